@@ -1,0 +1,219 @@
+//! The closed vocabularies of the trading center: kinds of achievement, maturity,
+//! transaction modes, organization kinds and review states. Each value has a stable
+//! snake_case code (API and database) and a Chinese and English label (pages).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares a string-coded enumeration with bilingual labels.
+macro_rules! coded_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $zh:literal, $en:literal; )+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $code)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code stored in the database and used in the API.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The Chinese label.
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            /// The English label.
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en),+ }
+            }
+
+            /// The label in a language (`zh` or anything else for English).
+            pub fn label(self, lang: &str) -> &'static str {
+                if lang.starts_with("zh") { self.label_zh() } else { self.label_en() }
+            }
+
+            /// Parses a code; also accepts either label, so spreadsheets may use words.
+            pub fn parse(input: &str) -> Result<Self, String> {
+                let wanted = input.trim();
+                for value in Self::ALL {
+                    if value.as_str() == wanted
+                        || value.label_zh() == wanted
+                        || value.label_en().eq_ignore_ascii_case(wanted)
+                    {
+                        return Ok(*value);
+                    }
+                }
+                let codes: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                Err(format!("`{}` is not one of: {}", wanted, codes.join(", ")))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+coded_enum! {
+    /// What kind of legal entity an organization is.
+    OrgKind {
+        University = "university", "高等院校", "University";
+        ResearchInstitute = "research_institute", "科研院所", "Research institute";
+        Enterprise = "enterprise", "企业", "Enterprise";
+        BrokerAgency = "broker_agency", "技术转移服务机构", "Broker agency";
+        Center = "center", "交易中心", "Trading center";
+    }
+}
+
+impl OrgKind {
+    /// Universities, institutes and enterprises own technology and may list it.
+    pub fn may_list_achievements(self) -> bool {
+        matches!(
+            self,
+            OrgKind::University | OrgKind::ResearchInstitute | OrgKind::Enterprise
+        )
+    }
+
+    /// Organizations that look for technology may post demands.
+    pub fn may_post_demands(self) -> bool {
+        matches!(
+            self,
+            OrgKind::University | OrgKind::ResearchInstitute | OrgKind::Enterprise
+        )
+    }
+}
+
+coded_enum! {
+    /// The legal form of a research achievement.
+    AchievementKind {
+        InventionPatent = "invention_patent", "发明专利", "Invention patent";
+        UtilityModel = "utility_model", "实用新型专利", "Utility model";
+        DesignPatent = "design_patent", "外观设计专利", "Design patent";
+        SoftwareCopyright = "software_copyright", "软件著作权", "Software copyright";
+        IcLayout = "ic_layout", "集成电路布图设计", "IC layout design";
+        PlantVariety = "plant_variety", "植物新品种", "New plant variety";
+        TechnicalSecret = "technical_secret", "技术秘密", "Technical secret (know-how)";
+        Other = "other", "其他", "Other";
+    }
+}
+
+impl AchievementKind {
+    /// Patent kinds are identified by a CNIPA application number.
+    pub fn is_patent(self) -> bool {
+        matches!(
+            self,
+            AchievementKind::InventionPatent
+                | AchievementKind::UtilityModel
+                | AchievementKind::DesignPatent
+        )
+    }
+}
+
+coded_enum! {
+    /// How far a technology is from the market.
+    Maturity {
+        Lab = "lab", "实验室阶段", "Laboratory / principle";
+        Prototype = "prototype", "样机/原型", "Prototype";
+        Pilot = "pilot", "中试", "Pilot scale";
+        SmallBatch = "small_batch", "小批量生产", "Small-batch production";
+        MassProduction = "mass_production", "规模化生产", "Mass production";
+    }
+}
+
+impl Maturity {
+    /// The technology readiness levels (1–9) consistent with this maturity.
+    pub fn trl_range(self) -> std::ops::RangeInclusive<i16> {
+        match self {
+            Maturity::Lab => 1..=4,
+            Maturity::Prototype => 3..=6,
+            Maturity::Pilot => 5..=8,
+            Maturity::SmallBatch => 7..=9,
+            Maturity::MassProduction => 8..=9,
+        }
+    }
+}
+
+coded_enum! {
+    /// How a technology changes hands.
+    TransactionMode {
+        Assignment = "assignment", "转让", "Assignment";
+        ExclusiveLicense = "exclusive_license", "独占许可", "Exclusive licence";
+        SoleLicense = "sole_license", "排他许可", "Sole licence";
+        OrdinaryLicense = "ordinary_license", "普通许可", "Ordinary licence";
+        Equity = "equity", "作价入股", "Equity contribution";
+        JointDevelopment = "joint_development", "合作开发", "Joint development";
+        TechnicalService = "technical_service", "技术服务/咨询", "Technical service / consulting";
+    }
+}
+
+coded_enum! {
+    /// Where an achievement is in its life on the platform.
+    AchievementStatus {
+        Draft = "draft", "草稿", "Draft";
+        PendingReview = "pending_review", "待审核", "Pending review";
+        Published = "published", "已发布", "Published";
+        Rejected = "rejected", "已驳回", "Rejected";
+        Withdrawn = "withdrawn", "已撤回", "Withdrawn";
+        Traded = "traded", "已成交", "Traded";
+    }
+}
+
+coded_enum! {
+    /// Where a technology demand is in its life on the platform.
+    DemandStatus {
+        Draft = "draft", "草稿", "Draft";
+        PendingReview = "pending_review", "待审核", "Pending review";
+        Published = "published", "已发布", "Published";
+        Rejected = "rejected", "已驳回", "Rejected";
+        Fulfilled = "fulfilled", "已对接", "Fulfilled";
+        Closed = "closed", "已关闭", "Closed";
+    }
+}
+
+coded_enum! {
+    /// Who may see a document attached to an achievement.
+    DisclosureTier {
+        Public = "public", "公开", "Public";
+        Nda = "nda", "保密（需签署保密协议）", "Confidential (after NDA)";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_labels_parse_back() {
+        for kind in AchievementKind::ALL {
+            assert_eq!(AchievementKind::parse(kind.as_str()), Ok(*kind));
+            assert_eq!(AchievementKind::parse(kind.label_zh()), Ok(*kind));
+        }
+        assert_eq!(
+            TransactionMode::parse("独占许可"),
+            Ok(TransactionMode::ExclusiveLicense)
+        );
+        assert_eq!(Maturity::parse("pilot scale"), Ok(Maturity::Pilot));
+        assert!(Maturity::parse("finished").is_err());
+    }
+
+    #[test]
+    fn serde_uses_the_codes() {
+        assert_eq!(
+            serde_json::to_string(&TransactionMode::SoleLicense).ok(),
+            Some("\"sole_license\"".into())
+        );
+        let parsed: Result<OrgKind, _> = serde_json::from_str("\"research_institute\"");
+        assert_eq!(parsed.ok(), Some(OrgKind::ResearchInstitute));
+    }
+}

@@ -1,0 +1,303 @@
+//! The review workflow of an achievement:
+//!
+//! ```text
+//! draft ─submit→ pending_review ─approve→ published ─withdraw→ withdrawn ─republish→ published
+//!   ↑                 │                        │
+//!   └──edit── rejected ←reject┘                └─(assignment deal closes)→ traded
+//!
+//! withdrawn ─submit→ pending_review (after edits since approval)
+//! ```
+//!
+//! Each transition checks the actor, the `If-Match` version and the state, changes the
+//! row with a version guard (so two concurrent transitions cannot both win), writes the
+//! audit entry and, when search must change, the outbox row, all on the caller's
+//! transaction.
+
+use super::{ENTITY, acts_for_owner, get, snapshot, view::parse_status};
+use crate::audit;
+use crate::entities::achievement;
+use crate::error::{ListingsError, Result, check_version};
+use chrono::Utc;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use techex_core::domain::AchievementStatus;
+use techex_core::text::required_text;
+use techex_core::{Actor, FieldErrors};
+use uuid::Uuid;
+
+/// Writes a changed row if nobody changed it since `current` was read; bumps the version.
+pub(crate) async fn save<C: ConnectionTrait>(
+    db: &C,
+    mut active: achievement::ActiveModel,
+    current: &achievement::Model,
+) -> Result<achievement::Model> {
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(Utc::now());
+    let result = achievement::Entity::update_many()
+        .set(active)
+        .filter(achievement::Column::Id.eq(current.id))
+        .filter(achievement::Column::Version.eq(current.version))
+        .exec(db)
+        .await?;
+    let reloaded = achievement::Entity::find_by_id(current.id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound(ENTITY))?;
+    if result.rows_affected == 0 {
+        return Err(ListingsError::Stale {
+            given: current.version,
+            current: reloaded.version,
+        });
+    }
+    Ok(reloaded)
+}
+
+fn refuse(action: &'static str, current: &achievement::Model) -> ListingsError {
+    ListingsError::InvalidTransition {
+        entity: ENTITY,
+        action,
+        state: current.status.clone(),
+    }
+}
+
+async fn finish<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    before: &achievement::Model,
+    after: &achievement::Model,
+    search_op: Option<&str>,
+) -> Result<()> {
+    audit::record(
+        db,
+        Some(actor),
+        action,
+        ENTITY,
+        after.id,
+        Some(snapshot(before)),
+        Some(snapshot(after)),
+    )
+    .await?;
+    if let Some(op) = search_op {
+        audit::enqueue_search_update(db, ENTITY, after.id, op).await?;
+    }
+    Ok(())
+}
+
+fn ensure_owner_may_publish(
+    actor: &Actor,
+    current: &achievement::Model,
+    action: &str,
+) -> Result<()> {
+    if !acts_for_owner(actor, current) {
+        return Err(ListingsError::Forbidden(format!(
+            "only the owning organization may {action} this achievement"
+        )));
+    }
+    if !actor.organization_verified {
+        return Err(ListingsError::Forbidden(
+            "your organization is not verified yet; a platform administrator must verify it before it can publish".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Sends a draft (or a withdrawn achievement) to the center for review. A rejected
+/// achievement goes back to draft when it is edited, then may be submitted again.
+pub async fn submit<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<achievement::Model> {
+    let current = get(db, Some(actor), id).await?;
+    ensure_owner_may_publish(actor, &current, "submit")?;
+    check_version(expected_version, current.version)?;
+    let state = parse_status(&current.status);
+    if !matches!(
+        state,
+        AchievementStatus::Draft | AchievementStatus::Withdrawn
+    ) {
+        return Err(refuse("submit", &current));
+    }
+    super::input::check_complete(&current)?;
+    let mut active: achievement::ActiveModel = current.clone().into();
+    active.status = Set(AchievementStatus::PendingReview.as_str().into());
+    let updated = save(db, active, &current).await?;
+    finish(db, actor, "achievement.submit", &current, &updated, None).await?;
+    Ok(updated)
+}
+
+fn ensure_reviewer(actor: &Actor, current: &achievement::Model, action: &str) -> Result<()> {
+    if !actor.can_review() {
+        return Err(ListingsError::Forbidden(format!(
+            "only center reviewers may {action} achievements"
+        )));
+    }
+    if actor.belongs_to(current.organization_id) {
+        return Err(ListingsError::Forbidden(format!(
+            "a reviewer may not {action} their own organization's achievement"
+        )));
+    }
+    Ok(())
+}
+
+/// Publishes an achievement under review (center reviewers).
+pub async fn approve<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<achievement::Model> {
+    let current = get(db, Some(actor), id).await?;
+    ensure_reviewer(actor, &current, "approve")?;
+    check_version(expected_version, current.version)?;
+    if parse_status(&current.status) != AchievementStatus::PendingReview {
+        return Err(refuse("approve", &current));
+    }
+    let now = Utc::now();
+    let mut active: achievement::ActiveModel = current.clone().into();
+    active.status = Set(AchievementStatus::Published.as_str().into());
+    active.approved_revision = Set(Some(current.content_revision));
+    active.rejection_reason = Set(None);
+    active.reviewed_by = Set(Some(actor.user_id));
+    active.reviewed_at = Set(Some(now));
+    active.published_at = Set(Some(now));
+    let updated = save(db, active, &current).await?;
+    finish(
+        db,
+        actor,
+        "achievement.approve",
+        &current,
+        &updated,
+        Some("upsert"),
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Sends an achievement under review back to its owner with a reason (center reviewers).
+pub async fn reject<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    reason: &str,
+) -> Result<achievement::Model> {
+    let current = get(db, Some(actor), id).await?;
+    ensure_reviewer(actor, &current, "reject")?;
+    check_version(expected_version, current.version)?;
+    if parse_status(&current.status) != AchievementStatus::PendingReview {
+        return Err(refuse("reject", &current));
+    }
+    let reason = required_text(reason, 2000)
+        .map_err(|e| ListingsError::Invalid(FieldErrors::single("reason", e)))?;
+    let mut active: achievement::ActiveModel = current.clone().into();
+    active.status = Set(AchievementStatus::Rejected.as_str().into());
+    active.rejection_reason = Set(Some(reason));
+    active.reviewed_by = Set(Some(actor.user_id));
+    active.reviewed_at = Set(Some(Utc::now()));
+    let updated = save(db, active, &current).await?;
+    finish(db, actor, "achievement.reject", &current, &updated, None).await?;
+    Ok(updated)
+}
+
+/// Takes an achievement off the market (or out of review) (owning organization).
+pub async fn withdraw<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<achievement::Model> {
+    let current = get(db, Some(actor), id).await?;
+    if !acts_for_owner(actor, &current) {
+        return Err(ListingsError::Forbidden(
+            "only the owning organization may withdraw this achievement".into(),
+        ));
+    }
+    check_version(expected_version, current.version)?;
+    let state = parse_status(&current.status);
+    if !matches!(
+        state,
+        AchievementStatus::Published | AchievementStatus::PendingReview
+    ) {
+        return Err(refuse("withdraw", &current));
+    }
+    let mut active: achievement::ActiveModel = current.clone().into();
+    active.status = Set(AchievementStatus::Withdrawn.as_str().into());
+    let updated = save(db, active, &current).await?;
+    let search = (state == AchievementStatus::Published).then_some("delete");
+    finish(
+        db,
+        actor,
+        "achievement.withdraw",
+        &current,
+        &updated,
+        search,
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Puts a withdrawn achievement back on the market without a new review, provided
+/// nothing was edited since the center approved it.
+pub async fn republish<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<achievement::Model> {
+    let current = get(db, Some(actor), id).await?;
+    ensure_owner_may_publish(actor, &current, "republish")?;
+    check_version(expected_version, current.version)?;
+    if parse_status(&current.status) != AchievementStatus::Withdrawn {
+        return Err(refuse("republish", &current));
+    }
+    if current.approved_revision != Some(current.content_revision) {
+        return Err(ListingsError::Conflict(
+            "the achievement changed since the center approved it (or was never approved); submit it for review".into(),
+        ));
+    }
+    let mut active: achievement::ActiveModel = current.clone().into();
+    active.status = Set(AchievementStatus::Published.as_str().into());
+    active.published_at = Set(Some(Utc::now()));
+    let updated = save(db, active, &current).await?;
+    finish(
+        db,
+        actor,
+        "achievement.republish",
+        &current,
+        &updated,
+        Some("upsert"),
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Marks a published achievement as traded when an assignment deal closes; it leaves
+/// the market. Called by the negotiation domain within its transaction.
+pub async fn mark_traded<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<achievement::Model> {
+    let current = achievement::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound(ENTITY))?;
+    if parse_status(&current.status) != AchievementStatus::Published {
+        return Err(refuse("mark traded", &current));
+    }
+    let mut active: achievement::ActiveModel = current.clone().into();
+    active.status = Set(AchievementStatus::Traded.as_str().into());
+    let updated = save(db, active, &current).await?;
+    finish(
+        db,
+        actor,
+        "achievement.traded",
+        &current,
+        &updated,
+        Some("delete"),
+    )
+    .await?;
+    Ok(updated)
+}

@@ -1,0 +1,22 @@
+//! The sea-orm entities of the listings domain, one per table.
+
+pub mod achievement;
+pub mod audit_log;
+pub mod demand;
+pub mod document;
+pub mod industry_field;
+pub mod invitation;
+pub mod login_attempt;
+pub mod nda_acceptance;
+pub mod organization;
+pub mod outbox;
+pub mod region;
+pub mod session;
+pub mod user;
+
+use sea_orm::FromJsonQueryResult;
+use serde::{Deserialize, Serialize};
+
+/// A list of strings stored as a JSON array (keywords, inventors, IPC codes, modes).
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct StringList(pub Vec<String>);

@@ -1,0 +1,96 @@
+//! The errors of the listings domain, each with a code from `techex_core::ErrorCode`.
+
+use techex_core::{ErrorCode, FieldErrors};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListingsError {
+    /// Absent, or hidden from this actor (the two are indistinguishable on purpose).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("authentication required: {0}")]
+    Unauthenticated(String),
+    /// The action is not allowed from the entity's current state.
+    #[error("cannot {action} a {entity} that is {state}")]
+    InvalidTransition {
+        entity: &'static str,
+        action: &'static str,
+        state: String,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("version {given} is out of date: the current version is {current}")]
+    Stale { given: i32, current: i32 },
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("storage error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ListingsError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ListingsError::NotFound(_) => ErrorCode::NotFound,
+            ListingsError::Forbidden(_) => ErrorCode::Forbidden,
+            ListingsError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            ListingsError::InvalidTransition { .. } | ListingsError::Conflict(_) => {
+                ErrorCode::Conflict
+            }
+            ListingsError::Stale { .. } => ErrorCode::Stale,
+            ListingsError::Invalid(_) => ErrorCode::Invalid,
+            ListingsError::RateLimited { .. } => ErrorCode::RateLimited,
+            ListingsError::Db(error) => match error {
+                sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
+                    ErrorCode::Unavailable
+                }
+                _ => ErrorCode::Internal,
+            },
+            ListingsError::Io(_) | ListingsError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// A single-field validation error.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ListingsError::Invalid(FieldErrors::single(field, message))
+    }
+
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            ListingsError::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+
+    /// Maps a unique-constraint violation to a conflict with a readable message.
+    pub fn from_db_unique(error: sea_orm::DbErr, message: &str) -> Self {
+        match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                ListingsError::Conflict(message.to_string())
+            }
+            _ => ListingsError::Db(error),
+        }
+    }
+}
+
+impl From<FieldErrors> for ListingsError {
+    fn from(errors: FieldErrors) -> Self {
+        ListingsError::Invalid(errors)
+    }
+}
+
+pub type Result<T, E = ListingsError> = std::result::Result<T, E>;
+
+/// Checks an `If-Match` version against the stored one.
+pub fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
+    match expected {
+        Some(given) if given != current => Err(ListingsError::Stale { given, current }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,106 @@
+//! Configuration of a techex process. Sources, strongest first: command-line flags,
+//! environment (`TECHEX_…`, `DATABASE_URL`), an optional `techex.toml`, defaults.
+//! The binary merges the sources; this is the resolved result.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The resolved settings of a techex process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Where the SQLite file (by default), documents and indexes live.
+    pub data_dir: PathBuf,
+    /// The address `serve` listens on; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// How long a login stays valid, in hours.
+    pub session_ttl_hours: i64,
+    /// Origins allowed to call the API from a browser; empty means no CORS at all.
+    pub cors_origins: Vec<String>,
+    /// The largest document upload, in bytes.
+    pub max_upload_bytes: usize,
+    /// The largest JSON request body, in bytes.
+    pub max_json_bytes: usize,
+    /// Trust the first address of `X-Forwarded-For` (only behind a proxy you control).
+    pub trust_forwarded_for: bool,
+    /// Failed logins allowed per account within the window.
+    pub login_max_failures_per_account: u64,
+    /// Failed logins allowed per client address within the window.
+    pub login_max_failures_per_address: u64,
+    /// The rate-limit window of failed logins, in minutes.
+    pub login_window_minutes: i64,
+    /// Database pool size.
+    pub max_db_connections: u32,
+}
+
+impl Config {
+    /// Defaults for a process whose data lives in `data_dir`.
+    pub fn with_data_dir(data_dir: PathBuf) -> Self {
+        let database_url = default_database_url(&data_dir);
+        Config {
+            database_url,
+            data_dir,
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            session_ttl_hours: 12,
+            cors_origins: Vec::new(),
+            max_upload_bytes: 20 * 1024 * 1024,
+            max_json_bytes: 1024 * 1024,
+            trust_forwarded_for: false,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 30,
+            login_window_minutes: 15,
+            max_db_connections: 10,
+        }
+    }
+
+    /// Whether the database is SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The database URL with any password replaced, for logs.
+    pub fn redacted_database_url(&self) -> String {
+        redact_url(&self.database_url)
+    }
+}
+
+/// The SQLite file under the data directory, created if missing.
+pub fn default_database_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("techex.db").display())
+}
+
+/// Hides the password of a `scheme://user:password@host/…` URL.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((credentials, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/techex"),
+            "postgres://app:***@db:5432/techex"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/techex"),
+            "postgres://app@db/techex"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/techex.db"),
+            "sqlite://data/techex.db"
+        );
+    }
+}

@@ -1,0 +1,245 @@
+//! Errors at the HTTP edge, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Every problem has a stable `type` (`/problems/<code>`), a `code` with the same slug,
+//! a `title`, the `status`, a human `detail`, and for validation the per-field
+//! `errors` (`field`, `pointer`, `detail`). A 5xx says nothing internal; its cause goes
+//! to the log inside the request's span.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use techex_core::{ErrorCode, FieldError};
+use techex_listings::ListingsError;
+use utoipa::ToSchema;
+
+/// A problem detail, as sent to clients.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable URI reference of the kind of problem, e.g. `/problems/invalid_transition`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The stable snake_case code of `type`.
+    pub code: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Per-field validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// One field of a validation problem.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// Dotted path of the field (`admin.email`, `ipc_codes[1]`).
+    pub field: String,
+    /// JSON pointer to the field in the request body (`/admin/email`).
+    pub pointer: String,
+    pub detail: String,
+}
+
+/// An error on its way to becoming a problem response.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+    /// The cause, logged for 5xx and never sent.
+    pub cause: Option<String>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+            cause: None,
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// A validation problem with per-field errors.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = if errors.len() == 1 {
+            format!("{}: {}", errors[0].field, errors[0].message)
+        } else {
+            format!("{} fields are invalid", errors.len())
+        };
+        ApiError {
+            errors,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                detail,
+            )
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        ApiError {
+            cause: Some(cause.to_string()),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "an internal error occurred; it has been logged",
+            )
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self.code {
+            "not_found" => "Not found",
+            "validation_failed" => "Invalid input",
+            "invalid_transition" => "Not allowed in the current state",
+            "conflict" => "Conflict",
+            "precondition_failed" => "Version is out of date",
+            "unauthenticated" => "Authentication required",
+            "forbidden" => "Forbidden",
+            "rate_limited" => "Too many attempts",
+            "payload_too_large" => "Request body too large",
+            "malformed_request" => "Malformed request",
+            "unsupported_media_type" => "Unsupported media type",
+            "unavailable" => "Service unavailable",
+            _ => "Internal error",
+        }
+    }
+}
+
+/// JSON pointer of a dotted field path: `inventors[2]` → `/inventors/2`.
+fn pointer_of(field: &str) -> String {
+    let mut pointer = String::new();
+    for part in field.split('.') {
+        let (name, indexes) = part
+            .split_once('[')
+            .map_or((part, ""), |(n, rest)| (n, rest));
+        pointer.push('/');
+        pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+        for index in indexes.split(['[', ']']).filter(|s| !s.is_empty()) {
+            pointer.push('/');
+            pointer.push_str(index);
+        }
+    }
+    pointer
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(
+                code = self.code,
+                cause = self.cause.as_deref().unwrap_or(""),
+                "request failed"
+            );
+        }
+        let problem = Problem {
+            kind: format!("/problems/{}", self.code),
+            code: self.code.to_string(),
+            title: self.title().to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    pointer: pointer_of(&e.field),
+                    detail: e.message.clone(),
+                })
+                .collect(),
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            headers.insert(header::RETRY_AFTER, value);
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"techex\""),
+            );
+        }
+        response
+    }
+}
+
+impl From<ListingsError> for ApiError {
+    fn from(error: ListingsError) -> Self {
+        let detail = error.to_string();
+        match (&error, error.code()) {
+            (ListingsError::Invalid(errors), _) => ApiError::validation(errors.0.clone()),
+            (ListingsError::InvalidTransition { .. }, _) => {
+                ApiError::new(StatusCode::CONFLICT, "invalid_transition", detail)
+            }
+            (ListingsError::RateLimited { retry_after_secs }, _) => ApiError {
+                retry_after: Some(*retry_after_secs),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+            },
+            (_, ErrorCode::NotFound) => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),
+            (_, ErrorCode::Conflict) => ApiError::new(StatusCode::CONFLICT, "conflict", detail),
+            (_, ErrorCode::Stale) => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                detail,
+            ),
+            (_, ErrorCode::Unauthenticated) => ApiError::unauthenticated(detail),
+            (_, ErrorCode::Forbidden) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
+            (_, ErrorCode::Unavailable) => ApiError {
+                cause: Some(detail),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is not available; retry shortly",
+                )
+            },
+            _ => ApiError::internal(detail),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        ListingsError::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_become_json_pointers() {
+        assert_eq!(pointer_of("title_zh"), "/title_zh");
+        assert_eq!(pointer_of("admin.email"), "/admin/email");
+        assert_eq!(pointer_of("inventors[2]"), "/inventors/2");
+        assert_eq!(pointer_of("a/b"), "/a~1b");
+    }
+}

@@ -1,0 +1,17 @@
+//! The HTTP edge of techex: routes, authentication, OpenAPI, problem+json errors,
+//! pages and configuration. It parses, authorizes, calls the domain crates and renders;
+//! the rules live in the domain crates.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod pages;
+pub mod routes;
+pub mod startup;
+pub mod state;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,176 @@
+//! Documents attached to achievements: upload (multipart), list, download, remove.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, CurrentUser, MaybeUser};
+use crate::routes::{begin, commit};
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use techex_listings::documents::{self, DocumentView, Upload};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+/// The documents of an achievement; confidential ones are `locked` until the NDA is accepted.
+#[utoipa::path(get, path = "/api/v1/achievements/{id}/documents", tag = "documents",
+    responses((status = 200, body = Vec<DocumentView>), (status = 404, body = crate::error::Problem)))]
+async fn list(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<DocumentView>>> {
+    Ok(Json(documents::list(&state.db, user.actor(), id).await?))
+}
+
+/// Uploads a document (owner): multipart fields `file` (PDF, image, Office or text),
+/// `title` and `tier` (`public`, or `nda` — the default — for confidential material).
+#[utoipa::path(post, path = "/api/v1/achievements/{id}/documents", tag = "documents", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "`file`, `title`, `tier` (`public` or `nda`)"),
+    responses((status = 201, body = DocumentView), (status = 413, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn upload(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<DocumentView>)> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "documents may be at most {} bytes",
+                state.config.max_upload_bytes
+            ),
+        )
+    };
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            ApiError::bad_request("malformed_request", e.body_text())
+        }
+    };
+    let mut upload = Upload {
+        title: None,
+        tier: None,
+        filename: String::new(),
+        declared_type: None,
+        bytes: Vec::new(),
+    };
+    let mut has_file = false;
+    while let Some(field) = form.next_field().await.map_err(malformed)? {
+        match field.name() {
+            Some("file") => {
+                upload.filename = field.file_name().unwrap_or("document").to_string();
+                upload.declared_type = field.content_type().map(str::to_string);
+                upload.bytes = field.bytes().await.map_err(malformed)?.to_vec();
+                has_file = true;
+            }
+            Some("title") => upload.title = Some(field.text().await.map_err(malformed)?),
+            Some("tier") => upload.tier = Some(field.text().await.map_err(malformed)?),
+            _ => {}
+        }
+    }
+    if !has_file {
+        return Err(ApiError::validation(vec![techex_core::FieldError {
+            field: "file".into(),
+            message: "attach the document as the multipart field `file`".into(),
+        }]));
+    }
+    if upload.bytes.len() > state.config.max_upload_bytes {
+        return Err(too_large());
+    }
+    let transaction = begin(&state).await?;
+    let view = documents::add(
+        &transaction,
+        &user.actor,
+        id,
+        upload,
+        &state.config.data_dir,
+        state.config.max_upload_bytes,
+    )
+    .await?;
+    commit(transaction).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Downloads a document, if the caller may see it at its tier.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents",
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+async fn download(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Response> {
+    let (view, path) =
+        documents::fetch(&state.db, user.actor(), id, &state.config.data_dir).await?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| ApiError::internal(format!("document {id} bytes missing: {e}")))?;
+    let mut response = Body::from(bytes).into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&view.content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    let ascii_name: String = view
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = view
+        .filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", view.sha256)) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
+/// Removes a document (owner).
+#[utoipa::path(delete, path = "/api/v1/documents/{id}", tag = "documents", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+async fn remove(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    let transaction = begin(&state).await?;
+    documents::remove(&transaction, &user.actor, id).await?;
+    commit(transaction).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn router(max_upload_bytes: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, upload))
+        .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024))
+        .routes(routes!(download, remove))
+}

@@ -1,0 +1,83 @@
+//! One router per feature; `crate::app` merges them. Handlers only parse, call the
+//! domain inside a transaction, and render.
+
+pub mod achievements;
+pub mod audit;
+pub mod demands;
+pub mod documents;
+pub mod health;
+pub mod organizations;
+pub mod reference;
+pub mod session;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sea_orm::DatabaseTransaction;
+use serde::{Deserialize, Serialize};
+use techex_core::PageRequest;
+use utoipa::{IntoParams, ToSchema};
+
+/// A JSON body with the resource's version as its `ETag`, for `If-Match` on the next write.
+pub fn versioned<T: Serialize>(version: i32, body: T) -> Response {
+    let mut response = Json(body).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// A `201 Created` with `Location` and `ETag`.
+pub fn created<T: Serialize>(location: String, version: i32, body: T) -> Response {
+    let mut response = versioned(version, body);
+    *response.status_mut() = StatusCode::CREATED;
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// Starts a write transaction.
+pub async fn begin(state: &AppState) -> ApiResult<DatabaseTransaction> {
+    techex_listings::begin_write(&state.db)
+        .await
+        .map_err(ApiError::from)
+}
+
+/// Commits a transaction.
+pub async fn commit(transaction: DatabaseTransaction) -> ApiResult<()> {
+    transaction.commit().await.map_err(ApiError::from)
+}
+
+/// Cursor pagination parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1–100 (default 20).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn page(&self) -> ApiResult<PageRequest> {
+        PageRequest::parse(self.limit, self.cursor.as_deref()).map_err(|(field, message)| {
+            ApiError {
+                errors: vec![techex_core::FieldError {
+                    field: field.into(),
+                    message: message.clone(),
+                }],
+                ..ApiError::bad_request("malformed_request", message)
+            }
+        })
+    }
+}
+
+/// A reason given with a rejection.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    pub reason: String,
+}

@@ -1,0 +1,137 @@
+//! Signing in and out, and who I am.
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ClientIp, CurrentUser};
+use crate::routes::{begin, commit};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::{Deserialize, Serialize};
+use techex_listings::auth::{self, LoginContext};
+use techex_listings::members::{self, UserView};
+use techex_listings::organizations::OrganizationView;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub token_type: &'static str,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub user: UserView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user: UserView,
+    pub organization: OrganizationView,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Exchanges an e-mail and password for a bearer token.
+///
+/// Failed attempts are limited per account and per client address; past the limit the
+/// answer is 429 with `Retry-After`, whatever the password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem),
+              (status = 429, body = crate::error::Problem)))]
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(300).collect());
+    let context = LoginContext {
+        ip,
+        user_agent,
+        kind: "bearer",
+    };
+    let transaction = begin(&state).await?;
+    let result = auth::login(
+        &transaction,
+        &state.auth,
+        &request.email,
+        &request.password,
+        &context,
+    )
+    .await;
+    // A failed attempt is recorded too: commit in both cases.
+    commit(transaction).await?;
+    let outcome = result?;
+    Ok(Json(LoginResponse {
+        token: outcome.token,
+        token_type: "Bearer",
+        expires_at: outcome.expires_at,
+        user: outcome.user.into(),
+    }))
+}
+
+/// Revokes the token used for this request.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = crate::error::Problem)))]
+async fn logout(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<StatusCode> {
+    auth::logout(&state.db, user.session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user and their organization.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
+async fn me(CurrentUser(user): CurrentUser) -> Json<Me> {
+    Json(Me {
+        user: user.user.into(),
+        organization: user.organization.into(),
+    })
+}
+
+/// Changes the signed-in user's password; every other session of the user ends.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "session", security(("bearer" = [])), request_body = ChangePassword,
+    responses((status = 204), (status = 422, body = crate::error::Problem)))]
+async fn change_password(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(request): ApiJson<ChangePassword>,
+) -> ApiResult<StatusCode> {
+    let transaction = begin(&state).await?;
+    members::change_password(
+        &transaction,
+        &user.actor,
+        user.session_id,
+        &request.current_password,
+        &request.new_password,
+    )
+    .await?;
+    commit(transaction).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+}

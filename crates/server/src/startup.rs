@@ -1,0 +1,120 @@
+//! Building and running the server: `main` and every test use the same
+//! `Application::build`, tests with port 0 and a database of their own.
+
+use crate::config::Config;
+use crate::state::AppState;
+use crate::{app, db, pages};
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use techex_listings::auth::AuthSettings;
+use tokio::net::TcpListener;
+
+/// A server that is bound and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, migrates it, and binds the listening socket.
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let database = db::connect(&config)
+            .await
+            .with_context(|| format!("cannot connect to {}", config.redacted_database_url()))?;
+        db::migrate(&database)
+            .await
+            .context("cannot migrate the database")?;
+        let auth = AuthSettings {
+            session_ttl: chrono::Duration::hours(config.session_ttl_hours),
+            max_failures_per_account: config.login_max_failures_per_account,
+            max_failures_per_address: config.login_max_failures_per_address,
+            window: chrono::Duration::minutes(config.login_window_minutes),
+        };
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let pages = pages::Templates::load().context("cannot load page templates")?;
+        let state = AppState {
+            db: database,
+            config: Arc::new(config),
+            auth: Arc::new(auth),
+            pages: Arc::new(pages),
+        };
+        Ok(Application { listener, state })
+    }
+
+    /// The bound port (useful when the configured port was 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_with_shutdown(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run_with_shutdown(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let router = app::build(self.state.clone());
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        housekeeping.abort();
+        self.state.db.clone().close().await.ok();
+        result.context("server failed")
+    }
+}
+
+/// Periodic clean-up: old login attempts and long-expired sessions.
+async fn housekeeping(state: AppState) {
+    let mut interval = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        interval.tick().await;
+        match techex_listings::auth::prune(&state.db, &state.auth).await {
+            Ok(removed) if removed > 0 => {
+                tracing::info!(removed, "pruned old login attempts and sessions")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "housekeeping failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

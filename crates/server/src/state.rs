@@ -1,0 +1,15 @@
+//! What every request handler can reach.
+
+use crate::config::Config;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use techex_listings::auth::AuthSettings;
+
+/// Shared state of a running server.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub auth: Arc<AuthSettings>,
+    pub pages: Arc<crate::pages::Templates>,
+}

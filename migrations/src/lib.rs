@@ -1,0 +1,20 @@
+//! The schema of techex as sea-orm migrations. The same migrations run unchanged on
+//! SQLite and PostgreSQL; reference data (regions, industry fields) is seeded here so
+//! that every database, empty or not, has it.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_foundation;
+mod m20261127_000002_reference_data;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_foundation::Migration),
+            Box::new(m20261127_000002_reference_data::Migration),
+        ]
+    }
+}

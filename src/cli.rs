@@ -1,0 +1,125 @@
+//! The command line. Flags win over environment variables, which win over the
+//! configuration file (`--config`, or `./techex.toml` when present), which wins over
+//! the defaults.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "techex",
+    version,
+    about = "A provincial technology achievements trading center"
+)]
+pub struct Cli {
+    /// Configuration file (TOML); `./techex.toml` is read when present.
+    #[arg(long, global = true, env = "TECHEX_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Directory for the SQLite database, documents and indexes [default: ./data].
+    #[arg(long, global = true, env = "TECHEX_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Log format: `text` or `json`.
+    #[arg(long, global = true, env = "TECHEX_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrates first; loads the demo into an empty database).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load data into the database.
+    Seed(SeedArgs),
+    /// Import an achievement portfolio (CSV, XLSX or JSON) for an organization.
+    Import(ImportArgs),
+    /// Export achievements (CSV or JSON) in the format `import` reads.
+    Export(ExportArgs),
+    /// Measure publish-and-read throughput on SQLite and PostgreSQL.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "TECHEX_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// Do not load the demo data into an empty database.
+    #[arg(long, env = "TECHEX_NO_DEMO")]
+    pub no_demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Load the bilingual demo center (organizations, accounts, achievements, demands).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The portfolio file: .csv, .xlsx or .json.
+    pub file: PathBuf,
+    /// The organization the achievements belong to: its id or credit code.
+    #[arg(long)]
+    pub org: String,
+    /// The member who imports (e-mail) [default: the organization's first administrator].
+    #[arg(long = "as")]
+    pub as_user: Option<String>,
+    /// Submit each imported achievement for review.
+    #[arg(long)]
+    pub submit: bool,
+    /// Write the per-row report as CSV to this file (it is always printed too).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
+    /// Only this organization's achievements (id or credit code), in every state.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Only published achievements (the default when no organization is given).
+    #[arg(long)]
+    pub published: bool,
+    /// Output file [default: standard output].
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Achievements to publish per backend.
+    #[arg(long, default_value_t = 300)]
+    pub achievements: usize,
+    /// Reads per backend.
+    #[arg(long, default_value_t = 3000)]
+    pub reads: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// PostgreSQL server to measure (a scratch database is created and dropped).
+    #[arg(
+        long,
+        env = "TECHEX_BENCH_POSTGRES",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    pub postgres: String,
+    /// Skip PostgreSQL.
+    #[arg(long)]
+    pub sqlite_only: bool,
+}

@@ -1,0 +1,20 @@
+//! The `techex` command: serve, migrate, seed, import, export and bench.
+
+use anyhow::Context;
+use clap::Parser;
+use techex::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = techex::settings::resolve(&cli).context("invalid configuration")?;
+    techex::telemetry::init(&settings.log_format);
+    match &cli.command {
+        Command::Serve(args) => techex::commands::serve(settings, args).await,
+        Command::Migrate => techex::commands::migrate(settings).await,
+        Command::Seed(args) => techex::commands::seed(settings, args).await,
+        Command::Import(args) => techex::commands::import(settings, args).await,
+        Command::Export(args) => techex::commands::export(settings, args).await,
+        Command::Bench(args) => techex::bench::run(settings, args).await,
+    }
+}

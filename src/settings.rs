@@ -1,0 +1,130 @@
+//! Merging flags, environment, the configuration file and defaults into one `Config`.
+
+use crate::cli::{Cli, Command};
+use anyhow::Context;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use techex_server::Config;
+
+/// The optional `techex.toml`. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub addr: Option<SocketAddr>,
+    pub log_format: Option<String>,
+    pub session_ttl_hours: Option<i64>,
+    pub cors_origins: Option<Vec<String>>,
+    pub max_upload_bytes: Option<usize>,
+    pub max_json_bytes: Option<usize>,
+    pub trust_forwarded_for: Option<bool>,
+    pub login_max_failures_per_account: Option<u64>,
+    pub login_max_failures_per_address: Option<u64>,
+    pub login_window_minutes: Option<i64>,
+    pub max_db_connections: Option<u32>,
+}
+
+/// The resolved configuration and the process-level settings beside it.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub config: Config,
+    pub log_format: String,
+}
+
+impl std::ops::Deref for Settings {
+    type Target = Config;
+    fn deref(&self) -> &Config {
+        &self.config
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("{} is not a valid techex configuration", path.display()))
+}
+
+fn env_list(name: &str) -> Option<Vec<String>> {
+    std::env::var(name).ok().map(|v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
+    match std::env::var(name) {
+        Ok(value) => value
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("environment variable {name}=`{value}` is not valid")),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Resolves the configuration: flags > environment > file > defaults.
+pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
+    let file = match &cli.config {
+        Some(path) => read_file(path)?,
+        None if Path::new("techex.toml").exists() => read_file(Path::new("techex.toml"))?,
+        None => FileConfig::default(),
+    };
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("data"));
+    let mut config = Config::with_data_dir(data_dir);
+    if let Some(url) = cli.database_url.clone().or(file.database_url) {
+        config.database_url = url;
+    }
+    let serve_addr = match &cli.command {
+        Command::Serve(args) => args.addr,
+        _ => None,
+    };
+    if let Some(addr) = serve_addr.or(file.addr) {
+        config.addr = addr;
+    }
+    config.session_ttl_hours = env_parse("TECHEX_SESSION_TTL_HOURS")?
+        .or(file.session_ttl_hours)
+        .unwrap_or(config.session_ttl_hours);
+    config.cors_origins = env_list("TECHEX_CORS_ORIGINS")
+        .or(file.cors_origins)
+        .unwrap_or_default();
+    config.max_upload_bytes = env_parse("TECHEX_MAX_UPLOAD_BYTES")?
+        .or(file.max_upload_bytes)
+        .unwrap_or(config.max_upload_bytes);
+    config.max_json_bytes = env_parse("TECHEX_MAX_JSON_BYTES")?
+        .or(file.max_json_bytes)
+        .unwrap_or(config.max_json_bytes);
+    config.trust_forwarded_for = env_parse("TECHEX_TRUST_FORWARDED_FOR")?
+        .or(file.trust_forwarded_for)
+        .unwrap_or(config.trust_forwarded_for);
+    config.login_max_failures_per_account = env_parse("TECHEX_LOGIN_MAX_FAILURES_PER_ACCOUNT")?
+        .or(file.login_max_failures_per_account)
+        .unwrap_or(config.login_max_failures_per_account);
+    config.login_max_failures_per_address = env_parse("TECHEX_LOGIN_MAX_FAILURES_PER_ADDRESS")?
+        .or(file.login_max_failures_per_address)
+        .unwrap_or(config.login_max_failures_per_address);
+    config.login_window_minutes = env_parse("TECHEX_LOGIN_WINDOW_MINUTES")?
+        .or(file.login_window_minutes)
+        .unwrap_or(config.login_window_minutes);
+    config.max_db_connections = env_parse("TECHEX_MAX_DB_CONNECTIONS")?
+        .or(file.max_db_connections)
+        .unwrap_or(config.max_db_connections);
+    let log_format = cli
+        .log_format
+        .clone()
+        .or(file.log_format)
+        .unwrap_or_else(|| "text".into());
+    if log_format != "text" && log_format != "json" {
+        anyhow::bail!("log format must be `text` or `json`, not `{log_format}`");
+    }
+    Ok(Settings { config, log_format })
+}

@@ -1,0 +1,242 @@
+//! The `techex` binary itself: seeding the demo, importing and exporting portfolios.
+
+use crate::helpers::{backend, unique_patent_number};
+use std::process::Command;
+
+fn techex(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_techex"));
+    command
+        .env("TECHEX_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// A database for a CLI test: a SQLite file in `dir`, or a scratch PostgreSQL database.
+async fn scratch(dir: &std::path::Path) -> (String, Option<techex::scratch::ScratchDatabase>) {
+    match backend() {
+        "postgres" => {
+            let server = std::env::var("TECHEX_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let db = techex::scratch::ScratchDatabase::postgres(&server, "techex_cli")
+                .await
+                .expect("PostgreSQL is required for this suite");
+            (db.url.clone(), Some(db))
+        }
+        _ => (techex_server::config::default_database_url(dir), None),
+    }
+}
+
+#[tokio::test]
+async fn the_demo_seeds_once_and_its_accounts_sign_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, database) = scratch(dir.path()).await;
+    let output = techex(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["seed", "--demo"])
+        .output()
+        .expect("run techex");
+    assert!(
+        output.status.success(),
+        "seed failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let again = techex(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["seed", "--demo"])
+        .output()
+        .expect("run techex");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already"));
+
+    let mut config = techex_server::Config::with_data_dir(dir.path().to_path_buf());
+    config.database_url = url.clone();
+    config.addr = "127.0.0.1:0".parse().expect("addr");
+    let application = techex_server::Application::build(config)
+        .await
+        .expect("build");
+    let base = format!("http://127.0.0.1:{}", application.port());
+    let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));
+    let client = reqwest::Client::new();
+    for email in [
+        "admin@techex.local",
+        "reviewer@techex.local",
+        "registrar@techex.local",
+        "seller@techex.local",
+        "buyer@techex.local",
+        "broker@techex.local",
+    ] {
+        let response = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": techex::demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), 200, "{email}");
+    }
+    let published: serde_json::Value = client
+        .get(format!("{base}/api/v1/achievements?limit=100"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(published["items"].as_array().map(Vec::len), Some(100));
+    let demands: serde_json::Value = client
+        .get(format!("{base}/api/v1/demands"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert!(demands["items"].as_array().is_some_and(|d| !d.is_empty()));
+    server.abort();
+    if let Some(db) = database {
+        db.drop_database().await.ok();
+    }
+}
+
+#[test]
+fn import_prints_a_report_and_export_round_trips() {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = match backend() {
+        "postgres" => {
+            let runtime = tokio::runtime::Runtime::new().expect("runtime");
+            let server = std::env::var("TECHEX_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            Some(
+                runtime
+                    .block_on(techex::scratch::ScratchDatabase::postgres(
+                        &server,
+                        "techex_cli",
+                    ))
+                    .expect("PostgreSQL is required for this suite"),
+            )
+        }
+        _ => None,
+    };
+    let with_db = |mut command: Command| {
+        if let Some(db) = &database {
+            command.env("DATABASE_URL", &db.url);
+        }
+        command
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let org_code = techex_core::CreditCode::from_prefix("12370000MB0200000")
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    let url = database
+        .as_ref()
+        .map(|d| d.url.clone())
+        .unwrap_or_else(|| techex_server::config::default_database_url(dir.path()));
+    runtime.block_on(async {
+        let mut config = techex_server::Config::with_data_dir(dir.path().to_path_buf());
+        config.database_url = url.clone();
+        let db = techex_server::db::connect(&config).await.expect("connect");
+        techex_server::db::migrate(&db).await.expect("migrate");
+        techex::bootstrap::organization_with_member(
+            &db,
+            techex::bootstrap::NewOrganization {
+                name: "济南大学",
+                kind: techex_core::domain::OrgKind::University,
+                credit_code: &org_code,
+                region: "370100",
+                verified: true,
+                email: "tto@ujn.test",
+                password: "tto-password-1",
+                roles: &[techex_core::Role::Member, techex_core::Role::OrgAdmin],
+            },
+        )
+        .await
+        .expect("organization");
+        db.close().await.ok();
+    });
+
+    let number = unique_patent_number();
+    let csv = dir.path().join("portfolio.csv");
+    std::fs::write(&csv, format!("title_zh,patent_number,kind,field,asking_price,keywords\n一种建筑垃圾再生骨料,{number},invention_patent,new_materials,30万,再生骨料;建筑垃圾\n坏行,12345,invention_patent,new_materials,,\n")).expect("write");
+    let report = dir.path().join("report.csv");
+    let output = with_db(techex(dir.path()))
+        .args([
+            "import",
+            csv.to_str().unwrap_or_default(),
+            "--org",
+            &org_code,
+            "--report",
+            report.to_str().unwrap_or_default(),
+        ])
+        .output()
+        .expect("run import");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("1 created, 0 updated, 1 rejected"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("line     3  REJECTED") && printed.contains("patent_number"),
+        "{printed}"
+    );
+    let written = std::fs::read_to_string(&report).expect("report");
+    assert!(written.starts_with("line,outcome,id,reasons") && written.contains("3,rejected"));
+
+    let exported = dir.path().join("export.json");
+    let output = with_db(techex(dir.path()))
+        .args([
+            "export",
+            "--format",
+            "json",
+            "--org",
+            &org_code,
+            "--output",
+            exported.to_str().unwrap_or_default(),
+        ])
+        .output()
+        .expect("run export");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&exported).expect("read")).expect("json");
+    assert_eq!(json[0]["patent_number"], number.as_str());
+    assert_eq!(json[0]["asking_price"], "300000.00");
+    assert_eq!(
+        json[0]["keywords"],
+        serde_json::json!(["再生骨料", "建筑垃圾"])
+    );
+
+    // Importing the export again updates the same achievement instead of duplicating it.
+    let output = with_db(techex(dir.path()))
+        .args([
+            "import",
+            exported.to_str().unwrap_or_default(),
+            "--org",
+            &org_code,
+        ])
+        .output()
+        .expect("run import");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("0 created, 1 updated, 0 rejected"));
+    let csv_out = with_db(techex(dir.path()))
+        .args(["export", "--org", &org_code])
+        .output()
+        .expect("run export");
+    let text = String::from_utf8_lossy(&csv_out.stdout);
+    assert!(text.starts_with("title_zh,title_en"));
+    assert_eq!(text.lines().count(), 2, "{text}");
+    if let Some(db) = database {
+        runtime.block_on(db.drop_database()).ok();
+    }
+}

@@ -1,0 +1,15 @@
+//! The end-to-end suite: the real server on a random port, driven over HTTP. Runs on
+//! SQLite by default and on PostgreSQL with `TECHEX_TEST_DATABASE=postgres`.
+
+// A failing test should panic with its reason.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod achievements;
+mod cli;
+mod demands;
+mod documents;
+mod helpers;
+mod organizations;
+mod platform;
+mod portfolio;
+mod session;
