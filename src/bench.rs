@@ -140,7 +140,7 @@ pub async fn measure(
         },
     )
     .await?;
-    let (university, _) = organization_with_member(
+    let (university, seller_user) = organization_with_member(
         &db,
         NewOrganization {
             name: "基准测试大学",
@@ -263,7 +263,7 @@ pub async fn measure(
         achievement::ActiveModel {
             id: Set(id),
             organization_id: Set(university.id),
-            created_by: Set(university.id),
+            created_by: Set(seller_user.id),
             status: Set("published".into()),
             content_revision: Set(1),
             approved_revision: Set(Some(1)),
@@ -349,7 +349,7 @@ fn print(report: &BackendReport) {
     for (name, m) in [
         ("publish via API (create+submit+approve)", &report.publish),
         (
-            "baseline: raw insert (sea-orm, no HTTP)",
+            "baseline: raw insert (sea-orm, 1 client)",
             &report.raw_insert,
         ),
         ("read via API (GET /achievements/{id})", &report.read),

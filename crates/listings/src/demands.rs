@@ -306,10 +306,6 @@ pub async fn create<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ListingsError::NotFound("organization"))?;
-    let mut errors = FieldErrors::new();
-    if input.field.is_none() {
-        errors.add("field", "the industry field is required");
-    }
     let now = Utc::now();
     let mut active = demand::ActiveModel {
         id: Set(new_id()),
@@ -337,10 +333,7 @@ pub async fn create<C: ConnectionTrait>(
         updated_at: Set(now),
         version: Set(1),
     };
-    if let Err(more) = apply(db, &input, None, &mut active).await {
-        errors.0.extend(more.0);
-    }
-    errors.into_result()?;
+    apply(db, &input, None, &mut active).await?;
     let created = active.insert(db).await?;
     audit::record(
         db,

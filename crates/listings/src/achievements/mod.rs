@@ -26,7 +26,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use techex_core::domain::{AchievementKind, AchievementStatus, Maturity};
 use techex_core::pagination::Page;
-use techex_core::{Actor, Currency, FieldErrors, PageRequest, Role, new_id};
+use techex_core::{Actor, Currency, PageRequest, Role, new_id};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -133,13 +133,7 @@ pub async fn create<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ListingsError::NotFound("organization"))?;
-    let mut errors = FieldErrors::new();
-    if input.kind.is_none() {
-        errors.add("kind", "the kind of achievement is required");
-    }
-    if input.field.is_none() {
-        errors.add("field", "the industry field is required");
-    }
+    // A draft needs only a title; kind and field start as `other` until the seller says.
     let now = Utc::now();
     let mut active = achievement::ActiveModel {
         id: Set(new_id()),
@@ -183,11 +177,7 @@ pub async fn create<C: ConnectionTrait>(
         updated_at: Set(now),
         version: Set(1),
     };
-    let applied = input::apply(db, &input, None, &mut active).await;
-    if let Err(more) = applied {
-        errors.0.extend(more.0);
-    }
-    errors.into_result()?;
+    input::apply(db, &input, None, &mut active).await?;
     if let Some(Some(number)) = current_value(&active.patent_number) {
         ensure_patent_free(db, number, None).await?;
     }
