@@ -36,12 +36,7 @@ impl Measurement {
                 .copied()
                 .unwrap_or_default()
         };
-        Measurement {
-            operations: samples.len(),
-            elapsed,
-            p50: at(0.50),
-            p99: at(0.99),
-        }
+        Measurement { operations: samples.len(), elapsed, p50: at(0.50), p99: at(0.99) }
     }
 
     pub fn per_second(&self) -> f64 {
@@ -85,10 +80,7 @@ async fn login(client: &reqwest::Client, base: &str, email: &str) -> anyhow::Res
             .await?,
     )
     .await?;
-    body["token"]
-        .as_str()
-        .map(str::to_string)
-        .context("login returned no token")
+    body["token"].as_str().map(str::to_string).context("login returned no token")
 }
 
 fn achievement_body(index: usize) -> Value {
@@ -120,12 +112,10 @@ pub async fn measure(
     let application = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", application.port());
     let db = application.state().db.clone();
-    let center_code = techex_core::CreditCode::from_prefix("12370000MB0000000")
-        .map_err(|e| anyhow::anyhow!(e))?
-        .to_string();
-    let university_code = techex_core::CreditCode::from_prefix("12370000MB0000001")
-        .map_err(|e| anyhow::anyhow!(e))?
-        .to_string();
+    let center_code =
+        techex_core::CreditCode::from_prefix("12370000MB0000000").map_err(|e| anyhow::anyhow!(e))?.to_string();
+    let university_code =
+        techex_core::CreditCode::from_prefix("12370000MB0000001").map_err(|e| anyhow::anyhow!(e))?.to_string();
     organization_with_member(
         &db,
         NewOrganization {
@@ -155,59 +145,47 @@ pub async fn measure(
     )
     .await?;
     let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency * 2)
-        .build()?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
     let seller = login(&client, &base, "seller@bench.local").await?;
     let reviewer = login(&client, &base, "reviewer@bench.local").await?;
 
     let progress = bar(args.achievements, &format!("{backend}: publishing"));
     let started = Instant::now();
-    let results: Vec<anyhow::Result<(String, Duration)>> =
-        futures::stream::iter(0..args.achievements)
-            .map(|index| {
-                let (client, base, seller, reviewer, progress) = (
-                    client.clone(),
-                    base.clone(),
-                    seller.clone(),
-                    reviewer.clone(),
-                    progress.clone(),
-                );
-                async move {
-                    let began = Instant::now();
-                    let created = expect_ok(
-                        client
-                            .post(format!("{base}/api/v1/achievements"))
-                            .bearer_auth(&seller)
-                            .json(&achievement_body(index))
-                            .send()
-                            .await?,
-                    )
-                    .await?;
-                    let id = created["id"].as_str().context("no id")?.to_string();
-                    expect_ok(
-                        client
-                            .post(format!("{base}/api/v1/achievements/{id}/submit"))
-                            .bearer_auth(&seller)
-                            .send()
-                            .await?,
-                    )
-                    .await?;
-                    expect_ok(
-                        client
-                            .post(format!("{base}/api/v1/achievements/{id}/approve"))
-                            .bearer_auth(&reviewer)
-                            .send()
-                            .await?,
-                    )
-                    .await?;
-                    progress.inc(1);
-                    Ok((id, began.elapsed()))
-                }
-            })
-            .buffer_unordered(args.concurrency)
-            .collect()
-            .await;
+    let results: Vec<anyhow::Result<(String, Duration)>> = futures::stream::iter(0..args.achievements)
+        .map(|index| {
+            let (client, base, seller, reviewer, progress) =
+                (client.clone(), base.clone(), seller.clone(), reviewer.clone(), progress.clone());
+            async move {
+                let began = Instant::now();
+                let created = expect_ok(
+                    client
+                        .post(format!("{base}/api/v1/achievements"))
+                        .bearer_auth(&seller)
+                        .json(&achievement_body(index))
+                        .send()
+                        .await?,
+                )
+                .await?;
+                let id = created["id"].as_str().context("no id")?.to_string();
+                expect_ok(
+                    client.post(format!("{base}/api/v1/achievements/{id}/submit")).bearer_auth(&seller).send().await?,
+                )
+                .await?;
+                expect_ok(
+                    client
+                        .post(format!("{base}/api/v1/achievements/{id}/approve"))
+                        .bearer_auth(&reviewer)
+                        .send()
+                        .await?,
+                )
+                .await?;
+                progress.inc(1);
+                Ok((id, began.elapsed()))
+            }
+        })
+        .buffer_unordered(args.concurrency)
+        .collect()
+        .await;
     let publish_elapsed = started.elapsed();
     progress.finish_and_clear();
     let mut ids = Vec::new();
@@ -227,13 +205,7 @@ pub async fn measure(
             let id = ids[(index * 7919) % ids.len().max(1)].clone();
             async move {
                 let began = Instant::now();
-                let body = expect_ok(
-                    client
-                        .get(format!("{base}/api/v1/achievements/{id}"))
-                        .send()
-                        .await?,
-                )
-                .await?;
+                let body = expect_ok(client.get(format!("{base}/api/v1/achievements/{id}")).send().await?).await?;
                 if body["status"] != "published" {
                     bail!("read an unpublished achievement: {body}");
                 }
@@ -246,10 +218,7 @@ pub async fn measure(
         .await;
     let read_elapsed = started.elapsed();
     progress.finish_and_clear();
-    let read = Measurement::from_samples(
-        results.into_iter().collect::<anyhow::Result<Vec<_>>>()?,
-        read_elapsed,
-    );
+    let read = Measurement::from_samples(results.into_iter().collect::<anyhow::Result<Vec<_>>>()?, read_elapsed);
     server.abort();
 
     // Baselines on the same database: bare inserts and primary-key reads.
@@ -315,53 +284,30 @@ pub async fn measure(
             let id = raw_ids[(index * 7919) % raw_ids.len().max(1)];
             async move {
                 let began = Instant::now();
-                achievement::Entity::find_by_id(id)
-                    .one(&db)
-                    .await?
-                    .context("missing row")?;
+                achievement::Entity::find_by_id(id).one(&db).await?.context("missing row")?;
                 Ok(began.elapsed())
             }
         })
         .buffer_unordered(args.concurrency)
         .collect()
         .await;
-    let raw_read = Measurement::from_samples(
-        results.into_iter().collect::<anyhow::Result<Vec<_>>>()?,
-        started.elapsed(),
-    );
+    let raw_read =
+        Measurement::from_samples(results.into_iter().collect::<anyhow::Result<Vec<_>>>()?, started.elapsed());
     db.close().await.ok();
-    Ok(BackendReport {
-        backend,
-        publish,
-        raw_insert,
-        read,
-        raw_read,
-    })
+    Ok(BackendReport { backend, publish, raw_insert, read, raw_read })
 }
 
 fn print(report: &BackendReport) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("\n{}", report.backend);
-    println!(
-        "  {:<44} {:>10} {:>10} {:>10}",
-        "phase", "ops/s", "p50 ms", "p99 ms"
-    );
+    println!("  {:<44} {:>10} {:>10} {:>10}", "phase", "ops/s", "p50 ms", "p99 ms");
     for (name, m) in [
         ("publish via API (create+submit+approve)", &report.publish),
-        (
-            "baseline: raw insert (sea-orm, 1 client)",
-            &report.raw_insert,
-        ),
+        ("baseline: raw insert (sea-orm, 1 client)", &report.raw_insert),
         ("read via API (GET /achievements/{id})", &report.read),
         ("baseline: raw primary-key select", &report.raw_read),
     ] {
-        println!(
-            "  {:<44} {:>10.1} {:>10.2} {:>10.2}",
-            name,
-            m.per_second(),
-            ms(m.p50),
-            ms(m.p99)
-        );
+        println!("  {:<44} {:>10.1} {:>10.2} {:>10.2}", name, m.per_second(), ms(m.p50), ms(m.p99));
     }
     println!(
         "  ratios: publish/raw-insert throughput = {:.3}; API read/raw read throughput = {:.3}",

@@ -34,9 +34,7 @@ pub async fn organization_with_member<C: ConnectionTrait>(
         name: Set(spec.name.to_string()),
         name_en: Set(None),
         kind: Set(spec.kind.as_str().to_string()),
-        credit_code: Set(CreditCode::parse(spec.credit_code)
-            .map_err(|e| anyhow!(e))?
-            .to_string()),
+        credit_code: Set(CreditCode::parse(spec.credit_code).map_err(|e| anyhow!(e))?.to_string()),
         region: Set(spec.region.to_string()),
         website: Set(None),
         description: Set(None),
@@ -50,16 +48,7 @@ pub async fn organization_with_member<C: ConnectionTrait>(
     .insert(db)
     .await?;
     let member = add_member(db, &org, spec.email, spec.email, spec.password, spec.roles).await?;
-    audit::record(
-        db,
-        None,
-        "organization.bootstrap",
-        "organization",
-        org.id,
-        None,
-        None,
-    )
-    .await?;
+    audit::record(db, None, "organization.bootstrap", "organization", org.id, None, None).await?;
     Ok((org, member))
 }
 

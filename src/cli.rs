@@ -7,11 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "techex",
-    version,
-    about = "A provincial technology achievements trading center"
-)]
+#[command(name = "techex", version, about = "A provincial technology achievements trading center")]
 pub struct Cli {
     /// Configuration file (TOML); `./techex.toml` is read when present.
     #[arg(long, global = true, env = "TECHEX_CONFIG")]
@@ -41,8 +37,18 @@ pub enum Command {
     Import(ImportArgs),
     /// Export achievements (CSV or JSON) in the format `import` reads.
     Export(ExportArgs),
+    /// Rebuild the search index from the database (into a fresh directory, swapped in
+    /// atomically; a running server switches to it).
+    Reindex(ReindexArgs),
     /// Measure publish-and-read throughput on SQLite and PostgreSQL.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// The index directory [default: <data dir>/search].
+    #[arg(long, env = "TECHEX_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +59,10 @@ pub struct ServeArgs {
     /// Do not load the demo data into an empty database.
     #[arg(long, env = "TECHEX_NO_DEMO")]
     pub no_demo: bool,
+    /// This process's search index directory [default: <data dir>/search]; every
+    /// process needs its own.
+    #[arg(long, env = "TECHEX_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -113,11 +123,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
     /// PostgreSQL server to measure (a scratch database is created and dropped).
-    #[arg(
-        long,
-        env = "TECHEX_BENCH_POSTGRES",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
-    )]
+    #[arg(long, env = "TECHEX_BENCH_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     pub postgres: String,
     /// Skip PostgreSQL.
     #[arg(long)]

@@ -4,9 +4,7 @@ use crate::cli::{ExportArgs, ExportFormat, ImportArgs, SeedArgs, ServeArgs};
 use crate::settings::Settings;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::io::Write;
 use techex_core::Actor;
 use techex_listings::auth::actor_of;
@@ -19,9 +17,7 @@ async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let database = db::connect(settings)
         .await
         .with_context(|| format!("cannot connect to {}", settings.redacted_database_url()))?;
-    db::migrate(&database)
-        .await
-        .context("cannot migrate the database")?;
+    db::migrate(&database).await.context("cannot migrate the database")?;
     Ok(database)
 }
 
@@ -30,9 +26,7 @@ pub async fn serve(settings: Settings, args: &ServeArgs) -> anyhow::Result<()> {
     let database = open(&settings).await?;
     if !args.no_demo && organization::Entity::find().count(&database).await? == 0 {
         tracing::info!("empty database: loading the demo center");
-        crate::demo::load(&database, &settings.data_dir)
-            .await
-            .context("cannot load the demo data")?;
+        crate::demo::load(&database, &settings.data_dir).await.context("cannot load the demo data")?;
     }
     database.close().await.ok();
     let application = Application::build(settings.config.clone()).await?;
@@ -61,19 +55,14 @@ pub async fn seed(settings: Settings, args: &SeedArgs) -> anyhow::Result<()> {
     }
     let database = open(&settings).await?;
     if organization::Entity::find().count(&database).await? > 0 {
-        tracing::warn!(
-            "the database already holds organizations; the demo is loaded only into an empty database"
-        );
+        tracing::warn!("the database already holds organizations; the demo is loaded only into an empty database");
         return Ok(());
     }
     crate::demo::load(&database, &settings.data_dir).await
 }
 
 /// Finds an organization by id or credit code.
-pub async fn find_organization(
-    database: &DatabaseConnection,
-    key: &str,
-) -> anyhow::Result<organization::Model> {
+pub async fn find_organization(database: &DatabaseConnection, key: &str) -> anyhow::Result<organization::Model> {
     let found = match Uuid::parse_str(key) {
         Ok(id) => organization::Entity::find_by_id(id).one(database).await?,
         Err(_) => {
@@ -98,29 +87,21 @@ async fn importing_actor(
         .all(database)
         .await?;
     let chosen = match email {
-        Some(email) => members
-            .iter()
-            .find(|m| m.email.eq_ignore_ascii_case(email.trim())),
-        None => members
-            .iter()
-            .find(|m| m.roles.contains("org_admin"))
-            .or(members.first()),
+        Some(email) => members.iter().find(|m| m.email.eq_ignore_ascii_case(email.trim())),
+        None => members.iter().find(|m| m.roles.contains("org_admin")).or(members.first()),
     };
-    let member = chosen
-        .with_context(|| format!("no active member {} in {}", email.unwrap_or(""), org.name))?;
+    let member = chosen.with_context(|| format!("no active member {} in {}", email.unwrap_or(""), org.name))?;
     Ok(actor_of(member, org))
 }
 
 /// `techex import FILE --org ORG`
 pub async fn import(settings: Settings, args: &ImportArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let name = args.file.to_string_lossy().to_string();
     let rows = if name.to_ascii_lowercase().ends_with(".json") {
         portfolio::read_json_rows(&bytes)
     } else {
-        let format = Format::from_name(&name)
-            .with_context(|| format!("{name}: use a .csv, .xlsx or .json file"))?;
+        let format = Format::from_name(&name).with_context(|| format!("{name}: use a .csv, .xlsx or .json file"))?;
         portfolio::read_rows(&bytes, format)
     }
     .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
@@ -128,44 +109,24 @@ pub async fn import(settings: Settings, args: &ImportArgs) -> anyhow::Result<()>
     let org = find_organization(&database, &args.org).await?;
     let actor = importing_actor(&database, &org, args.as_user.as_deref()).await?;
     let progress = ProgressBar::new(rows.len() as u64).with_style(
-        ProgressStyle::with_template(
-            "{spinner} importing [{bar:40}] {pos}/{len} rows ({eta} left)",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} importing [{bar:40}] {pos}/{len} rows ({eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
-    let report = portfolio::import(
-        &database,
-        &actor,
-        rows,
-        ImportOptions {
-            submit: args.submit,
-        },
-        |done| progress.set_position(done as u64),
-    )
+    let report = portfolio::import(&database, &actor, rows, ImportOptions { submit: args.submit }, |done| {
+        progress.set_position(done as u64)
+    })
     .await?;
     progress.finish_and_clear();
     let mut out = std::io::stdout().lock();
     for row in &report.rows {
         let title = row.title.clone().unwrap_or_default();
         match &row.outcome {
-            RowOutcome::Created { id } => {
-                writeln!(out, "line {:>5}  created   {id}  {title}", row.line)?
-            }
-            RowOutcome::Updated { id } => {
-                writeln!(out, "line {:>5}  updated   {id}  {title}", row.line)?
-            }
+            RowOutcome::Created { id } => writeln!(out, "line {:>5}  created   {id}  {title}", row.line)?,
+            RowOutcome::Updated { id } => writeln!(out, "line {:>5}  updated   {id}  {title}", row.line)?,
             RowOutcome::Rejected { errors } => {
-                let reasons: Vec<String> = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect();
-                writeln!(
-                    out,
-                    "line {:>5}  REJECTED  {title}  — {}",
-                    row.line,
-                    reasons.join("; ")
-                )?;
+                let reasons: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                writeln!(out, "line {:>5}  REJECTED  {title}  — {}", row.line, reasons.join("; "))?;
             }
         }
     }
@@ -183,29 +144,17 @@ pub async fn import(settings: Settings, args: &ImportArgs) -> anyhow::Result<()>
                 RowOutcome::Rejected { errors } => (
                     "rejected",
                     String::new(),
-                    errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.field, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
                 ),
             };
-            writeln!(
-                writer,
-                "{},{},{},{}",
-                row.line,
-                outcome,
-                id,
-                csv_quote(&reasons)
-            )?;
+            writeln!(writer, "{},{},{},{}", row.line, outcome, id, csv_quote(&reasons))?;
         }
     }
     Ok(())
 }
 
 fn csv_report(path: &std::path::Path) -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut writer = std::io::BufWriter::new(file);
     writeln!(writer, "line,outcome,id,reasons")?;
     Ok(writer)
@@ -223,29 +172,47 @@ pub async fn export(settings: Settings, args: &ExportArgs) -> anyhow::Result<()>
         None => None,
     };
     let published_only = args.published || org.is_none();
-    let models =
-        portfolio::export_models(&database, org.as_ref().map(|o| o.id), published_only).await?;
+    let models = portfolio::export_models(&database, org.as_ref().map(|o| o.id), published_only).await?;
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?,
+            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
         )),
         None => Box::new(std::io::stdout().lock()),
     };
     match args.format {
         ExportFormat::Csv => portfolio::write_csv(&models, &mut out)?,
         ExportFormat::Json => {
-            let owners = organization::Entity::find()
-                .all(&database)
-                .await?
-                .into_iter()
-                .map(|o| (o.id, o))
-                .collect();
+            let owners = organization::Entity::find().all(&database).await?.into_iter().map(|o| (o.id, o)).collect();
             serde_json::to_writer_pretty(&mut out, &portfolio::to_json(&models, &owners))?;
             writeln!(out)?;
         }
     }
     out.flush()?;
     tracing::info!(count = models.len(), "exported achievements");
+    Ok(())
+}
+
+/// `techex reindex`
+pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
+    let database = open(&settings).await?;
+    let root = settings.index_root();
+    let progress = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{spinner} indexing [{bar:40}] {pos}/{len} documents ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let (name, documents) = techex_search::rebuild::rebuild(&database, &root, |done, total| {
+        progress.set_length(total);
+        progress.set_position(done);
+    })
+    .await?;
+    progress.finish_and_clear();
+    tracing::info!(
+        documents,
+        index = %root.join(&name).display(),
+        seconds = started.elapsed().as_secs_f64(),
+        "search index rebuilt and made current"
+    );
     Ok(())
 }

@@ -86,42 +86,12 @@ struct DemoDemand {
 
 /// The named demo accounts: (e-mail, name, organization kind or key, roles).
 const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
-    (
-        "admin@techex.local",
-        "平台管理员 Platform Admin",
-        "center",
-        &[Role::Member, Role::PlatformAdmin],
-    ),
-    (
-        "reviewer@techex.local",
-        "审核员 王审 Reviewer",
-        "center",
-        &[Role::Member, Role::Reviewer],
-    ),
-    (
-        "registrar@techex.local",
-        "登记员 李登 Registrar",
-        "center",
-        &[Role::Member, Role::Registrar],
-    ),
-    (
-        "seller@techex.local",
-        "成果转化办 张成 Seller",
-        "university",
-        &[Role::Member, Role::OrgAdmin],
-    ),
-    (
-        "buyer@techex.local",
-        "研发经理 刘采 Buyer",
-        "enterprise",
-        &[Role::Member, Role::OrgAdmin],
-    ),
-    (
-        "broker@techex.local",
-        "技术经纪人 陈介 Broker",
-        "broker_agency",
-        &[Role::Member, Role::Broker],
-    ),
+    ("admin@techex.local", "平台管理员 Platform Admin", "center", &[Role::Member, Role::PlatformAdmin]),
+    ("reviewer@techex.local", "审核员 王审 Reviewer", "center", &[Role::Member, Role::Reviewer]),
+    ("registrar@techex.local", "登记员 李登 Registrar", "center", &[Role::Member, Role::Registrar]),
+    ("seller@techex.local", "成果转化办 张成 Seller", "university", &[Role::Member, Role::OrgAdmin]),
+    ("buyer@techex.local", "研发经理 刘采 Buyer", "enterprise", &[Role::Member, Role::OrgAdmin]),
+    ("broker@techex.local", "技术经纪人 陈介 Broker", "broker_agency", &[Role::Member, Role::Broker]),
 ];
 
 fn parse_demo<T: for<'de> Deserialize<'de>>(jsonl: &str, what: &str) -> anyhow::Result<Vec<T>> {
@@ -129,9 +99,7 @@ fn parse_demo<T: for<'de> Deserialize<'de>>(jsonl: &str, what: &str) -> anyhow::
         .lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
-        .map(|(i, line)| {
-            serde_json::from_str(line).with_context(|| format!("demo {what} line {}", i + 1))
-        })
+        .map(|(i, line)| serde_json::from_str(line).with_context(|| format!("demo {what} line {}", i + 1)))
         .collect()
 }
 
@@ -153,15 +121,12 @@ fn demo_patent_number(index: usize, kind: AchievementKind) -> Option<String> {
     };
     let year = 2016 + (index % 9);
     let serial = 1_000_000 + (index * 7919) % 8_999_999;
-    PatentNumber::from_digits(&format!("{year}{type_digit}{serial:07}"))
-        .ok()
-        .map(|p| p.application_number())
+    PatentNumber::from_digits(&format!("{year}{type_digit}{serial:07}")).ok().map(|p| p.application_number())
 }
 
 /// Loads the demo into an empty database.
 pub async fn load(database: &DatabaseConnection, _data_dir: &Path) -> anyhow::Result<()> {
-    let organizations: Vec<DemoOrganization> =
-        serde_json::from_str(ORGANIZATIONS).context("demo organizations")?;
+    let organizations: Vec<DemoOrganization> = serde_json::from_str(ORGANIZATIONS).context("demo organizations")?;
     let achievements: Vec<DemoAchievement> = parse_demo(ACHIEVEMENTS, "achievements")?;
     let demands: Vec<DemoDemand> = parse_demo(DEMANDS, "demands")?;
     let actors = load_organizations(database, &organizations).await?;
@@ -189,9 +154,7 @@ async fn load_organizations(
     // Shandong University when the demo has it).
     let mut account_homes: HashMap<&str, &str> = HashMap::new();
     for (email, _, kind, _) in ACCOUNTS {
-        let preferred = organizations
-            .iter()
-            .find(|o| o.kind == *kind && *kind == "university" && o.key == "sdu");
+        let preferred = organizations.iter().find(|o| o.kind == *kind && *kind == "university" && o.key == "sdu");
         if let Some(home) = preferred.or_else(|| organizations.iter().find(|o| o.kind == *kind)) {
             account_homes.insert(email, home.key.as_str());
         }
@@ -203,9 +166,7 @@ async fn load_organizations(
             name: Set(org.name_zh.clone()),
             name_en: Set(Some(org.name_en.clone())),
             kind: Set(org.kind.clone()),
-            credit_code: Set(techex_core::CreditCode::parse(&org.credit_code)
-                .map_err(|e| anyhow!(e))?
-                .to_string()),
+            credit_code: Set(techex_core::CreditCode::parse(&org.credit_code).map_err(|e| anyhow!(e))?.to_string()),
             region: Set(org.region.clone()),
             website: Set(org.website.clone()),
             description: Set(org.description_zh.clone()),
@@ -218,22 +179,12 @@ async fn load_organizations(
         }
         .insert(&transaction)
         .await?;
-        techex_listings::audit::record(
-            &transaction,
-            None,
-            "organization.seed",
-            "organization",
-            created.id,
-            None,
-            None,
-        )
-        .await?;
+        techex_listings::audit::record(&transaction, None, "organization.seed", "organization", created.id, None, None)
+            .await?;
         let mut members: Vec<(String, String, Vec<Role>)> = ACCOUNTS
             .iter()
             .filter(|(email, ..)| account_homes.get(email) == Some(&org.key.as_str()))
-            .map(|(email, name, _, roles)| {
-                ((*email).to_string(), (*name).to_string(), roles.to_vec())
-            })
+            .map(|(email, name, _, roles)| ((*email).to_string(), (*name).to_string(), roles.to_vec()))
             .collect();
         if members.is_empty() {
             members.push((
@@ -244,8 +195,7 @@ async fn load_organizations(
         }
         let mut first_member = None;
         for (email, name, roles) in members {
-            let hash =
-                tokio::task::spawn_blocking(|| hash_password_blocking(DEMO_PASSWORD)).await??;
+            let hash = tokio::task::spawn_blocking(|| hash_password_blocking(DEMO_PASSWORD)).await??;
             let member = user::ActiveModel {
                 id: Set(new_id()),
                 email: Set(email),
@@ -273,10 +223,7 @@ async fn load_organizations(
 }
 
 fn parse_modes(codes: &[String]) -> Vec<TransactionMode> {
-    codes
-        .iter()
-        .filter_map(|m| TransactionMode::parse(m).ok())
-        .collect()
+    codes.iter().filter_map(|m| TransactionMode::parse(m).ok()).collect()
 }
 
 async fn load_achievements(
@@ -284,20 +231,11 @@ async fn load_achievements(
     actors: &HashMap<String, Actor>,
     records: &[DemoAchievement],
 ) -> anyhow::Result<()> {
-    let center = actors
-        .values()
-        .find(|a| a.has(Role::PlatformAdmin))
-        .cloned()
-        .context("no center in the demo")?;
-    let reviewer = Actor {
-        roles: RoleSet::new([Role::Member, Role::Reviewer]),
-        ..center
-    };
+    let center = actors.values().find(|a| a.has(Role::PlatformAdmin)).cloned().context("no center in the demo")?;
+    let reviewer = Actor { roles: RoleSet::new([Role::Member, Role::Reviewer]), ..center };
     let bar = progress(records.len(), "achievements");
     for (index, record) in records.iter().enumerate() {
-        let owner = actors
-            .get(&record.owner)
-            .with_context(|| format!("unknown demo owner {}", record.owner))?;
+        let owner = actors.get(&record.owner).with_context(|| format!("unknown demo owner {}", record.owner))?;
         let kind = AchievementKind::parse(&record.kind).map_err(|e| anyhow!(e))?;
         let mut keywords = record.keywords_zh.clone();
         keywords.extend(record.keywords_en.iter().take(3).cloned());
@@ -377,21 +315,12 @@ async fn load_demands(
     actors: &HashMap<String, Actor>,
     records: &[DemoDemand],
 ) -> anyhow::Result<()> {
-    let center = actors
-        .values()
-        .find(|a| a.has(Role::PlatformAdmin))
-        .cloned()
-        .context("no center in the demo")?;
-    let reviewer = Actor {
-        roles: RoleSet::new([Role::Member, Role::Reviewer]),
-        ..center
-    };
+    let center = actors.values().find(|a| a.has(Role::PlatformAdmin)).cloned().context("no center in the demo")?;
+    let reviewer = Actor { roles: RoleSet::new([Role::Member, Role::Reviewer]), ..center };
     let bar = progress(records.len(), "demands");
     let today = Utc::now().date_naive();
     for (index, record) in records.iter().enumerate() {
-        let owner = actors
-            .get(&record.owner)
-            .with_context(|| format!("unknown demo owner {}", record.owner))?;
+        let owner = actors.get(&record.owner).with_context(|| format!("unknown demo owner {}", record.owner))?;
         let input = DemandInput {
             title_zh: Patch::Value(record.title_zh.clone()),
             title_en: Patch::Value(record.title_en.clone()),
@@ -439,26 +368,14 @@ mod tests {
             techex_core::domain::OrgKind::parse(&org.kind).map_err(|e| anyhow!(e))?;
         }
         for kind in ["center", "university", "enterprise", "broker_agency"] {
-            assert!(
-                organizations.iter().any(|o| o.kind == kind),
-                "the demo needs a {kind}"
-            );
+            assert!(organizations.iter().any(|o| o.kind == kind), "the demo needs a {kind}");
         }
         let achievements: Vec<DemoAchievement> = parse_demo(ACHIEVEMENTS, "achievements")?;
         assert!(achievements.len() >= 200);
         for record in &achievements {
-            assert!(
-                organizations.iter().any(|o| o.key == record.owner),
-                "owner {}",
-                record.owner
-            );
+            assert!(organizations.iter().any(|o| o.key == record.owner), "owner {}", record.owner);
             let maturity = Maturity::parse(&record.maturity).map_err(|e| anyhow!(e))?;
-            assert!(
-                maturity.trl_range().contains(&record.trl),
-                "{}: trl {}",
-                record.title_zh,
-                record.trl
-            );
+            assert!(maturity.trl_range().contains(&record.trl), "{}: trl {}", record.title_zh, record.trl);
         }
         let demands: Vec<DemoDemand> = parse_demo(DEMANDS, "demands")?;
         assert!(demands.len() >= 20);
@@ -467,9 +384,8 @@ mod tests {
 
     #[test]
     fn demo_patent_numbers_are_valid_and_unique() {
-        let numbers: Vec<String> = (0..400)
-            .filter_map(|i| demo_patent_number(i, AchievementKind::InventionPatent))
-            .collect();
+        let numbers: Vec<String> =
+            (0..400).filter_map(|i| demo_patent_number(i, AchievementKind::InventionPatent)).collect();
         assert_eq!(numbers.len(), 400);
         let mut unique = numbers.clone();
         unique.sort();

@@ -15,6 +15,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed(args) => techex::commands::seed(settings, args).await,
         Command::Import(args) => techex::commands::import(settings, args).await,
         Command::Export(args) => techex::commands::export(settings, args).await,
+        Command::Reindex(_) => techex::commands::reindex(settings).await,
         Command::Bench(args) => techex::bench::run(settings, args).await,
     }
 }

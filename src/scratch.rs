@@ -18,41 +18,30 @@ impl ScratchDatabase {
     /// A SQLite file in `dir`.
     pub fn sqlite(dir: &std::path::Path) -> ScratchDatabase {
         let path: PathBuf = dir.join("techex.db");
-        ScratchDatabase {
-            url: format!("sqlite://{}?mode=rwc", path.display()),
-            postgres: None,
-        }
+        ScratchDatabase { url: format!("sqlite://{}?mode=rwc", path.display()), postgres: None }
     }
 
     /// Creates a new database on the PostgreSQL server behind `server_url`
     /// (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
     pub async fn postgres(server_url: &str, prefix: &str) -> anyhow::Result<ScratchDatabase> {
         let name = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
-        let server = Database::connect(server_url).await.with_context(|| {
-            format!(
-                "cannot reach PostgreSQL at {}",
-                techex_server::config::redact_url(server_url)
-            )
-        })?;
+        let server = Database::connect(server_url)
+            .await
+            .with_context(|| format!("cannot reach PostgreSQL at {}", techex_server::config::redact_url(server_url)))?;
         server
             .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
             .await
             .context("cannot create a scratch database")?;
         server.close().await.ok();
         let url = replace_database(server_url, &name);
-        Ok(ScratchDatabase {
-            url,
-            postgres: Some((server_url.to_string(), name)),
-        })
+        Ok(ScratchDatabase { url, postgres: Some((server_url.to_string(), name)) })
     }
 
     /// Drops a PostgreSQL scratch database (no-op for SQLite).
     pub async fn drop_database(&self) -> anyhow::Result<()> {
         if let Some((server_url, name)) = &self.postgres {
             let server = Database::connect(server_url.as_str()).await?;
-            server
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await?;
+            server.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
             server.close().await.ok();
         }
         Ok(())
@@ -82,10 +71,7 @@ mod tests {
 
     #[test]
     fn database_names_are_replaced() {
-        assert_eq!(
-            replace_database("postgres://u@h:5432/postgres", "x"),
-            "postgres://u@h:5432/x"
-        );
+        assert_eq!(replace_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
         assert_eq!(
             replace_database("postgres://u@h/postgres?sslmode=disable", "x"),
             "postgres://u@h/x?sslmode=disable"

@@ -24,6 +24,8 @@ pub struct FileConfig {
     pub login_max_failures_per_address: Option<u64>,
     pub login_window_minutes: Option<i64>,
     pub max_db_connections: Option<u32>,
+    pub index_dir: Option<PathBuf>,
+    pub index_batch: Option<u64>,
 }
 
 /// The resolved configuration and the process-level settings beside it.
@@ -41,20 +43,14 @@ impl std::ops::Deref for Settings {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    toml::from_str(&text)
-        .with_context(|| format!("{} is not a valid techex configuration", path.display()))
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{} is not a valid techex configuration", path.display()))
 }
 
 fn env_list(name: &str) -> Option<Vec<String>> {
-    std::env::var(name).ok().map(|v| {
-        v.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
-    })
+    std::env::var(name)
+        .ok()
+        .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
 }
 
 fn env_parse<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
@@ -75,54 +71,41 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
         None if Path::new("techex.toml").exists() => read_file(Path::new("techex.toml"))?,
         None => FileConfig::default(),
     };
-    let data_dir = cli
-        .data_dir
-        .clone()
-        .or(file.data_dir)
-        .unwrap_or_else(|| PathBuf::from("data"));
+    let data_dir = cli.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
     let mut config = Config::with_data_dir(data_dir);
     if let Some(url) = cli.database_url.clone().or(file.database_url) {
         config.database_url = url;
     }
-    let serve_addr = match &cli.command {
-        Command::Serve(args) => args.addr,
-        _ => None,
+    let (serve_addr, index_dir) = match &cli.command {
+        Command::Serve(args) => (args.addr, args.index_dir.clone()),
+        Command::Reindex(args) => (None, args.index_dir.clone()),
+        _ => (None, None),
     };
+    config.index_dir = index_dir.or(file.index_dir);
+    config.index_batch = env_parse("TECHEX_INDEX_BATCH")?.or(file.index_batch).unwrap_or(config.index_batch);
     if let Some(addr) = serve_addr.or(file.addr) {
         config.addr = addr;
     }
-    config.session_ttl_hours = env_parse("TECHEX_SESSION_TTL_HOURS")?
-        .or(file.session_ttl_hours)
-        .unwrap_or(config.session_ttl_hours);
-    config.cors_origins = env_list("TECHEX_CORS_ORIGINS")
-        .or(file.cors_origins)
-        .unwrap_or_default();
-    config.max_upload_bytes = env_parse("TECHEX_MAX_UPLOAD_BYTES")?
-        .or(file.max_upload_bytes)
-        .unwrap_or(config.max_upload_bytes);
-    config.max_json_bytes = env_parse("TECHEX_MAX_JSON_BYTES")?
-        .or(file.max_json_bytes)
-        .unwrap_or(config.max_json_bytes);
-    config.trust_forwarded_for = env_parse("TECHEX_TRUST_FORWARDED_FOR")?
-        .or(file.trust_forwarded_for)
-        .unwrap_or(config.trust_forwarded_for);
+    config.session_ttl_hours =
+        env_parse("TECHEX_SESSION_TTL_HOURS")?.or(file.session_ttl_hours).unwrap_or(config.session_ttl_hours);
+    config.cors_origins = env_list("TECHEX_CORS_ORIGINS").or(file.cors_origins).unwrap_or_default();
+    config.max_upload_bytes =
+        env_parse("TECHEX_MAX_UPLOAD_BYTES")?.or(file.max_upload_bytes).unwrap_or(config.max_upload_bytes);
+    config.max_json_bytes =
+        env_parse("TECHEX_MAX_JSON_BYTES")?.or(file.max_json_bytes).unwrap_or(config.max_json_bytes);
+    config.trust_forwarded_for =
+        env_parse("TECHEX_TRUST_FORWARDED_FOR")?.or(file.trust_forwarded_for).unwrap_or(config.trust_forwarded_for);
     config.login_max_failures_per_account = env_parse("TECHEX_LOGIN_MAX_FAILURES_PER_ACCOUNT")?
         .or(file.login_max_failures_per_account)
         .unwrap_or(config.login_max_failures_per_account);
     config.login_max_failures_per_address = env_parse("TECHEX_LOGIN_MAX_FAILURES_PER_ADDRESS")?
         .or(file.login_max_failures_per_address)
         .unwrap_or(config.login_max_failures_per_address);
-    config.login_window_minutes = env_parse("TECHEX_LOGIN_WINDOW_MINUTES")?
-        .or(file.login_window_minutes)
-        .unwrap_or(config.login_window_minutes);
-    config.max_db_connections = env_parse("TECHEX_MAX_DB_CONNECTIONS")?
-        .or(file.max_db_connections)
-        .unwrap_or(config.max_db_connections);
-    let log_format = cli
-        .log_format
-        .clone()
-        .or(file.log_format)
-        .unwrap_or_else(|| "text".into());
+    config.login_window_minutes =
+        env_parse("TECHEX_LOGIN_WINDOW_MINUTES")?.or(file.login_window_minutes).unwrap_or(config.login_window_minutes);
+    config.max_db_connections =
+        env_parse("TECHEX_MAX_DB_CONNECTIONS")?.or(file.max_db_connections).unwrap_or(config.max_db_connections);
+    let log_format = cli.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
     if log_format != "text" && log_format != "json" {
         anyhow::bail!("log format must be `text` or `json`, not `{log_format}`");
     }

@@ -14,11 +14,7 @@ fn versioned(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
         .col(integer("version").default(1))
 }
 
-fn fk(
-    from_table: &'static str,
-    from_col: &'static str,
-    to_table: &'static str,
-) -> ForeignKeyCreateStatement {
+fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{from_table}_{from_col}"))
         .from(from_table, from_col)
@@ -29,9 +25,7 @@ fn fk(
 
 fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut statement = Index::create();
-    statement
-        .name(format!("idx_{table}_{}", columns.join("_")))
-        .table(table);
+    statement.name(format!("idx_{table}_{}", columns.join("_"))).table(table);
     for column in columns {
         statement.col(*column);
     }
@@ -97,9 +91,7 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk("users", "organization_id", "organizations"));
         versioned(&mut users);
         manager.create_table(users).await?;
-        manager
-            .create_index(index("users", &["organization_id"]))
-            .await?;
+        manager.create_index(index("users", &["organization_id"])).await?;
 
         manager
             .create_table(
@@ -118,9 +110,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("sessions", &["user_id"]))
-            .await?;
+        manager.create_index(index("sessions", &["user_id"])).await?;
 
         manager
             .create_table(
@@ -134,12 +124,8 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("login_attempts", &["email", "at"]))
-            .await?;
-        manager
-            .create_index(index("login_attempts", &["ip", "at"]))
-            .await?;
+        manager.create_index(index("login_attempts", &["email", "at"])).await?;
+        manager.create_index(index("login_attempts", &["ip", "at"])).await?;
 
         manager
             .create_table(
@@ -159,9 +145,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("invitations", &["organization_id"]))
-            .await?;
+        manager.create_index(index("invitations", &["organization_id"])).await?;
 
         let mut achievements = Table::create();
         achievements
@@ -207,15 +191,9 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk("achievements", "created_by", "users"));
         versioned(&mut achievements);
         manager.create_table(achievements).await?;
-        manager
-            .create_index(index("achievements", &["organization_id"]))
-            .await?;
-        manager
-            .create_index(index("achievements", &["status"]))
-            .await?;
-        manager
-            .create_index(index("achievements", &["field_code"]))
-            .await?;
+        manager.create_index(index("achievements", &["organization_id"])).await?;
+        manager.create_index(index("achievements", &["status"])).await?;
+        manager.create_index(index("achievements", &["field_code"])).await?;
 
         let mut demands = Table::create();
         demands
@@ -245,9 +223,7 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk("demands", "created_by", "users"));
         versioned(&mut demands);
         manager.create_table(demands).await?;
-        manager
-            .create_index(index("demands", &["organization_id"]))
-            .await?;
+        manager.create_index(index("demands", &["organization_id"])).await?;
         manager.create_index(index("demands", &["status"])).await?;
 
         manager
@@ -269,9 +245,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("documents", &["achievement_id"]))
-            .await?;
+        manager.create_index(index("documents", &["achievement_id"])).await?;
 
         manager
             .create_table(
@@ -285,22 +259,13 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone("accepted_at"))
                     .col(string_null("ip"))
                     .foreign_key(&mut fk("nda_acceptances", "achievement_id", "achievements"))
-                    .foreign_key(&mut fk(
-                        "nda_acceptances",
-                        "organization_id",
-                        "organizations",
-                    ))
+                    .foreign_key(&mut fk("nda_acceptances", "organization_id", "organizations"))
                     .take(),
             )
             .await?;
         manager
             .create_index(
-                index(
-                    "nda_acceptances",
-                    &["achievement_id", "organization_id", "nda_sha256"],
-                )
-                .unique()
-                .take(),
+                index("nda_acceptances", &["achievement_id", "organization_id", "nda_sha256"]).unique().take(),
             )
             .await?;
 
@@ -320,9 +285,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index("audit_log", &["entity_type", "entity_id"]))
-            .await?;
+        manager.create_index(index("audit_log", &["entity_type", "entity_id"])).await?;
 
         manager
             .create_table(
@@ -355,9 +318,7 @@ impl MigrationTrait for Migration {
             "industry_fields",
             "regions",
         ] {
-            manager
-                .drop_table(Table::drop().table(table).take())
-                .await?;
+            manager.drop_table(Table::drop().table(table).take()).await?;
         }
         Ok(())
     }

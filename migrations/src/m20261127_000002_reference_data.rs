@@ -62,38 +62,18 @@ const REGIONS: &[(&str, &str, &str, Option<&str>)] = &[
 
 /// (code, Chinese, English, provincial priority industry)
 const FIELDS: &[(&str, &str, &str, bool)] = &[
-    (
-        "new_generation_it",
-        "新一代信息技术",
-        "New-generation information technology",
-        true,
-    ),
+    ("new_generation_it", "新一代信息技术", "New-generation information technology", true),
     ("high_end_equipment", "高端装备", "High-end equipment", true),
     ("new_energy", "新能源", "New energy", true),
     ("new_materials", "新材料", "New materials", true),
     ("biomedicine", "生物医药", "Biomedicine", true),
-    (
-        "marine",
-        "海洋科学与海洋产业",
-        "Marine science and industry",
-        true,
-    ),
+    ("marine", "海洋科学与海洋产业", "Marine science and industry", true),
     ("hydrogen_energy", "氢能", "Hydrogen energy", true),
-    (
-        "smart_agriculture",
-        "现代农业与智慧农业",
-        "Modern and smart agriculture",
-        true,
-    ),
+    ("smart_agriculture", "现代农业与智慧农业", "Modern and smart agriculture", true),
     ("high_end_chemicals", "高端化工", "High-end chemicals", true),
     ("public_security", "公共安全", "Public security", true),
     ("high_end_chips", "高端芯片", "High-end chips", true),
-    (
-        "energy_environment",
-        "节能环保",
-        "Energy saving and environmental protection",
-        false,
-    ),
+    ("energy_environment", "节能环保", "Energy saving and environmental protection", false),
     ("other", "其他", "Other", false),
 ];
 
@@ -101,13 +81,7 @@ const FIELDS: &[(&str, &str, &str, bool)] = &[
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let mut regions = Query::insert();
-        regions.into_table("regions").columns([
-            "code",
-            "name_zh",
-            "name_en",
-            "parent_code",
-            "sort_order",
-        ]);
+        regions.into_table("regions").columns(["code", "name_zh", "name_en", "parent_code", "sort_order"]);
         for (order, (code, zh, en, parent)) in REGIONS.iter().enumerate() {
             regions
                 .values([
@@ -122,22 +96,10 @@ impl MigrationTrait for Migration {
         manager.exec_stmt(regions).await?;
 
         let mut fields = Query::insert();
-        fields.into_table("industry_fields").columns([
-            "code",
-            "name_zh",
-            "name_en",
-            "priority",
-            "sort_order",
-        ]);
+        fields.into_table("industry_fields").columns(["code", "name_zh", "name_en", "priority", "sort_order"]);
         for (order, (code, zh, en, priority)) in FIELDS.iter().enumerate() {
             fields
-                .values([
-                    (*code).into(),
-                    (*zh).into(),
-                    (*en).into(),
-                    (*priority).into(),
-                    (order as i32).into(),
-                ])
+                .values([(*code).into(), (*zh).into(), (*en).into(), (*priority).into(), (order as i32).into()])
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
         }
         manager.exec_stmt(fields).await?;
@@ -145,12 +107,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .exec_stmt(Query::delete().from_table("industry_fields").take())
-            .await?;
-        manager
-            .exec_stmt(Query::delete().from_table("regions").take())
-            .await?;
+        manager.exec_stmt(Query::delete().from_table("industry_fields").take()).await?;
+        manager.exec_stmt(Query::delete().from_table("regions").take()).await?;
         Ok(())
     }
 }

@@ -5,10 +5,7 @@ use std::process::Command;
 
 fn techex(data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_techex"));
-    command
-        .env("TECHEX_DATA_DIR", data_dir)
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn");
+    command.env("TECHEX_DATA_DIR", data_dir).env_remove("DATABASE_URL").env("RUST_LOG", "warn");
     command
 }
 
@@ -31,30 +28,16 @@ async fn scratch(dir: &std::path::Path) -> (String, Option<techex::scratch::Scra
 async fn the_demo_seeds_once_and_its_accounts_sign_in() {
     let dir = tempfile::tempdir().expect("dir");
     let (url, database) = scratch(dir.path()).await;
-    let output = techex(dir.path())
-        .env("DATABASE_URL", &url)
-        .args(["seed", "--demo"])
-        .output()
-        .expect("run techex");
-    assert!(
-        output.status.success(),
-        "seed failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let again = techex(dir.path())
-        .env("DATABASE_URL", &url)
-        .args(["seed", "--demo"])
-        .output()
-        .expect("run techex");
+    let output = techex(dir.path()).env("DATABASE_URL", &url).args(["seed", "--demo"]).output().expect("run techex");
+    assert!(output.status.success(), "seed failed: {}", String::from_utf8_lossy(&output.stderr));
+    let again = techex(dir.path()).env("DATABASE_URL", &url).args(["seed", "--demo"]).output().expect("run techex");
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already"));
 
     let mut config = techex_server::Config::with_data_dir(dir.path().to_path_buf());
     config.database_url = url.clone();
     config.addr = "127.0.0.1:0".parse().expect("addr");
-    let application = techex_server::Application::build(config)
-        .await
-        .expect("build");
+    let application = techex_server::Application::build(config).await.expect("build");
     let base = format!("http://127.0.0.1:{}", application.port());
     let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));
     let client = reqwest::Client::new();
@@ -83,14 +66,8 @@ async fn the_demo_seeds_once_and_its_accounts_sign_in() {
         .await
         .expect("json");
     assert_eq!(published["items"].as_array().map(Vec::len), Some(100));
-    let demands: serde_json::Value = client
-        .get(format!("{base}/api/v1/demands"))
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let demands: serde_json::Value =
+        client.get(format!("{base}/api/v1/demands")).send().await.expect("list").json().await.expect("json");
     assert!(demands["items"].as_array().is_some_and(|d| !d.is_empty()));
     server.abort();
     if let Some(db) = database {
@@ -108,10 +85,7 @@ fn import_prints_a_report_and_export_round_trips() {
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
             Some(
                 runtime
-                    .block_on(techex::scratch::ScratchDatabase::postgres(
-                        &server,
-                        "techex_cli",
-                    ))
+                    .block_on(techex::scratch::ScratchDatabase::postgres(&server, "techex_cli"))
                     .expect("PostgreSQL is required for this suite"),
             )
         }
@@ -124,9 +98,7 @@ fn import_prints_a_report_and_export_round_trips() {
         command
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let org_code = techex_core::CreditCode::from_prefix("12370000MB0200000")
-        .map(|c| c.to_string())
-        .unwrap_or_default();
+    let org_code = techex_core::CreditCode::from_prefix("12370000MB0200000").map(|c| c.to_string()).unwrap_or_default();
     let url = database
         .as_ref()
         .map(|d| d.url.clone())
@@ -169,70 +141,33 @@ fn import_prints_a_report_and_export_round_trips() {
         ])
         .output()
         .expect("run import");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let printed = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        printed.contains("1 created, 0 updated, 1 rejected"),
-        "{printed}"
-    );
-    assert!(
-        printed.contains("line     3  REJECTED") && printed.contains("patent_number"),
-        "{printed}"
-    );
+    assert!(printed.contains("1 created, 0 updated, 1 rejected"), "{printed}");
+    assert!(printed.contains("line     3  REJECTED") && printed.contains("patent_number"), "{printed}");
     let written = std::fs::read_to_string(&report).expect("report");
     assert!(written.starts_with("line,outcome,id,reasons") && written.contains("3,rejected"));
 
     let exported = dir.path().join("export.json");
     let output = with_db(techex(dir.path()))
-        .args([
-            "export",
-            "--format",
-            "json",
-            "--org",
-            &org_code,
-            "--output",
-            exported.to_str().unwrap_or_default(),
-        ])
+        .args(["export", "--format", "json", "--org", &org_code, "--output", exported.to_str().unwrap_or_default()])
         .output()
         .expect("run export");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&exported).expect("read")).expect("json");
     assert_eq!(json[0]["patent_number"], number.as_str());
     assert_eq!(json[0]["asking_price"], "300000.00");
-    assert_eq!(
-        json[0]["keywords"],
-        serde_json::json!(["再生骨料", "建筑垃圾"])
-    );
+    assert_eq!(json[0]["keywords"], serde_json::json!(["再生骨料", "建筑垃圾"]));
 
     // Importing the export again updates the same achievement instead of duplicating it.
     let output = with_db(techex(dir.path()))
-        .args([
-            "import",
-            exported.to_str().unwrap_or_default(),
-            "--org",
-            &org_code,
-        ])
+        .args(["import", exported.to_str().unwrap_or_default(), "--org", &org_code])
         .output()
         .expect("run import");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 created, 1 updated, 0 rejected"));
-    let csv_out = with_db(techex(dir.path()))
-        .args(["export", "--org", &org_code])
-        .output()
-        .expect("run export");
+    let csv_out = with_db(techex(dir.path())).args(["export", "--org", &org_code]).output().expect("run export");
     let text = String::from_utf8_lossy(&csv_out.stdout);
     assert!(text.starts_with("title_zh,title_en"));
     assert_eq!(text.lines().count(), 2, "{text}");

@@ -23,8 +23,7 @@ pub fn backend() -> &'static str {
 }
 
 fn postgres_server_url() -> String {
-    std::env::var("TECHEX_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TECHEX_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A signed-in test account.
@@ -58,10 +57,7 @@ impl Drop for TestApp {
         let scratch = self.scratch.clone();
         // Drop the PostgreSQL database from a thread of its own: Drop cannot await.
         let _ = std::thread::spawn(move || {
-            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 let _ = runtime.block_on(scratch.drop_database());
             }
         })
@@ -70,9 +66,7 @@ impl Drop for TestApp {
 }
 
 fn code(prefix: &str) -> String {
-    CreditCode::from_prefix(prefix)
-        .map(|c| c.to_string())
-        .unwrap_or_default()
+    CreditCode::from_prefix(prefix).map(|c| c.to_string()).unwrap_or_default()
 }
 
 /// Starts a server with default settings.
@@ -89,15 +83,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .try_init();
     let data_dir = tempfile::tempdir().expect("temporary directory");
     let scratch = match backend() {
-        "postgres" => ScratchDatabase::postgres(&postgres_server_url(), "techex_test")
-            .await
-            .unwrap_or_else(|error| {
-                panic!(
-                    "TECHEX_TEST_DATABASE=postgres but PostgreSQL is unreachable at {}: {error:#}. \
+        "postgres" => ScratchDatabase::postgres(&postgres_server_url(), "techex_test").await.unwrap_or_else(|error| {
+            panic!(
+                "TECHEX_TEST_DATABASE=postgres but PostgreSQL is unreachable at {}: {error:#}. \
                  Start it (scripts/test does) or run the SQLite suite.",
-                    postgres_server_url()
-                )
-            }),
+                postgres_server_url()
+            )
+        }),
         _ => ScratchDatabase::sqlite(data_dir.path()),
     };
     let mut config = Config::with_data_dir(data_dir.path().to_path_buf());
@@ -105,17 +97,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.addr = "127.0.0.1:0".parse().expect("address");
     config.max_db_connections = 5;
     adjust(&mut config);
-    let application = Application::build(config)
-        .await
-        .expect("the application builds");
+    let application = Application::build(config).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let db = application.state().db.clone();
     let world = World::create(&db).await;
     let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let mut app = TestApp {
         address,
         client,
@@ -156,12 +143,7 @@ struct World {
 }
 
 fn account(user: &techex_listings::entities::user::Model) -> Account {
-    Account {
-        email: user.email.clone(),
-        token: String::new(),
-        user_id: user.id,
-        organization_id: user.organization_id,
-    }
+    Account { email: user.email.clone(), token: String::new(), user_id: user.id, organization_id: user.organization_id }
 }
 
 impl World {
@@ -195,16 +177,10 @@ impl World {
             true,
         )
         .await;
-        let reviewer = add_member(
-            db,
-            &center,
-            "reviewer@center.test",
-            "审核员",
-            PASSWORD,
-            &[Role::Member, Role::Reviewer],
-        )
-        .await
-        .expect("reviewer");
+        let reviewer =
+            add_member(db, &center, "reviewer@center.test", "审核员", PASSWORD, &[Role::Member, Role::Reviewer])
+                .await
+                .expect("reviewer");
         let (university, seller) = org(
             "山东大学",
             OrgKind::University,
@@ -214,16 +190,9 @@ impl World {
             true,
         )
         .await;
-        let colleague = add_member(
-            db,
-            &university,
-            "colleague@sdu.test",
-            "同事",
-            PASSWORD,
-            &[Role::Member],
-        )
-        .await
-        .expect("colleague");
+        let colleague = add_member(db, &university, "colleague@sdu.test", "同事", PASSWORD, &[Role::Member])
+            .await
+            .expect("colleague");
         let (_, other_seller) = org(
             "中国海洋大学",
             OrgKind::University,
@@ -270,11 +239,7 @@ async fn login_token(client: &reqwest::Client, address: &str, email: &str) -> St
         .send()
         .await
         .expect("login request");
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "fixture login of {email}"
-    );
+    assert_eq!(response.status(), StatusCode::OK, "fixture login of {email}");
     let body: Value = response.json().await.expect("login body");
     body["token"].as_str().expect("token").to_string()
 }
@@ -293,44 +258,22 @@ impl Reply {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply { status, headers, body }
     }
 
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Reply {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
         self
     }
 
     /// Asserts a problem+json error with this status and code.
     #[track_caller]
     pub fn expect_problem(self, status: u16, code: &str) -> Reply {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.body
-        );
-        let content_type = self
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        assert_eq!(
-            content_type, "application/problem+json",
-            "problem content type; body: {}",
-            self.body
-        );
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        let content_type = self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert_eq!(content_type, "application/problem+json", "problem content type; body: {}", self.body);
         assert_eq!(self.body["code"], code, "problem code; body: {}", self.body);
         assert_eq!(self.body["type"], format!("/problems/{code}"));
         assert_eq!(self.body["status"], status);
@@ -341,26 +284,16 @@ impl Reply {
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_string))
-                    .collect()
-            })
+            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_string)).collect())
             .unwrap_or_default()
     }
 
     pub fn id(&self) -> String {
-        self.body["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no id in {}", self.body))
-            .to_string()
+        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.body)).to_string()
     }
 
     pub fn version(&self) -> i64 {
-        self.body["version"]
-            .as_i64()
-            .unwrap_or_else(|| panic!("no version in {}", self.body))
+        self.body["version"].as_i64().unwrap_or_else(|| panic!("no version in {}", self.body))
     }
 }
 
@@ -378,59 +311,26 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, who: Option<&Account>) -> Reply {
-        Reply::from(
-            self.request(Method::GET, path, who)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        Reply::from(self.request(Method::GET, path, who).send().await.expect("request")).await
     }
 
     pub async fn post(&self, path: &str, who: Option<&Account>, body: Value) -> Reply {
-        Reply::from(
-            self.request(Method::POST, path, who)
-                .json(&body)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        Reply::from(self.request(Method::POST, path, who).json(&body).send().await.expect("request")).await
     }
 
     pub async fn post_empty(&self, path: &str, who: Option<&Account>) -> Reply {
-        Reply::from(
-            self.request(Method::POST, path, who)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        Reply::from(self.request(Method::POST, path, who).send().await.expect("request")).await
     }
 
-    pub async fn post_if_match(
-        &self,
-        path: &str,
-        who: &Account,
-        version: i64,
-        body: Option<Value>,
-    ) -> Reply {
-        let mut request = self
-            .request(Method::POST, path, Some(who))
-            .header("If-Match", format!("\"{version}\""));
+    pub async fn post_if_match(&self, path: &str, who: &Account, version: i64, body: Option<Value>) -> Reply {
+        let mut request = self.request(Method::POST, path, Some(who)).header("If-Match", format!("\"{version}\""));
         if let Some(body) = body {
             request = request.json(&body);
         }
         Reply::from(request.send().await.expect("request")).await
     }
 
-    pub async fn patch(
-        &self,
-        path: &str,
-        who: &Account,
-        version: Option<i64>,
-        body: Value,
-    ) -> Reply {
+    pub async fn patch(&self, path: &str, who: &Account, version: Option<i64>, body: Value) -> Reply {
         let mut request = self.request(Method::PATCH, path, Some(who)).json(&body);
         if let Some(version) = version {
             request = request.header("If-Match", format!("\"{version}\""));
@@ -439,13 +339,7 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str, who: &Account) -> Reply {
-        Reply::from(
-            self.request(Method::DELETE, path, Some(who))
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        Reply::from(self.request(Method::DELETE, path, Some(who)).send().await.expect("request")).await
     }
 
     /// Creates a complete draft achievement for `who`; returns its id.
@@ -456,25 +350,60 @@ impl TestApp {
                 target.insert(key.clone(), value.clone());
             }
         }
-        self.post("/api/v1/achievements", Some(who), body)
-            .await
-            .expect(201)
-            .id()
+        self.post("/api/v1/achievements", Some(who), body).await.expect(201).id()
+    }
+
+    /// Publishes an achievement built on a neutral body (see `plain_body`); returns its id.
+    pub async fn publish_plain(&self, who: &Account, overrides: Value) -> String {
+        let mut body = plain_body();
+        if let (Some(target), Some(extra)) = (body.as_object_mut(), overrides.as_object()) {
+            for (key, value) in extra {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+        let id = self.post("/api/v1/achievements", Some(who), body).await.expect(201).id();
+        self.post_empty(&format!("/api/v1/achievements/{id}/submit"), Some(who)).await.expect(200);
+        self.post_empty(&format!("/api/v1/achievements/{id}/approve"), Some(&self.reviewer)).await.expect(200);
+        id
     }
 
     /// Creates, submits and approves an achievement; returns its id.
     pub async fn published_achievement(&self, who: &Account, overrides: Value) -> String {
         let id = self.draft_achievement(who, overrides).await;
-        self.post_empty(&format!("/api/v1/achievements/{id}/submit"), Some(who))
-            .await
-            .expect(200);
-        self.post_empty(
-            &format!("/api/v1/achievements/{id}/approve"),
-            Some(&self.reviewer),
-        )
-        .await
-        .expect(200);
+        self.post_empty(&format!("/api/v1/achievements/{id}/submit"), Some(who)).await.expect(200);
+        self.post_empty(&format!("/api/v1/achievements/{id}/approve"), Some(&self.reviewer)).await.expect(200);
         id
+    }
+
+    /// Waits until this server's search index has applied every outbox row (at most 5 s).
+    pub async fn wait_indexed(&self) {
+        let started = std::time::Instant::now();
+        loop {
+            let status = self.get("/api/v1/search/status", None).await.expect(200);
+            if status.body["lag"] == 0 {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "the index did not catch up: {}",
+                status.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Searches and returns the reply.
+    pub async fn search(&self, query: &str) -> Reply {
+        self.get(&format!("/api/v1/search?{query}"), None).await
+    }
+
+    /// The ids of the hits of a search that must succeed.
+    pub async fn search_ids(&self, query: &str) -> Vec<String> {
+        let reply = self.search(query).await.expect(200);
+        reply.body["hits"]
+            .as_array()
+            .map(|h| h.iter().filter_map(|x| x["id"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
     }
 
     /// Counts the audit entries of an entity, straight from the database.
@@ -482,11 +411,7 @@ impl TestApp {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
         use techex_listings::entities::audit_log;
         let id = Uuid::parse_str(entity_id).expect("uuid");
-        audit_log::Entity::find()
-            .filter(audit_log::Column::EntityId.eq(id))
-            .count(&self.db)
-            .await
-            .expect("count")
+        audit_log::Entity::find().filter(audit_log::Column::EntityId.eq(id)).count(&self.db).await.expect("count")
     }
 }
 
@@ -515,12 +440,25 @@ pub fn achievement_body() -> Value {
     })
 }
 
+/// A complete achievement whose only words are the ones a search test gives it: a
+/// technical secret (no patent number needed) with a neutral abstract.
+pub fn plain_body() -> Value {
+    json!({
+        "title_zh": "未命名",
+        "abstract_zh": "样品",
+        "kind": "technical_secret",
+        "field": "other",
+        "maturity": "pilot",
+        "trl": 6,
+        "transaction_modes": ["assignment"],
+        "asking_price_minor": 1_000_000,
+    })
+}
+
 /// A valid invention patent application number not used before in this process.
 pub fn unique_patent_number() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let serial = NEXT.fetch_add(1, Ordering::Relaxed) + (std::process::id() % 1000) * 1000;
-    techex_core::PatentNumber::from_digits(&format!("20221{serial:07}"))
-        .expect("valid")
-        .application_number()
+    techex_core::PatentNumber::from_digits(&format!("20221{serial:07}")).expect("valid").application_number()
 }

@@ -2,7 +2,7 @@
 //! SQLite by default and on PostgreSQL with `TECHEX_TEST_DATABASE=postgres`.
 
 // A failing test should panic with its reason.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::cloned_ref_to_slice_refs)]
 
 mod achievements;
 mod cli;
@@ -12,4 +12,5 @@ mod helpers;
 mod organizations;
 mod platform;
 mod portfolio;
+mod search;
 mod session;

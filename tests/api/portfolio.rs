@@ -5,11 +5,7 @@ use serde_json::Value;
 async fn import(app: &TestApp, who: &crate::helpers::Account, name: &str, bytes: Vec<u8>) -> Reply {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
     let response = app
-        .request(
-            reqwest::Method::POST,
-            "/api/v1/achievements/import",
-            Some(who),
-        )
+        .request(reqwest::Method::POST, "/api/v1/achievements/import", Some(who))
         .multipart(form)
         .send()
         .await
@@ -20,11 +16,7 @@ async fn import(app: &TestApp, who: &crate::helpers::Account, name: &str, bytes:
 fn outcomes(report: &Value) -> Vec<String> {
     report["rows"]
         .as_array()
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|r| r["outcome"].as_str().map(str::to_string))
-                .collect()
-        })
+        .map(|rows| rows.iter().filter_map(|r| r["outcome"].as_str().map(str::to_string)).collect())
         .unwrap_or_default()
 }
 
@@ -40,13 +32,8 @@ async fn a_spreadsheet_imports_row_by_row_and_reimports_as_updates() {
          一种光伏清洁机器人,,{second},invention_patent,new_energy,prototype,4,ordinary_license,12000.50,王五,光伏,自动清洁\n\
          重复专利号的另一行,,{first},发明专利,new_materials,中试,6,转让,60万,,,\n"
     );
-    let report = import(&app, &app.seller, "portfolio.csv", csv.into_bytes())
-        .await
-        .expect(200);
-    assert_eq!(
-        outcomes(&report.body),
-        ["created", "rejected", "created", "updated"]
-    );
+    let report = import(&app, &app.seller, "portfolio.csv", csv.into_bytes()).await.expect(200);
+    assert_eq!(outcomes(&report.body), ["created", "rejected", "created", "updated"]);
     assert_eq!(report.body["created"], 2);
     assert_eq!(report.body["rejected"], 1);
     let rejected = &report.body["rows"][1];
@@ -55,59 +42,27 @@ async fn a_spreadsheet_imports_row_by_row_and_reimports_as_updates() {
         .as_array()
         .map(|e| e.iter().filter_map(|x| x["field"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(
-        fields,
-        ["asking_price"],
-        "cell errors name the column: {rejected}"
-    );
+    assert_eq!(fields, ["asking_price"], "cell errors name the column: {rejected}");
 
-    let mine = app
-        .get("/api/v1/achievements?owner=mine", Some(&app.seller))
-        .await
-        .expect(200);
+    let mine = app.get("/api/v1/achievements?owner=mine", Some(&app.seller)).await.expect(200);
     let items = mine.body["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 2, "the failed row left nothing behind");
-    let membrane = items
-        .iter()
-        .find(|i| i["patent_number"] == first.as_str())
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(
-        membrane["title_zh"], "重复专利号的另一行",
-        "the later row with the same patent number updated it"
-    );
+    let membrane = items.iter().find(|i| i["patent_number"] == first.as_str()).cloned().unwrap_or_default();
+    assert_eq!(membrane["title_zh"], "重复专利号的另一行", "the later row with the same patent number updated it");
     assert_eq!(membrane["asking_price_minor"], 60_000_000);
-    assert_eq!(
-        membrane["transaction_modes"],
-        serde_json::json!(["assignment"])
-    );
+    assert_eq!(membrane["transaction_modes"], serde_json::json!(["assignment"]));
 
     // Another organization cannot take over a listed patent number by importing it.
     let stolen = format!("title_zh,patent_number\n抢注,{first}\n");
-    let report = import(&app, &app.other_seller, "x.csv", stolen.into_bytes())
-        .await
-        .expect(200);
+    let report = import(&app, &app.other_seller, "x.csv", stolen.into_bytes()).await.expect(200);
     assert_eq!(outcomes(&report.body), ["rejected"]);
     assert!(
-        report.body["rows"][0]["errors"][0]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("another organization"))
+        report.body["rows"][0]["errors"][0]["message"].as_str().is_some_and(|m| m.contains("another organization"))
     );
 
     // A broken file is refused as a whole, naming the problem.
-    let broken = import(
-        &app,
-        &app.seller,
-        "x.csv",
-        b"colour,size\nred,big\n".to_vec(),
-    )
-    .await;
-    assert_eq!(
-        broken
-            .expect_problem(422, "validation_failed")
-            .error_fields(),
-        ["file"]
-    );
+    let broken = import(&app, &app.seller, "x.csv", b"colour,size\nred,big\n".to_vec()).await;
+    assert_eq!(broken.expect_problem(422, "validation_failed").error_fields(), ["file"]);
 }
 
 #[tokio::test]
@@ -147,29 +102,17 @@ async fn xlsx_portfolios_import_and_submit() {
     sheet.write_number(1, 5, 7.0).expect("trl");
     sheet.write_number(1, 7, 880000.0).expect("price");
     let bytes = workbook.save_to_buffer().expect("xlsx");
-    let form = Form::new()
-        .part("file", Part::bytes(bytes).file_name("portfolio.xlsx"))
-        .text("submit", "true");
+    let form = Form::new().part("file", Part::bytes(bytes).file_name("portfolio.xlsx")).text("submit", "true");
     let response = app
-        .request(
-            reqwest::Method::POST,
-            "/api/v1/achievements/import",
-            Some(&app.seller),
-        )
+        .request(reqwest::Method::POST, "/api/v1/achievements/import", Some(&app.seller))
         .multipart(form)
         .send()
         .await
         .expect("import");
     let report = Reply::from(response).await.expect(200);
     assert_eq!(outcomes(&report.body), ["created"]);
-    let id = report.body["rows"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let imported = app
-        .get(&format!("/api/v1/achievements/{id}"), Some(&app.seller))
-        .await
-        .expect(200);
+    let id = report.body["rows"][0]["id"].as_str().unwrap_or_default().to_string();
+    let imported = app.get(&format!("/api/v1/achievements/{id}"), Some(&app.seller)).await.expect(200);
     assert_eq!(imported.body["status"], "pending_review");
     assert_eq!(imported.body["asking_price_minor"], 88_000_000);
     assert_eq!(imported.body["trl"], 7);

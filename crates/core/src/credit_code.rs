@@ -4,9 +4,7 @@
 use std::fmt;
 
 const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A unified social credit code whose check character is correct.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -17,9 +15,7 @@ impl CreditCode {
     pub fn parse(input: &str) -> Result<Self, String> {
         let code = input.trim().to_ascii_uppercase();
         if code.chars().count() != 18 {
-            return Err(format!(
-                "`{input}` is not a unified social credit code (18 characters)"
-            ));
+            return Err(format!("`{input}` is not a unified social credit code (18 characters)"));
         }
         let mut values = Vec::with_capacity(18);
         for (position, c) in code.chars().enumerate() {
@@ -35,19 +31,14 @@ impl CreditCode {
         }
         let expected = check_character(&code[..17]);
         if code.chars().nth(17) != Some(expected) {
-            return Err(format!(
-                "`{input}` has a wrong check character (expected `{expected}`)"
-            ));
+            return Err(format!("`{input}` has a wrong check character (expected `{expected}`)"));
         }
         Ok(CreditCode(code))
     }
 
     /// Completes 17 characters with their check character.
     pub fn from_prefix(prefix: &str) -> Result<Self, String> {
-        Self::parse(&format!(
-            "{prefix}{}",
-            check_character(&prefix.to_ascii_uppercase())
-        ))
+        Self::parse(&format!("{prefix}{}", check_character(&prefix.to_ascii_uppercase())))
     }
 
     pub fn as_str(&self) -> &str {
@@ -67,11 +58,7 @@ fn char_value(c: char) -> Option<u32> {
 
 /// The check character for the first 17 characters of a code.
 pub fn check_character(first_seventeen: &str) -> char {
-    let sum: u32 = first_seventeen
-        .chars()
-        .zip(WEIGHTS.iter())
-        .map(|(c, w)| char_value(c).unwrap_or(0) * w)
-        .sum();
+    let sum: u32 = first_seventeen.chars().zip(WEIGHTS.iter()).map(|(c, w)| char_value(c).unwrap_or(0) * w).sum();
     let check = (31 - sum % 31) % 31;
     ALPHABET.chars().nth(check as usize).unwrap_or('0')
 }
@@ -84,27 +71,17 @@ mod tests {
     #[test]
     fn accepts_published_codes() {
         // Codes printed on public business licences.
-        for code in [
-            "91350100M000100Y43",
-            "911100001000079554",
-            "91110000802100433B",
-        ] {
+        for code in ["91350100M000100Y43", "911100001000079554", "91110000802100433B"] {
             assert!(CreditCode::parse(code).is_ok(), "{code}");
         }
-        assert_eq!(
-            CreditCode::parse(" 91350100m000100y43 ").map(|c| c.to_string()),
-            Ok("91350100M000100Y43".into())
-        );
+        assert_eq!(CreditCode::parse(" 91350100m000100y43 ").map(|c| c.to_string()), Ok("91350100M000100Y43".into()));
     }
 
     #[test]
     fn rejects_wrong_check_length_and_alphabet() {
         assert!(CreditCode::parse("91350100M000100Y44").is_err());
         assert!(CreditCode::parse("91350100M000100Y4").is_err());
-        assert!(
-            CreditCode::parse("91350100M0001O0Y43").is_err(),
-            "O is not in the alphabet"
-        );
+        assert!(CreditCode::parse("91350100M0001O0Y43").is_err(), "O is not in the alphabet");
         assert!(CreditCode::parse("").is_err());
         assert!(CreditCode::parse("九1350100M000100Y43").is_err());
     }

@@ -79,18 +79,12 @@ coded_enum! {
 impl OrgKind {
     /// Universities, institutes and enterprises own technology and may list it.
     pub fn may_list_achievements(self) -> bool {
-        matches!(
-            self,
-            OrgKind::University | OrgKind::ResearchInstitute | OrgKind::Enterprise
-        )
+        matches!(self, OrgKind::University | OrgKind::ResearchInstitute | OrgKind::Enterprise)
     }
 
     /// Organizations that look for technology may post demands.
     pub fn may_post_demands(self) -> bool {
-        matches!(
-            self,
-            OrgKind::University | OrgKind::ResearchInstitute | OrgKind::Enterprise
-        )
+        matches!(self, OrgKind::University | OrgKind::ResearchInstitute | OrgKind::Enterprise)
     }
 }
 
@@ -111,12 +105,7 @@ coded_enum! {
 impl AchievementKind {
     /// Patent kinds are identified by a CNIPA application number.
     pub fn is_patent(self) -> bool {
-        matches!(
-            self,
-            AchievementKind::InventionPatent
-                | AchievementKind::UtilityModel
-                | AchievementKind::DesignPatent
-        )
+        matches!(self, AchievementKind::InventionPatent | AchievementKind::UtilityModel | AchievementKind::DesignPatent)
     }
 }
 
@@ -199,20 +188,14 @@ mod tests {
             assert_eq!(AchievementKind::parse(kind.as_str()), Ok(*kind));
             assert_eq!(AchievementKind::parse(kind.label_zh()), Ok(*kind));
         }
-        assert_eq!(
-            TransactionMode::parse("独占许可"),
-            Ok(TransactionMode::ExclusiveLicense)
-        );
+        assert_eq!(TransactionMode::parse("独占许可"), Ok(TransactionMode::ExclusiveLicense));
         assert_eq!(Maturity::parse("pilot scale"), Ok(Maturity::Pilot));
         assert!(Maturity::parse("finished").is_err());
     }
 
     #[test]
     fn serde_uses_the_codes() {
-        assert_eq!(
-            serde_json::to_string(&TransactionMode::SoleLicense).ok(),
-            Some("\"sole_license\"".into())
-        );
+        assert_eq!(serde_json::to_string(&TransactionMode::SoleLicense).ok(), Some("\"sole_license\"".into()));
         let parsed: Result<OrgKind, _> = serde_json::from_str("\"research_institute\"");
         assert_eq!(parsed.ok(), Some(OrgKind::ResearchInstitute));
     }

@@ -71,18 +71,11 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.into(), message: message.into() });
     }
 
     /// Records the error of a validation result, returning the value when valid.
-    pub fn check<T, E: std::fmt::Display>(
-        &mut self,
-        field: &str,
-        result: Result<T, E>,
-    ) -> Option<T> {
+    pub fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(error) => {
@@ -106,10 +99,7 @@ impl FieldErrors {
         FieldErrors(
             self.0
                 .into_iter()
-                .map(|e| FieldError {
-                    field: format!("{prefix}.{}", e.field),
-                    message: e.message,
-                })
+                .map(|e| FieldError { field: format!("{prefix}.{}", e.field), message: e.message })
                 .collect(),
         )
     }
@@ -117,11 +107,7 @@ impl FieldErrors {
 
 impl std::fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect();
+        let parts: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
         write!(f, "{}", parts.join("; "))
     }
 }

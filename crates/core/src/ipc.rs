@@ -3,11 +3,7 @@
 
 /// Parses and normalizes an IPC symbol to `C02F 1/44` form (upper case, one space).
 pub fn normalize_ipc(input: &str) -> Result<String, String> {
-    let compact: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     let bytes = compact.as_bytes();
     let invalid = || format!("`{input}` is not an IPC symbol (e.g. `C02F 1/44` or `G06N`)");
     if bytes.len() < 4
@@ -26,9 +22,8 @@ pub fn normalize_ipc(input: &str) -> Result<String, String> {
     let Some((group, subgroup)) = rest.split_once('/') else {
         return Err(invalid());
     };
-    let digits_ok = |s: &str, min: usize, max: usize| {
-        (min..=max).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
-    };
+    let digits_ok =
+        |s: &str, min: usize, max: usize| (min..=max).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit());
     if !digits_ok(group, 1, 4) || !digits_ok(subgroup, 2, 6) {
         return Err(invalid());
     }
@@ -50,15 +45,7 @@ mod tests {
 
     #[test]
     fn rejects_non_symbols() {
-        for bad in [
-            "",
-            "Z01F 1/44",
-            "C2F 1/44",
-            "C02F 1",
-            "C02F 1/4",
-            "C02F x/44",
-            "海水",
-        ] {
+        for bad in ["", "Z01F 1/44", "C2F 1/44", "C02F 1", "C02F 1/4", "C02F x/44", "海水"] {
             assert!(normalize_ipc(bad).is_err(), "{bad}");
         }
     }

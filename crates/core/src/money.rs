@@ -51,19 +51,12 @@ impl Money {
     /// A validated amount: not negative and not absurd.
     pub fn new(amount_minor: i64, currency: Currency) -> Result<Self, String> {
         validate_amount_minor(amount_minor)?;
-        Ok(Money {
-            amount_minor,
-            currency,
-        })
+        Ok(Money { amount_minor, currency })
     }
 
     /// Renders the amount in major units with two decimals, e.g. `1200.50 CNY`.
     pub fn display_major(&self) -> String {
-        format!(
-            "{} {}",
-            format_major(self.amount_minor),
-            self.currency.code()
-        )
+        format!("{} {}", format_major(self.amount_minor), self.currency.code())
     }
 }
 
@@ -115,29 +108,20 @@ pub fn parse_major_amount(input: &str) -> Result<i64, String> {
         return Err(format!("`{input}` is not an amount"));
     }
     if !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!(
-            "`{input}` is not an amount (digits, an optional decimal point, 万 or 亿)"
-        ));
+        return Err(format!("`{input}` is not an amount (digits, an optional decimal point, 万 or 亿)"));
     }
     // Scale to minor units: 2 decimals plus the multiplier's exponent.
     let scale = 2 + multiplier_exp as usize;
     if fraction.len() > scale {
-        return Err(format!(
-            "`{input}` has more decimals than the currency allows"
-        ));
+        return Err(format!("`{input}` has more decimals than the currency allows"));
     }
     let digits = format!("{whole}{fraction:0<scale$}");
     let trimmed = digits.trim_start_matches('0');
     if trimmed.len() > 18 {
         return Err("amount is implausibly large (over 100 billion)".into());
     }
-    let minor: i64 = if trimmed.is_empty() {
-        0
-    } else {
-        trimmed
-            .parse()
-            .map_err(|_| format!("`{input}` is not an amount"))?
-    };
+    let minor: i64 =
+        if trimmed.is_empty() { 0 } else { trimmed.parse().map_err(|_| format!("`{input}` is not an amount"))? };
     validate_amount_minor(minor)?;
     Ok(minor)
 }
@@ -175,9 +159,6 @@ mod tests {
     fn formats_minor_units_as_major() {
         assert_eq!(format_major(123_456), "1234.56");
         assert_eq!(format_major(5), "0.05");
-        assert_eq!(
-            Money::new(100, Currency::CNY).map(|m| m.display_major()),
-            Ok("1.00 CNY".into())
-        );
+        assert_eq!(Money::new(100, Currency::CNY).map(|m| m.display_major()), Ok("1.00 CNY".into()));
     }
 }

@@ -22,9 +22,7 @@ impl Cursor {
     }
 
     pub fn decode(token: &str) -> Result<Self, String> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(token.trim())
-            .map_err(|_| "cursor is not valid".to_string())?;
+        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| "cursor is not valid".to_string())?;
         let id = Uuid::from_slice(&bytes).map_err(|_| "cursor is not valid".to_string())?;
         Ok(Cursor(id))
     }
@@ -39,10 +37,7 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest {
-            limit: DEFAULT_PAGE_SIZE,
-            after: None,
-        }
+        PageRequest { limit: DEFAULT_PAGE_SIZE, after: None }
     }
 }
 
@@ -51,15 +46,10 @@ impl PageRequest {
     pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> Result<Self, (&'static str, String)> {
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
         if limit == 0 || limit > MAX_PAGE_SIZE {
-            return Err((
-                "limit",
-                format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
+            return Err(("limit", format!("limit must be between 1 and {MAX_PAGE_SIZE}")));
         }
         let after = match cursor {
-            Some(token) if !token.is_empty() => {
-                Some(Cursor::decode(token).map_err(|e| ("cursor", e))?)
-            }
+            Some(token) if !token.is_empty() => Some(Cursor::decode(token).map_err(|e| ("cursor", e))?),
             _ => None,
         };
         Ok(PageRequest { limit, after })
@@ -80,22 +70,12 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, limit: u64, id_of: impl Fn(&T) -> Uuid) -> Self {
         let has_more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
-        let next_cursor = if has_more {
-            rows.last().map(|last| Cursor(id_of(last)).encode())
-        } else {
-            None
-        };
-        Page {
-            items: rows,
-            next_cursor,
-        }
+        let next_cursor = if has_more { rows.last().map(|last| Cursor(id_of(last)).encode()) } else { None };
+        Page { items: rows, next_cursor }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_cursor: self.next_cursor,
-        }
+        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
     }
 }
 
@@ -115,10 +95,7 @@ mod tests {
     fn limits_are_bounded() {
         assert!(PageRequest::parse(Some(0), None).is_err());
         assert!(PageRequest::parse(Some(101), None).is_err());
-        assert_eq!(
-            PageRequest::parse(None, None).map(|p| p.limit),
-            Ok(DEFAULT_PAGE_SIZE)
-        );
+        assert_eq!(PageRequest::parse(None, None).map(|p| p.limit), Ok(DEFAULT_PAGE_SIZE));
     }
 
     #[test]

@@ -72,14 +72,8 @@ mod tests {
     #[test]
     fn absent_null_and_value_are_told_apart() -> Result<(), serde_json::Error> {
         assert_eq!(serde_json::from_str::<Input>("{}")?.name, Patch::Absent);
-        assert_eq!(
-            serde_json::from_str::<Input>(r#"{"name": null}"#)?.name,
-            Patch::Null
-        );
-        assert_eq!(
-            serde_json::from_str::<Input>(r#"{"name": "x"}"#)?.name,
-            Patch::Value("x".into())
-        );
+        assert_eq!(serde_json::from_str::<Input>(r#"{"name": null}"#)?.name, Patch::Null);
+        assert_eq!(serde_json::from_str::<Input>(r#"{"name": "x"}"#)?.name, Patch::Value("x".into()));
         Ok(())
     }
 }

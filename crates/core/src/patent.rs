@@ -30,16 +30,9 @@ impl PatentNumber {
     /// Parses `202210123456.7`, `ZL202210123456.7`, `CN 2022 1 0123456.7`, `2022101234567`
     /// and the pre-2003 form `95115608.X`; rejects a wrong check character.
     pub fn parse(input: &str) -> Result<Self, String> {
-        let compact: String = input
-            .trim()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
-        let body = compact
-            .strip_prefix("ZL")
-            .or_else(|| compact.strip_prefix("CN"))
-            .unwrap_or(&compact);
+        let compact: String =
+            input.trim().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let body = compact.strip_prefix("ZL").or_else(|| compact.strip_prefix("CN")).unwrap_or(&compact);
         let (digits, check) = match body.split_once('.') {
             Some((digits, check)) => (digits.to_string(), check.to_string()),
             None if body.len() == 13 || body.len() == 9 => {
@@ -47,28 +40,19 @@ impl PatentNumber {
                 (digits.to_string(), check.to_string())
             }
             None => {
-                return Err(format!(
-                    "`{input}` is not a patent application number (expected e.g. 202210123456.7)"
-                ));
+                return Err(format!("`{input}` is not a patent application number (expected e.g. 202210123456.7)"));
             }
         };
-        if !(digits.len() == 12 || digits.len() == 8) || !digits.chars().all(|c| c.is_ascii_digit())
-        {
+        if !(digits.len() == 12 || digits.len() == 8) || !digits.chars().all(|c| c.is_ascii_digit()) {
             return Err(format!(
                 "`{input}` is not a patent application number (12 digits, a dot and a check digit, e.g. 202210123456.7)"
             ));
         }
         let mut check_chars = check.chars();
         let (Some(check), None) = (check_chars.next(), check_chars.next()) else {
-            return Err(format!(
-                "`{input}` must end with exactly one check character after the dot"
-            ));
+            return Err(format!("`{input}` must end with exactly one check character after the dot"));
         };
-        let type_digit = if digits.len() == 12 {
-            digits.as_bytes()[4]
-        } else {
-            digits.as_bytes()[2]
-        };
+        let type_digit = if digits.len() == 12 { digits.as_bytes()[4] } else { digits.as_bytes()[2] };
         if !matches!(type_digit, b'1' | b'2' | b'3' | b'8' | b'9') {
             return Err(format!(
                 "`{input}` has an unknown type digit `{}` (1 invention, 2 utility model, 3 design, 8 or 9 PCT)",
@@ -77,9 +61,7 @@ impl PatentNumber {
         }
         let expected = check_character(&digits);
         if check != expected {
-            return Err(format!(
-                "`{input}` has a wrong check digit (expected `{expected}`)"
-            ));
+            return Err(format!("`{input}` has a wrong check digit (expected `{expected}`)"));
         }
         Ok(PatentNumber { digits, check })
     }
@@ -111,11 +93,7 @@ impl PatentNumber {
 
     /// The right this number is for.
     pub fn patent_type(&self) -> PatentType {
-        let type_digit = if self.digits.len() == 12 {
-            self.digits.as_bytes()[4]
-        } else {
-            self.digits.as_bytes()[2]
-        };
+        let type_digit = if self.digits.len() == 12 { self.digits.as_bytes()[4] } else { self.digits.as_bytes()[2] };
         match type_digit {
             b'2' | b'9' => PatentType::UtilityModel,
             b'3' => PatentType::Design,
@@ -132,11 +110,7 @@ impl fmt::Display for PatentNumber {
 
 /// The check character for a string of digits (non-digits count as zero).
 pub fn check_character(digits: &str) -> char {
-    let sum: u32 = digits
-        .chars()
-        .zip(WEIGHTS.iter().cycle())
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
+    let sum: u32 = digits.chars().zip(WEIGHTS.iter().cycle()).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
     match sum % 11 {
         10 => 'X',
         n => char::from_digit(n, 10).unwrap_or('0'),
@@ -151,26 +125,14 @@ mod tests {
     #[test]
     fn accepts_real_numbers_in_every_written_form() {
         // 201710601862.3 and ZL95115608.X are published CNIPA numbers.
-        for input in [
-            "201710601862.3",
-            "ZL201710601862.3",
-            "CN 2017 1 0601862.3",
-            "2017106018623",
-            "zl201710601862.3",
-        ] {
+        for input in ["201710601862.3", "ZL201710601862.3", "CN 2017 1 0601862.3", "2017106018623", "zl201710601862.3"]
+        {
             let parsed = PatentNumber::parse(input);
-            assert_eq!(
-                parsed.map(|p| p.application_number()),
-                Ok("201710601862.3".to_string()),
-                "{input}"
-            );
+            assert_eq!(parsed.map(|p| p.application_number()), Ok("201710601862.3".to_string()), "{input}");
         }
         let old = PatentNumber::parse("ZL95115608.X");
         assert_eq!(old.as_ref().map(|p| p.year()), Ok(1995));
-        assert_eq!(
-            old.map(|p| p.granted_number()),
-            Ok("ZL95115608.X".to_string())
-        );
+        assert_eq!(old.map(|p| p.granted_number()), Ok("ZL95115608.X".to_string()));
     }
 
     #[test]
@@ -179,10 +141,7 @@ mod tests {
         assert!(PatentNumber::parse("202210123456.7").is_err());
         assert!(PatentNumber::parse("20171060186.3").is_err());
         assert!(PatentNumber::parse("2017A0601862.3").is_err());
-        assert!(
-            PatentNumber::parse("201750601862.3").is_err(),
-            "type digit 5 does not exist"
-        );
+        assert!(PatentNumber::parse("201750601862.3").is_err(), "type digit 5 does not exist");
         assert!(PatentNumber::parse("").is_err());
         assert!(PatentNumber::parse("201710601862.33").is_err());
     }

@@ -4,9 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A role granted to a user.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Acts for the organization: lists, posts, negotiates.
@@ -24,14 +22,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Member,
-        Role::OrgAdmin,
-        Role::Broker,
-        Role::Reviewer,
-        Role::Registrar,
-        Role::PlatformAdmin,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Member, Role::OrgAdmin, Role::Broker, Role::Reviewer, Role::Registrar, Role::PlatformAdmin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,10 +37,9 @@ impl Role {
     }
 
     pub fn parse(input: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == input.trim())
-            .ok_or_else(|| format!("`{input}` is not a role (member, org_admin, broker, reviewer, registrar, platform_admin)"))
+        Role::ALL.into_iter().find(|r| r.as_str() == input.trim()).ok_or_else(|| {
+            format!("`{input}` is not a role (member, org_admin, broker, reviewer, registrar, platform_admin)")
+        })
     }
 
     /// Roles that only the center's staff may hold and only a platform admin may grant.
@@ -84,11 +75,7 @@ impl RoleSet {
 
     /// The stored form: sorted codes joined by commas.
     pub fn to_stored(&self) -> String {
-        self.0
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
+        self.0.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
     }
 }
 

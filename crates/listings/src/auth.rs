@@ -14,8 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 use techex_core::domain::OrgKind;
@@ -73,8 +72,7 @@ pub async fn hash_password(password: String) -> Result<String> {
 pub fn hash_password_blocking(password: &str) -> Result<String> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
-    let salt =
-        SaltString::encode_b64(&salt_bytes).map_err(|e| ListingsError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| ListingsError::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
@@ -84,11 +82,7 @@ pub fn hash_password_blocking(password: &str) -> Result<String> {
 pub(crate) async fn verify_password(hash: String, password: String) -> Result<bool> {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -97,7 +91,8 @@ pub(crate) async fn verify_password(hash: String, password: String) -> Result<bo
 
 /// A hash of a password nobody has, verified when the account does not exist so
 /// that a wrong e-mail takes as long as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W1V2B4+Jd5SQ0l0TKmMZC2qHrcMkQzaJmgqsRGlc0Q0";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W1V2B4+Jd5SQ0l0TKmMZC2qHrcMkQzaJmgqsRGlc0Q0";
 
 /// A fresh random secret token with a recognizable prefix.
 pub fn new_token(prefix: &str) -> String {
@@ -122,20 +117,11 @@ async fn recent_failures<C: ConnectionTrait>(
         .filter(login_attempt::Column::Succeeded.eq(false))
         .filter(login_attempt::Column::At.gt(since));
     let count = filter.clone().count(db).await?;
-    let oldest = filter
-        .order_by_asc(login_attempt::Column::At)
-        .one(db)
-        .await?
-        .map(|a| a.at);
+    let oldest = filter.order_by_asc(login_attempt::Column::At).one(db).await?.map(|a| a.at);
     Ok((count, oldest))
 }
 
-async fn record_attempt<C: ConnectionTrait>(
-    db: &C,
-    email: &str,
-    ip: &str,
-    succeeded: bool,
-) -> Result<()> {
+async fn record_attempt<C: ConnectionTrait>(db: &C, email: &str, ip: &str, succeeded: bool) -> Result<()> {
     login_attempt::ActiveModel {
         id: Set(new_id()),
         email: Set(email.to_string()),
@@ -164,16 +150,8 @@ pub async fn login<C: ConnectionTrait>(
     let now = Utc::now();
     let since = now - settings.window;
     for (column, value, limit) in [
-        (
-            login_attempt::Column::Email,
-            email.as_str(),
-            settings.max_failures_per_account,
-        ),
-        (
-            login_attempt::Column::Ip,
-            context.ip.as_str(),
-            settings.max_failures_per_address,
-        ),
+        (login_attempt::Column::Email, email.as_str(), settings.max_failures_per_account),
+        (login_attempt::Column::Ip, context.ip.as_str(), settings.max_failures_per_address),
     ] {
         let (failures, oldest) = recent_failures(db, column, value, since).await?;
         if failures >= limit {
@@ -183,10 +161,7 @@ pub async fn login<C: ConnectionTrait>(
         }
     }
 
-    let found = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .one(db)
-        .await?;
+    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?;
     let (hash, candidate) = match &found {
         Some(user) if user.status == "active" => (user.password_hash.clone(), Some(user.clone())),
         _ => (DUMMY_HASH.to_string(), None),
@@ -194,9 +169,7 @@ pub async fn login<C: ConnectionTrait>(
     let password_ok = verify_password(hash, password.to_string()).await?;
     let Some(user) = candidate.filter(|_| password_ok) else {
         record_attempt(db, &email, &context.ip, false).await?;
-        return Err(ListingsError::Unauthenticated(
-            "wrong e-mail or password".into(),
-        ));
+        return Err(ListingsError::Unauthenticated("wrong e-mail or password".into()));
     };
     record_attempt(db, &email, &context.ip, true).await?;
 
@@ -218,11 +191,7 @@ pub async fn login<C: ConnectionTrait>(
     let mut active: user::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(now));
     let user = active.update(db).await?;
-    Ok(LoginOutcome {
-        token,
-        expires_at,
-        user,
-    })
+    Ok(LoginOutcome { token, expires_at, user })
 }
 
 /// The user behind a token, with the organization they act for.
@@ -236,8 +205,7 @@ pub struct Authenticated {
 
 /// Resolves a token to an actor; expired, revoked and unknown tokens are refused alike.
 pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Authenticated> {
-    let refused =
-        || ListingsError::Unauthenticated("the token is invalid, expired or revoked".into());
+    let refused = || ListingsError::Unauthenticated("the token is invalid, expired or revoked".into());
     let now = Utc::now();
     let session = session::Entity::find()
         .filter(session::Column::TokenHash.eq(hash_token(token)))
@@ -250,17 +218,9 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<Aut
         .await?
         .filter(|u| u.status == "active")
         .ok_or_else(refused)?;
-    let organization = organization::Entity::find_by_id(user.organization_id)
-        .one(db)
-        .await?
-        .ok_or_else(refused)?;
+    let organization = organization::Entity::find_by_id(user.organization_id).one(db).await?.ok_or_else(refused)?;
     let actor = actor_of(&user, &organization);
-    Ok(Authenticated {
-        actor,
-        user,
-        organization,
-        session_id: session.id,
-    })
+    Ok(Authenticated { actor, user, organization, session_id: session.id })
 }
 
 /// Builds the actor a user is when acting for their organization.
@@ -291,10 +251,7 @@ pub async fn revoke_sessions<C: ConnectionTrait>(
     except: Option<uuid::Uuid>,
 ) -> Result<()> {
     let mut update = session::Entity::update_many()
-        .col_expr(
-            session::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
+        .col_expr(session::Column::RevokedAt, sea_orm::sea_query::Expr::value(Utc::now()))
         .filter(session::Column::UserId.eq(user_id))
         .filter(session::Column::RevokedAt.is_null());
     if let Some(keep) = except {
@@ -328,18 +285,9 @@ mod tests {
     fn password_hashes_verify_only_the_right_password() -> Result<()> {
         let hash = hash_password_blocking("techex-demo")?;
         assert!(hash.starts_with("$argon2id$"));
-        let parsed =
-            PasswordHash::new(&hash).map_err(|e| ListingsError::Internal(e.to_string()))?;
-        assert!(
-            Argon2::default()
-                .verify_password(b"techex-demo", &parsed)
-                .is_ok()
-        );
-        assert!(
-            Argon2::default()
-                .verify_password(b"techex-demo!", &parsed)
-                .is_err()
-        );
+        let parsed = PasswordHash::new(&hash).map_err(|e| ListingsError::Internal(e.to_string()))?;
+        assert!(Argon2::default().verify_password(b"techex-demo", &parsed).is_ok());
+        assert!(Argon2::default().verify_password(b"techex-demo!", &parsed).is_err());
         Ok(())
     }
 

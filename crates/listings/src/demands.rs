@@ -15,8 +15,7 @@ use crate::patching::{apply_amount, apply_texts, clean_list, merged};
 use crate::reference::{resolve_field, resolve_region};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use techex_core::domain::{DemandStatus, TransactionMode};
@@ -90,23 +89,14 @@ fn status_of(model: &demand::Model) -> DemandStatus {
 }
 
 /// Builds the view of a demand for a viewer.
-pub fn view(
-    model: demand::Model,
-    owner: &crate::entities::organization::Model,
-    actor: Option<&Actor>,
-) -> DemandView {
+pub fn view(model: demand::Model, owner: &crate::entities::organization::Model, actor: Option<&Actor>) -> DemandView {
     let privileged = actor.is_some_and(|a| a.belongs_to(model.organization_id) || a.can_review());
     DemandView {
         id: model.id,
         status: status_of(&model),
         version: model.version,
         owner: owner.into(),
-        desired_modes: model
-            .desired_modes
-            .0
-            .iter()
-            .filter_map(|m| TransactionMode::parse(m).ok())
-            .collect(),
+        desired_modes: model.desired_modes.0.iter().filter_map(|m| TransactionMode::parse(m).ok()).collect(),
         title_zh: model.title_zh,
         title_en: model.title_en,
         description_zh: model.description_zh,
@@ -118,11 +108,7 @@ pub fn view(
         currency: model.currency,
         deadline: model.deadline,
         region: model.region,
-        rejection_reason: if privileged {
-            model.rejection_reason
-        } else {
-            None
-        },
+        rejection_reason: if privileged { model.rejection_reason } else { None },
         published_at: model.published_at,
         created_at: model.created_at,
         updated_at: model.updated_at,
@@ -142,16 +128,11 @@ fn visible_to(actor: Option<&Actor>, model: &demand::Model) -> bool {
 }
 
 fn acts_for_owner(actor: &Actor, model: &demand::Model) -> bool {
-    actor.belongs_to(model.organization_id)
-        && (actor.has(Role::Member) || actor.has(Role::OrgAdmin))
+    actor.belongs_to(model.organization_id) && (actor.has(Role::Member) || actor.has(Role::OrgAdmin))
 }
 
 /// Loads a demand the actor may see, or "not found".
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    id: Uuid,
-) -> Result<demand::Model> {
+pub async fn get<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<demand::Model> {
     demand::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -160,17 +141,10 @@ pub async fn get<C: ConnectionTrait>(
 }
 
 /// Loads a demand with its owner as the actor sees it.
-pub async fn get_view<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    id: Uuid,
-) -> Result<DemandView> {
+pub async fn get_view<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<DemandView> {
     let model = get(db, actor, id).await?;
-    let owners =
-        crate::achievements::owners_by_id(db, std::iter::once(model.organization_id)).await?;
-    let owner = owners
-        .get(&model.organization_id)
-        .ok_or(ListingsError::Internal("demand without owner".into()))?;
+    let owners = crate::achievements::owners_by_id(db, std::iter::once(model.organization_id)).await?;
+    let owner = owners.get(&model.organization_id).ok_or(ListingsError::Internal("demand without owner".into()))?;
     Ok(view(model, owner, actor))
 }
 
@@ -186,18 +160,8 @@ async fn apply<C: ConnectionTrait>(
         [
             ("title_zh", &input.title_zh, 200, &mut active.title_zh),
             ("title_en", &input.title_en, 200, &mut active.title_en),
-            (
-                "description_zh",
-                &input.description_zh,
-                20_000,
-                &mut active.description_zh,
-            ),
-            (
-                "description_en",
-                &input.description_en,
-                20_000,
-                &mut active.description_en,
-            ),
+            ("description_zh", &input.description_zh, 20_000, &mut active.description_zh),
+            ("description_en", &input.description_en, 20_000, &mut active.description_en),
         ],
     );
     if let Some(field) = &input.field
@@ -206,26 +170,10 @@ async fn apply<C: ConnectionTrait>(
         active.field_code = Set(code);
     }
     if let Some(keywords) = &input.keywords {
-        active.keywords = Set(StringList(clean_list(
-            &mut errors,
-            "keywords",
-            keywords,
-            20,
-            64,
-        )));
+        active.keywords = Set(StringList(clean_list(&mut errors, "keywords", keywords, 20, 64)));
     }
-    apply_amount(
-        &mut errors,
-        "budget_min_minor",
-        &input.budget_min_minor,
-        &mut active.budget_min_minor,
-    );
-    apply_amount(
-        &mut errors,
-        "budget_max_minor",
-        &input.budget_max_minor,
-        &mut active.budget_max_minor,
-    );
+    apply_amount(&mut errors, "budget_min_minor", &input.budget_min_minor, &mut active.budget_min_minor);
+    apply_amount(&mut errors, "budget_max_minor", &input.budget_max_minor, &mut active.budget_max_minor);
     if let Some(currency) = input.currency {
         active.currency = Set(currency.code().into());
     }
@@ -241,9 +189,7 @@ async fn apply<C: ConnectionTrait>(
     match input.deadline {
         Patch::Absent => {}
         Patch::Null => active.deadline = Set(None),
-        Patch::Value(date) if date < Utc::now().date_naive() => {
-            errors.add("deadline", "must not be in the past")
-        }
+        Patch::Value(date) if date < Utc::now().date_naive() => errors.add("deadline", "must not be in the past"),
         Patch::Value(date) => active.deadline = Set(Some(date)),
     }
     if let Some(region) = &input.region
@@ -251,46 +197,24 @@ async fn apply<C: ConnectionTrait>(
     {
         active.region = Set(code);
     }
-    let min = merged(
-        &active.budget_min_minor,
-        current.map(|c| c.budget_min_minor),
-    )
-    .flatten();
-    let max = merged(
-        &active.budget_max_minor,
-        current.map(|c| c.budget_max_minor),
-    )
-    .flatten();
+    let min = merged(&active.budget_min_minor, current.map(|c| c.budget_min_minor)).flatten();
+    let max = merged(&active.budget_max_minor, current.map(|c| c.budget_max_minor)).flatten();
     if let (Some(min), Some(max)) = (min, max)
         && min > max
     {
-        errors.add(
-            "budget_max_minor",
-            "the upper end of the budget must not be below the lower end",
-        );
+        errors.add("budget_max_minor", "the upper end of the budget must not be below the lower end");
     }
-    let has_title = merged(&active.title_zh, current.map(|c| c.title_zh.clone()))
-        .flatten()
-        .is_some()
-        || merged(&active.title_en, current.map(|c| c.title_en.clone()))
-            .flatten()
-            .is_some();
+    let has_title = merged(&active.title_zh, current.map(|c| c.title_zh.clone())).flatten().is_some()
+        || merged(&active.title_en, current.map(|c| c.title_en.clone())).flatten().is_some();
     let title_already_wrong = errors.0.iter().any(|e| e.field.starts_with("title"));
     if !has_title && !title_already_wrong {
-        errors.add(
-            "title_zh",
-            "a title is required (in Chinese, English or both)",
-        );
+        errors.add("title_zh", "a title is required (in Chinese, English or both)");
     }
     errors.into_result()
 }
 
 /// Creates a draft demand for the actor's organization.
-pub async fn create<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    input: DemandInput,
-) -> Result<demand::Model> {
+pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: DemandInput) -> Result<demand::Model> {
     if !actor.organization_kind.may_post_demands() {
         return Err(ListingsError::Forbidden(format!(
             "a {} does not post technology demands",
@@ -298,9 +222,7 @@ pub async fn create<C: ConnectionTrait>(
         )));
     }
     if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) {
-        return Err(ListingsError::Forbidden(
-            "only members of the organization may post demands".into(),
-        ));
+        return Err(ListingsError::Forbidden("only members of the organization may post demands".into()));
     }
     let org = crate::entities::organization::Entity::find_by_id(actor.organization_id)
         .one(db)
@@ -335,16 +257,7 @@ pub async fn create<C: ConnectionTrait>(
     };
     apply(db, &input, None, &mut active).await?;
     let created = active.insert(db).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "demand.create",
-        ENTITY,
-        created.id,
-        None,
-        Some(snapshot(&created)),
-    )
-    .await?;
+    audit::record(db, Some(actor), "demand.create", ENTITY, created.id, None, Some(snapshot(&created))).await?;
     Ok(created)
 }
 
@@ -370,15 +283,9 @@ async fn save<C: ConnectionTrait>(
         .filter(demand::Column::Version.eq(current.version))
         .exec(db)
         .await?;
-    let reloaded = demand::Entity::find_by_id(current.id)
-        .one(db)
-        .await?
-        .ok_or(ListingsError::NotFound(ENTITY))?;
+    let reloaded = demand::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
     if result.rows_affected == 0 {
-        return Err(ListingsError::Stale {
-            given: current.version,
-            current: reloaded.version,
-        });
+        return Err(ListingsError::Stale { given: current.version, current: reloaded.version });
     }
     Ok(reloaded)
 }
@@ -391,16 +298,7 @@ async fn finish<C: ConnectionTrait>(
     after: &demand::Model,
     search_op: Option<&str>,
 ) -> Result<()> {
-    audit::record(
-        db,
-        Some(actor),
-        action,
-        ENTITY,
-        after.id,
-        Some(snapshot(before)),
-        Some(snapshot(after)),
-    )
-    .await?;
+    audit::record(db, Some(actor), action, ENTITY, after.id, Some(snapshot(before)), Some(snapshot(after))).await?;
     if let Some(op) = search_op {
         audit::enqueue_search_update(db, ENTITY, after.id, op).await?;
     }
@@ -408,11 +306,7 @@ async fn finish<C: ConnectionTrait>(
 }
 
 fn refuse(action: &'static str, current: &demand::Model) -> ListingsError {
-    ListingsError::InvalidTransition {
-        entity: ENTITY,
-        action,
-        state: current.status.clone(),
-    }
+    ListingsError::InvalidTransition { entity: ENTITY, action, state: current.status.clone() }
 }
 
 /// Edits a draft or rejected demand (a rejected one becomes a draft again).
@@ -425,15 +319,10 @@ pub async fn update<C: ConnectionTrait>(
 ) -> Result<demand::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may edit a demand".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may edit a demand".into()));
     }
     check_version(expected_version, current.version)?;
-    if !matches!(
-        status_of(&current),
-        DemandStatus::Draft | DemandStatus::Rejected
-    ) {
+    if !matches!(status_of(&current), DemandStatus::Draft | DemandStatus::Rejected) {
         return Err(refuse("edit", &current));
     }
     let mut active: demand::ActiveModel = current.clone().into();
@@ -453,13 +342,12 @@ pub async fn submit<C: ConnectionTrait>(
 ) -> Result<demand::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may submit this demand".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may submit this demand".into()));
     }
     if !actor.organization_verified {
         return Err(ListingsError::Forbidden(
-            "your organization is not verified yet; a platform administrator must verify it before it can publish".into(),
+            "your organization is not verified yet; a platform administrator must verify it before it can publish"
+                .into(),
         ));
     }
     check_version(expected_version, current.version)?;
@@ -468,15 +356,9 @@ pub async fn submit<C: ConnectionTrait>(
     }
     let mut errors = FieldErrors::new();
     if current.description_zh.is_none() && current.description_en.is_none() {
-        errors.add(
-            "description_zh",
-            "a description is required before review (in Chinese, English or both)",
-        );
+        errors.add("description_zh", "a description is required before review (in Chinese, English or both)");
     }
-    if current
-        .deadline
-        .is_some_and(|d| d < Utc::now().date_naive())
-    {
+    if current.deadline.is_some_and(|d| d < Utc::now().date_naive()) {
         errors.add("deadline", "the deadline has passed; set a new one");
     }
     errors.into_result()?;
@@ -489,14 +371,10 @@ pub async fn submit<C: ConnectionTrait>(
 
 fn ensure_reviewer(actor: &Actor, current: &demand::Model, action: &str) -> Result<()> {
     if !actor.can_review() {
-        return Err(ListingsError::Forbidden(format!(
-            "only center reviewers may {action} demands"
-        )));
+        return Err(ListingsError::Forbidden(format!("only center reviewers may {action} demands")));
     }
     if actor.belongs_to(current.organization_id) {
-        return Err(ListingsError::Forbidden(format!(
-            "a reviewer may not {action} their own organization's demand"
-        )));
+        return Err(ListingsError::Forbidden(format!("a reviewer may not {action} their own organization's demand")));
     }
     Ok(())
 }
@@ -522,15 +400,7 @@ pub async fn approve<C: ConnectionTrait>(
     active.reviewed_at = Set(Some(now));
     active.published_at = Set(Some(now));
     let updated = save(db, active, &current).await?;
-    finish(
-        db,
-        actor,
-        "demand.approve",
-        &current,
-        &updated,
-        Some("upsert"),
-    )
-    .await?;
+    finish(db, actor, "demand.approve", &current, &updated, Some("upsert")).await?;
     Ok(updated)
 }
 
@@ -569,9 +439,7 @@ pub async fn finish_demand<C: ConnectionTrait>(
 ) -> Result<demand::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may close this demand".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may close this demand".into()));
     }
     check_version(expected_version, current.version)?;
     let action = if fulfilled { "fulfil" } else { "close" };
@@ -579,48 +447,24 @@ pub async fn finish_demand<C: ConnectionTrait>(
         return Err(refuse(action, &current));
     }
     let mut active: demand::ActiveModel = current.clone().into();
-    let target = if fulfilled {
-        DemandStatus::Fulfilled
-    } else {
-        DemandStatus::Closed
-    };
+    let target = if fulfilled { DemandStatus::Fulfilled } else { DemandStatus::Closed };
     active.status = Set(target.as_str().into());
     active.closed_at = Set(Some(Utc::now()));
     let updated = save(db, active, &current).await?;
-    finish(
-        db,
-        actor,
-        if fulfilled {
-            "demand.fulfil"
-        } else {
-            "demand.close"
-        },
-        &current,
-        &updated,
-        Some("delete"),
-    )
-    .await?;
+    finish(db, actor, if fulfilled { "demand.fulfil" } else { "demand.close" }, &current, &updated, Some("delete"))
+        .await?;
     Ok(updated)
 }
 
 /// Deletes a demand that never went public.
-pub async fn delete<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-) -> Result<()> {
+pub async fn delete<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may delete a demand".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may delete a demand".into()));
     }
     check_version(expected_version, current.version)?;
-    let deletable = matches!(
-        status_of(&current),
-        DemandStatus::Draft | DemandStatus::Rejected
-    ) && current.published_at.is_none();
+    let deletable =
+        matches!(status_of(&current), DemandStatus::Draft | DemandStatus::Rejected) && current.published_at.is_none();
     if !deletable {
         return Err(refuse("delete", &current));
     }
@@ -629,16 +473,7 @@ pub async fn delete<C: ConnectionTrait>(
         .filter(demand::Column::Version.eq(current.version))
         .exec(db)
         .await?;
-    audit::record(
-        db,
-        Some(actor),
-        "demand.delete",
-        ENTITY,
-        id,
-        Some(snapshot(&current)),
-        None,
-    )
-    .await?;
+    audit::record(db, Some(actor), "demand.delete", ENTITY, id, Some(snapshot(&current)), None).await?;
     Ok(())
 }
 
@@ -660,10 +495,7 @@ pub async fn list<C: ConnectionTrait>(
     filter: &DemandFilter,
     page: PageRequest,
 ) -> Result<Page<DemandView>> {
-    let public = [
-        DemandStatus::Published.as_str(),
-        DemandStatus::Fulfilled.as_str(),
-    ];
+    let public = [DemandStatus::Published.as_str(), DemandStatus::Fulfilled.as_str()];
     let mut visibility = Condition::any().add(demand::Column::Status.is_in(public));
     if let Some(actor) = actor {
         visibility = visibility.add(demand::Column::OrganizationId.eq(actor.organization_id));
@@ -671,23 +503,18 @@ pub async fn list<C: ConnectionTrait>(
             visibility = Condition::all();
         }
     }
-    let mut query = demand::Entity::find()
-        .filter(visibility)
-        .order_by_desc(demand::Column::Id);
+    let mut query = demand::Entity::find().filter(visibility).order_by_desc(demand::Column::Id);
     match filter.owner.as_deref() {
         None | Some("") => {}
         Some("mine") => {
             let Some(actor) = actor else {
-                return Err(ListingsError::Unauthenticated(
-                    "`owner=mine` needs a signed-in user".into(),
-                ));
+                return Err(ListingsError::Unauthenticated("`owner=mine` needs a signed-in user".into()));
             };
             query = query.filter(demand::Column::OrganizationId.eq(actor.organization_id));
         }
         Some(other) => {
-            let owner = Uuid::parse_str(other).map_err(|_| {
-                ListingsError::invalid("owner", "must be an organization id or `mine`")
-            })?;
+            let owner = Uuid::parse_str(other)
+                .map_err(|_| ListingsError::invalid("owner", "must be an organization id or `mine`"))?;
             query = query.filter(demand::Column::OrganizationId.eq(owner));
         }
     }
@@ -705,8 +532,7 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = query.limit(page.limit + 1).all(db).await?;
     let page = Page::from_rows(rows, page.limit, |m| m.id);
-    let owners =
-        crate::achievements::owners_by_id(db, page.items.iter().map(|m| m.organization_id)).await?;
+    let owners = crate::achievements::owners_by_id(db, page.items.iter().map(|m| m.organization_id)).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for model in page.items {
         let Some(owner) = owners.get(&model.organization_id) else {
@@ -714,8 +540,5 @@ pub async fn list<C: ConnectionTrait>(
         };
         items.push(view(model, owner, actor));
     }
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-    })
+    Ok(Page { items, next_cursor: page.next_cursor })
 }

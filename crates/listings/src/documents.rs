@@ -12,9 +12,7 @@ use crate::entities::document;
 use crate::error::{ListingsError, Result};
 use chrono::Utc;
 use sea_orm::Set;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -85,25 +83,13 @@ pub struct Upload {
 
 /// Works out the real type of uploaded bytes and checks it against the allow-list and
 /// the declared type.
-pub fn detect_content_type(
-    bytes: &[u8],
-    declared: Option<&str>,
-    filename: &str,
-) -> Result<String, String> {
-    let declared = declared.map(|d| {
-        d.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    });
+pub fn detect_content_type(bytes: &[u8], declared: Option<&str>, filename: &str) -> Result<String, String> {
+    let declared = declared.map(|d| d.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     let detected = match infer::get(bytes) {
         Some(kind) => kind.mime_type().to_string(),
         None if looks_like_text(bytes) => "text/plain".to_string(),
         None => {
-            return Err(format!(
-                "the content of `{filename}` is not a recognised document type"
-            ));
+            return Err(format!("the content of `{filename}` is not a recognised document type"));
         }
     };
     if !ALLOWED_TYPES.contains(&detected.as_str()) {
@@ -114,9 +100,7 @@ pub fn detect_content_type(
     match declared.as_deref() {
         None | Some("") | Some("application/octet-stream") => Ok(detected),
         Some(claimed) if claimed == detected => Ok(detected),
-        Some(claimed) => Err(format!(
-            "`{filename}` was sent as {claimed} but its content is {detected}"
-        )),
+        Some(claimed) => Err(format!("`{filename}` was sent as {claimed} but its content is {detected}")),
     }
 }
 
@@ -127,11 +111,7 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    if cleaned.trim().is_empty() {
-        "document".into()
-    } else {
-        cleaned.trim().to_string()
-    }
+    if cleaned.trim().is_empty() { "document".into() } else { cleaned.trim().to_string() }
 }
 
 /// Where the bytes with this hash live under the data directory.
@@ -146,9 +126,7 @@ async fn store_blob(data_dir: &Path, sha256: &str, bytes: &[u8]) -> Result<()> {
     if tokio::fs::try_exists(&path).await.unwrap_or(false) {
         return Ok(());
     }
-    let dir = path
-        .parent()
-        .ok_or_else(|| ListingsError::Internal("blob path has no parent".into()))?;
+    let dir = path.parent().ok_or_else(|| ListingsError::Internal("blob path has no parent".into()))?;
     tokio::fs::create_dir_all(dir).await?;
     let temporary = dir.join(format!(".{sha256}.{}.tmp", new_id()));
     tokio::fs::write(&temporary, bytes).await?;
@@ -169,9 +147,7 @@ pub async fn add<C: ConnectionTrait>(
 ) -> Result<DocumentView> {
     let model = achievements::get(db, Some(actor), achievement_id).await?;
     if !acts_for_owner(actor, &model) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may attach documents".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may attach documents".into()));
     }
     let mut errors = FieldErrors::new();
     let filename = clean_filename(&upload.filename);
@@ -179,10 +155,7 @@ pub async fn add<C: ConnectionTrait>(
         errors.add("file", "the file is empty");
     }
     if upload.bytes.len() > max_bytes {
-        errors.add(
-            "file",
-            format!("the file is larger than the limit of {max_bytes} bytes"),
-        );
+        errors.add("file", format!("the file is larger than the limit of {max_bytes} bytes"));
     }
     let tier = match upload.tier.as_deref() {
         None | Some("") => Some(DisclosureTier::Nda),
@@ -193,10 +166,7 @@ pub async fn add<C: ConnectionTrait>(
         Some(title) => errors.check("title", required_text(title, 200)),
     };
     let content_type = if errors.is_empty() {
-        errors.check(
-            "file",
-            detect_content_type(&upload.bytes, upload.declared_type.as_deref(), &filename),
-        )
+        errors.check("file", detect_content_type(&upload.bytes, upload.declared_type.as_deref(), &filename))
     } else {
         None
     };
@@ -264,13 +234,9 @@ pub async fn fetch<C: ConnectionTrait>(
     document_id: Uuid,
     data_dir: &Path,
 ) -> Result<(DocumentView, PathBuf)> {
-    let found = document::Entity::find_by_id(document_id)
-        .one(db)
-        .await?
-        .ok_or(ListingsError::NotFound("document"))?;
-    let model = achievements::get(db, actor, found.achievement_id)
-        .await
-        .map_err(|_| ListingsError::NotFound("document"))?;
+    let found = document::Entity::find_by_id(document_id).one(db).await?.ok_or(ListingsError::NotFound("document"))?;
+    let model =
+        achievements::get(db, actor, found.achievement_id).await.map_err(|_| ListingsError::NotFound("document"))?;
     let access = access_of(db, actor, &model).await?;
     if found.tier != DisclosureTier::Public.as_str() && !access.details {
         return Err(ListingsError::Forbidden(
@@ -283,17 +249,12 @@ pub async fn fetch<C: ConnectionTrait>(
 
 /// Removes a document (its owning organization); the bytes stay if another row uses them.
 pub async fn remove<C: ConnectionTrait>(db: &C, actor: &Actor, document_id: Uuid) -> Result<()> {
-    let found = document::Entity::find_by_id(document_id)
-        .one(db)
-        .await?
-        .ok_or(ListingsError::NotFound("document"))?;
+    let found = document::Entity::find_by_id(document_id).one(db).await?.ok_or(ListingsError::NotFound("document"))?;
     let model = achievements::get(db, Some(actor), found.achievement_id)
         .await
         .map_err(|_| ListingsError::NotFound("document"))?;
     if !acts_for_owner(actor, &model) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may remove documents".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may remove documents".into()));
     }
     document::Entity::delete_by_id(document_id).exec(db).await?;
     audit::record(
@@ -311,10 +272,7 @@ pub async fn remove<C: ConnectionTrait>(db: &C, actor: &Actor, document_id: Uuid
 
 /// Deletes the rows of every document of an achievement (when a draft is deleted).
 pub(crate) async fn delete_all_for<C: ConnectionTrait>(db: &C, achievement_id: Uuid) -> Result<()> {
-    document::Entity::delete_many()
-        .filter(document::Column::AchievementId.eq(achievement_id))
-        .exec(db)
-        .await?;
+    document::Entity::delete_many().filter(document::Column::AchievementId.eq(achievement_id)).exec(db).await?;
     Ok(())
 }
 
@@ -325,27 +283,12 @@ mod tests {
     #[test]
     fn detects_types_from_bytes_not_claims() {
         let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
-        assert_eq!(
-            detect_content_type(pdf, Some("application/pdf"), "a.pdf"),
-            Ok("application/pdf".into())
-        );
-        assert_eq!(
-            detect_content_type(pdf, None, "a.pdf"),
-            Ok("application/pdf".into())
-        );
-        assert!(
-            detect_content_type(pdf, Some("image/png"), "a.png").is_err(),
-            "claimed type must match"
-        );
-        assert_eq!(
-            detect_content_type("说明".as_bytes(), Some("text/plain"), "a.txt"),
-            Ok("text/plain".into())
-        );
+        assert_eq!(detect_content_type(pdf, Some("application/pdf"), "a.pdf"), Ok("application/pdf".into()));
+        assert_eq!(detect_content_type(pdf, None, "a.pdf"), Ok("application/pdf".into()));
+        assert!(detect_content_type(pdf, Some("image/png"), "a.png").is_err(), "claimed type must match");
+        assert_eq!(detect_content_type("说明".as_bytes(), Some("text/plain"), "a.txt"), Ok("text/plain".into()));
         let elf = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00";
-        assert!(
-            detect_content_type(elf, None, "a.bin").is_err(),
-            "executables are refused"
-        );
+        assert!(detect_content_type(elf, None, "a.bin").is_err(), "executables are refused");
         assert!(detect_content_type(&[0, 159, 146, 150], None, "x").is_err());
     }
 

@@ -13,11 +13,7 @@ pub enum ListingsError {
     Unauthenticated(String),
     /// The action is not allowed from the entity's current state.
     #[error("cannot {action} a {entity} that is {state}")]
-    InvalidTransition {
-        entity: &'static str,
-        action: &'static str,
-        state: String,
-    },
+    InvalidTransition { entity: &'static str, action: &'static str, state: String },
     #[error("{0}")]
     Conflict(String),
     #[error("version {given} is out of date: the current version is {current}")]
@@ -40,16 +36,12 @@ impl ListingsError {
             ListingsError::NotFound(_) => ErrorCode::NotFound,
             ListingsError::Forbidden(_) => ErrorCode::Forbidden,
             ListingsError::Unauthenticated(_) => ErrorCode::Unauthenticated,
-            ListingsError::InvalidTransition { .. } | ListingsError::Conflict(_) => {
-                ErrorCode::Conflict
-            }
+            ListingsError::InvalidTransition { .. } | ListingsError::Conflict(_) => ErrorCode::Conflict,
             ListingsError::Stale { .. } => ErrorCode::Stale,
             ListingsError::Invalid(_) => ErrorCode::Invalid,
             ListingsError::RateLimited { .. } => ErrorCode::RateLimited,
             ListingsError::Db(error) => match error {
-                sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
-                    ErrorCode::Unavailable
-                }
+                sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => ErrorCode::Unavailable,
                 _ => ErrorCode::Internal,
             },
             ListingsError::Io(_) | ListingsError::Internal(_) => ErrorCode::Internal,
@@ -71,9 +63,7 @@ impl ListingsError {
     /// Maps a unique-constraint violation to a conflict with a readable message.
     pub fn from_db_unique(error: sea_orm::DbErr, message: &str) -> Self {
         match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                ListingsError::Conflict(message.to_string())
-            }
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ListingsError::Conflict(message.to_string()),
             _ => ListingsError::Db(error),
         }
     }

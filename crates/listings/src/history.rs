@@ -42,11 +42,7 @@ impl From<audit_log::Model> for AuditEntry {
 
 /// The history of one entity, oldest first. The caller has already checked that the
 /// actor may see the entity's history.
-pub async fn of_entity<C: ConnectionTrait>(
-    db: &C,
-    entity_type: &str,
-    entity_id: Uuid,
-) -> Result<Vec<AuditEntry>> {
+pub async fn of_entity<C: ConnectionTrait>(db: &C, entity_type: &str, entity_id: Uuid) -> Result<Vec<AuditEntry>> {
     Ok(audit_log::Entity::find()
         .filter(audit_log::Column::EntityType.eq(entity_type))
         .filter(audit_log::Column::EntityId.eq(entity_id))
@@ -76,9 +72,7 @@ pub async fn list<C: ConnectionTrait>(
     page: PageRequest,
 ) -> Result<Page<AuditEntry>> {
     if !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden(
-            "only platform administrators read the whole audit log".into(),
-        ));
+        return Err(ListingsError::Forbidden("only platform administrators read the whole audit log".into()));
     }
     let mut query = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
     if let Some(entity_type) = &filter.entity_type {

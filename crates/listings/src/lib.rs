@@ -15,6 +15,7 @@ pub mod error;
 pub mod history;
 pub mod members;
 pub mod nda;
+pub mod notifications;
 pub mod organizations;
 mod patching;
 pub mod portfolio;
@@ -23,8 +24,7 @@ pub mod reference;
 pub use error::{ListingsError, Result};
 
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at `BEGIN`

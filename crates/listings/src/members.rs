@@ -7,9 +7,7 @@ use crate::entities::{invitation, organization, user};
 use crate::error::{ListingsError, Result, check_version};
 use crate::organizations::ensure_unique_email;
 use chrono::{Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use techex_core::text::{check_password_strength, parse_email, required_text};
 use techex_core::{Actor, FieldErrors, Role, RoleSet, new_id};
@@ -104,9 +102,7 @@ fn check_grantable(actor: &Actor, org: &organization::Model, roles: &[Role]) -> 
             )));
         }
         if *role == Role::Broker && !actor.is_platform_admin() {
-            return Err(ListingsError::Forbidden(
-                "only platform administrators certify brokers".into(),
-            ));
+            return Err(ListingsError::Forbidden("only platform administrators certify brokers".into()));
         }
     }
     Ok(())
@@ -121,16 +117,10 @@ pub async fn invite<C: ConnectionTrait>(
 ) -> Result<InvitationCreated> {
     let org = crate::organizations::get(db, Some(actor), org_id).await?;
     if !may_manage(actor, org_id) {
-        return Err(ListingsError::Forbidden(
-            "only the organization's administrators may invite members".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the organization's administrators may invite members".into()));
     }
     let email = parse_email(&input.email).map_err(|e| ListingsError::invalid("email", e))?;
-    let roles = if input.roles.is_empty() {
-        vec![Role::Member]
-    } else {
-        input.roles
-    };
+    let roles = if input.roles.is_empty() { vec![Role::Member] } else { input.roles };
     check_grantable(actor, &org, &roles)?;
     ensure_unique_email(db, &email).await?;
     let token = new_token("txi_");
@@ -170,31 +160,21 @@ pub async fn invite<C: ConnectionTrait>(
 }
 
 /// Accepts an invitation, creating the member's account.
-pub async fn accept_invitation<C: ConnectionTrait>(
-    db: &C,
-    input: AcceptInvitation,
-) -> Result<user::Model> {
+pub async fn accept_invitation<C: ConnectionTrait>(db: &C, input: AcceptInvitation) -> Result<user::Model> {
     let found = invitation::Entity::find()
         .filter(invitation::Column::TokenHash.eq(hash_token(input.token.trim())))
         .one(db)
         .await?
         .ok_or(ListingsError::NotFound("invitation"))?;
     if found.accepted_at.is_some() {
-        return Err(ListingsError::Conflict(
-            "this invitation has already been accepted".into(),
-        ));
+        return Err(ListingsError::Conflict("this invitation has already been accepted".into()));
     }
     if found.expires_at < Utc::now() {
-        return Err(ListingsError::Conflict(
-            "this invitation has expired; ask for a new one".into(),
-        ));
+        return Err(ListingsError::Conflict("this invitation has expired; ask for a new one".into()));
     }
     let mut errors = FieldErrors::new();
     let display_name = errors.check("display_name", required_text(&input.display_name, 100));
-    errors.check(
-        "password",
-        check_password_strength(&input.password, &found.email),
-    );
+    errors.check("password", check_password_strength(&input.password, &found.email));
     errors.into_result()?;
     ensure_unique_email(db, &found.email).await?;
     let now = Utc::now();
@@ -237,11 +217,7 @@ pub async fn accept_invitation<C: ConnectionTrait>(
 }
 
 /// Lists an organization's members (to its members and platform admins).
-pub async fn list_members<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    org_id: Uuid,
-) -> Result<Vec<user::Model>> {
+pub async fn list_members<C: ConnectionTrait>(db: &C, actor: &Actor, org_id: Uuid) -> Result<Vec<user::Model>> {
     crate::organizations::get(db, Some(actor), org_id).await?;
     if !actor.belongs_to(org_id) && !actor.is_platform_admin() {
         return Err(ListingsError::NotFound("organization members"));
@@ -264,9 +240,7 @@ pub async fn update_member<C: ConnectionTrait>(
 ) -> Result<user::Model> {
     let org = crate::organizations::get(db, Some(actor), org_id).await?;
     if !may_manage(actor, org_id) {
-        return Err(ListingsError::Forbidden(
-            "only the organization's administrators may change members".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the organization's administrators may change members".into()));
     }
     let member = user::Entity::find_by_id(user_id)
         .one(db)
@@ -277,42 +251,23 @@ pub async fn update_member<C: ConnectionTrait>(
     let mut active: user::ActiveModel = member.clone().into();
     if let Some(roles) = input.roles {
         let current = RoleSet::from_stored(&member.roles);
-        let added: Vec<Role> = roles
-            .iter()
-            .copied()
-            .filter(|r| !current.contains(*r))
-            .collect();
+        let added: Vec<Role> = roles.iter().copied().filter(|r| !current.contains(*r)).collect();
         check_grantable(actor, &org, &added)?;
-        let removed_center_role = current
-            .roles()
-            .iter()
-            .any(|r| r.is_center_role() && !roles.contains(r));
+        let removed_center_role = current.roles().iter().any(|r| r.is_center_role() && !roles.contains(r));
         if removed_center_role && !actor.is_platform_admin() {
-            return Err(ListingsError::Forbidden(
-                "only platform administrators remove center roles".into(),
-            ));
+            return Err(ListingsError::Forbidden("only platform administrators remove center roles".into()));
         }
-        if user_id == actor.user_id
-            && current.contains(Role::OrgAdmin)
-            && !roles.contains(&Role::OrgAdmin)
-        {
-            return Err(ListingsError::Conflict(
-                "you cannot remove your own administrator role".into(),
-            ));
+        if user_id == actor.user_id && current.contains(Role::OrgAdmin) && !roles.contains(&Role::OrgAdmin) {
+            return Err(ListingsError::Conflict("you cannot remove your own administrator role".into()));
         }
         active.roles = Set(RoleSet::new(roles).to_stored());
     }
     if let Some(status) = input.status {
         if status != "active" && status != "disabled" {
-            return Err(ListingsError::invalid(
-                "status",
-                "must be `active` or `disabled`",
-            ));
+            return Err(ListingsError::invalid("status", "must be `active` or `disabled`"));
         }
         if user_id == actor.user_id && status == "disabled" {
-            return Err(ListingsError::Conflict(
-                "you cannot disable your own account".into(),
-            ));
+            return Err(ListingsError::Conflict("you cannot disable your own account".into()));
         }
         if status == "disabled" {
             revoke_sessions(db, user_id, None).await?;
@@ -320,8 +275,7 @@ pub async fn update_member<C: ConnectionTrait>(
         active.status = Set(status);
     }
     if let Some(name) = input.display_name {
-        active.display_name =
-            Set(required_text(&name, 100).map_err(|e| ListingsError::invalid("display_name", e))?);
+        active.display_name = Set(required_text(&name, 100).map_err(|e| ListingsError::invalid("display_name", e))?);
     }
     active.updated_at = Set(Utc::now());
     active.version = Set(member.version + 1);
@@ -347,34 +301,18 @@ pub async fn change_password<C: ConnectionTrait>(
     current_password: &str,
     new_password: &str,
 ) -> Result<()> {
-    let me = user::Entity::find_by_id(actor.user_id)
-        .one(db)
-        .await?
-        .ok_or(ListingsError::NotFound("user"))?;
+    let me = user::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(ListingsError::NotFound("user"))?;
     let parsed_ok = verify_password(me.password_hash.clone(), current_password.to_string()).await?;
     if !parsed_ok {
-        return Err(ListingsError::invalid(
-            "current_password",
-            "is not your current password",
-        ));
+        return Err(ListingsError::invalid("current_password", "is not your current password"));
     }
-    check_password_strength(new_password, &me.email)
-        .map_err(|e| ListingsError::invalid("new_password", e))?;
+    check_password_strength(new_password, &me.email).map_err(|e| ListingsError::invalid("new_password", e))?;
     let mut active: user::ActiveModel = me.clone().into();
     active.password_hash = Set(hash_password(new_password.to_string()).await?);
     active.updated_at = Set(Utc::now());
     active.version = Set(me.version + 1);
     active.update(db).await?;
     revoke_sessions(db, actor.user_id, Some(session_id)).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "user.change_password",
-        "user",
-        actor.user_id,
-        None,
-        None,
-    )
-    .await?;
+    audit::record(db, Some(actor), "user.change_password", "user", actor.user_id, None, None).await?;
     Ok(())
 }

@@ -31,11 +31,7 @@ pub struct NdaView {
 /// The NDA text for an achievement: the center's standard bilingual agreement naming
 /// the discloser and the subject.
 pub fn nda_text(model: &achievement::Model, owner: &organization::Model) -> String {
-    let title = model
-        .title_zh
-        .clone()
-        .or_else(|| model.title_en.clone())
-        .unwrap_or_default();
+    let title = model.title_zh.clone().or_else(|| model.title_en.clone()).unwrap_or_default();
     let owner_en = owner.name_en.clone().unwrap_or_else(|| owner.name.clone());
     format!(
         "保密协议（技术成果信息）\n\
@@ -119,9 +115,7 @@ pub async fn accept<C: ConnectionTrait>(
 ) -> Result<NdaView> {
     let model = achievements::get(db, Some(actor), id).await?;
     if actor.belongs_to(model.organization_id) {
-        return Err(ListingsError::Conflict(
-            "the owning organization does not sign its own NDA".into(),
-        ));
+        return Err(ListingsError::Conflict("the owning organization does not sign its own NDA".into()));
     }
     if parse_status(&model.status) != AchievementStatus::Published {
         return Err(ListingsError::InvalidTransition {
@@ -132,8 +126,7 @@ pub async fn accept<C: ConnectionTrait>(
     }
     if !actor.organization_verified {
         return Err(ListingsError::Forbidden(
-            "your organization must be verified before it can receive confidential information"
-                .into(),
+            "your organization must be verified before it can receive confidential information".into(),
         ));
     }
     let owner = owner_of(db, &model).await?;
@@ -145,10 +138,7 @@ pub async fn accept<C: ConnectionTrait>(
             "does not match the current NDA text; fetch the NDA again and read it before accepting",
         ));
     }
-    if acceptance(db, actor.organization_id, &model)
-        .await?
-        .is_none()
-    {
+    if acceptance(db, actor.organization_id, &model).await?.is_none() {
         let created = nda_acceptance::ActiveModel {
             id: Set(new_id()),
             achievement_id: Set(id),
@@ -163,11 +153,7 @@ pub async fn accept<C: ConnectionTrait>(
         match created {
             Ok(_) => {}
             // A concurrent acceptance by a colleague already recorded it.
-            Err(error)
-                if matches!(
-                    error.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) => {}
+            Err(error) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {}
             Err(error) => return Err(error.into()),
         }
         audit::record(

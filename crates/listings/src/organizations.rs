@@ -7,10 +7,7 @@ use crate::entities::{organization, user};
 use crate::error::{ListingsError, Result, check_version};
 use crate::reference::resolve_region;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use techex_core::domain::OrgKind;
 use techex_core::pagination::Page;
@@ -99,9 +96,7 @@ impl From<organization::Model> for OrganizationView {
 }
 
 fn validate_website(errors: &mut FieldErrors, website: Option<&str>) -> Option<String> {
-    let website = errors
-        .check("website", optional_text(website, 200))
-        .flatten()?;
+    let website = errors.check("website", optional_text(website, 200)).flatten()?;
     if website.starts_with("https://") || website.starts_with("http://") {
         Some(website)
     } else {
@@ -117,40 +112,19 @@ pub async fn register<C: ConnectionTrait>(
 ) -> Result<(organization::Model, user::Model)> {
     let mut errors = FieldErrors::new();
     let name = errors.check("name", required_text(&input.name, 200));
-    let name_en = errors
-        .check("name_en", optional_text(input.name_en.as_deref(), 200))
-        .flatten();
+    let name_en = errors.check("name_en", optional_text(input.name_en.as_deref(), 200)).flatten();
     let credit_code = errors.check("credit_code", CreditCode::parse(&input.credit_code));
     let region = errors.check("region", resolve_region(db, &input.region).await);
     let website = validate_website(&mut errors, input.website.as_deref());
-    let description = errors
-        .check(
-            "description",
-            optional_text(input.description.as_deref(), 4000),
-        )
-        .flatten();
-    let description_en = errors
-        .check(
-            "description_en",
-            optional_text(input.description_en.as_deref(), 4000),
-        )
-        .flatten();
+    let description = errors.check("description", optional_text(input.description.as_deref(), 4000)).flatten();
+    let description_en = errors.check("description_en", optional_text(input.description_en.as_deref(), 4000)).flatten();
     if input.kind == OrgKind::Center {
-        errors.add(
-            "kind",
-            "the trading center cannot be registered; it exists from installation",
-        );
+        errors.add("kind", "the trading center cannot be registered; it exists from installation");
     }
     let email = errors.check("admin.email", parse_email(&input.admin.email));
-    let display_name = errors.check(
-        "admin.display_name",
-        required_text(&input.admin.display_name, 100),
-    );
+    let display_name = errors.check("admin.display_name", required_text(&input.admin.display_name, 100));
     if let Some(email) = &email {
-        errors.check(
-            "admin.password",
-            check_password_strength(&input.admin.password, email),
-        );
+        errors.check("admin.password", check_password_strength(&input.admin.password, email));
     }
     errors.clone().into_result()?;
     let (Some(name), Some(credit_code), Some(region), Some(email), Some(display_name)) =
@@ -181,12 +155,7 @@ pub async fn register<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| {
-        ListingsError::from_db_unique(
-            e,
-            "an organization with this credit code is already registered",
-        )
-    })?;
+    .map_err(|e| ListingsError::from_db_unique(e, "an organization with this credit code is already registered"))?;
     let admin = user::ActiveModel {
         id: Set(new_id()),
         email: Set(email),
@@ -216,33 +185,19 @@ pub async fn register<C: ConnectionTrait>(
     Ok((org, admin))
 }
 
-async fn ensure_unique_credit_code<C: ConnectionTrait>(
-    db: &C,
-    code: &str,
-    except: Option<Uuid>,
-) -> Result<()> {
-    let existing = organization::Entity::find()
-        .filter(organization::Column::CreditCode.eq(code))
-        .one(db)
-        .await?;
+async fn ensure_unique_credit_code<C: ConnectionTrait>(db: &C, code: &str, except: Option<Uuid>) -> Result<()> {
+    let existing = organization::Entity::find().filter(organization::Column::CreditCode.eq(code)).one(db).await?;
     match existing {
-        Some(found) if Some(found.id) != except => Err(ListingsError::Conflict(
-            "an organization with this credit code is already registered".into(),
-        )),
+        Some(found) if Some(found.id) != except => {
+            Err(ListingsError::Conflict("an organization with this credit code is already registered".into()))
+        }
         _ => Ok(()),
     }
 }
 
 pub(crate) async fn ensure_unique_email<C: ConnectionTrait>(db: &C, email: &str) -> Result<()> {
-    if user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(db)
-        .await?
-        .is_some()
-    {
-        return Err(ListingsError::Conflict(
-            "a user with this e-mail address exists".into(),
-        ));
+    if user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?.is_some() {
+        return Err(ListingsError::Conflict("a user with this e-mail address exists".into()));
     }
     Ok(())
 }
@@ -250,16 +205,11 @@ pub(crate) async fn ensure_unique_email<C: ConnectionTrait>(db: &C, email: &str)
 /// Whether an actor may see an organization: verified ones are public; unverified ones
 /// only to their own members and platform admins.
 fn visible(actor: Option<&Actor>, org: &organization::Model) -> bool {
-    org.verified_at.is_some()
-        || actor.is_some_and(|a| a.belongs_to(org.id) || a.is_platform_admin())
+    org.verified_at.is_some() || actor.is_some_and(|a| a.belongs_to(org.id) || a.is_platform_admin())
 }
 
 /// Loads an organization the actor may see.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    id: Uuid,
-) -> Result<organization::Model> {
+pub async fn get<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<organization::Model> {
     organization::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -286,9 +236,7 @@ pub async fn list<C: ConnectionTrait>(
     let admin = actor.is_some_and(|a| a.is_platform_admin());
     let mut query = organization::Entity::find().order_by_desc(organization::Column::Id);
     match (admin, filter.verified) {
-        (_, Some(true)) | (false, _) => {
-            query = query.filter(organization::Column::VerifiedAt.is_not_null())
-        }
+        (_, Some(true)) | (false, _) => query = query.filter(organization::Column::VerifiedAt.is_not_null()),
         (true, Some(false)) => query = query.filter(organization::Column::VerifiedAt.is_null()),
         (true, None) => {}
     }
@@ -316,9 +264,7 @@ pub async fn update<C: ConnectionTrait>(
     let org = get(db, Some(actor), id).await?;
     let is_own_admin = actor.belongs_to(id) && actor.has(Role::OrgAdmin);
     if !is_own_admin && !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden(
-            "only the organization's administrators may edit it".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the organization's administrators may edit it".into()));
     }
     check_version(expected_version, org.version)?;
     let mut errors = FieldErrors::new();
@@ -340,9 +286,7 @@ pub async fn update<C: ConnectionTrait>(
         identity_changed = true;
     }
     if let Some(name_en) = &input.name_en {
-        active.name_en = Set(errors
-            .check("name_en", optional_text(Some(name_en), 200))
-            .flatten());
+        active.name_en = Set(errors.check("name_en", optional_text(Some(name_en), 200)).flatten());
     }
     if let Some(region) = &input.region
         && let Some(region) = errors.check("region", resolve_region(db, region).await)
@@ -353,14 +297,10 @@ pub async fn update<C: ConnectionTrait>(
         active.website = Set(validate_website(&mut errors, input.website.as_deref()));
     }
     if let Some(description) = &input.description {
-        active.description = Set(errors
-            .check("description", optional_text(Some(description), 4000))
-            .flatten());
+        active.description = Set(errors.check("description", optional_text(Some(description), 4000)).flatten());
     }
     if let Some(description) = &input.description_en {
-        active.description_en = Set(errors
-            .check("description_en", optional_text(Some(description), 4000))
-            .flatten());
+        active.description_en = Set(errors.check("description_en", optional_text(Some(description), 4000)).flatten());
     }
     errors.into_result()?;
     if identity_changed && !actor.is_platform_admin() {
@@ -369,12 +309,10 @@ pub async fn update<C: ConnectionTrait>(
     }
     active.updated_at = Set(Utc::now());
     active.version = Set(org.version + 1);
-    let updated = active.update(db).await.map_err(|e| {
-        ListingsError::from_db_unique(
-            e,
-            "an organization with this credit code is already registered",
-        )
-    })?;
+    let updated = active
+        .update(db)
+        .await
+        .map_err(|e| ListingsError::from_db_unique(e, "an organization with this credit code is already registered"))?;
     audit::record(
         db,
         Some(actor),
@@ -406,9 +344,7 @@ pub async fn set_verified<C: ConnectionTrait>(
 ) -> Result<organization::Model> {
     let org = get(db, Some(actor), id).await?;
     if !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden(
-            "only platform administrators verify organizations".into(),
-        ));
+        return Err(ListingsError::Forbidden("only platform administrators verify organizations".into()));
     }
     check_version(expected_version, org.version)?;
     if verified == org.verified_at.is_some() {
@@ -428,11 +364,7 @@ pub async fn set_verified<C: ConnectionTrait>(
     audit::record(
         db,
         Some(actor),
-        if verified {
-            "organization.verify"
-        } else {
-            "organization.unverify"
-        },
+        if verified { "organization.verify" } else { "organization.unverify" },
         "organization",
         id,
         Some(org_snapshot(&org)),

@@ -6,19 +6,11 @@ use techex_core::text::{optional_text, required_text};
 use techex_core::{FieldErrors, Patch};
 
 /// A free-text field of an input and the column it goes to.
-pub(crate) type TextField<'a> = (
-    &'a str,
-    &'a Patch<String>,
-    usize,
-    &'a mut ActiveValue<Option<String>>,
-);
+pub(crate) type TextField<'a> = (&'a str, &'a Patch<String>, usize, &'a mut ActiveValue<Option<String>>);
 
 /// Applies text patches: absent leaves the column, `null` or blank clears it, a value
 /// is trimmed and bounded (an error names the field and leaves the column).
-pub(crate) fn apply_texts<'a>(
-    errors: &mut FieldErrors,
-    fields: impl IntoIterator<Item = TextField<'a>>,
-) {
+pub(crate) fn apply_texts<'a>(errors: &mut FieldErrors, fields: impl IntoIterator<Item = TextField<'a>>) {
     for (field, patch, max, target) in fields {
         match patch {
             Patch::Absent => {}
@@ -43,10 +35,7 @@ pub(crate) fn apply_amount(
         Patch::Absent => {}
         Patch::Null => *target = Set(None),
         Patch::Value(amount) => {
-            if errors
-                .check(field, techex_core::money::validate_amount_minor(*amount))
-                .is_some()
-            {
+            if errors.check(field, techex_core::money::validate_amount_minor(*amount)).is_some() {
                 *target = Set(Some(*amount));
             }
         }
@@ -76,10 +65,7 @@ pub(crate) fn clean_list(
 }
 
 /// The value an active field will hold: the new one if set, else the current one.
-pub(crate) fn merged<T: Clone + Into<sea_orm::Value>>(
-    value: &ActiveValue<T>,
-    current: Option<T>,
-) -> Option<T> {
+pub(crate) fn merged<T: Clone + Into<sea_orm::Value>>(value: &ActiveValue<T>, current: Option<T>) -> Option<T> {
     match value {
         ActiveValue::Set(v) | ActiveValue::Unchanged(v) => Some(v.clone()),
         ActiveValue::NotSet => current,

@@ -9,8 +9,7 @@ use crate::entities::{achievement, organization};
 use crate::error::{ListingsError, Result};
 use calamine::Reader;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -125,11 +124,7 @@ impl Format {
 }
 
 fn canonical_header(raw: &str) -> String {
-    let cleaned = raw
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .trim()
-        .to_lowercase();
+    let cleaned = raw.trim().trim_start_matches('\u{feff}').trim().to_lowercase();
     HEADER_ALIASES
         .iter()
         .find(|(alias, _)| *alias == cleaned)
@@ -139,23 +134,11 @@ fn canonical_header(raw: &str) -> String {
 
 fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<Row>, String> {
     let mut lines = table.into_iter();
-    let header: Vec<String> = lines
-        .next()
-        .ok_or("the file is empty")?
-        .iter()
-        .map(|h| canonical_header(h))
-        .collect();
-    let unknown: Vec<&String> = header
-        .iter()
-        .filter(|h| !h.is_empty() && !COLUMNS.contains(&h.as_str()))
-        .collect();
+    let header: Vec<String> = lines.next().ok_or("the file is empty")?.iter().map(|h| canonical_header(h)).collect();
+    let unknown: Vec<&String> = header.iter().filter(|h| !h.is_empty() && !COLUMNS.contains(&h.as_str())).collect();
     if !unknown.is_empty() {
         let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
-        return Err(format!(
-            "unknown columns: {} (known: {})",
-            names.join(", "),
-            COLUMNS.join(", ")
-        ));
+        return Err(format!("unknown columns: {} (known: {})", names.join(", "), COLUMNS.join(", ")));
     }
     if !header.iter().any(|h| h == "title_zh" || h == "title_en") {
         return Err("the header needs a title column (title_zh or title_en)".into());
@@ -171,10 +154,7 @@ fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<Row>, String> {
             .filter(|(h, v)| !h.is_empty() && !v.trim().is_empty())
             .map(|(h, v)| (h.clone(), v.trim().to_string()))
             .collect();
-        rows.push(Row {
-            line: index + 2,
-            cells,
-        });
+        rows.push(Row { line: index + 2, cells });
     }
     Ok(rows)
 }
@@ -183,10 +163,7 @@ fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<Row>, String> {
 pub fn read_rows(bytes: &[u8], format: Format) -> Result<Vec<Row>, String> {
     let table = match format {
         Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(bytes);
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
             let mut table = Vec::new();
             for (index, record) in reader.records().enumerate() {
                 let record = record.map_err(|e| format!("line {}: {e}", index + 1))?;
@@ -195,17 +172,13 @@ pub fn read_rows(bytes: &[u8], format: Format) -> Result<Vec<Row>, String> {
             table
         }
         Format::Xlsx => {
-            let mut workbook =
-                calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
-                    .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+            let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
+                .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
             let range = workbook
                 .worksheet_range_at(0)
                 .ok_or("the workbook has no sheet")?
                 .map_err(|e| format!("cannot read the first sheet: {e}"))?;
-            range
-                .rows()
-                .map(|row| row.iter().map(cell_text).collect())
-                .collect()
+            range.rows().map(|row| row.iter().map(cell_text).collect()).collect()
         }
     };
     rows_from_table(table)
@@ -214,9 +187,7 @@ pub fn read_rows(bytes: &[u8], format: Format) -> Result<Vec<Row>, String> {
 fn cell_text(cell: &calamine::Data) -> String {
     match cell {
         calamine::Data::Empty => String::new(),
-        calamine::Data::String(s)
-        | calamine::Data::DateTimeIso(s)
-        | calamine::Data::DurationIso(s) => s.clone(),
+        calamine::Data::String(s) | calamine::Data::DateTimeIso(s) | calamine::Data::DurationIso(s) => s.clone(),
         calamine::Data::Int(i) => i.to_string(),
         calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         calamine::Data::Float(f) => f.to_string(),
@@ -227,12 +198,7 @@ fn cell_text(cell: &calamine::Data) -> String {
 }
 
 fn split_list(value: &str) -> Vec<String> {
-    value
-        .split([';', '；', '、', '\n', '|'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    value.split([';', '；', '、', '\n', '|']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 fn parse_bool(value: &str) -> Result<bool, String> {
@@ -275,15 +241,10 @@ pub fn row_to_input(row: &Row) -> Result<AchievementInput, FieldErrors> {
         input.patent_granted = errors.check("patent_granted", parse_bool(&value));
     }
     if let Some(value) = cell("maturity") {
-        input.maturity = errors
-            .check("maturity", Maturity::parse(&value))
-            .map_or(Patch::Absent, Patch::Value);
+        input.maturity = errors.check("maturity", Maturity::parse(&value)).map_or(Patch::Absent, Patch::Value);
     }
     if let Some(value) = cell("trl") {
-        let parsed = value
-            .trim()
-            .trim_start_matches(['T', 't', 'R', 'r', 'L', 'l'])
-            .parse::<i16>();
+        let parsed = value.trim().trim_start_matches(['T', 't', 'R', 'r', 'L', 'l']).parse::<i16>();
         match parsed {
             Ok(trl) => input.trl = Patch::Value(trl),
             Err(_) => errors.add("trl", format!("`{value}` is not a level from 1 to 9")),
@@ -298,10 +259,9 @@ pub fn row_to_input(row: &Row) -> Result<AchievementInput, FieldErrors> {
         }
         input.transaction_modes = Some(modes);
     }
-    for (column, target) in [
-        ("asking_price", &mut input.asking_price_minor),
-        ("floor_price", &mut input.floor_price_minor),
-    ] {
+    for (column, target) in
+        [("asking_price", &mut input.asking_price_minor), ("floor_price", &mut input.floor_price_minor)]
+    {
         if let Some(value) = cell(column) {
             if ["面议", "negotiable"].contains(&value.trim().to_lowercase().as_str()) {
                 input.price_negotiable = Some(true);
@@ -361,10 +321,7 @@ pub struct ImportOptions {
 fn errors_of(error: ListingsError) -> Vec<FieldError> {
     match error {
         ListingsError::Invalid(errors) => errors.0,
-        other => vec![FieldError {
-            field: "row".into(),
-            message: other.to_string(),
-        }],
+        other => vec![FieldError { field: "row".into(), message: other.to_string() }],
     }
 }
 
@@ -396,11 +353,8 @@ async fn import_row<C: ConnectionTrait>(
         None => {
             let mut input = input;
             if input.kind.is_none() {
-                input.kind = Some(if number.is_some() {
-                    AchievementKind::InventionPatent
-                } else {
-                    AchievementKind::Other
-                });
+                input.kind =
+                    Some(if number.is_some() { AchievementKind::InventionPatent } else { AchievementKind::Other });
             }
             if input.field.is_none() {
                 input.field = Some("other".into());
@@ -425,18 +379,9 @@ pub async fn import(
     options: ImportOptions,
     progress: impl Fn(usize),
 ) -> Result<ImportReport> {
-    let mut report = ImportReport {
-        created: 0,
-        updated: 0,
-        rejected: 0,
-        rows: Vec::with_capacity(rows.len()),
-    };
+    let mut report = ImportReport { created: 0, updated: 0, rejected: 0, rows: Vec::with_capacity(rows.len()) };
     for (done, row) in rows.into_iter().enumerate() {
-        let title = row
-            .cells
-            .get("title_zh")
-            .or_else(|| row.cells.get("title_en"))
-            .cloned();
+        let title = row.cells.get("title_zh").or_else(|| row.cells.get("title_en")).cloned();
         let patent_number = row.cells.get("patent_number").cloned();
         let outcome = match row_to_input(&row) {
             Err(errors) => RowOutcome::Rejected { errors: errors.0 },
@@ -450,9 +395,7 @@ pub async fn import(
                     Err(ListingsError::Db(error)) => return Err(ListingsError::Db(error)),
                     Err(error) => {
                         transaction.rollback().await?;
-                        RowOutcome::Rejected {
-                            errors: errors_of(error),
-                        }
+                        RowOutcome::Rejected { errors: errors_of(error) }
                     }
                 }
             }
@@ -462,12 +405,7 @@ pub async fn import(
             RowOutcome::Updated { .. } => report.updated += 1,
             RowOutcome::Rejected { .. } => report.rejected += 1,
         }
-        report.rows.push(RowReport {
-            line: row.line,
-            title,
-            patent_number,
-            outcome,
-        });
+        report.rows.push(RowReport { line: row.line, title, patent_number, outcome });
         progress(done + 1);
     }
     Ok(report)
@@ -490,10 +428,7 @@ pub fn to_record(model: &achievement::Model) -> Vec<(&'static str, serde_json::V
         ("description_en", text(&model.description_en)),
         ("advantage_zh", text(&model.advantage_zh)),
         ("advantage_en", text(&model.advantage_en)),
-        (
-            "application_scenarios",
-            list(&model.application_scenarios.0),
-        ),
+        ("application_scenarios", list(&model.application_scenarios.0)),
         ("kind", Value::String(model.kind.clone())),
         ("patent_number", text(&model.patent_number)),
         ("patent_granted", Value::Bool(model.patent_granted)),
@@ -540,11 +475,9 @@ pub fn write_csv(models: &[achievement::Model], out: impl std::io::Write) -> Res
             .map(|(_, value)| match value {
                 serde_json::Value::Null => String::new(),
                 serde_json::Value::String(s) => s,
-                serde_json::Value::Array(items) => items
-                    .iter()
-                    .filter_map(|i| i.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
+                serde_json::Value::Array(items) => {
+                    items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join(";")
+                }
                 other => other.to_string(),
             })
             .collect();
@@ -555,32 +488,18 @@ pub fn write_csv(models: &[achievement::Model], out: impl std::io::Write) -> Res
 }
 
 /// Writes achievements as a JSON array of objects with the portfolio columns.
-pub fn to_json(
-    models: &[achievement::Model],
-    owners: &HashMap<Uuid, organization::Model>,
-) -> serde_json::Value {
+pub fn to_json(models: &[achievement::Model], owners: &HashMap<Uuid, organization::Model>) -> serde_json::Value {
     serde_json::Value::Array(
         models
             .iter()
             .map(|model| {
-                let mut object: serde_json::Map<String, serde_json::Value> = to_record(model)
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect();
+                let mut object: serde_json::Map<String, serde_json::Value> =
+                    to_record(model).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
                 object.insert("id".into(), serde_json::Value::String(model.id.to_string()));
-                object.insert(
-                    "status".into(),
-                    serde_json::Value::String(model.status.clone()),
-                );
+                object.insert("status".into(), serde_json::Value::String(model.status.clone()));
                 if let Some(owner) = owners.get(&model.organization_id) {
-                    object.insert(
-                        "owner".into(),
-                        serde_json::Value::String(owner.name.clone()),
-                    );
-                    object.insert(
-                        "owner_credit_code".into(),
-                        serde_json::Value::String(owner.credit_code.clone()),
-                    );
+                    object.insert("owner".into(), serde_json::Value::String(owner.name.clone()));
+                    object.insert("owner_credit_code".into(), serde_json::Value::String(owner.credit_code.clone()));
                 }
                 serde_json::Value::Object(object)
             })
@@ -590,36 +509,26 @@ pub fn to_json(
 
 /// Reads a JSON export back into rows, so JSON portfolios import like CSV ones.
 pub fn read_json_rows(bytes: &[u8]) -> Result<Vec<Row>, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
-    let items = value
-        .as_array()
-        .ok_or("the JSON must be an array of achievements")?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    let items = value.as_array().ok_or("the JSON must be an array of achievements")?;
     let mut rows = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let object = item
-            .as_object()
-            .ok_or(format!("item {index} is not an object"))?;
+        let object = item.as_object().ok_or(format!("item {index} is not an object"))?;
         let mut cells = HashMap::new();
         for column in COLUMNS {
             let text = match object.get(*column) {
                 None | Some(serde_json::Value::Null) => continue,
                 Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Array(items)) => items
-                    .iter()
-                    .filter_map(|i| i.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
+                Some(serde_json::Value::Array(items)) => {
+                    items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join(";")
+                }
                 Some(other) => other.to_string(),
             };
             if !text.trim().is_empty() {
                 cells.insert((*column).to_string(), text);
             }
         }
-        rows.push(Row {
-            line: index + 1,
-            cells,
-        });
+        rows.push(Row { line: index + 1, cells });
     }
     Ok(rows)
 }
@@ -639,17 +548,8 @@ mod tests {
         assert_eq!(input.kind, Some(AchievementKind::InventionPatent));
         assert_eq!(input.maturity, Patch::Value(Maturity::Pilot));
         assert_eq!(input.asking_price_minor, Patch::Value(50_0000_00));
-        assert_eq!(
-            input.transaction_modes,
-            Some(vec![
-                TransactionMode::Assignment,
-                TransactionMode::ExclusiveLicense
-            ])
-        );
-        assert_eq!(
-            input.inventors,
-            Some(vec!["张三".to_string(), "李四".to_string()])
-        );
+        assert_eq!(input.transaction_modes, Some(vec![TransactionMode::Assignment, TransactionMode::ExclusiveLicense]));
+        assert_eq!(input.inventors, Some(vec!["张三".to_string(), "李四".to_string()]));
         Ok(())
     }
 
@@ -682,10 +582,7 @@ mod tests {
         sheet.write_number(1, 2, 6.0)?;
         let bytes = workbook.save_to_buffer()?;
         let rows = read_rows(&bytes, Format::Xlsx)?;
-        assert_eq!(
-            rows[0].cells.get("asking_price").map(String::as_str),
-            Some("120000")
-        );
+        assert_eq!(rows[0].cells.get("asking_price").map(String::as_str), Some("120000"));
         assert_eq!(rows[0].cells.get("trl").map(String::as_str), Some("6"));
         Ok(())
     }

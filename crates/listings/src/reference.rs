@@ -10,17 +10,11 @@ pub async fn resolve_region<C: ConnectionTrait>(db: &C, input: &str) -> Result<S
     if wanted.is_empty() {
         return Err("must not be empty".into());
     }
-    let found = region::Entity::find()
-        .filter(region::Column::Code.eq(wanted))
-        .one(db)
-        .await;
+    let found = region::Entity::find().filter(region::Column::Code.eq(wanted)).one(db).await;
     if let Ok(Some(found)) = found {
         return Ok(found.code);
     }
-    let all = region::Entity::find()
-        .all(db)
-        .await
-        .map_err(|e| e.to_string())?;
+    let all = region::Entity::find().all(db).await.map_err(|e| e.to_string())?;
     all.into_iter()
         .find(|r| {
             r.name_zh == wanted
@@ -28,44 +22,26 @@ pub async fn resolve_region<C: ConnectionTrait>(db: &C, input: &str) -> Result<S
                 || r.name_zh.trim_end_matches(['市', '省']) == wanted
         })
         .map(|r| r.code)
-        .ok_or_else(|| {
-            format!(
-                "`{wanted}` is not a known region (use a division code such as 370200, or a name)"
-            )
-        })
+        .ok_or_else(|| format!("`{wanted}` is not a known region (use a division code such as 370200, or a name)"))
 }
 
 /// Checks that an industry field code exists (codes or either name are accepted).
 pub async fn resolve_field<C: ConnectionTrait>(db: &C, input: &str) -> Result<String, String> {
     let wanted = input.trim();
-    let all = industry_field::Entity::find()
-        .all(db)
-        .await
-        .map_err(|e| e.to_string())?;
+    let all = industry_field::Entity::find().all(db).await.map_err(|e| e.to_string())?;
     let codes: Vec<String> = all.iter().map(|f| f.code.clone()).collect();
     all.into_iter()
         .find(|f| f.code == wanted || f.name_zh == wanted || f.name_en.eq_ignore_ascii_case(wanted))
         .map(|f| f.code)
-        .ok_or_else(|| {
-            format!(
-                "`{wanted}` is not an industry field (one of: {})",
-                codes.join(", ")
-            )
-        })
+        .ok_or_else(|| format!("`{wanted}` is not an industry field (one of: {})", codes.join(", ")))
 }
 
 pub async fn list_regions<C: ConnectionTrait>(db: &C) -> Result<Vec<region::Model>> {
-    Ok(region::Entity::find()
-        .order_by_asc(region::Column::SortOrder)
-        .all(db)
-        .await?)
+    Ok(region::Entity::find().order_by_asc(region::Column::SortOrder).all(db).await?)
 }
 
 pub async fn list_fields<C: ConnectionTrait>(db: &C) -> Result<Vec<industry_field::Model>> {
-    Ok(industry_field::Entity::find()
-        .order_by_asc(industry_field::Column::SortOrder)
-        .all(db)
-        .await?)
+    Ok(industry_field::Entity::find().order_by_asc(industry_field::Column::SortOrder).all(db).await?)
 }
 
 /// Adds an industry field (the table is extensible by platform admins).
@@ -79,14 +55,9 @@ pub async fn add_field<C: ConnectionTrait>(
     use sea_orm::{ActiveModelTrait, Set};
     let valid_code = !code.is_empty()
         && code.len() <= 64
-        && code
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !valid_code {
-        return Err(ListingsError::invalid(
-            "code",
-            "must be 1-64 lowercase letters, digits or underscores",
-        ));
+        return Err(ListingsError::invalid("code", "must be 1-64 lowercase letters, digits or underscores"));
     }
     let count = industry_field::Entity::find().all(db).await?.len() as i32;
     industry_field::ActiveModel {

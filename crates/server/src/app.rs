@@ -35,6 +35,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "achievements", description = "Research achievements and their review workflow"),
         (name = "documents", description = "Documents attached to achievements, public or behind the NDA"),
         (name = "demands", description = "Technology demands of enterprises"),
+        (name = "search", description = "Full-text search, saved searches, matching of demands and achievements"),
+        (name = "notifications", description = "Notifications of the signed-in user"),
         (name = "reference", description = "Industry fields, regions and vocabularies"),
         (name = "audit", description = "The append-only audit log"),
         (name = "health", description = "Liveness and readiness")
@@ -49,12 +51,7 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("opaque")
-                    .build(),
-            ),
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("opaque").build()),
         );
     }
 }
@@ -69,6 +66,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::documents::router(state.config.max_upload_bytes))
         .merge(routes::demands::router())
         .merge(routes::reference::router())
+        .merge(routes::search::router())
         .merge(routes::audit::router())
         .split_for_parts()
 }
@@ -92,7 +90,10 @@ pub fn build(state: AppState) -> Router {
         .with_state(state.clone());
 
     let security_headers = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
@@ -125,10 +126,7 @@ pub fn build(state: AppState) -> Router {
 
     app.layer(cors(&state.config.cors_origins))
         .layer(security_headers)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(60),
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -136,10 +134,7 @@ pub fn build(state: AppState) -> Router {
 
 /// CORS is closed unless origins are configured.
 fn cors(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     if allowed.is_empty() {
         return CorsLayer::new();
     }
@@ -152,22 +147,13 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::IF_MATCH,
             HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([
-            header::ETAG,
-            header::LOCATION,
-            HeaderName::from_static("x-request-id"),
-        ])
+        .expose_headers([header::ETAG, header::LOCATION, HeaderName::from_static("x-request-id")])
         .max_age(Duration::from_secs(600))
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no API resource at {}", uri.path()),
-        )
-        .into_response()
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no API resource at {}", uri.path())).into_response()
     } else {
         crate::pages::not_found_page().into_response()
     }

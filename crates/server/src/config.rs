@@ -32,6 +32,11 @@ pub struct Config {
     pub login_window_minutes: i64,
     /// Database pool size.
     pub max_db_connections: u32,
+    /// Where this process keeps its search index [default: `<data_dir>/search`]. Each
+    /// process needs its own.
+    pub index_dir: Option<PathBuf>,
+    /// Outbox rows the indexer applies per commit.
+    pub index_batch: u64,
 }
 
 impl Config {
@@ -51,7 +56,14 @@ impl Config {
             login_max_failures_per_address: 30,
             login_window_minutes: 15,
             max_db_connections: 10,
+            index_dir: None,
+            index_batch: 1000,
         }
+    }
+
+    /// The directory of this process's search index.
+    pub fn index_root(&self) -> PathBuf {
+        self.index_dir.clone().unwrap_or_else(|| self.data_dir.join("search"))
     }
 
     /// Whether the database is SQLite.
@@ -90,17 +102,8 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_the_logs() {
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db:5432/techex"),
-            "postgres://app:***@db:5432/techex"
-        );
-        assert_eq!(
-            redact_url("postgres://app@db/techex"),
-            "postgres://app@db/techex"
-        );
-        assert_eq!(
-            redact_url("sqlite://data/techex.db"),
-            "sqlite://data/techex.db"
-        );
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/techex"), "postgres://app:***@db:5432/techex");
+        assert_eq!(redact_url("postgres://app@db/techex"), "postgres://app@db/techex");
+        assert_eq!(redact_url("sqlite://data/techex.db"), "sqlite://data/techex.db");
     }
 }

@@ -11,12 +11,8 @@ use techex_migrations::Migrator;
 /// so readers never wait for the writer and writers queue instead of failing.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     if config.is_sqlite() {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            DbErr::Custom(format!(
-                "cannot create data directory {}: {e}",
-                config.data_dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create data directory {}: {e}", config.data_dir.display())))?;
     }
     let mut options = ConnectOptions::new(config.database_url.clone());
     options

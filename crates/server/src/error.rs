@@ -26,6 +26,9 @@ pub struct Problem {
     /// Per-field validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// For a query that does not parse: the character position of the error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
 }
 
 /// One field of a validation problem.
@@ -45,7 +48,9 @@ pub struct ApiError {
     pub code: &'static str,
     pub detail: String,
     pub errors: Vec<FieldError>,
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
+    /// The character position of a query syntax error.
+    pub position: Option<u32>,
     /// The cause, logged for 5xx and never sent.
     pub cause: Option<String>,
 }
@@ -60,16 +65,13 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            position: None,
             cause: None,
         }
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("{what} not found"),
-        )
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
     }
 
     pub fn unauthenticated(detail: impl Into<String>) -> Self {
@@ -87,24 +89,13 @@ impl ApiError {
         } else {
             format!("{} fields are invalid", errors.len())
         };
-        ApiError {
-            errors,
-            ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                detail,
-            )
-        }
+        ApiError { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail) }
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         ApiError {
             cause: Some(cause.to_string()),
-            ..Self::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "an internal error occurred; it has been logged",
-            )
+            ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred; it has been logged")
         }
     }
 
@@ -121,6 +112,7 @@ impl ApiError {
             "payload_too_large" => "Request body too large",
             "malformed_request" => "Malformed request",
             "unsupported_media_type" => "Unsupported media type",
+            "invalid_query" => "The search query does not parse",
             "unavailable" => "Service unavailable",
             _ => "Internal error",
         }
@@ -131,9 +123,7 @@ impl ApiError {
 fn pointer_of(field: &str) -> String {
     let mut pointer = String::new();
     for part in field.split('.') {
-        let (name, indexes) = part
-            .split_once('[')
-            .map_or((part, ""), |(n, rest)| (n, rest));
+        let (name, indexes) = part.split_once('[').map_or((part, ""), |(n, rest)| (n, rest));
         pointer.push('/');
         pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
         for index in indexes.split(['[', ']']).filter(|s| !s.is_empty()) {
@@ -147,11 +137,7 @@ fn pointer_of(field: &str) -> String {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
-            tracing::error!(
-                code = self.code,
-                cause = self.cause.as_deref().unwrap_or(""),
-                "request failed"
-            );
+            tracing::error!(code = self.code, cause = self.cause.as_deref().unwrap_or(""), "request failed");
         }
         let problem = Problem {
             kind: format!("/problems/{}", self.code),
@@ -168,24 +154,19 @@ impl IntoResponse for ApiError {
                     detail: e.message.clone(),
                 })
                 .collect(),
+            position: self.position,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(seconds) = self.retry_after
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
         {
             headers.insert(header::RETRY_AFTER, value);
         }
         if self.status == StatusCode::UNAUTHORIZED {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"techex\""),
-            );
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"techex\""));
         }
         response
     }
@@ -200,16 +181,12 @@ impl From<ListingsError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "invalid_transition", detail)
             }
             (ListingsError::RateLimited { retry_after_secs }, _) => ApiError {
-                retry_after: Some(*retry_after_secs),
+                retry_after: Some(u32::try_from(*retry_after_secs).unwrap_or(u32::MAX)),
                 ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
             },
             (_, ErrorCode::NotFound) => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),
             (_, ErrorCode::Conflict) => ApiError::new(StatusCode::CONFLICT, "conflict", detail),
-            (_, ErrorCode::Stale) => ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
-                detail,
-            ),
+            (_, ErrorCode::Stale) => ApiError::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", detail),
             (_, ErrorCode::Unauthenticated) => ApiError::unauthenticated(detail),
             (_, ErrorCode::Forbidden) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
             (_, ErrorCode::Unavailable) => ApiError {
@@ -221,6 +198,27 @@ impl From<ListingsError> for ApiError {
                 )
             },
             _ => ApiError::internal(detail),
+        }
+    }
+}
+
+impl From<techex_search::SearchError> for ApiError {
+    fn from(error: techex_search::SearchError) -> Self {
+        use techex_search::SearchError;
+        let detail = error.to_string();
+        match error {
+            SearchError::Syntax(syntax) => ApiError {
+                position: Some(u32::try_from(syntax.position).unwrap_or(u32::MAX)),
+                errors: vec![FieldError { field: "q".into(), message: detail.clone() }],
+                ..ApiError::bad_request("invalid_query", detail)
+            },
+            SearchError::Parameter { field, message } => ApiError {
+                errors: vec![FieldError { field: field.into(), message }],
+                ..ApiError::bad_request("malformed_request", detail)
+            },
+            SearchError::Listings(inner) => inner.into(),
+            SearchError::NotFound(what) => ApiError::not_found(what),
+            other => ApiError::internal(other),
         }
     }
 }

@@ -25,14 +25,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let mime = v
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             })
             .unwrap_or(false);
         if !is_json {
@@ -42,19 +36,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "send the body as JSON with `Content-Type: application/json`",
             ));
         }
-        let bytes = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "payload_too_large",
-                        "the request body is too large",
-                    )
-                } else {
-                    ApiError::bad_request("malformed_request", rejection.body_text())
-                }
-            })?;
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")
+            } else {
+                ApiError::bad_request("malformed_request", rejection.body_text())
+            }
+        })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -69,27 +57,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if inner.is_syntax() || inner.is_eof() {
             return ApiError::bad_request(
                 "malformed_request",
-                format!(
-                    "the body is not valid JSON (line {}, column {}): {inner}",
-                    inner.line(),
-                    inner.column()
-                ),
+                format!("the body is not valid JSON (line {}, column {}): {inner}", inner.line(), inner.column()),
             );
         }
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
+        let field = if path == "." { "body".to_string() } else { path };
         let message = strip_position(&inner.to_string());
         ApiError::validation(vec![FieldError { field, message }])
     })?;
-    deserializer.end().map_err(|e| {
-        ApiError::bad_request(
-            "malformed_request",
-            format!("trailing data after the JSON value: {e}"),
-        )
-    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::bad_request("malformed_request", format!("trailing data after the JSON value: {e}")))?;
     Ok(value)
 }
 
@@ -123,21 +100,15 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
-        let deserializer =
-            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(deserializer)
-            .map(ApiQuery)
-            .map_err(|error| {
-                let field = error.path().to_string();
-                let detail = format!("query parameter `{field}`: {}", error.into_inner());
-                ApiError {
-                    errors: vec![FieldError {
-                        field,
-                        message: detail.clone(),
-                    }],
-                    ..ApiError::bad_request("malformed_request", detail)
-                }
-            })
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map(ApiQuery).map_err(|error| {
+            let field = error.path().to_string();
+            let detail = format!("query parameter `{field}`: {}", error.into_inner());
+            ApiError {
+                errors: vec![FieldError { field, message: detail.clone() }],
+                ..ApiError::bad_request("malformed_request", detail)
+            }
+        })
     }
 }
 
@@ -169,9 +140,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 fn bearer_token(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
 }
 
 /// The signed-in user; requests without a valid token get 401.
@@ -180,10 +149,7 @@ pub struct CurrentUser(pub Authenticated);
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match MaybeUser::from_request_parts(parts, state).await? {
             MaybeUser(Some(user)) => Ok(CurrentUser(user)),
             MaybeUser(None) => Err(ApiError::unauthenticated(
@@ -200,10 +166,7 @@ pub struct MaybeUser(pub Option<Authenticated>);
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(cached) = parts.extensions.get::<Authenticated>() {
             return Ok(MaybeUser(Some(cached.clone())));
         }
@@ -229,27 +192,14 @@ pub struct ClientIp(pub String);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if state.config.trust_forwarded_for
-            && let Some(forwarded) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-            && let Some(first) = forwarded
-                .split(',')
-                .next()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
+            && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+            && let Some(first) = forwarded.split(',').next().map(str::trim).filter(|s| !s.is_empty())
         {
             return Ok(ClientIp(first.to_string()));
         }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
         Ok(ClientIp(peer.unwrap_or_else(|| "unknown".into())))
     }
 }

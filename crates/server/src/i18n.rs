@@ -27,10 +27,8 @@ impl Lang {
         for part in header.split(',') {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("").trim();
-            let quality = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
+            let quality =
+                pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
             if let Some(lang) = Lang::parse(tag)
                 && best.is_none_or(|(q, _)| quality > q)
             {
@@ -56,11 +54,7 @@ impl Lang {
 }
 
 const WORDS: &[(&str, &str, &str)] = &[
-    (
-        "site_name",
-        "山东省科技成果交易中心",
-        "Shandong Technology Achievements Trading Center",
-    ),
+    ("site_name", "山东省科技成果交易中心", "Shandong Technology Achievements Trading Center"),
     (
         "tagline",
         "高校院所科技成果与企业技术需求的对接平台，由持证技术经纪人全程服务",
@@ -73,23 +67,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("switch_lang", "English", "中文"),
     ("signed_in_as", "已登录：", "Signed in as "),
     ("stat_published", "在售科技成果", "Achievements on offer"),
-    (
-        "stat_demands",
-        "征集中的技术需求",
-        "Open technology demands",
-    ),
+    ("stat_demands", "征集中的技术需求", "Open technology demands"),
     ("stat_organizations", "认证机构", "Verified organizations"),
-    (
-        "latest_achievements",
-        "最新发布的科技成果",
-        "Latest achievements",
-    ),
+    ("latest_achievements", "最新发布的科技成果", "Latest achievements"),
     ("latest_demands", "最新技术需求", "Latest demands"),
-    (
-        "browse_by_field",
-        "按产业领域浏览",
-        "Browse by industry field",
-    ),
+    ("browse_by_field", "按产业领域浏览", "Browse by industry field"),
     ("see_all", "查看全部", "See all"),
     ("filter", "筛选", "Filter"),
     ("all", "全部", "All"),
@@ -134,10 +116,7 @@ const WORDS: &[(&str, &str, &str)] = &[
 
 /// The words of one language, keyed by name.
 pub fn dictionary(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    WORDS
-        .iter()
-        .map(|(key, zh, en)| (*key, if lang == Lang::Zh { *zh } else { *en }))
-        .collect()
+    WORDS.iter().map(|(key, zh, en)| (*key, if lang == Lang::Zh { *zh } else { *en })).collect()
 }
 
 #[cfg(test)]
@@ -146,14 +125,8 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_preferred_known_language() {
-        assert_eq!(
-            Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
-            Lang::Zh
-        );
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("fr-FR,en;q=0.5"), Lang::En);
         assert_eq!(Lang::from_accept_language(""), Lang::Zh);
     }

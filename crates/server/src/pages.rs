@@ -31,51 +31,19 @@ pub const SESSION_COOKIE: &str = "techex_session";
 pub const CSRF_COOKIE: &str = "techex_csrf";
 
 const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "base.html",
-        include_str!("../../../web/templates/base.html"),
-    ),
-    (
-        "home.html",
-        include_str!("../../../web/templates/home.html"),
-    ),
-    (
-        "achievements.html",
-        include_str!("../../../web/templates/achievements.html"),
-    ),
-    (
-        "achievement.html",
-        include_str!("../../../web/templates/achievement.html"),
-    ),
-    (
-        "demands.html",
-        include_str!("../../../web/templates/demands.html"),
-    ),
-    (
-        "demand.html",
-        include_str!("../../../web/templates/demand.html"),
-    ),
-    (
-        "achievement_cards.html",
-        include_str!("../../../web/templates/achievement_cards.html"),
-    ),
-    (
-        "api_docs.html",
-        include_str!("../../../web/templates/api_docs.html"),
-    ),
+    ("base.html", include_str!("../../../web/templates/base.html")),
+    ("home.html", include_str!("../../../web/templates/home.html")),
+    ("achievements.html", include_str!("../../../web/templates/achievements.html")),
+    ("achievement.html", include_str!("../../../web/templates/achievement.html")),
+    ("demands.html", include_str!("../../../web/templates/demands.html")),
+    ("demand.html", include_str!("../../../web/templates/demand.html")),
+    ("achievement_cards.html", include_str!("../../../web/templates/achievement_cards.html")),
+    ("api_docs.html", include_str!("../../../web/templates/api_docs.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../../web/static/app.css"),
-    ),
-    (
-        "api-docs.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../../web/static/api-docs.js"),
-    ),
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../../../web/static/app.css")),
+    ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/static/api-docs.js")),
     (
         "vendor/swagger-ui/swagger-ui.css",
         "text/css; charset=utf-8",
@@ -110,11 +78,7 @@ impl Templates {
     }
 
     fn render(&self, name: &str, ctx: minijinja::Value) -> Response {
-        match self
-            .environment
-            .get_template(name)
-            .and_then(|t| t.render(ctx))
-        {
+        match self.environment.get_template(name).and_then(|t| t.render(ctx)) {
             Ok(html) => Html(html).into_response(),
             Err(error) => {
                 tracing::error!(%error, template = name, "template failed");
@@ -136,11 +100,7 @@ fn format_money(minor: i64) -> String {
         }
         grouped.push(c);
     }
-    if fen == 0 {
-        grouped
-    } else {
-        format!("{grouped}.{fen:02}")
-    }
+    if fen == 0 { grouped } else { format!("{grouped}.{fen:02}") }
 }
 
 /// The session token from the cookie. For unsafe methods the request must also carry
@@ -181,20 +141,15 @@ fn language(headers: &HeaderMap, query: Option<&str>) -> Lang {
     if let Some(lang) = cookie(headers, "lang").as_deref().and_then(Lang::parse) {
         return lang;
     }
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     Lang::from_accept_language(accept)
 }
 
 /// Remembers an explicit language choice in a cookie.
 fn remember_language(mut response: Response, query: Option<&str>) -> Response {
     if let Some(lang) = query.and_then(Lang::parse)
-        && let Ok(value) = HeaderValue::from_str(&format!(
-            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.code()
-        ))
+        && let Ok(value) =
+            HeaderValue::from_str(&format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()))
     {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -219,33 +174,21 @@ impl PageContext {
 }
 
 fn page_context(headers: &HeaderMap, query: Option<&str>, user: &MaybeUser) -> PageContext {
-    PageContext {
-        lang: language(headers, query),
-        signed_in: user.0.as_ref().map(|u| u.user.display_name.clone()),
-    }
+    PageContext { lang: language(headers, query), signed_in: user.0.as_ref().map(|u| u.user.display_name.clone()) }
 }
 
 fn labels(lang: Lang) -> minijinja::Value {
     let code = lang.code();
-    let kinds: std::collections::BTreeMap<&str, &str> = AchievementKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), k.label(code)))
-        .collect();
-    let maturities: std::collections::BTreeMap<&str, &str> = Maturity::ALL
-        .iter()
-        .map(|m| (m.as_str(), m.label(code)))
-        .collect();
-    let modes: std::collections::BTreeMap<&str, &str> = TransactionMode::ALL
-        .iter()
-        .map(|m| (m.as_str(), m.label(code)))
-        .collect();
+    let kinds: std::collections::BTreeMap<&str, &str> =
+        AchievementKind::ALL.iter().map(|k| (k.as_str(), k.label(code))).collect();
+    let maturities: std::collections::BTreeMap<&str, &str> =
+        Maturity::ALL.iter().map(|m| (m.as_str(), m.label(code))).collect();
+    let modes: std::collections::BTreeMap<&str, &str> =
+        TransactionMode::ALL.iter().map(|m| (m.as_str(), m.label(code))).collect();
     context! { kinds => kinds, maturities => maturities, modes => modes }
 }
 
-async fn field_and_region_names(
-    state: &AppState,
-    lang: Lang,
-) -> ApiResult<(minijinja::Value, minijinja::Value)> {
+async fn field_and_region_names(state: &AppState, lang: Lang) -> ApiResult<(minijinja::Value, minijinja::Value)> {
     let zh = lang == Lang::Zh;
     let fields: std::collections::BTreeMap<String, String> = reference::list_fields(&state.db)
         .await?
@@ -257,10 +200,7 @@ async fn field_and_region_names(
         .into_iter()
         .map(|r| (r.code, if zh { r.name_zh } else { r.name_en }))
         .collect();
-    Ok((
-        minijinja::Value::from_serialize(&fields),
-        minijinja::Value::from_serialize(&regions),
-    ))
+    Ok((minijinja::Value::from_serialize(&fields), minijinja::Value::from_serialize(&regions)))
 }
 
 async fn home(
@@ -270,50 +210,29 @@ async fn home(
     ApiQuery(query): ApiQuery<LangQuery>,
 ) -> ApiResult<Response> {
     let page = page_context(&headers, query.lang.as_deref(), &user);
-    let published = achievement::Entity::find()
-        .filter(achievement::Column::Status.eq("published"))
-        .count(&state.db)
-        .await?;
-    let open_demands = demand::Entity::find()
-        .filter(demand::Column::Status.eq("published"))
-        .count(&state.db)
-        .await?;
-    let organizations = organization::Entity::find()
-        .filter(organization::Column::VerifiedAt.is_not_null())
-        .count(&state.db)
-        .await?;
+    let published =
+        achievement::Entity::find().filter(achievement::Column::Status.eq("published")).count(&state.db).await?;
+    let open_demands = demand::Entity::find().filter(demand::Column::Status.eq("published")).count(&state.db).await?;
+    let organizations =
+        organization::Entity::find().filter(organization::Column::VerifiedAt.is_not_null()).count(&state.db).await?;
     let latest = achievements::list(
         &state.db,
         user.actor(),
-        &AchievementFilter {
-            status: Some(techex_core::domain::AchievementStatus::Published),
-            ..Default::default()
-        },
-        PageRequest {
-            limit: 8,
-            after: None,
-        },
+        &AchievementFilter { status: Some(techex_core::domain::AchievementStatus::Published), ..Default::default() },
+        PageRequest { limit: 8, after: None },
     )
     .await?;
     let latest_demands = demands::list(
         &state.db,
         user.actor(),
-        &DemandFilter {
-            status: Some(techex_core::domain::DemandStatus::Published),
-            ..Default::default()
-        },
-        PageRequest {
-            limit: 5,
-            after: None,
-        },
+        &DemandFilter { status: Some(techex_core::domain::DemandStatus::Published), ..Default::default() },
+        PageRequest { limit: 5, after: None },
     )
     .await?;
     let fields = reference::list_fields(&state.db).await?;
     let zh = page.lang == Lang::Zh;
-    let field_list: Vec<(String, String)> = fields
-        .into_iter()
-        .map(|f| (f.code, if zh { f.name_zh } else { f.name_en }))
-        .collect();
+    let field_list: Vec<(String, String)> =
+        fields.into_iter().map(|f| (f.code, if zh { f.name_zh } else { f.name_en })).collect();
     let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
     let ctx = context! {
         ..page.base("/"),
@@ -327,10 +246,7 @@ async fn home(
             labels => labels(page.lang),
         }
     };
-    Ok(remember_language(
-        state.pages.render("home.html", ctx),
-        query.lang.as_deref(),
-    ))
+    Ok(remember_language(state.pages.render("home.html", ctx), query.lang.as_deref()))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -351,14 +267,8 @@ async fn achievement_list(
     let page = page_context(&headers, query.lang.as_deref(), &user);
     let filter = AchievementFilter {
         field: query.field.clone().filter(|f| !f.is_empty()),
-        kind: query
-            .kind
-            .as_deref()
-            .and_then(|k| AchievementKind::parse(k).ok()),
-        maturity: query
-            .maturity
-            .as_deref()
-            .and_then(|m| Maturity::parse(m).ok()),
+        kind: query.kind.as_deref().and_then(|k| AchievementKind::parse(k).ok()),
+        maturity: query.maturity.as_deref().and_then(|m| Maturity::parse(m).ok()),
         status: Some(techex_core::domain::AchievementStatus::Published),
         ..Default::default()
     };
@@ -376,10 +286,7 @@ async fn achievement_list(
             selected => context! { field => query.field, kind => query.kind, maturity => query.maturity },
         }
     };
-    Ok(remember_language(
-        state.pages.render("achievements.html", ctx),
-        query.lang.as_deref(),
-    ))
+    Ok(remember_language(state.pages.render("achievements.html", ctx), query.lang.as_deref()))
 }
 
 async fn achievement_page(
@@ -409,10 +316,7 @@ async fn achievement_page(
             labels => labels(page.lang),
         }
     };
-    Ok(remember_language(
-        state.pages.render("achievement.html", ctx),
-        query.lang.as_deref(),
-    ))
+    Ok(remember_language(state.pages.render("achievement.html", ctx), query.lang.as_deref()))
 }
 
 async fn demand_list(
@@ -441,10 +345,7 @@ async fn demand_list(
             selected => context! { field => query.field },
         }
     };
-    Ok(remember_language(
-        state.pages.render("demands.html", ctx),
-        query.lang.as_deref(),
-    ))
+    Ok(remember_language(state.pages.render("demands.html", ctx), query.lang.as_deref()))
 }
 
 async fn demand_page(
@@ -467,10 +368,7 @@ async fn demand_page(
         ..page.base(&format!("/demands/{id}")),
         ..context! { d => view, field_names => field_names, region_names => region_names, labels => labels(page.lang) }
     };
-    Ok(remember_language(
-        state.pages.render("demand.html", ctx),
-        query.lang.as_deref(),
-    ))
+    Ok(remember_language(state.pages.render("demand.html", ctx), query.lang.as_deref()))
 }
 
 async fn api_docs(State(state): State<AppState>) -> Response {
@@ -479,24 +377,17 @@ async fn api_docs(State(state): State<AppState>) -> Response {
 
 async fn asset(ApiPath(path): ApiPath<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == path) {
-        Some((_, content_type, bytes)) => (
-            [
-                (header::CONTENT_TYPE, *content_type),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
-            *bytes,
-        )
-            .into_response(),
+        Some((_, content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=3600")], *bytes)
+                .into_response()
+        }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 
 /// The 404 page (rendered without state, so the fallback can use it too).
 pub fn not_found_page() -> (StatusCode, Html<&'static str>) {
-    (
-        StatusCode::NOT_FOUND,
-        Html(include_str!("../../../web/templates/not_found.html")),
-    )
+    (StatusCode::NOT_FOUND, Html(include_str!("../../../web/templates/not_found.html")))
 }
 
 pub fn router() -> Router<AppState> {

@@ -23,25 +23,23 @@ impl Application {
         let database = db::connect(&config)
             .await
             .with_context(|| format!("cannot connect to {}", config.redacted_database_url()))?;
-        db::migrate(&database)
-            .await
-            .context("cannot migrate the database")?;
+        db::migrate(&database).await.context("cannot migrate the database")?;
         let auth = AuthSettings {
             session_ttl: chrono::Duration::hours(config.session_ttl_hours),
             max_failures_per_account: config.login_max_failures_per_account,
             max_failures_per_address: config.login_max_failures_per_address,
             window: chrono::Duration::minutes(config.login_window_minutes),
         };
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let listener =
+            TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let pages = pages::Templates::load().context("cannot load page templates")?;
-        let state = AppState {
-            db: database,
-            config: Arc::new(config),
-            auth: Arc::new(auth),
-            pages: Arc::new(pages),
-        };
+        let search_root = config.index_root();
+        let search = tokio::task::spawn_blocking(move || techex_search::SearchService::open(&search_root))
+            .await
+            .context("search index task failed")?
+            .context("cannot open the search index")?;
+        let state =
+            AppState { db: database, config: Arc::new(config), auth: Arc::new(auth), pages: Arc::new(pages), search };
         Ok(Application { listener, state })
     }
 
@@ -65,28 +63,51 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let (stop_indexer, indexer_stopped) = tokio::sync::watch::channel(false);
+        let indexer = tokio::spawn(techex_search::indexer::run(
+            self.state.db.clone(),
+            self.state.search.clone(),
+            self.state.config.index_batch,
+            indexer_stopped,
+        ));
         let router = app::build(self.state.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         housekeeping.abort();
+        stop_indexer.send(true).ok();
+        if tokio::time::timeout(Duration::from_secs(10), indexer).await.is_err() {
+            tracing::warn!("the search indexer did not stop within 10 s");
+        }
         self.state.db.clone().close().await.ok();
         result.context("server failed")
     }
 }
 
-/// Periodic clean-up: old login attempts and long-expired sessions.
+/// How long outbox rows are kept for indexers to catch up with (an index further behind
+/// rebuilds itself from the database).
+const OUTBOX_RETENTION_DAYS: i64 = 7;
+
+/// Periodic clean-up: old login attempts, long-expired sessions, old outbox rows.
 async fn housekeeping(state: AppState) {
     let mut interval = tokio::time::interval(Duration::from_secs(3600));
     loop {
         interval.tick().await;
         match techex_listings::auth::prune(&state.db, &state.auth).await {
-            Ok(removed) if removed > 0 => {
-                tracing::info!(removed, "pruned old login attempts and sessions")
-            }
+            Ok(removed) if removed > 0 => tracing::info!(removed, "pruned old login attempts and sessions"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "housekeeping failed"),
+        }
+        let before = chrono::Utc::now() - chrono::Duration::days(OUTBOX_RETENTION_DAYS);
+        let pruned = async {
+            let transaction = techex_listings::begin_write(&state.db).await?;
+            let removed = techex_listings::audit::prune_outbox(&transaction, before).await?;
+            transaction.commit().await?;
+            Ok::<u64, sea_orm::DbErr>(removed)
+        };
+        match pruned.await {
+            Ok(removed) if removed > 0 => tracing::info!(removed, "pruned old outbox rows"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "outbox pruning failed"),
         }
     }
 }

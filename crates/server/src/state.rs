@@ -12,4 +12,5 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub auth: Arc<AuthSettings>,
     pub pages: Arc<crate::pages::Templates>,
+    pub search: techex_search::SearchService,
 }

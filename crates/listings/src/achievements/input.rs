@@ -86,9 +86,7 @@ fn list_change(
     max_items: usize,
     max_chars: usize,
 ) -> Option<StringList> {
-    items
-        .as_ref()
-        .map(|items| StringList(clean_list(errors, field, items, max_items, max_chars)))
+    items.as_ref().map(|items| StringList(clean_list(errors, field, items, max_items, max_chars)))
 }
 
 /// Applies validated input onto an active model. `current` is the row being edited
@@ -105,63 +103,17 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         [
             ("title_zh", &input.title_zh, TITLE_MAX, &mut active.title_zh),
             ("title_en", &input.title_en, TITLE_MAX, &mut active.title_en),
-            (
-                "summary_zh",
-                &input.summary_zh,
-                SUMMARY_MAX,
-                &mut active.summary_zh,
-            ),
-            (
-                "summary_en",
-                &input.summary_en,
-                SUMMARY_MAX,
-                &mut active.summary_en,
-            ),
-            (
-                "abstract_zh",
-                &input.abstract_zh,
-                ABSTRACT_MAX,
-                &mut active.abstract_zh,
-            ),
-            (
-                "abstract_en",
-                &input.abstract_en,
-                ABSTRACT_MAX,
-                &mut active.abstract_en,
-            ),
-            (
-                "description_zh",
-                &input.description_zh,
-                DESCRIPTION_MAX,
-                &mut active.description_zh,
-            ),
-            (
-                "description_en",
-                &input.description_en,
-                DESCRIPTION_MAX,
-                &mut active.description_en,
-            ),
-            (
-                "advantage_zh",
-                &input.advantage_zh,
-                ADVANTAGE_MAX,
-                &mut active.advantage_zh,
-            ),
-            (
-                "advantage_en",
-                &input.advantage_en,
-                ADVANTAGE_MAX,
-                &mut active.advantage_en,
-            ),
+            ("summary_zh", &input.summary_zh, SUMMARY_MAX, &mut active.summary_zh),
+            ("summary_en", &input.summary_en, SUMMARY_MAX, &mut active.summary_en),
+            ("abstract_zh", &input.abstract_zh, ABSTRACT_MAX, &mut active.abstract_zh),
+            ("abstract_en", &input.abstract_en, ABSTRACT_MAX, &mut active.abstract_en),
+            ("description_zh", &input.description_zh, DESCRIPTION_MAX, &mut active.description_zh),
+            ("description_en", &input.description_en, DESCRIPTION_MAX, &mut active.description_en),
+            ("advantage_zh", &input.advantage_zh, ADVANTAGE_MAX, &mut active.advantage_zh),
+            ("advantage_en", &input.advantage_en, ADVANTAGE_MAX, &mut active.advantage_en),
         ],
     );
-    if let Some(list) = list_change(
-        &mut errors,
-        "application_scenarios",
-        &input.application_scenarios,
-        20,
-        200,
-    ) {
+    if let Some(list) = list_change(&mut errors, "application_scenarios", &input.application_scenarios, 20, 200) {
         active.application_scenarios = Set(list);
     }
     if let Some(list) = list_change(&mut errors, "inventors", &input.inventors, 50, 50) {
@@ -227,18 +179,8 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         }
         active.transaction_modes = Set(StringList(codes));
     }
-    apply_amount(
-        &mut errors,
-        "asking_price_minor",
-        &input.asking_price_minor,
-        &mut active.asking_price_minor,
-    );
-    apply_amount(
-        &mut errors,
-        "floor_price_minor",
-        &input.floor_price_minor,
-        &mut active.floor_price_minor,
-    );
+    apply_amount(&mut errors, "asking_price_minor", &input.asking_price_minor, &mut active.asking_price_minor);
+    apply_amount(&mut errors, "floor_price_minor", &input.floor_price_minor, &mut active.floor_price_minor);
     if let Some(currency) = input.currency {
         active.currency = Set(currency.code().to_string());
     }
@@ -266,27 +208,15 @@ fn check_consistency(
     let title_en = merged(&active.title_en, current.map(|c| c.title_en.clone())).flatten();
     let title_already_wrong = errors.0.iter().any(|e| e.field.starts_with("title"));
     if title_zh.is_none() && title_en.is_none() && !title_already_wrong {
-        errors.add(
-            "title_zh",
-            "a title is required (in Chinese, English or both)",
-        );
+        errors.add("title_zh", "a title is required (in Chinese, English or both)");
     }
-    let kind = merged(&active.kind, current.map(|c| c.kind.clone()))
-        .and_then(|k| AchievementKind::parse(&k).ok());
-    let patent = merged(
-        &active.patent_number,
-        current.map(|c| c.patent_number.clone()),
-    )
-    .flatten();
+    let kind = merged(&active.kind, current.map(|c| c.kind.clone())).and_then(|k| AchievementKind::parse(&k).ok());
+    let patent = merged(&active.patent_number, current.map(|c| c.patent_number.clone())).flatten();
     if let (Some(kind), Some(number)) = (kind, &patent) {
         match PatentNumber::parse(number).map(|p| p.patent_type()) {
-            Ok(_) if !kind.is_patent() => errors.add(
-                "patent_number",
-                format!(
-                    "a {} carries no patent number",
-                    kind.label_en().to_lowercase()
-                ),
-            ),
+            Ok(_) if !kind.is_patent() => {
+                errors.add("patent_number", format!("a {} carries no patent number", kind.label_en().to_lowercase()))
+            }
             Ok(found) => {
                 let expected = match kind {
                     AchievementKind::UtilityModel => PatentType::UtilityModel,
@@ -296,19 +226,15 @@ fn check_consistency(
                 if found != expected {
                     errors.add(
                         "patent_number",
-                        format!(
-                            "the number's type digit says {found:?}, but the kind is {}",
-                            kind.as_str()
-                        ),
+                        format!("the number's type digit says {found:?}, but the kind is {}", kind.as_str()),
                     );
                 }
             }
             Err(_) => {}
         }
     }
-    let maturity = merged(&active.maturity, current.map(|c| c.maturity.clone()))
-        .flatten()
-        .and_then(|m| Maturity::parse(&m).ok());
+    let maturity =
+        merged(&active.maturity, current.map(|c| c.maturity.clone())).flatten().and_then(|m| Maturity::parse(&m).ok());
     let trl = merged(&active.trl, current.map(|c| c.trl)).flatten();
     if let (Some(maturity), Some(trl)) = (maturity, trl)
         && !maturity.trl_range().contains(&trl)
@@ -324,23 +250,12 @@ fn check_consistency(
             ),
         );
     }
-    let asking = merged(
-        &active.asking_price_minor,
-        current.map(|c| c.asking_price_minor),
-    )
-    .flatten();
-    let floor = merged(
-        &active.floor_price_minor,
-        current.map(|c| c.floor_price_minor),
-    )
-    .flatten();
+    let asking = merged(&active.asking_price_minor, current.map(|c| c.asking_price_minor)).flatten();
+    let floor = merged(&active.floor_price_minor, current.map(|c| c.floor_price_minor)).flatten();
     if let (Some(asking), Some(floor)) = (asking, floor)
         && floor > asking
     {
-        errors.add(
-            "floor_price_minor",
-            "the floor price must not exceed the asking price",
-        );
+        errors.add("floor_price_minor", "the floor price must not exceed the asking price");
     }
 }
 
@@ -351,34 +266,20 @@ pub(crate) fn check_complete(model: &achievement::Model) -> Result<(), FieldErro
         errors.add("title_zh", "a title is required");
     }
     if model.abstract_zh.is_none() && model.abstract_en.is_none() {
-        errors.add(
-            "abstract_zh",
-            "an abstract is required before review (in Chinese, English or both)",
-        );
+        errors.add("abstract_zh", "an abstract is required before review (in Chinese, English or both)");
     }
     if model.maturity.is_none() {
         errors.add("maturity", "the maturity is required before review");
     }
     if model.transaction_modes.0.is_empty() {
-        errors.add(
-            "transaction_modes",
-            "at least one transaction mode is required before review",
-        );
+        errors.add("transaction_modes", "at least one transaction mode is required before review");
     }
     if model.asking_price_minor.is_none() && !model.price_negotiable {
-        errors.add(
-            "asking_price_minor",
-            "give an asking price or mark the price negotiable",
-        );
+        errors.add("asking_price_minor", "give an asking price or mark the price negotiable");
     }
-    let is_patent = AchievementKind::parse(&model.kind)
-        .map(|k| k.is_patent())
-        .unwrap_or(false);
+    let is_patent = AchievementKind::parse(&model.kind).map(|k| k.is_patent()).unwrap_or(false);
     if is_patent && model.patent_number.is_none() {
-        errors.add(
-            "patent_number",
-            "a patent needs its application number before review",
-        );
+        errors.add("patent_number", "a patent needs its application number before review");
     }
     errors.into_result()
 }

@@ -19,8 +19,7 @@ use crate::error::{ListingsError, Result, check_version};
 use crate::nda;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -35,10 +34,7 @@ pub(crate) const ENTITY: &str = "achievement";
 /// Whether the actor may see the achievement at all.
 pub fn visible_to(actor: Option<&Actor>, model: &achievement::Model) -> bool {
     let status = view::parse_status(&model.status);
-    if matches!(
-        status,
-        AchievementStatus::Published | AchievementStatus::Traded
-    ) {
+    if matches!(status, AchievementStatus::Published | AchievementStatus::Traded) {
         return true;
     }
     match actor {
@@ -50,16 +46,11 @@ pub fn visible_to(actor: Option<&Actor>, model: &achievement::Model) -> bool {
 
 /// Members who act for the owning organization (not merely belong to it as a broker).
 pub(crate) fn acts_for_owner(actor: &Actor, model: &achievement::Model) -> bool {
-    actor.belongs_to(model.organization_id)
-        && (actor.has(Role::Member) || actor.has(Role::OrgAdmin))
+    actor.belongs_to(model.organization_id) && (actor.has(Role::Member) || actor.has(Role::OrgAdmin))
 }
 
 /// Loads an achievement the actor may see, or "not found".
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    id: Uuid,
-) -> Result<achievement::Model> {
+pub async fn get<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<achievement::Model> {
     achievement::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -80,44 +71,26 @@ pub async fn access_of<C: ConnectionTrait>(
         _ => false,
     };
     let details = owner || reviewer || !model.nda_required || nda_accepted;
-    Ok(Access {
-        owner,
-        details,
-        nda_accepted,
-        reviewer,
-    })
+    Ok(Access { owner, details, nda_accepted, reviewer })
 }
 
 /// Loads an achievement and its owner as the actor sees them.
-pub async fn get_view<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    id: Uuid,
-) -> Result<AchievementView> {
+pub async fn get_view<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<AchievementView> {
     let model = get(db, actor, id).await?;
     let owner = owner_of(db, &model).await?;
     let access = access_of(db, actor, &model).await?;
     Ok(view(model, &owner, access))
 }
 
-pub(crate) async fn owner_of<C: ConnectionTrait>(
-    db: &C,
-    model: &achievement::Model,
-) -> Result<organization::Model> {
+pub(crate) async fn owner_of<C: ConnectionTrait>(db: &C, model: &achievement::Model) -> Result<organization::Model> {
     organization::Entity::find_by_id(model.organization_id)
         .one(db)
         .await?
-        .ok_or(ListingsError::Internal(
-            "achievement without organization".into(),
-        ))
+        .ok_or(ListingsError::Internal("achievement without organization".into()))
 }
 
 /// Creates a draft achievement for the actor's organization.
-pub async fn create<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    input: AchievementInput,
-) -> Result<achievement::Model> {
+pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: AchievementInput) -> Result<achievement::Model> {
     if !actor.organization_kind.may_list_achievements() {
         return Err(ListingsError::Forbidden(format!(
             "a {} does not list achievements",
@@ -125,9 +98,7 @@ pub async fn create<C: ConnectionTrait>(
         )));
     }
     if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) {
-        return Err(ListingsError::Forbidden(
-            "only members of the organization may list achievements".into(),
-        ));
+        return Err(ListingsError::Forbidden("only members of the organization may list achievements".into()));
     }
     let org = organization::Entity::find_by_id(actor.organization_id)
         .one(db)
@@ -181,29 +152,16 @@ pub async fn create<C: ConnectionTrait>(
     if let Some(Some(number)) = current_value(&active.patent_number) {
         ensure_patent_free(db, number, None).await?;
     }
-    let created = active.insert(db).await.map_err(|e| {
-        ListingsError::from_db_unique(
-            e,
-            "an achievement with this patent number is already listed",
-        )
-    })?;
-    audit::record(
-        db,
-        Some(actor),
-        "achievement.create",
-        ENTITY,
-        created.id,
-        None,
-        Some(snapshot(&created)),
-    )
-    .await?;
+    let created = active
+        .insert(db)
+        .await
+        .map_err(|e| ListingsError::from_db_unique(e, "an achievement with this patent number is already listed"))?;
+    audit::record(db, Some(actor), "achievement.create", ENTITY, created.id, None, Some(snapshot(&created))).await?;
     Ok(created)
 }
 
 /// The value an active field holds, whether newly set or unchanged.
-pub(crate) fn current_value<T: Into<sea_orm::Value>>(
-    value: &sea_orm::ActiveValue<T>,
-) -> Option<&T> {
+pub(crate) fn current_value<T: Into<sea_orm::Value>>(value: &sea_orm::ActiveValue<T>) -> Option<&T> {
     match value {
         sea_orm::ActiveValue::Set(v) | sea_orm::ActiveValue::Unchanged(v) => Some(v),
         sea_orm::ActiveValue::NotSet => None,
@@ -211,32 +169,19 @@ pub(crate) fn current_value<T: Into<sea_orm::Value>>(
 }
 
 /// Refuses a patent number another achievement already carries.
-pub(crate) async fn ensure_patent_free<C: ConnectionTrait>(
-    db: &C,
-    number: &str,
-    except: Option<Uuid>,
-) -> Result<()> {
-    let existing = achievement::Entity::find()
-        .filter(achievement::Column::PatentNumber.eq(number))
-        .one(db)
-        .await?;
+pub(crate) async fn ensure_patent_free<C: ConnectionTrait>(db: &C, number: &str, except: Option<Uuid>) -> Result<()> {
+    let existing = achievement::Entity::find().filter(achievement::Column::PatentNumber.eq(number)).one(db).await?;
     match existing {
-        Some(found) if Some(found.id) != except => Err(ListingsError::Conflict(format!(
-            "an achievement with patent number {number} is already listed"
-        ))),
+        Some(found) if Some(found.id) != except => {
+            Err(ListingsError::Conflict(format!("an achievement with patent number {number} is already listed")))
+        }
         _ => Ok(()),
     }
 }
 
 /// Finds the actor's organization's achievement with a patent number (for imports).
-pub async fn find_by_patent_number<C: ConnectionTrait>(
-    db: &C,
-    number: &str,
-) -> Result<Option<achievement::Model>> {
-    Ok(achievement::Entity::find()
-        .filter(achievement::Column::PatentNumber.eq(number))
-        .one(db)
-        .await?)
+pub async fn find_by_patent_number<C: ConnectionTrait>(db: &C, number: &str) -> Result<Option<achievement::Model>> {
+    Ok(achievement::Entity::find().filter(achievement::Column::PatentNumber.eq(number)).one(db).await?)
 }
 
 /// Edits an achievement. Allowed while it is a draft, rejected (it becomes a draft
@@ -250,21 +195,12 @@ pub async fn update<C: ConnectionTrait>(
 ) -> Result<achievement::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may edit an achievement".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may edit an achievement".into()));
     }
     check_version(expected_version, current.version)?;
     let status = view::parse_status(&current.status);
-    if !matches!(
-        status,
-        AchievementStatus::Draft | AchievementStatus::Rejected | AchievementStatus::Withdrawn
-    ) {
-        return Err(ListingsError::InvalidTransition {
-            entity: ENTITY,
-            action: "edit",
-            state: current.status.clone(),
-        });
+    if !matches!(status, AchievementStatus::Draft | AchievementStatus::Rejected | AchievementStatus::Withdrawn) {
+        return Err(ListingsError::InvalidTransition { entity: ENTITY, action: "edit", state: current.status.clone() });
     }
     let mut active: achievement::ActiveModel = current.clone().into();
     input::apply(db, &input, Some(&current), &mut active).await?;
@@ -290,24 +226,15 @@ pub async fn update<C: ConnectionTrait>(
 }
 
 /// Deletes an achievement that never went public (draft or rejected, never published).
-pub async fn delete<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-) -> Result<()> {
+pub async fn delete<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may delete an achievement".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may delete an achievement".into()));
     }
     check_version(expected_version, current.version)?;
     let status = view::parse_status(&current.status);
-    let deletable = matches!(
-        status,
-        AchievementStatus::Draft | AchievementStatus::Rejected
-    ) && current.published_at.is_none();
+    let deletable =
+        matches!(status, AchievementStatus::Draft | AchievementStatus::Rejected) && current.published_at.is_none();
     if !deletable {
         return Err(ListingsError::InvalidTransition {
             entity: ENTITY,
@@ -322,21 +249,9 @@ pub async fn delete<C: ConnectionTrait>(
         .exec(db)
         .await?;
     if deleted.rows_affected == 0 {
-        return Err(ListingsError::Stale {
-            given: current.version,
-            current: current.version + 1,
-        });
+        return Err(ListingsError::Stale { given: current.version, current: current.version + 1 });
     }
-    audit::record(
-        db,
-        Some(actor),
-        "achievement.delete",
-        ENTITY,
-        id,
-        Some(snapshot(&current)),
-        None,
-    )
-    .await?;
+    audit::record(db, Some(actor), "achievement.delete", ENTITY, id, Some(snapshot(&current)), None).await?;
     Ok(())
 }
 
@@ -378,10 +293,7 @@ pub async fn list<C: ConnectionTrait>(
     filter: &AchievementFilter,
     page: PageRequest,
 ) -> Result<Page<AchievementSummary>> {
-    let public = [
-        AchievementStatus::Published.as_str(),
-        AchievementStatus::Traded.as_str(),
-    ];
+    let public = [AchievementStatus::Published.as_str(), AchievementStatus::Traded.as_str()];
     let mut visibility = Condition::any().add(achievement::Column::Status.is_in(public));
     if let Some(actor) = actor {
         visibility = visibility.add(achievement::Column::OrganizationId.eq(actor.organization_id));
@@ -389,23 +301,18 @@ pub async fn list<C: ConnectionTrait>(
             visibility = Condition::all();
         }
     }
-    let mut query = achievement::Entity::find()
-        .filter(visibility)
-        .order_by_desc(achievement::Column::Id);
+    let mut query = achievement::Entity::find().filter(visibility).order_by_desc(achievement::Column::Id);
     match filter.owner.as_deref() {
         None | Some("") => {}
         Some("mine") => {
             let Some(actor) = actor else {
-                return Err(ListingsError::Unauthenticated(
-                    "`owner=mine` needs a signed-in user".into(),
-                ));
+                return Err(ListingsError::Unauthenticated("`owner=mine` needs a signed-in user".into()));
             };
             query = query.filter(achievement::Column::OrganizationId.eq(actor.organization_id));
         }
         Some(other) => {
-            let owner = Uuid::parse_str(other).map_err(|_| {
-                ListingsError::invalid("owner", "must be an organization id or `mine`")
-            })?;
+            let owner = Uuid::parse_str(other)
+                .map_err(|_| ListingsError::invalid("owner", "must be an organization id or `mine`"))?;
             query = query.filter(achievement::Column::OrganizationId.eq(owner));
         }
     }
@@ -437,10 +344,7 @@ pub async fn list<C: ConnectionTrait>(
         };
         items.push(summary(model, owner));
     }
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-    })
+    Ok(Page { items, next_cursor: page.next_cursor })
 }
 
 /// Loads the organizations with these ids in one query.
@@ -454,9 +358,6 @@ pub(crate) async fn owners_by_id<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let orgs = organization::Entity::find()
-        .filter(organization::Column::Id.is_in(ids))
-        .all(db)
-        .await?;
+    let orgs = organization::Entity::find().filter(organization::Column::Id.is_in(ids)).all(db).await?;
     Ok(orgs.into_iter().map(|o| (o.id, o)).collect())
 }

@@ -18,11 +18,7 @@ pub struct OwnerBrief {
 
 impl From<&organization::Model> for OwnerBrief {
     fn from(org: &organization::Model) -> Self {
-        OwnerBrief {
-            id: org.id,
-            name: org.name.clone(),
-            name_en: org.name_en.clone(),
-        }
+        OwnerBrief { id: org.id, name: org.name.clone(), name_en: org.name_en.clone() }
     }
 }
 
@@ -115,12 +111,7 @@ pub(crate) fn parse_status(code: &str) -> AchievementStatus {
 }
 
 fn modes(model: &achievement::Model) -> Vec<TransactionMode> {
-    model
-        .transaction_modes
-        .0
-        .iter()
-        .filter_map(|m| TransactionMode::parse(m).ok())
-        .collect()
+    model.transaction_modes.0.iter().filter_map(|m| TransactionMode::parse(m).ok()).collect()
 }
 
 fn kind(model: &achievement::Model) -> AchievementKind {
@@ -128,18 +119,11 @@ fn kind(model: &achievement::Model) -> AchievementKind {
 }
 
 fn maturity(model: &achievement::Model) -> Option<Maturity> {
-    model
-        .maturity
-        .as_deref()
-        .and_then(|m| Maturity::parse(m).ok())
+    model.maturity.as_deref().and_then(|m| Maturity::parse(m).ok())
 }
 
 /// Builds the viewer's view of an achievement.
-pub fn view(
-    model: achievement::Model,
-    owner: &organization::Model,
-    access: Access,
-) -> AchievementView {
+pub fn view(model: achievement::Model, owner: &organization::Model, access: Access) -> AchievementView {
     let show_reason = access.owner || access.reviewer;
     AchievementView {
         id: model.id,
@@ -155,16 +139,8 @@ pub fn view(
         summary_en: model.summary_en,
         abstract_zh: model.abstract_zh,
         abstract_en: model.abstract_en,
-        description_zh: if access.details {
-            model.description_zh
-        } else {
-            None
-        },
-        description_en: if access.details {
-            model.description_en
-        } else {
-            None
-        },
+        description_zh: if access.details { model.description_zh } else { None },
+        description_en: if access.details { model.description_en } else { None },
         advantage_zh: model.advantage_zh,
         advantage_en: model.advantage_en,
         application_scenarios: model.application_scenarios.0,
@@ -174,22 +150,14 @@ pub fn view(
         field: model.field_code,
         trl: model.trl,
         asking_price_minor: model.asking_price_minor,
-        floor_price_minor: if access.owner {
-            model.floor_price_minor
-        } else {
-            None
-        },
+        floor_price_minor: if access.owner { model.floor_price_minor } else { None },
         currency: model.currency,
         price_negotiable: model.price_negotiable,
         inventors: model.inventors.0,
         keywords: model.keywords.0,
         region: model.region,
         nda_required: model.nda_required,
-        rejection_reason: if show_reason {
-            model.rejection_reason
-        } else {
-            None
-        },
+        rejection_reason: if show_reason { model.rejection_reason } else { None },
         published_at: model.published_at,
         created_at: model.created_at,
         updated_at: model.updated_at,

@@ -38,25 +38,15 @@ pub(crate) async fn save<C: ConnectionTrait>(
         .filter(achievement::Column::Version.eq(current.version))
         .exec(db)
         .await?;
-    let reloaded = achievement::Entity::find_by_id(current.id)
-        .one(db)
-        .await?
-        .ok_or(ListingsError::NotFound(ENTITY))?;
+    let reloaded = achievement::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
     if result.rows_affected == 0 {
-        return Err(ListingsError::Stale {
-            given: current.version,
-            current: reloaded.version,
-        });
+        return Err(ListingsError::Stale { given: current.version, current: reloaded.version });
     }
     Ok(reloaded)
 }
 
 fn refuse(action: &'static str, current: &achievement::Model) -> ListingsError {
-    ListingsError::InvalidTransition {
-        entity: ENTITY,
-        action,
-        state: current.status.clone(),
-    }
+    ListingsError::InvalidTransition { entity: ENTITY, action, state: current.status.clone() }
 }
 
 async fn finish<C: ConnectionTrait>(
@@ -67,35 +57,21 @@ async fn finish<C: ConnectionTrait>(
     after: &achievement::Model,
     search_op: Option<&str>,
 ) -> Result<()> {
-    audit::record(
-        db,
-        Some(actor),
-        action,
-        ENTITY,
-        after.id,
-        Some(snapshot(before)),
-        Some(snapshot(after)),
-    )
-    .await?;
+    audit::record(db, Some(actor), action, ENTITY, after.id, Some(snapshot(before)), Some(snapshot(after))).await?;
     if let Some(op) = search_op {
         audit::enqueue_search_update(db, ENTITY, after.id, op).await?;
     }
     Ok(())
 }
 
-fn ensure_owner_may_publish(
-    actor: &Actor,
-    current: &achievement::Model,
-    action: &str,
-) -> Result<()> {
+fn ensure_owner_may_publish(actor: &Actor, current: &achievement::Model, action: &str) -> Result<()> {
     if !acts_for_owner(actor, current) {
-        return Err(ListingsError::Forbidden(format!(
-            "only the owning organization may {action} this achievement"
-        )));
+        return Err(ListingsError::Forbidden(format!("only the owning organization may {action} this achievement")));
     }
     if !actor.organization_verified {
         return Err(ListingsError::Forbidden(
-            "your organization is not verified yet; a platform administrator must verify it before it can publish".into(),
+            "your organization is not verified yet; a platform administrator must verify it before it can publish"
+                .into(),
         ));
     }
     Ok(())
@@ -113,10 +89,7 @@ pub async fn submit<C: ConnectionTrait>(
     ensure_owner_may_publish(actor, &current, "submit")?;
     check_version(expected_version, current.version)?;
     let state = parse_status(&current.status);
-    if !matches!(
-        state,
-        AchievementStatus::Draft | AchievementStatus::Withdrawn
-    ) {
+    if !matches!(state, AchievementStatus::Draft | AchievementStatus::Withdrawn) {
         return Err(refuse("submit", &current));
     }
     super::input::check_complete(&current)?;
@@ -129,9 +102,7 @@ pub async fn submit<C: ConnectionTrait>(
 
 fn ensure_reviewer(actor: &Actor, current: &achievement::Model, action: &str) -> Result<()> {
     if !actor.can_review() {
-        return Err(ListingsError::Forbidden(format!(
-            "only center reviewers may {action} achievements"
-        )));
+        return Err(ListingsError::Forbidden(format!("only center reviewers may {action} achievements")));
     }
     if actor.belongs_to(current.organization_id) {
         return Err(ListingsError::Forbidden(format!(
@@ -163,15 +134,7 @@ pub async fn approve<C: ConnectionTrait>(
     active.reviewed_at = Set(Some(now));
     active.published_at = Set(Some(now));
     let updated = save(db, active, &current).await?;
-    finish(
-        db,
-        actor,
-        "achievement.approve",
-        &current,
-        &updated,
-        Some("upsert"),
-    )
-    .await?;
+    finish(db, actor, "achievement.approve", &current, &updated, Some("upsert")).await?;
     Ok(updated)
 }
 
@@ -189,8 +152,7 @@ pub async fn reject<C: ConnectionTrait>(
     if parse_status(&current.status) != AchievementStatus::PendingReview {
         return Err(refuse("reject", &current));
     }
-    let reason = required_text(reason, 2000)
-        .map_err(|e| ListingsError::Invalid(FieldErrors::single("reason", e)))?;
+    let reason = required_text(reason, 2000).map_err(|e| ListingsError::Invalid(FieldErrors::single("reason", e)))?;
     let mut active: achievement::ActiveModel = current.clone().into();
     active.status = Set(AchievementStatus::Rejected.as_str().into());
     active.rejection_reason = Set(Some(reason));
@@ -210,31 +172,18 @@ pub async fn withdraw<C: ConnectionTrait>(
 ) -> Result<achievement::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden(
-            "only the owning organization may withdraw this achievement".into(),
-        ));
+        return Err(ListingsError::Forbidden("only the owning organization may withdraw this achievement".into()));
     }
     check_version(expected_version, current.version)?;
     let state = parse_status(&current.status);
-    if !matches!(
-        state,
-        AchievementStatus::Published | AchievementStatus::PendingReview
-    ) {
+    if !matches!(state, AchievementStatus::Published | AchievementStatus::PendingReview) {
         return Err(refuse("withdraw", &current));
     }
     let mut active: achievement::ActiveModel = current.clone().into();
     active.status = Set(AchievementStatus::Withdrawn.as_str().into());
     let updated = save(db, active, &current).await?;
     let search = (state == AchievementStatus::Published).then_some("delete");
-    finish(
-        db,
-        actor,
-        "achievement.withdraw",
-        &current,
-        &updated,
-        search,
-    )
-    .await?;
+    finish(db, actor, "achievement.withdraw", &current, &updated, search).await?;
     Ok(updated)
 }
 
@@ -261,43 +210,20 @@ pub async fn republish<C: ConnectionTrait>(
     active.status = Set(AchievementStatus::Published.as_str().into());
     active.published_at = Set(Some(Utc::now()));
     let updated = save(db, active, &current).await?;
-    finish(
-        db,
-        actor,
-        "achievement.republish",
-        &current,
-        &updated,
-        Some("upsert"),
-    )
-    .await?;
+    finish(db, actor, "achievement.republish", &current, &updated, Some("upsert")).await?;
     Ok(updated)
 }
 
 /// Marks a published achievement as traded when an assignment deal closes; it leaves
 /// the market. Called by the negotiation domain within its transaction.
-pub async fn mark_traded<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-) -> Result<achievement::Model> {
-    let current = achievement::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ListingsError::NotFound(ENTITY))?;
+pub async fn mark_traded<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<achievement::Model> {
+    let current = achievement::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
     if parse_status(&current.status) != AchievementStatus::Published {
         return Err(refuse("mark traded", &current));
     }
     let mut active: achievement::ActiveModel = current.clone().into();
     active.status = Set(AchievementStatus::Traded.as_str().into());
     let updated = save(db, active, &current).await?;
-    finish(
-        db,
-        actor,
-        "achievement.traded",
-        &current,
-        &updated,
-        Some("delete"),
-    )
-    .await?;
+    finish(db, actor, "achievement.traded", &current, &updated, Some("delete")).await?;
     Ok(updated)
 }

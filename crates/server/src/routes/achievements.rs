@@ -13,9 +13,7 @@ use serde::Deserialize;
 use techex_core::domain::{AchievementKind, AchievementStatus, Maturity};
 use techex_core::pagination::Page;
 use techex_core::{Actor, FieldError};
-use techex_listings::achievements::{
-    self, AchievementFilter, AchievementInput, AchievementSummary, AchievementView,
-};
+use techex_listings::achievements::{self, AchievementFilter, AchievementInput, AchievementSummary, AchievementView};
 use techex_listings::entities::achievement;
 use techex_listings::history::{self, AuditEntry};
 use techex_listings::nda::{self, NdaView};
@@ -62,11 +60,7 @@ async fn list(
     user: MaybeUser,
     ApiQuery(query): ApiQuery<AchievementQuery>,
 ) -> ApiResult<Json<Page<AchievementSummary>>> {
-    let page = PageParams {
-        limit: query.limit,
-        cursor: query.cursor.clone(),
-    }
-    .page()?;
+    let page = PageParams { limit: query.limit, cursor: query.cursor.clone() }.page()?;
     let filter = AchievementFilter {
         owner: query.owner,
         kind: query.kind,
@@ -75,9 +69,7 @@ async fn list(
         maturity: query.maturity,
         region: query.region,
     };
-    Ok(Json(
-        achievements::list(&state.db, user.actor(), &filter, page).await?,
-    ))
+    Ok(Json(achievements::list(&state.db, user.actor(), &filter, page).await?))
 }
 
 /// Creates a draft achievement for the caller's organization.
@@ -94,22 +86,14 @@ async fn create(
     let model = achievements::create(&transaction, &user.actor, input).await?;
     commit(transaction).await?;
     let view = achievements::get_view(&state.db, Some(&user.actor), model.id).await?;
-    Ok(created(
-        format!("/api/v1/achievements/{}", view.id),
-        view.version,
-        view,
-    ))
+    Ok(created(format!("/api/v1/achievements/{}", view.id), view.version, view))
 }
 
 /// One achievement as the caller may see it: the description only with detail access
 /// (owner, reviewer, accepted NDA, or no NDA required), the floor price only to the owner.
 #[utoipa::path(get, path = "/api/v1/achievements/{id}", tag = "achievements",
     responses((status = 200, body = AchievementView), (status = 404, body = crate::error::Problem)))]
-async fn get_one(
-    State(state): State<AppState>,
-    user: MaybeUser,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Response> {
+async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let view = achievements::get_view(&state.db, user.actor(), id).await?;
     Ok(versioned(view.version, view))
 }
@@ -264,9 +248,7 @@ async fn history_of(
     if !user.actor.belongs_to(model.organization_id) && !user.actor.can_review() {
         return Err(ApiError::not_found("achievement history"));
     }
-    Ok(Json(
-        history::of_entity(&state.db, "achievement", id).await?,
-    ))
+    Ok(Json(history::of_entity(&state.db, "achievement", id).await?))
 }
 
 /// The NDA guarding the achievement's details, and whether the caller's organization accepted it.
@@ -312,38 +294,25 @@ async fn import(
 ) -> ApiResult<Json<ImportReport>> {
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut options = ImportOptions::default();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?
+    while let Some(field) =
+        form.next_field().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?
     {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("portfolio.csv").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
+                let bytes =
+                    field.bytes().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
                 file = Some((name, bytes.to_vec()));
             }
             Some("submit") => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
+                let text = field.text().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
                 options.submit = matches!(text.trim(), "true" | "1" | "yes" | "on");
             }
             _ => {}
         }
     }
-    let invalid = |message: String| {
-        ApiError::validation(vec![FieldError {
-            field: "file".into(),
-            message,
-        }])
-    };
-    let (name, bytes) =
-        file.ok_or_else(|| invalid("attach the spreadsheet as the multipart field `file`".into()))?;
+    let invalid = |message: String| ApiError::validation(vec![FieldError { field: "file".into(), message }]);
+    let (name, bytes) = file.ok_or_else(|| invalid("attach the spreadsheet as the multipart field `file`".into()))?;
     let rows = if name.to_ascii_lowercase().ends_with(".json") {
         portfolio::read_json_rows(&bytes)
     } else {
@@ -351,9 +320,7 @@ async fn import(
         portfolio::read_rows(&bytes, format)
     }
     .map_err(invalid)?;
-    Ok(Json(
-        portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?,
-    ))
+    Ok(Json(portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

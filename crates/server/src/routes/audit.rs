@@ -33,20 +33,14 @@ async fn list(
     CurrentUser(user): CurrentUser,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEntry>>> {
-    let page = PageParams {
-        limit: query.limit,
-        cursor: query.cursor.clone(),
-    }
-    .page()?;
+    let page = PageParams { limit: query.limit, cursor: query.cursor.clone() }.page()?;
     let filter = AuditFilter {
         entity_type: query.entity_type,
         entity_id: query.entity_id,
         actor_user_id: query.actor_user_id,
         action: query.action,
     };
-    Ok(Json(
-        history::list(&state.db, &user.actor, &filter, page).await?,
-    ))
+    Ok(Json(history::list(&state.db, &user.actor, &filter, page).await?))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

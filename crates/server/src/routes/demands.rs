@@ -44,20 +44,9 @@ async fn list(
     user: MaybeUser,
     ApiQuery(query): ApiQuery<DemandQuery>,
 ) -> ApiResult<Json<Page<DemandView>>> {
-    let page = PageParams {
-        limit: query.limit,
-        cursor: query.cursor.clone(),
-    }
-    .page()?;
-    let filter = DemandFilter {
-        owner: query.owner,
-        field: query.field,
-        status: query.status,
-        region: query.region,
-    };
-    Ok(Json(
-        demands::list(&state.db, user.actor(), &filter, page).await?,
-    ))
+    let page = PageParams { limit: query.limit, cursor: query.cursor.clone() }.page()?;
+    let filter = DemandFilter { owner: query.owner, field: query.field, status: query.status, region: query.region };
+    Ok(Json(demands::list(&state.db, user.actor(), &filter, page).await?))
 }
 
 /// Creates a draft demand for the caller's organization.
@@ -73,21 +62,13 @@ async fn create(
     let model = demands::create(&transaction, &user.actor, input).await?;
     commit(transaction).await?;
     let view = demands::get_view(&state.db, Some(&user.actor), model.id).await?;
-    Ok(created(
-        format!("/api/v1/demands/{}", view.id),
-        view.version,
-        view,
-    ))
+    Ok(created(format!("/api/v1/demands/{}", view.id), view.version, view))
 }
 
 /// One demand.
 #[utoipa::path(get, path = "/api/v1/demands/{id}", tag = "demands",
     responses((status = 200, body = DemandView), (status = 404, body = crate::error::Problem)))]
-async fn get_one(
-    State(state): State<AppState>,
-    user: MaybeUser,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Response> {
+async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let view = demands::get_view(&state.db, user.actor(), id).await?;
     Ok(versioned(view.version, view))
 }

@@ -41,10 +41,7 @@ async fn upload(
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            format!(
-                "documents may be at most {} bytes",
-                state.config.max_upload_bytes
-            ),
+            format!("documents may be at most {} bytes", state.config.max_upload_bytes),
         )
     };
     let malformed = |e: axum::extract::multipart::MultipartError| {
@@ -54,13 +51,8 @@ async fn upload(
             ApiError::bad_request("malformed_request", e.body_text())
         }
     };
-    let mut upload = Upload {
-        title: None,
-        tier: None,
-        filename: String::new(),
-        declared_type: None,
-        bytes: Vec::new(),
-    };
+    let mut upload =
+        Upload { title: None, tier: None, filename: String::new(), declared_type: None, bytes: Vec::new() };
     let mut has_file = false;
     while let Some(field) = form.next_field().await.map_err(malformed)? {
         match field.name() {
@@ -85,15 +77,9 @@ async fn upload(
         return Err(too_large());
     }
     let transaction = begin(&state).await?;
-    let view = documents::add(
-        &transaction,
-        &user.actor,
-        id,
-        upload,
-        &state.config.data_dir,
-        state.config.max_upload_bytes,
-    )
-    .await?;
+    let view =
+        documents::add(&transaction, &user.actor, id, upload, &state.config.data_dir, state.config.max_upload_bytes)
+            .await?;
     commit(transaction).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -102,55 +88,33 @@ async fn upload(
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents",
     responses((status = 200, description = "the file", content_type = "application/octet-stream"),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
-async fn download(
-    State(state): State<AppState>,
-    user: MaybeUser,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Response> {
-    let (view, path) =
-        documents::fetch(&state.db, user.actor(), id, &state.config.data_dir).await?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| ApiError::internal(format!("document {id} bytes missing: {e}")))?;
+async fn download(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
+    let (view, path) = documents::fetch(&state.db, user.actor(), id, &state.config.data_dir).await?;
+    let bytes =
+        tokio::fs::read(&path).await.map_err(|e| ApiError::internal(format!("document {id} bytes missing: {e}")))?;
     let mut response = Body::from(bytes).into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&view.content_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
-    let ascii_name: String = view
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let ascii_name: String =
+        view.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let encoded: String = view
         .filename
         .bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
         })
         .collect();
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
-    )) {
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"))
+    {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", view.sha256)) {
         headers.insert(header::ETAG, value);
     }
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     Ok(response)
 }
 

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod health;
 pub mod organizations;
 pub mod reference;
+pub mod search;
 pub mod session;
 
 use crate::error::{ApiError, ApiResult};
@@ -41,9 +42,7 @@ pub fn created<T: Serialize>(location: String, version: i32, body: T) -> Respons
 
 /// Starts a write transaction.
 pub async fn begin(state: &AppState) -> ApiResult<DatabaseTransaction> {
-    techex_listings::begin_write(&state.db)
-        .await
-        .map_err(ApiError::from)
+    techex_listings::begin_write(&state.db).await.map_err(ApiError::from)
 }
 
 /// Commits a transaction.
@@ -63,14 +62,9 @@ pub struct PageParams {
 
 impl PageParams {
     pub fn page(&self) -> ApiResult<PageRequest> {
-        PageRequest::parse(self.limit, self.cursor.as_deref()).map_err(|(field, message)| {
-            ApiError {
-                errors: vec![techex_core::FieldError {
-                    field: field.into(),
-                    message: message.clone(),
-                }],
-                ..ApiError::bad_request("malformed_request", message)
-            }
+        PageRequest::parse(self.limit, self.cursor.as_deref()).map_err(|(field, message)| ApiError {
+            errors: vec![techex_core::FieldError { field: field.into(), message: message.clone() }],
+            ..ApiError::bad_request("malformed_request", message)
         })
     }
 }

@@ -10,9 +10,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use techex_core::domain::OrgKind;
 use techex_core::pagination::Page;
-use techex_listings::members::{
-    self, AcceptInvitation, InvitationCreated, InviteMember, UpdateMember, UserView,
-};
+use techex_listings::members::{self, AcceptInvitation, InvitationCreated, InviteMember, UpdateMember, UserView};
 use techex_listings::organizations::{
     self, OrganizationFilter, OrganizationView, RegisterOrganization, UpdateOrganization,
 };
@@ -44,23 +42,13 @@ pub struct OrganizationQuery {
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations", request_body = RegisterOrganization,
     responses((status = 201, body = Registered), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
-async fn register(
-    State(state): State<AppState>,
-    ApiJson(input): ApiJson<RegisterOrganization>,
-) -> ApiResult<Response> {
+async fn register(State(state): State<AppState>, ApiJson(input): ApiJson<RegisterOrganization>) -> ApiResult<Response> {
     let transaction = begin(&state).await?;
     let (organization, admin) = organizations::register(&transaction, input).await?;
     commit(transaction).await?;
     let location = format!("/api/v1/organizations/{}", organization.id);
     let version = organization.version;
-    Ok(created(
-        location,
-        version,
-        Registered {
-            organization: organization.into(),
-            admin: admin.into(),
-        },
-    ))
+    Ok(created(location, version, Registered { organization: organization.into(), admin: admin.into() }))
 }
 
 /// Lists organizations (verified ones; platform admins see all).
@@ -71,16 +59,8 @@ async fn list(
     user: MaybeUser,
     ApiQuery(query): ApiQuery<OrganizationQuery>,
 ) -> ApiResult<Json<Page<OrganizationView>>> {
-    let page = PageParams {
-        limit: query.limit,
-        cursor: query.cursor.clone(),
-    }
-    .page()?;
-    let filter = OrganizationFilter {
-        kind: query.kind,
-        verified: query.verified,
-        region: query.region,
-    };
+    let page = PageParams { limit: query.limit, cursor: query.cursor.clone() }.page()?;
+    let filter = OrganizationFilter { kind: query.kind, verified: query.verified, region: query.region };
     let found = organizations::list(&state.db, user.actor(), &filter, page).await?;
     Ok(Json(found.map(OrganizationView::from)))
 }
@@ -88,16 +68,9 @@ async fn list(
 /// One organization.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations",
     responses((status = 200, body = OrganizationView), (status = 404, body = crate::error::Problem)))]
-async fn get_one(
-    State(state): State<AppState>,
-    user: MaybeUser,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Response> {
+async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let organization = organizations::get(&state.db, user.actor(), id).await?;
-    Ok(versioned(
-        organization.version,
-        OrganizationView::from(organization),
-    ))
+    Ok(versioned(organization.version, OrganizationView::from(organization)))
 }
 
 /// Edits an organization's profile (its administrators; platform admins). Changing the
@@ -116,10 +89,7 @@ async fn update(
     let transaction = begin(&state).await?;
     let organization = organizations::update(&transaction, &user.actor, id, version, input).await?;
     commit(transaction).await?;
-    Ok(versioned(
-        organization.version,
-        OrganizationView::from(organization),
-    ))
+    Ok(versioned(organization.version, OrganizationView::from(organization)))
 }
 
 async fn set_verified(
@@ -130,13 +100,9 @@ async fn set_verified(
     verified: bool,
 ) -> ApiResult<Response> {
     let transaction = begin(&state).await?;
-    let organization =
-        organizations::set_verified(&transaction, &user.0.actor, id, version, verified).await?;
+    let organization = organizations::set_verified(&transaction, &user.0.actor, id, version, verified).await?;
     commit(transaction).await?;
-    Ok(versioned(
-        organization.version,
-        OrganizationView::from(organization),
-    ))
+    Ok(versioned(organization.version, OrganizationView::from(organization)))
 }
 
 /// Verifies an organization (platform admins): it may now publish and trade.
@@ -189,8 +155,7 @@ async fn update_member(
     ApiJson(input): ApiJson<UpdateMember>,
 ) -> ApiResult<Response> {
     let transaction = begin(&state).await?;
-    let member =
-        members::update_member(&transaction, &user.actor, id, user_id, version, input).await?;
+    let member = members::update_member(&transaction, &user.actor, id, user_id, version, input).await?;
     commit(transaction).await?;
     Ok(versioned(member.version, UserView::from(member)))
 }

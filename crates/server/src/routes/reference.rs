@@ -54,12 +54,7 @@ async fn fields(State(state): State<AppState>) -> ApiResult<Json<Vec<Field>>> {
     Ok(Json(
         found
             .into_iter()
-            .map(|f| Field {
-                code: f.code,
-                name_zh: f.name_zh,
-                name_en: f.name_en,
-                priority: f.priority,
-            })
+            .map(|f| Field { code: f.code, name_zh: f.name_zh, name_en: f.name_en, priority: f.priority })
             .collect(),
     ))
 }
@@ -80,14 +75,8 @@ async fn add_field(
         ));
     }
     let transaction = begin(&state).await?;
-    let created = reference::add_field(
-        &transaction,
-        &field.code,
-        &field.name_zh,
-        &field.name_en,
-        field.priority,
-    )
-    .await?;
+    let created =
+        reference::add_field(&transaction, &field.code, &field.name_zh, &field.name_en, field.priority).await?;
     commit(transaction).await?;
     Ok((
         StatusCode::CREATED,
@@ -107,26 +96,14 @@ async fn regions(State(state): State<AppState>) -> ApiResult<Json<Vec<Region>>> 
     Ok(Json(
         found
             .into_iter()
-            .map(|r| Region {
-                code: r.code,
-                name_zh: r.name_zh,
-                name_en: r.name_en,
-                parent_code: r.parent_code,
-            })
+            .map(|r| Region { code: r.code, name_zh: r.name_zh, name_en: r.name_en, parent_code: r.parent_code })
             .collect(),
     ))
 }
 
 macro_rules! labels {
     ($kind:ty) => {
-        <$kind>::ALL
-            .iter()
-            .map(|v| Label {
-                code: v.as_str(),
-                zh: v.label_zh(),
-                en: v.label_en(),
-            })
-            .collect()
+        <$kind>::ALL.iter().map(|v| Label { code: v.as_str(), zh: v.label_zh(), en: v.label_en() }).collect()
     };
 }
 
@@ -142,8 +119,5 @@ async fn vocabularies() -> Json<Vocabularies> {
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(fields, add_field))
-        .routes(routes!(regions))
-        .routes(routes!(vocabularies))
+    OpenApiRouter::new().routes(routes!(fields, add_field)).routes(routes!(regions)).routes(routes!(vocabularies))
 }

@@ -57,24 +57,11 @@ async fn login(
     headers: HeaderMap,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(300).collect());
-    let context = LoginContext {
-        ip,
-        user_agent,
-        kind: "bearer",
-    };
+    let user_agent =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
+    let context = LoginContext { ip, user_agent, kind: "bearer" };
     let transaction = begin(&state).await?;
-    let result = auth::login(
-        &transaction,
-        &state.auth,
-        &request.email,
-        &request.password,
-        &context,
-    )
-    .await;
+    let result = auth::login(&transaction, &state.auth, &request.email, &request.password, &context).await;
     // A failed attempt is recorded too: commit in both cases.
     commit(transaction).await?;
     let outcome = result?;
@@ -89,10 +76,7 @@ async fn login(
 /// Revokes the token used for this request.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = crate::error::Problem)))]
-async fn logout(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> ApiResult<StatusCode> {
+async fn logout(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> ApiResult<StatusCode> {
     auth::logout(&state.db, user.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -101,10 +85,7 @@ async fn logout(
 #[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
 async fn me(CurrentUser(user): CurrentUser) -> Json<Me> {
-    Json(Me {
-        user: user.user.into(),
-        organization: user.organization.into(),
-    })
+    Json(Me { user: user.user.into(), organization: user.organization.into() })
 }
 
 /// Changes the signed-in user's password; every other session of the user ends.

@@ -1,0 +1,136 @@
+//! Notifications to users: saved-search alerts now, deal events later. Each has a
+//! dedupe key, so an event that several server processes observe notifies once.
+
+use crate::entities::notification;
+use crate::error::{ListingsError, Result};
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::Serialize;
+use techex_core::pagination::Page;
+use techex_core::{Actor, PageRequest, new_id};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A notification as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub id: Uuid,
+    /// What happened, e.g. `saved_search_match`.
+    pub kind: String,
+    pub title: String,
+    pub body: Option<String>,
+    /// Where to look, e.g. `/achievements/{id}`.
+    pub link: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub read_at: Option<chrono::DateTime<Utc>>,
+}
+
+impl From<notification::Model> for NotificationView {
+    fn from(m: notification::Model) -> Self {
+        NotificationView {
+            id: m.id,
+            kind: m.kind,
+            title: m.title,
+            body: m.body,
+            link: m.link,
+            entity_type: m.entity_type,
+            entity_id: m.entity_id,
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
+}
+
+/// A notification to create.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub user_id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub link: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    /// Notifications with the same key are created once.
+    pub dedupe_key: String,
+}
+
+/// Creates a notification unless one with its key exists; returns whether it was new.
+pub async fn notify<C: ConnectionTrait>(db: &C, new: NewNotification) -> Result<bool> {
+    let model = notification::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(new.user_id),
+        kind: Set(new.kind),
+        title: Set(new.title),
+        body: Set(new.body),
+        link: Set(new.link),
+        entity_type: Set(new.entity_type),
+        entity_id: Set(new.entity_id),
+        dedupe_key: Set(new.dedupe_key),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+    };
+    let inserted = notification::Entity::insert(model)
+        .on_conflict(OnConflict::column(notification::Column::DedupeKey).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted > 0)
+}
+
+/// The actor's notifications, newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    unread_only: bool,
+    page: PageRequest,
+) -> Result<Page<NotificationView>> {
+    let mut query = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(actor.user_id))
+        .order_by_desc(notification::Column::Id);
+    if unread_only {
+        query = query.filter(notification::Column::ReadAt.is_null());
+    }
+    if let Some(cursor) = page.after {
+        query = query.filter(notification::Column::Id.lt(cursor.0));
+    }
+    let rows = query.limit(page.limit + 1).all(db).await?;
+    Ok(Page::from_rows(rows, page.limit, |n| n.id).map(NotificationView::from))
+}
+
+/// How many of the actor's notifications are unread.
+pub async fn unread_count<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<u64> {
+    Ok(notification::Entity::find()
+        .filter(notification::Column::UserId.eq(actor.user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// Marks one of the actor's notifications read.
+pub async fn mark_read<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<NotificationView> {
+    let found = notification::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|n| n.user_id == actor.user_id)
+        .ok_or(ListingsError::NotFound("notification"))?;
+    if found.read_at.is_some() {
+        return Ok(found.into());
+    }
+    let mut active: notification::ActiveModel = found.into();
+    active.read_at = Set(Some(Utc::now()));
+    Ok(sea_orm::ActiveModelTrait::update(active, db).await?.into())
+}
+
+/// Marks every notification of the actor read; returns how many changed.
+pub async fn mark_all_read<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<u64> {
+    let result = notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .filter(notification::Column::UserId.eq(actor.user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

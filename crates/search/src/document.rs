@@ -1,0 +1,186 @@
+//! What a published achievement or demand looks like in the index.
+
+use crate::schema::Fields;
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+use tantivy::schema::Facet;
+use techex_listings::entities::{achievement, demand, organization};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// What a hit shows; stored in the index so a search needs no database round trip.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Card {
+    pub id: Uuid,
+    /// `achievement` or `demand`.
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub summary_zh: Option<String>,
+    pub summary_en: Option<String>,
+    /// The public abstract (achievements) or description (demands).
+    pub abstract_zh: Option<String>,
+    pub abstract_en: Option<String>,
+    pub kind: Option<String>,
+    pub field: String,
+    pub maturity: Option<String>,
+    pub trl: Option<i16>,
+    pub transaction_modes: Vec<String>,
+    /// Asking price, or for demands the top of the budget, in minor units.
+    pub price_minor: Option<i64>,
+    pub currency: String,
+    pub price_negotiable: bool,
+    pub patent_number: Option<String>,
+    pub ipc_codes: Vec<String>,
+    pub keywords: Vec<String>,
+    pub region: String,
+    pub owner_id: Uuid,
+    pub owner_name: String,
+    pub owner_name_en: Option<String>,
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn facet(dimension: &str, value: &str) -> Facet {
+    Facet::from_path([dimension, value])
+}
+
+/// The low 64 bits of a UUID: random in v7, a stable tie-breaker.
+pub fn id_low(id: Uuid) -> u64 {
+    let bytes = id.as_bytes();
+    u64::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]])
+}
+
+fn add_text(doc: &mut TantivyDocument, field: tantivy::schema::Field, values: &[Option<&str>]) {
+    for value in values.iter().flatten() {
+        if !value.trim().is_empty() {
+            doc.add_text(field, value);
+        }
+    }
+}
+
+/// Builds the index document of a published achievement.
+pub fn achievement_document(
+    fields: &Fields,
+    model: &achievement::Model,
+    owner: &organization::Model,
+) -> TantivyDocument {
+    let card = Card {
+        id: model.id,
+        doc_type: "achievement".into(),
+        title_zh: model.title_zh.clone(),
+        title_en: model.title_en.clone(),
+        summary_zh: model.summary_zh.clone(),
+        summary_en: model.summary_en.clone(),
+        abstract_zh: model.abstract_zh.clone(),
+        abstract_en: model.abstract_en.clone(),
+        kind: Some(model.kind.clone()),
+        field: model.field_code.clone(),
+        maturity: model.maturity.clone(),
+        trl: model.trl,
+        transaction_modes: model.transaction_modes.0.clone(),
+        price_minor: model.asking_price_minor,
+        currency: model.currency.clone(),
+        price_negotiable: model.price_negotiable,
+        patent_number: model.patent_number.clone(),
+        ipc_codes: model.ipc_codes.0.clone(),
+        keywords: model.keywords.0.clone(),
+        region: model.region.clone(),
+        owner_id: owner.id,
+        owner_name: owner.name.clone(),
+        owner_name_en: owner.name_en.clone(),
+        published_at: model.published_at,
+    };
+    let mut doc = common(fields, &card, "achievement");
+    add_text(&mut doc, fields.title, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
+    add_text(&mut doc, fields.summary, &[model.summary_zh.as_deref(), model.summary_en.as_deref()]);
+    add_text(&mut doc, fields.abstract_text, &[model.abstract_zh.as_deref(), model.abstract_en.as_deref()]);
+    add_text(
+        &mut doc,
+        fields.description,
+        &[
+            model.description_zh.as_deref(),
+            model.description_en.as_deref(),
+            model.advantage_zh.as_deref(),
+            model.advantage_en.as_deref(),
+        ],
+    );
+    for scenario in &model.application_scenarios.0 {
+        doc.add_text(fields.description, scenario);
+    }
+    for inventor in &model.inventors.0 {
+        doc.add_text(fields.inventors, inventor);
+    }
+    if let Some(number) = &model.patent_number {
+        doc.add_text(fields.patent, number);
+    }
+    for code in &model.ipc_codes.0 {
+        doc.add_text(fields.ipc, code);
+        let subclass: String = code.chars().take(4).collect();
+        if subclass != *code {
+            doc.add_text(fields.ipc, &subclass);
+        }
+    }
+    if let Some(maturity) = &model.maturity {
+        doc.add_facet(fields.maturity, facet("maturity", maturity));
+    }
+    doc.add_facet(fields.kind, facet("kind", &model.kind));
+    doc
+}
+
+/// Builds the index document of a published demand.
+pub fn demand_document(fields: &Fields, model: &demand::Model, owner: &organization::Model) -> TantivyDocument {
+    let card = Card {
+        id: model.id,
+        doc_type: "demand".into(),
+        title_zh: model.title_zh.clone(),
+        title_en: model.title_en.clone(),
+        summary_zh: None,
+        summary_en: None,
+        abstract_zh: model.description_zh.clone(),
+        abstract_en: model.description_en.clone(),
+        kind: None,
+        field: model.field_code.clone(),
+        maturity: None,
+        trl: None,
+        transaction_modes: model.desired_modes.0.clone(),
+        price_minor: model.budget_max_minor.or(model.budget_min_minor),
+        currency: model.currency.clone(),
+        price_negotiable: model.budget_max_minor.is_none() && model.budget_min_minor.is_none(),
+        patent_number: None,
+        ipc_codes: Vec::new(),
+        keywords: model.keywords.0.clone(),
+        region: model.region.clone(),
+        owner_id: owner.id,
+        owner_name: owner.name.clone(),
+        owner_name_en: owner.name_en.clone(),
+        published_at: model.published_at,
+    };
+    let mut doc = common(fields, &card, "demand");
+    add_text(&mut doc, fields.title, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
+    add_text(&mut doc, fields.abstract_text, &[model.description_zh.as_deref(), model.description_en.as_deref()]);
+    doc
+}
+
+fn common(fields: &Fields, card: &Card, doc_type: &str) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, card.id.to_string());
+    doc.add_u64(fields.id_low, id_low(card.id));
+    doc.add_text(fields.doc_type, doc_type);
+    for keyword in &card.keywords {
+        doc.add_text(fields.keywords, keyword);
+    }
+    add_text(&mut doc, fields.owner, &[Some(card.owner_name.as_str()), card.owner_name_en.as_deref()]);
+    doc.add_facet(fields.field, facet("field", &card.field));
+    for mode in &card.transaction_modes {
+        doc.add_facet(fields.mode, facet("mode", mode));
+    }
+    doc.add_facet(fields.region, facet("region", &card.region));
+    doc.add_facet(fields.organization, facet("organization", &card.owner_id.to_string()));
+    if let Some(price) = card.price_minor {
+        doc.add_i64(fields.price, price);
+    }
+    doc.add_i64(fields.published, card.published_at.map_or(0, |t| t.timestamp_micros()));
+    doc.add_text(fields.card, serde_json::to_string(card).unwrap_or_default());
+    doc
+}

@@ -1,0 +1,156 @@
+//! One search index on disk: its writer, its reader and the outbox position it has
+//! applied, which is stored in the payload of every commit — atomically with the
+//! documents it describes, so a crash can never separate them.
+
+use crate::analysis;
+use crate::error::{Result, SearchError};
+use crate::schema::{self, Fields};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Bumped whenever the schema or the analysis changes: an index of another version is
+/// rebuilt from the database.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Memory budget of the index writer (the part of a batch held before a flush).
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// What every commit records besides the documents.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Checkpoint {
+    /// The last outbox position whose change is in the index.
+    pub position: i64,
+    pub schema_version: u32,
+}
+
+/// An open index.
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    pub fields: Fields,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating an empty one when there is none.
+    pub fn open_or_create(dir: &Path) -> Result<SearchIndex> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema::build();
+        let directory = tantivy::directory::MmapDirectory::open(dir)?;
+        let index = Index::open_or_create(directory, schema)?;
+        analysis::register(&index)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        Ok(SearchIndex { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    /// The checkpoint of the last commit (zero for a new index).
+    pub fn checkpoint(&self) -> Result<Checkpoint> {
+        let metas = self.index.load_metas()?;
+        Ok(metas.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default())
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>>> {
+        self.writer.lock().map_err(|_| SearchError::Internal("the index writer lock is poisoned".into()))
+    }
+
+    /// Replaces the document of an entity (or adds it).
+    pub fn upsert(&self, id: &str, document: TantivyDocument) -> Result<()> {
+        let writer = self.lock()?;
+        writer.delete_term(Term::from_field_text(self.fields.id, id));
+        writer.add_document(document)?;
+        Ok(())
+    }
+
+    /// Removes the document of an entity, if any.
+    pub fn delete(&self, id: &str) -> Result<()> {
+        let writer = self.lock()?;
+        writer.delete_term(Term::from_field_text(self.fields.id, id));
+        Ok(())
+    }
+
+    /// Removes every document (before a rebuild in place).
+    pub fn clear(&self) -> Result<()> {
+        self.lock()?.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Commits the pending changes with the outbox position they bring the index to,
+    /// then makes them visible to searches.
+    pub fn commit(&self, position: i64) -> Result<()> {
+        let payload = serde_json::to_string(&Checkpoint { position, schema_version: SCHEMA_VERSION })
+            .map_err(|e| SearchError::Internal(e.to_string()))?;
+        {
+            let mut writer = self.lock()?;
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload);
+            prepared.commit()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Drops changes that were not committed (as a crash would).
+    pub fn rollback(&self) -> Result<()> {
+        self.lock()?.rollback()?;
+        Ok(())
+    }
+
+    /// Number of searchable documents.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Every id in the index of one type (`achievement` or `demand`), sorted.
+    pub fn ids(&self, doc_type: &str) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.doc_type, doc_type), IndexRecordOption::Basic);
+        let addresses = searcher.search(&query, &DocSetCollector)?;
+        let mut ids = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let document: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = document.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                ids.push(id.to_string());
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Size of the index files on disk, in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        fn walk(path: &Path) -> u64 {
+            std::fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok())
+                        .map(|e| match e.metadata() {
+                            Ok(m) if m.is_dir() => walk(&e.path()),
+                            Ok(m) => m.len(),
+                            Err(_) => 0,
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(&self.dir)
+    }
+}

@@ -1,0 +1,256 @@
+//! Running a search: text, filters, facet counts, ordering, highlights and pages.
+
+use crate::document::Card;
+use crate::error::{Result, SearchError};
+use crate::index::SearchIndex;
+use crate::query::{Filters, build, has_text};
+use crate::schema::FACETS;
+use crate::syntax;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument};
+use utoipa::ToSchema;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Best match first (the default with a query; newest first without one).
+    #[default]
+    Relevance,
+    Newest,
+    /// Cheapest first; items without a price last.
+    PriceAsc,
+    /// Dearest first; items without a price last.
+    PriceDesc,
+}
+
+impl Sort {
+    pub fn parse(input: &str) -> Result<Sort> {
+        match input.trim() {
+            "" | "relevance" => Ok(Sort::Relevance),
+            "newest" | "recent" => Ok(Sort::Newest),
+            "price" | "price_asc" => Ok(Sort::PriceAsc),
+            "price_desc" | "-price" => Ok(Sort::PriceDesc),
+            other => Err(SearchError::parameter(
+                "sort",
+                format!("`{other}` is not one of relevance, newest, price_asc, price_desc"),
+            )),
+        }
+    }
+}
+
+/// One search request.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// `zh` or `en`: which language's text the snippet prefers.
+    pub lang: String,
+}
+
+/// One hit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub card: Card,
+    /// Relevance (BM25 with field boosts); 0 when ordered otherwise.
+    pub score: f32,
+    /// The title with the matched words in `<mark>`, HTML-escaped.
+    pub title_highlighted: String,
+    /// A passage of the abstract with the matched words in `<mark>`, HTML-escaped.
+    pub snippet: String,
+}
+
+/// The count of one facet value.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResults {
+    /// How many documents match in all.
+    pub total: u64,
+    pub hits: Vec<Hit>,
+    /// For each dimension (`kind`, `field`, `maturity`, `mode`, `region`, `organization`),
+    /// the values among the matching documents with their counts, largest first.
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The deepest a client may page.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// Encodes the position of the next page.
+pub fn encode_cursor(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("o{offset}"))
+}
+
+/// Decodes a cursor into an offset.
+pub fn decode_cursor(cursor: &str) -> Result<usize> {
+    let invalid = || SearchError::parameter("cursor", "is not a cursor returned by this API");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let offset = text.strip_prefix('o').and_then(|n| n.parse::<usize>().ok()).ok_or_else(invalid)?;
+    if offset > MAX_OFFSET {
+        return Err(invalid());
+    }
+    Ok(offset)
+}
+
+type SortKey = (f64, i64, u64);
+
+/// Ranks by the requested order, always ending with publication time and id so that
+/// equal keys come back in the same order every time.
+fn collector(sort: Sort, count: usize) -> impl tantivy::collector::Collector<Fruit = Vec<(SortKey, DocAddress)>> {
+    TopDocs::with_limit(count.max(1)).tweak_score(move |segment: &SegmentReader| {
+        let fast = segment.fast_fields();
+        let published = fast.i64("published").ok().map(|c| c.first_or_default_col(0));
+        let id_low = fast.u64("id_low").ok().map(|c| c.first_or_default_col(0));
+        let price = fast.i64("price").ok();
+        move |doc: tantivy::DocId, score: Score| {
+            let published = published.as_ref().map_or(0, |c| c.get_val(doc));
+            let id = id_low.as_ref().map_or(0, |c| c.get_val(doc));
+            let price = price.as_ref().and_then(|c| c.first(doc));
+            let primary = match sort {
+                Sort::Relevance => f64::from(score),
+                Sort::Newest => 0.0,
+                Sort::PriceAsc => price.map_or(f64::MIN, |p| -(p as f64)),
+                Sort::PriceDesc => price.map_or(f64::MIN, |p| p as f64),
+            };
+            (primary, published, id)
+        }
+    })
+}
+
+impl SearchIndex {
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let clauses = syntax::parse(&request.query).map_err(SearchError::Syntax)?;
+        let query = build(&self.fields, &clauses, &request.filters);
+        let sort = if request.sort == Sort::Relevance && !has_text(&clauses) { Sort::Newest } else { request.sort };
+        let searcher = self.searcher();
+        let wanted = request.offset + request.limit;
+        let mut multi = MultiCollector::new();
+        let top = multi.add_collector(collector(sort, wanted));
+        let count = multi.add_collector(Count);
+        let facet_handles: Vec<_> = FACETS
+            .iter()
+            .map(|name| {
+                let mut facets = FacetCollector::for_field(*name);
+                facets.add_facet(format!("/{name}").as_str());
+                (*name, multi.add_collector(facets))
+            })
+            .collect();
+        let mut fruits = searcher.search(&query, &multi)?;
+        let ranked = top.extract(&mut fruits);
+        let total = count.extract(&mut fruits) as u64;
+        let mut facets = BTreeMap::new();
+        for (name, handle) in facet_handles {
+            let counts = handle.extract(&mut fruits);
+            let prefix = format!("/{name}");
+            let mut values: Vec<FacetCount> = counts
+                .get(prefix.as_str())
+                .map(|(facet, count)| FacetCount {
+                    value: facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                    count,
+                })
+                .collect();
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            facets.insert(name.to_string(), values);
+        }
+        let page: Vec<&(SortKey, DocAddress)> = ranked.iter().skip(request.offset).take(request.limit).collect();
+        let hits = self.hits(&searcher, &*query, &page, sort, &request.lang)?;
+        let next_offset = request.offset + hits.len();
+        let next_cursor = (next_offset < total as usize && next_offset <= MAX_OFFSET && !hits.is_empty())
+            .then(|| encode_cursor(next_offset));
+        Ok(SearchResults { total, hits, facets, next_cursor })
+    }
+
+    fn hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        page: &[&(SortKey, DocAddress)],
+        sort: Sort,
+        lang: &str,
+    ) -> Result<Vec<Hit>> {
+        let mut title_snippets = SnippetGenerator::create(searcher, query, self.fields.title)?;
+        title_snippets.set_max_num_chars(300);
+        let mut abstract_snippets = SnippetGenerator::create(searcher, query, self.fields.abstract_text)?;
+        abstract_snippets.set_max_num_chars(160);
+        let english = lang.starts_with("en");
+        let mut hits = Vec::with_capacity(page.len());
+        for ((score, _, _), address) in page {
+            let document: TantivyDocument = searcher.doc(*address)?;
+            let Some(card) = document
+                .get_first(self.fields.card)
+                .and_then(|v| v.as_str())
+                .and_then(|json| serde_json::from_str::<Card>(json).ok())
+            else {
+                continue;
+            };
+            let pick = |zh: &Option<String>, en: &Option<String>| -> String {
+                let (first, second) = if english { (en, zh) } else { (zh, en) };
+                first.clone().or_else(|| second.clone()).unwrap_or_default()
+            };
+            let title = pick(&card.title_zh, &card.title_en);
+            let abstract_text = pick(&card.abstract_zh, &card.abstract_en);
+            let mut title_snippet = title_snippets.snippet(&title);
+            title_snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let title_highlighted =
+                if title_snippet.is_empty() { html_escape(&title) } else { title_snippet.to_html() };
+            let mut snippet = abstract_snippets.snippet(&abstract_text);
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let snippet = if snippet.is_empty() {
+                html_escape(&abstract_text.chars().take(120).collect::<String>())
+            } else {
+                snippet.to_html()
+            };
+            let score = if sort == Sort::Relevance { *score as f32 } else { 0.0 };
+            hits.push(Hit { card, score, title_highlighted, snippet });
+        }
+        Ok(hits)
+    }
+}
+
+/// Escapes text for HTML.
+pub fn html_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(40)).ok(), Some(40));
+        assert!(decode_cursor("nonsense!").is_err());
+        assert!(decode_cursor(&encode_cursor(MAX_OFFSET + 1)).is_err());
+    }
+}

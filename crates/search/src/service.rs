@@ -1,0 +1,131 @@
+//! The search index a process serves from, and how it finds and swaps it.
+//!
+//! Under the search root (`<data dir>/search` by default) each index lives in a directory
+//! of its own, and the file `CURRENT` names the active one. A rebuild writes a fresh
+//! directory and then replaces `CURRENT` atomically (write, then rename); the serving
+//! process notices and switches to it. Directories no longer named by `CURRENT` are
+//! removed by the process that switches away from them, or at start-up.
+
+use crate::error::Result;
+use crate::index::SearchIndex;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+const CURRENT: &str = "CURRENT";
+
+/// The index a process searches and feeds, behind a swappable handle.
+#[derive(Clone)]
+pub struct SearchService {
+    root: PathBuf,
+    current: Arc<RwLock<(String, Arc<SearchIndex>)>>,
+}
+
+/// The name of the active index directory under `root`, if one was chosen.
+pub fn current_name(root: &Path) -> Option<String> {
+    std::fs::read_to_string(root.join(CURRENT)).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Makes `name` the active index directory, atomically.
+pub fn set_current(root: &Path, name: &str) -> Result<()> {
+    let temporary = root.join(format!("{CURRENT}.{}.tmp", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&temporary, name)?;
+    std::fs::File::open(&temporary)?.sync_all()?;
+    std::fs::rename(&temporary, root.join(CURRENT))?;
+    if let Ok(directory) = std::fs::File::open(root) {
+        directory.sync_all().ok();
+    }
+    Ok(())
+}
+
+/// A new, unused index directory name.
+pub fn fresh_name() -> String {
+    format!("index-{}", uuid::Uuid::now_v7().simple())
+}
+
+/// Removes index directories other than `keep` (left over from rebuilds).
+pub fn remove_stale(root: &Path, keep: &str) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("index-")
+            && name != keep
+            && entry.path().is_dir()
+            && let Err(error) = std::fs::remove_dir_all(entry.path())
+        {
+            tracing::warn!(%error, directory = %name, "cannot remove an old index directory");
+        }
+    }
+}
+
+impl SearchService {
+    /// Opens the active index under `root` (creating root, index and `CURRENT` as needed).
+    pub fn open(root: &Path) -> Result<SearchService> {
+        std::fs::create_dir_all(root)?;
+        let name = match current_name(root) {
+            Some(name) => name,
+            None => {
+                let name = fresh_name();
+                set_current(root, &name)?;
+                name
+            }
+        };
+        let index = SearchIndex::open_or_create(&root.join(&name))?;
+        remove_stale(root, &name);
+        Ok(SearchService { root: root.to_path_buf(), current: Arc::new(RwLock::new((name, Arc::new(index)))) })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The index to use now.
+    pub fn index(&self) -> Arc<SearchIndex> {
+        match self.current.read() {
+            Ok(guard) => guard.1.clone(),
+            Err(poisoned) => poisoned.into_inner().1.clone(),
+        }
+    }
+
+    fn current_in_memory(&self) -> String {
+        match self.current.read() {
+            Ok(guard) => guard.0.clone(),
+            Err(poisoned) => poisoned.into_inner().0.clone(),
+        }
+    }
+
+    /// Switches to the index `CURRENT` names if another process (`techex reindex`)
+    /// replaced it; returns whether it switched.
+    pub fn follow_current(&self) -> Result<bool> {
+        let Some(name) = current_name(&self.root) else { return Ok(false) };
+        if name == self.current_in_memory() {
+            return Ok(false);
+        }
+        let index = SearchIndex::open_or_create(&self.root.join(&name))?;
+        let previous = {
+            let mut guard = match self.current.write() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            std::mem::replace(&mut *guard, (name.clone(), Arc::new(index)))
+        };
+        drop(previous);
+        remove_stale(&self.root, &name);
+        tracing::info!(index = %name, "switched to the rebuilt search index");
+        Ok(true)
+    }
+
+    /// Replaces the active index with a freshly built one in `name` (used by rebuilds
+    /// inside the serving process).
+    pub fn install(&self, name: &str, index: SearchIndex) -> Result<()> {
+        set_current(&self.root, name)?;
+        {
+            let mut guard = match self.current.write() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            *guard = (name.to_string(), Arc::new(index));
+        }
+        remove_stale(&self.root, name);
+        Ok(())
+    }
+}
