@@ -37,6 +37,8 @@ pub struct Account {
 
 pub struct TestApp {
     pub address: String,
+    /// The database URL (for a second server on the same database).
+    pub database_url: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub data_dir: tempfile::TempDir,
@@ -62,6 +64,18 @@ impl Drop for TestApp {
             }
         })
         .join();
+    }
+}
+
+/// A second server on the same database; stops when dropped.
+pub struct Peer {
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _data_dir: tempfile::TempDir,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.server.abort();
     }
 }
 
@@ -105,6 +119,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let mut app = TestApp {
         address,
+        database_url: scratch.url.clone(),
         client,
         db,
         data_dir,
@@ -373,6 +388,21 @@ impl TestApp {
         self.post_empty(&format!("/api/v1/achievements/{id}/submit"), Some(who)).await.expect(200);
         self.post_empty(&format!("/api/v1/achievements/{id}/approve"), Some(&self.reviewer)).await.expect(200);
         id
+    }
+
+    /// Starts a second server on the same database, with a search index of its own, as
+    /// another process behind the load balancer would be. Returns its address and a
+    /// handle that stops it when dropped.
+    pub async fn spawn_peer(&self) -> (String, Peer) {
+        let data_dir = tempfile::tempdir().expect("temporary directory");
+        let mut config = Config::with_data_dir(data_dir.path().to_path_buf());
+        config.database_url = self.database_url.clone();
+        config.addr = "127.0.0.1:0".parse().expect("address");
+        config.max_db_connections = 5;
+        let application = Application::build(config).await.expect("the peer builds");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));
+        (address, Peer { server, _data_dir: data_dir })
     }
 
     /// Waits until this server's search index has applied every outbox row (at most 5 s).

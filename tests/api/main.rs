@@ -9,6 +9,7 @@ mod cli;
 mod demands;
 mod documents;
 mod helpers;
+mod indexer;
 mod organizations;
 mod platform;
 mod portfolio;
