@@ -42,6 +42,9 @@ pub enum Command {
     Reindex(ReindexArgs),
     /// Measure publish-and-read throughput on SQLite and PostgreSQL.
     Bench(BenchArgs),
+    /// The search benchmark: techex against PostgreSQL FTS and SQLite FTS5 on the CSL
+    /// corpus at 100k and 1M achievements, indexing, HTTP overhead, memory, relevance.
+    BenchSearch(crate::bench_search::BenchSearchArgs),
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! data, and the commands themselves. The server lives in `techex-server`.
 
 pub mod bench;
+pub mod bench_search;
 pub mod bootstrap;
 pub mod cli;
 pub mod commands;

@@ -17,5 +17,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(args) => techex::commands::export(settings, args).await,
         Command::Reindex(_) => techex::commands::reindex(settings).await,
         Command::Bench(args) => techex::bench::run(settings, args).await,
+        Command::BenchSearch(args) => techex::bench_search::run(args).await,
     }
 }

@@ -33,6 +33,9 @@ impl PatentNumber {
         let compact: String =
             input.trim().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         let body = compact.strip_prefix("ZL").or_else(|| compact.strip_prefix("CN")).unwrap_or(&compact);
+        if !body.is_ascii() {
+            return Err(format!("`{input}` is not a patent application number (digits, a dot and a check digit)"));
+        }
         let (digits, check) = match body.split_once('.') {
             Some((digits, check)) => (digits.to_string(), check.to_string()),
             None if body.len() == 13 || body.len() == 9 => {
@@ -177,6 +180,11 @@ mod tests {
 
         #[test]
         fn parse_never_panics(input in ".{0,40}") {
+            let _ = PatentNumber::parse(&input);
+        }
+
+        #[test]
+        fn parse_never_panics_on_digit_like_input(input in "(ZL|CN)?[0-9０-９.Xx長]{8,14}") {
             let _ = PatentNumber::parse(&input);
         }
     }

@@ -4,7 +4,7 @@ use crate::schema::Fields;
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
-use techex_listings::entities::{achievement, demand, organization};
+use techex_listings::entities::{StringList, achievement, demand, organization};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -59,10 +59,113 @@ fn add_text(doc: &mut TantivyDocument, field: tantivy::schema::Field, values: &[
     }
 }
 
+/// The columns of an achievement that its index document needs: the indexer reads
+/// only these, which makes catching up markedly cheaper than loading whole rows.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+pub struct IndexedAchievement {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub status: String,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub summary_zh: Option<String>,
+    pub summary_en: Option<String>,
+    pub abstract_zh: Option<String>,
+    pub abstract_en: Option<String>,
+    pub description_zh: Option<String>,
+    pub description_en: Option<String>,
+    pub advantage_zh: Option<String>,
+    pub advantage_en: Option<String>,
+    pub application_scenarios: StringList,
+    pub kind: String,
+    pub patent_number: Option<String>,
+    pub ipc_codes: StringList,
+    pub field_code: String,
+    pub maturity: Option<String>,
+    pub trl: Option<i16>,
+    pub transaction_modes: StringList,
+    pub asking_price_minor: Option<i64>,
+    pub currency: String,
+    pub price_negotiable: bool,
+    pub inventors: StringList,
+    pub keywords: StringList,
+    pub region: String,
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl IndexedAchievement {
+    /// The columns to select.
+    pub const COLUMNS: [achievement::Column; 28] = [
+        achievement::Column::Id,
+        achievement::Column::OrganizationId,
+        achievement::Column::Status,
+        achievement::Column::TitleZh,
+        achievement::Column::TitleEn,
+        achievement::Column::SummaryZh,
+        achievement::Column::SummaryEn,
+        achievement::Column::AbstractZh,
+        achievement::Column::AbstractEn,
+        achievement::Column::DescriptionZh,
+        achievement::Column::DescriptionEn,
+        achievement::Column::AdvantageZh,
+        achievement::Column::AdvantageEn,
+        achievement::Column::ApplicationScenarios,
+        achievement::Column::Kind,
+        achievement::Column::PatentNumber,
+        achievement::Column::IpcCodes,
+        achievement::Column::FieldCode,
+        achievement::Column::Maturity,
+        achievement::Column::Trl,
+        achievement::Column::TransactionModes,
+        achievement::Column::AskingPriceMinor,
+        achievement::Column::Currency,
+        achievement::Column::PriceNegotiable,
+        achievement::Column::Inventors,
+        achievement::Column::Keywords,
+        achievement::Column::Region,
+        achievement::Column::PublishedAt,
+    ];
+}
+
+impl From<&achievement::Model> for IndexedAchievement {
+    fn from(m: &achievement::Model) -> Self {
+        IndexedAchievement {
+            id: m.id,
+            organization_id: m.organization_id,
+            status: m.status.clone(),
+            title_zh: m.title_zh.clone(),
+            title_en: m.title_en.clone(),
+            summary_zh: m.summary_zh.clone(),
+            summary_en: m.summary_en.clone(),
+            abstract_zh: m.abstract_zh.clone(),
+            abstract_en: m.abstract_en.clone(),
+            description_zh: m.description_zh.clone(),
+            description_en: m.description_en.clone(),
+            advantage_zh: m.advantage_zh.clone(),
+            advantage_en: m.advantage_en.clone(),
+            application_scenarios: m.application_scenarios.clone(),
+            kind: m.kind.clone(),
+            patent_number: m.patent_number.clone(),
+            ipc_codes: m.ipc_codes.clone(),
+            field_code: m.field_code.clone(),
+            maturity: m.maturity.clone(),
+            trl: m.trl,
+            transaction_modes: m.transaction_modes.clone(),
+            asking_price_minor: m.asking_price_minor,
+            currency: m.currency.clone(),
+            price_negotiable: m.price_negotiable,
+            inventors: m.inventors.clone(),
+            keywords: m.keywords.clone(),
+            region: m.region.clone(),
+            published_at: m.published_at,
+        }
+    }
+}
+
 /// Builds the index document of a published achievement.
 pub fn achievement_document(
     fields: &Fields,
-    model: &achievement::Model,
+    model: &IndexedAchievement,
     owner: &organization::Model,
 ) -> TantivyDocument {
     let card = Card {

@@ -114,6 +114,14 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Closes the index, waiting for its background segment merges to end.
+    pub fn close(self) -> Result<()> {
+        let writer =
+            self.writer.into_inner().map_err(|_| SearchError::Internal("the index writer lock is poisoned".into()))?;
+        writer.wait_merging_threads()?;
+        Ok(())
+    }
+
     /// Number of searchable documents.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()

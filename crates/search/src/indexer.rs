@@ -8,10 +8,11 @@
 //! nothing is lost and nothing is doubled. On PostgreSQL a `LISTEN` wakes it as soon as
 //! a change commits; on SQLite it polls every 100 ms.
 
-use crate::document::{achievement_document, demand_document};
+use crate::document::{IndexedAchievement, achievement_document, demand_document};
 use crate::error::{Result, SearchError};
 use crate::index::{SCHEMA_VERSION, SearchIndex};
 use crate::service::SearchService;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,6 +41,7 @@ async fn load_documents(
     index: &SearchIndex,
     rows: &[outbox::Model],
 ) -> Result<Vec<(Uuid, Option<tantivy::TantivyDocument>, bool)>> {
+    let started = std::time::Instant::now();
     let mut achievement_ids: Vec<Uuid> = Vec::new();
     let mut demand_ids: Vec<Uuid> = Vec::new();
     for row in rows {
@@ -48,11 +50,27 @@ async fn load_documents(
             list.push(row.entity_id);
         }
     }
-    let achievements: HashMap<Uuid, achievement::Model> = if achievement_ids.is_empty() {
+    // The entities are selected through the outbox rows themselves (a sub-query on the
+    // position range), not through a list of thousands of ids.
+    let first = rows.first().map_or(0, |r| r.position);
+    let last = rows.last().map_or(0, |r| r.position);
+    let changed = |entity_type: &str| {
+        Query::select()
+            .column(outbox::Column::EntityId)
+            .from(outbox::Entity)
+            .and_where(Expr::col(outbox::Column::Position).gte(first))
+            .and_where(Expr::col(outbox::Column::Position).lte(last))
+            .and_where(Expr::col(outbox::Column::EntityType).eq(entity_type))
+            .to_owned()
+    };
+    let achievements: HashMap<Uuid, IndexedAchievement> = if achievement_ids.is_empty() {
         HashMap::new()
     } else {
         achievement::Entity::find()
-            .filter(achievement::Column::Id.is_in(achievement_ids.clone()))
+            .select_only()
+            .columns(IndexedAchievement::COLUMNS)
+            .filter(Expr::col((achievement::Entity, achievement::Column::Id)).in_subquery(changed("achievement")))
+            .into_model::<IndexedAchievement>()
             .all(db)
             .await?
             .into_iter()
@@ -63,13 +81,14 @@ async fn load_documents(
         HashMap::new()
     } else {
         demand::Entity::find()
-            .filter(demand::Column::Id.is_in(demand_ids.clone()))
+            .filter(Expr::col((demand::Entity, demand::Column::Id)).in_subquery(changed("demand")))
             .all(db)
             .await?
             .into_iter()
             .map(|d| (d.id, d))
             .collect()
     };
+    tracing::debug!(millis = started.elapsed().as_millis() as u64, "loaded the changed entities");
     let mut owner_ids: Vec<Uuid> = achievements.values().map(|a| a.organization_id).collect();
     owner_ids.extend(demands.values().map(|d| d.organization_id));
     owner_ids.sort();
@@ -85,6 +104,7 @@ async fn load_documents(
             .map(|o| (o.id, o))
             .collect()
     };
+    tracing::debug!(millis = started.elapsed().as_millis() as u64, "loaded the owners");
     let mut documents = Vec::new();
     for id in achievement_ids {
         let document = achievements
@@ -113,35 +133,81 @@ async fn next_rows(db: &DatabaseConnection, position: i64, batch: u64) -> Result
         .await?)
 }
 
+/// A batch of outbox rows read from the database with the documents they call for.
+struct Loaded {
+    rows: usize,
+    last: i64,
+    documents: Vec<(Uuid, Option<tantivy::TantivyDocument>, bool)>,
+}
+
+async fn load_after(db: &DatabaseConnection, index: &SearchIndex, position: i64, batch: u64) -> Result<Option<Loaded>> {
+    let started = std::time::Instant::now();
+    let rows = next_rows(db, position, batch).await?;
+    let Some(last) = rows.last().map(|r| r.position) else { return Ok(None) };
+    let documents = load_documents(db, index, &rows).await?;
+    tracing::debug!(rows = rows.len(), millis = started.elapsed().as_millis() as u64, "loaded an outbox round");
+    Ok(Some(Loaded { rows: rows.len(), last, documents }))
+}
+
+/// Writes a loaded batch into the index and, when asked, commits it with its position.
+async fn write(index: Arc<SearchIndex>, loaded: Loaded, commit: bool) -> Result<Vec<Uuid>> {
+    tokio::task::spawn_blocking(move || -> Result<Vec<Uuid>> {
+        let started = std::time::Instant::now();
+        let mut published = Vec::new();
+        for (id, document, is_achievement) in loaded.documents {
+            let key = id.to_string();
+            match document {
+                Some(document) => {
+                    index.upsert(&key, document)?;
+                    if is_achievement {
+                        published.push(id);
+                    }
+                }
+                None => index.delete(&key)?,
+            }
+        }
+        let added = started.elapsed();
+        if commit {
+            index.commit(loaded.last)?;
+        }
+        tracing::debug!(
+            added_millis = added.as_millis() as u64,
+            total_millis = started.elapsed().as_millis() as u64,
+            "wrote an outbox round"
+        );
+        Ok(published)
+    })
+    .await
+    .map_err(|e| SearchError::Internal(format!("indexing task failed: {e}")))?
+}
+
 /// Applies one round of outbox rows to the index and commits. `commit = false` leaves
 /// the changes uncommitted (to simulate a crash in tests).
 pub async fn apply_round(db: &DatabaseConnection, index: Arc<SearchIndex>, batch: u64, commit: bool) -> Result<Round> {
     let checkpoint = index.checkpoint()?;
-    let rows = next_rows(db, checkpoint.position, batch).await?;
-    let Some(last) = rows.last().map(|r| r.position) else {
+    let Some(loaded) = load_after(db, &index, checkpoint.position, batch).await? else {
         return Ok(Round { position: checkpoint.position, ..Round::default() });
     };
-    let documents = load_documents(db, &index, &rows).await?;
-    let published_achievements: Vec<Uuid> = documents
-        .iter()
-        .filter(|(_, doc, is_achievement)| doc.is_some() && *is_achievement)
-        .map(|(id, _, _)| *id)
-        .collect();
-    let count = rows.len();
-    let writer = index.clone();
-    tokio::task::spawn_blocking(move || -> Result<()> {
-        for (id, document, _) in documents {
-            let key = id.to_string();
-            match document {
-                Some(document) => writer.upsert(&key, document)?,
-                None => writer.delete(&key)?,
-            }
-        }
-        if commit { writer.commit(last) } else { Ok(()) }
-    })
-    .await
-    .map_err(|e| SearchError::Internal(format!("indexing task failed: {e}")))??;
-    Ok(Round { rows: count, published_achievements, position: if commit { last } else { checkpoint.position } })
+    let (rows, last) = (loaded.rows, loaded.last);
+    let published_achievements = write(index, loaded, commit).await?;
+    Ok(Round { rows, published_achievements, position: if commit { last } else { checkpoint.position } })
+}
+
+/// Applies every outbox row there is, round after round, reading the next round from
+/// the database while the current one is indexed and committed. Returns the rounds.
+pub async fn catch_up(db: &DatabaseConnection, index: Arc<SearchIndex>, batch: u64) -> Result<Round> {
+    let mut total = Round { position: index.checkpoint()?.position, ..Round::default() };
+    let mut next = load_after(db, &index, total.position, batch).await?;
+    while let Some(loaded) = next {
+        let (rows, last) = (loaded.rows, loaded.last);
+        let (written, prefetched) =
+            tokio::join!(write(index.clone(), loaded, true), load_after(db, &index, last, batch));
+        total.published_achievements.extend(written?);
+        total.rows += rows;
+        total.position = last;
+        next = prefetched?;
+    }
+    Ok(total)
 }
 
 /// Whether the index must be rebuilt: another schema version, or its checkpoint is
@@ -214,7 +280,7 @@ pub async fn run(
                 crate::rebuild::rebuild_into_service(&db, &service, |_, _| {}).await?;
                 return Ok(Round::default());
             }
-            apply_round(&db, index, batch, true).await
+            catch_up(&db, index, batch).await
         }
         .await;
         match outcome {
@@ -233,7 +299,7 @@ pub async fn run(
             Err(error) => {
                 failures += 1;
                 tracing::error!(%error, failures, "search indexing round failed; retrying");
-                tokio::time::sleep(Duration::from_millis(200 * u64::from(failures.min(25)))).await;
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(Ord::min(failures, 25)))).await;
             }
         }
         tokio::select! {

@@ -2,7 +2,7 @@
 //! the active one atomically. The checkpoint is the outbox head read *before* the scan,
 //! so changes made during the rebuild are replayed after it (replays are harmless).
 
-use crate::document::{achievement_document, demand_document};
+use crate::document::{IndexedAchievement, achievement_document, demand_document};
 use crate::error::{Result, SearchError};
 use crate::index::SearchIndex;
 use crate::service::{SearchService, fresh_name, set_current};
@@ -33,11 +33,16 @@ pub async fn build_index(db: &DatabaseConnection, dir: &Path, progress: impl Fn(
     let mut done = 0u64;
     let mut after: Option<uuid::Uuid> = None;
     loop {
-        let mut page = achievements.clone().order_by_asc(achievement::Column::Id).limit(PAGE);
+        let mut page = achievements
+            .clone()
+            .select_only()
+            .columns(IndexedAchievement::COLUMNS)
+            .order_by_asc(achievement::Column::Id)
+            .limit(PAGE);
         if let Some(last) = after {
             page = page.filter(achievement::Column::Id.gt(last));
         }
-        let rows = page.all(db).await?;
+        let rows = page.into_model::<IndexedAchievement>().all(db).await?;
         let Some(last) = rows.last().map(|r| r.id) else { break };
         let documents: Vec<_> = rows
             .iter()

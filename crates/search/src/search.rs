@@ -209,22 +209,57 @@ impl SearchIndex {
             };
             let title = pick(&card.title_zh, &card.title_en);
             let abstract_text = pick(&card.abstract_zh, &card.abstract_en);
-            let mut title_snippet = title_snippets.snippet(&title);
-            title_snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let title_snippet = title_snippets.snippet(&title);
             let title_highlighted =
-                if title_snippet.is_empty() { html_escape(&title) } else { title_snippet.to_html() };
-            let mut snippet = abstract_snippets.snippet(&abstract_text);
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                if title_snippet.is_empty() { html_escape(&title) } else { highlight(&title_snippet) };
+            let snippet = abstract_snippets.snippet(&abstract_text);
             let snippet = if snippet.is_empty() {
                 html_escape(&abstract_text.chars().take(120).collect::<String>())
             } else {
-                snippet.to_html()
+                highlight(&snippet)
             };
             let score = if sort == Sort::Relevance { *score as f32 } else { 0.0 };
             hits.push(Hit { card, score, title_highlighted, snippet });
         }
         Ok(hits)
     }
+}
+
+/// Renders a snippet as escaped HTML with `<mark>` around the matches. Search-mode
+/// segmentation yields overlapping matches (`保湿` inside `吸湿保湿`), which tantivy's own
+/// renderer does not expect; they are merged first.
+pub fn highlight(snippet: &tantivy::snippet::Snippet) -> String {
+    let fragment = snippet.fragment();
+    let mut ranges: Vec<std::ops::Range<usize>> = snippet
+        .highlighted()
+        .iter()
+        .filter(|r| {
+            r.start < r.end
+                && r.end <= fragment.len()
+                && fragment.is_char_boundary(r.start)
+                && fragment.is_char_boundary(r.end)
+        })
+        .cloned()
+        .collect();
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    let mut html = String::with_capacity(fragment.len() + merged.len() * 13);
+    let mut at = 0;
+    for range in merged {
+        html.push_str(&html_escape(&fragment[at..range.start]));
+        html.push_str("<mark>");
+        html.push_str(&html_escape(&fragment[range.start..range.end]));
+        html.push_str("</mark>");
+        at = range.end;
+    }
+    html.push_str(&html_escape(&fragment[at..]));
+    html
 }
 
 /// Escapes text for HTML.
@@ -246,6 +281,105 @@ pub fn html_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::{IndexedAchievement, achievement_document};
+    use techex_listings::entities::{StringList, organization};
+
+    fn sample_index(dir: &std::path::Path) -> SearchIndex {
+        let index = SearchIndex::open_or_create(dir).expect("index");
+        let now = chrono::Utc::now();
+        let owner = organization::Model {
+            id: uuid::Uuid::now_v7(),
+            name: "山东大学".into(),
+            name_en: None,
+            kind: "university".into(),
+            credit_code: String::new(),
+            region: "370100".into(),
+            website: None,
+            description: None,
+            description_en: None,
+            verified_at: Some(now),
+            verified_by: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let texts = [
+            ("一种海水淡化膜材料的制备方法", "本发明对膜的亲水性能、透湿性能、吸湿保湿性能和抗菌性能进行了研究。"),
+            ("基于深度学习的轴承故障诊断", "Convolutional networks recognise faults in vibration signals."),
+            ("Reverse osmosis membrane", "A high-flux membrane for seawater desalination 海水淡化."),
+        ];
+        for (title, body) in texts {
+            let row = IndexedAchievement {
+                id: uuid::Uuid::now_v7(),
+                organization_id: owner.id,
+                status: "published".into(),
+                title_zh: Some(title.into()),
+                title_en: None,
+                summary_zh: None,
+                summary_en: None,
+                abstract_zh: Some(body.into()),
+                abstract_en: None,
+                description_zh: None,
+                description_en: None,
+                advantage_zh: None,
+                advantage_en: None,
+                application_scenarios: StringList::default(),
+                kind: "invention_patent".into(),
+                patent_number: None,
+                ipc_codes: StringList(vec!["C02F 1/44".into()]),
+                field_code: "new_materials".into(),
+                maturity: None,
+                trl: None,
+                transaction_modes: StringList::default(),
+                asking_price_minor: Some(100),
+                currency: "CNY".into(),
+                price_negotiable: false,
+                inventors: StringList::default(),
+                keywords: StringList::default(),
+                region: "370100".into(),
+                published_at: Some(now),
+            };
+            index.upsert(&row.id.to_string(), achievement_document(&index.fields, &row, &owner)).expect("upsert");
+        }
+        index.commit(1).expect("commit");
+        index
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_query_either_answers_or_is_a_syntax_error(query in "[-\"“” a-zA-Z0-9./海水淡化膜吸湿保湿性能的深度学习]{0,30}") {
+            let dir = tempfile::tempdir().expect("dir");
+            let index = sample_index(dir.path());
+            let request = SearchRequest { query, filters: crate::query::Filters { doc_type: "achievement".into(), ..Default::default() }, limit: 10, lang: "zh".into(), ..Default::default() };
+            match index.search(&request) {
+                Ok(_) | Err(SearchError::Syntax(_)) => {}
+                Err(other) => proptest::prop_assert!(false, "unexpected error {other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn overlapping_matches_are_highlighted_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = sample_index(dir.path());
+        let request = SearchRequest {
+            query: "吸湿保湿 性能".into(),
+            filters: crate::query::Filters { doc_type: "achievement".into(), ..Default::default() },
+            limit: 10,
+            lang: "zh".into(),
+            ..Default::default()
+        };
+        let results = index.search(&request).expect("search");
+        assert_eq!(results.total, 1);
+        let snippet = &results.hits[0].snippet;
+        assert!(snippet.contains("<mark>"), "{snippet}");
+        assert!(
+            !snippet.contains("<mark><mark>")
+                && snippet.matches("<mark>").count() == snippet.matches("</mark>").count(),
+            "{snippet}"
+        );
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

@@ -199,6 +199,18 @@ mod tests {
         assert_eq!(parse("201710601862.4"), Ok(vec![text("201710601862.4")]));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(input in "\\PC{0,80}") {
+            let _ = parse(&input);
+        }
+
+        #[test]
+        fn parsing_never_panics_on_query_like_input(input in "[-\"“” ZLCNzlcn0-9./A-Ha-h海水淡化膜]{0,40}") {
+            let _ = parse(&input);
+        }
+    }
+
     #[test]
     fn errors_carry_their_position() {
         assert_eq!(parse(r#"膜 "unclosed"#).map_err(|e| e.position), Err(2));
