@@ -59,6 +59,13 @@ pub struct BenchSearchArgs {
     /// Working directory (indexes, SQLite files) [default: a temporary directory].
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+    /// Only techex's in-process search at each scale (no relevance, indexing, HTTP,
+    /// FTS5 or PostgreSQL): for quick iterations while tuning.
+    #[arg(long)]
+    pub quick: bool,
+    /// Times each client runs the query set (more rounds, steadier figures).
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -315,10 +322,13 @@ fn tantivy_run(
     clients: usize,
     rounds: usize,
 ) -> anyhow::Result<Latencies> {
+    // The same admission as the server: the search pool, one thread per core.
+    let pool = techex_search::gate::Pool::per_core();
     let started = Instant::now();
     let mut handles = Vec::new();
     for client in 0..clients {
         let index = index.clone();
+        let pool = pool.clone();
         let queries: Vec<String> = queries.to_vec();
         handles.push(std::thread::spawn(move || -> anyhow::Result<Vec<Duration>> {
             let mut samples = Vec::with_capacity(queries.len() * rounds);
@@ -326,7 +336,14 @@ fn tantivy_run(
                 for offset in 0..queries.len() {
                     let query = &queries[(offset + client * 17 + round * 7) % queries.len()];
                     let began = Instant::now();
-                    index.search(&search_request(query))?;
+                    let request = search_request(query);
+                    if clients == 1 {
+                        // One client: the query time itself, on this thread.
+                        index.search(&request)?;
+                    } else {
+                        let index = index.clone();
+                        pool.run(move || index.search(&request)).context("the search pool stopped")??;
+                    }
                     samples.push(began.elapsed());
                 }
             }
@@ -363,6 +380,12 @@ async fn build_tantivy(dir: &Path, bases: &[Base], n: usize, org: Uuid) -> anyho
     })
     .await??;
     let rate = count as f64 / started.elapsed().as_secs_f64();
+    // Let the background merges finish, as they would in a server that has been up a
+    // while, and serve from the merged segments.
+    let spinner = bar(1, "tantivy: waiting for segment merges");
+    Arc::try_unwrap(index).map_err(|_| anyhow::anyhow!("index still shared"))?.close()?;
+    spinner.finish_and_clear();
+    let index = Arc::new(SearchIndex::open_or_create(dir)?);
     Ok((index, rate))
 }
 
@@ -834,26 +857,29 @@ pub async fn run(args: &BenchSearchArgs) -> anyhow::Result<()> {
         "\nrelevance on {} CSL records with abstracts (keyword queries judged by author keywords):",
         records.iter().filter(|r| r.r#abstract.as_deref().is_some_and(|a| !a.is_empty())).count()
     );
-    let (scores, judged_queries) = relevance(&work, &records).await?;
-    let techex = scores.first().map_or(0.0, |s| s.1);
-    for (label, score) in &scores {
-        println!("  nDCG@10 {label:<38} {score:.4}  (techex / this = {:.2})", techex / score.max(1e-9));
-    }
-    println!("  ({judged_queries} keyword queries; a record is relevant when its author keywords hold the query)");
+    if !args.quick {
+        let (scores, judged_queries) = relevance(&work, &records).await?;
+        let techex = scores.first().map_or(0.0, |s| s.1);
+        for (label, score) in &scores {
+            println!("  nDCG@10 {label:<38} {score:.4}  (techex / this = {:.2})", techex / score.max(1e-9));
+        }
+        println!("  ({judged_queries} keyword queries; a record is relevant when its author keywords hold the query)");
 
-    println!("\nindexing {} documents (10,000 per commit; best of two runs each):", args.outbox_docs);
-    let backends: Vec<(&str, Option<&str>)> = if args.skip_postgres {
-        vec![("SQLite", None)]
-    } else {
-        vec![("SQLite", None), ("PostgreSQL", Some(args.postgres.as_str()))]
-    };
-    for (label, postgres) in backends {
-        let (outbox_rate, raw_rate) = outbox_vs_raw(&work.join("indexing"), &bases, args.outbox_docs, postgres).await?;
-        println!(
-            "  outbox indexer on {label:<10} {outbox_rate:>8.0} docs/s; raw tantivy {raw_rate:>8.0} docs/s; ratio {:.2} (target ≥ 0.80)",
-            outbox_rate / raw_rate.max(1e-9)
-        );
-        std::fs::remove_dir_all(work.join("indexing")).ok();
+        println!("\nindexing {} documents (10,000 per commit; best of two runs each):", args.outbox_docs);
+        let backends: Vec<(&str, Option<&str>)> = if args.skip_postgres {
+            vec![("SQLite", None)]
+        } else {
+            vec![("SQLite", None), ("PostgreSQL", Some(args.postgres.as_str()))]
+        };
+        for (label, postgres) in backends {
+            let (outbox_rate, raw_rate) =
+                outbox_vs_raw(&work.join("indexing"), &bases, args.outbox_docs, postgres).await?;
+            println!(
+                "  outbox indexer on {label:<10} {outbox_rate:>8.0} docs/s; raw tantivy {raw_rate:>8.0} docs/s; ratio {:.2} (target ≥ 0.80)",
+                outbox_rate / raw_rate.max(1e-9)
+            );
+            std::fs::remove_dir_all(work.join("indexing")).ok();
+        }
     }
 
     for &n in &args.scales {
@@ -864,11 +890,29 @@ pub async fn run(args: &BenchSearchArgs) -> anyhow::Result<()> {
         let (index, rate) = build_tantivy(&root.join(&name), &bases, n, Uuid::now_v7()).await?;
         techex_search::service::set_current(&root, &name)?;
         let index_size = dir_size(&root.join(&name));
-        println!("  tantivy indexing: {rate:.0} docs/s; index on disk {:.1} MiB", index_size as f64 / 1048576.0);
+        println!(
+            "  tantivy indexing: {rate:.0} docs/s; index on disk {:.1} MiB in {} segments",
+            index_size as f64 / 1048576.0,
+            index.searcher().segment_readers().len()
+        );
         tantivy_run(&index, &queries[..queries.len().min(40)], 1, 1)?;
-        let single = tantivy_run(&index, &queries, 1, 1)?;
-        let concurrent = tantivy_run(&index, &queries, args.concurrency, 1)?;
+        let single = tantivy_run(&index, &queries, 1, args.rounds)?;
+        let concurrent = tantivy_run(&index, &queries, args.concurrency, args.rounds)?;
         drop(index);
+        if args.quick {
+            println!(
+                "  in-process, 1 client: p50 {:.3} ms, p99 {:.3} ms, {:.0} q/s; {} clients: p50 {:.2} ms, p99 {:.2} ms, {:.0} q/s",
+                ms(single.quantile(0.5)),
+                ms(single.quantile(0.99)),
+                single.per_second(),
+                args.concurrency,
+                ms(concurrent.quantile(0.5)),
+                ms(concurrent.quantile(0.99)),
+                concurrent.per_second()
+            );
+            std::fs::remove_dir_all(&root).ok();
+            continue;
+        }
         let (http_single, http_concurrent, rss, peak) = http_run(&work, &root, &queries, args.concurrency).await?;
         let (fts5, fts5_size) = sqlite_run(&work, &bases, n, &queries).await?;
         let postgres =

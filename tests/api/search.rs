@@ -446,3 +446,31 @@ async fn a_rebuilt_index_replaces_the_running_one() {
     app.wait_indexed().await;
     assert!(app.search_ids(&q("海洋牧场")).await.contains(&later));
 }
+
+#[tokio::test]
+async fn the_search_page_highlights_matches_and_links_facets() {
+    let app = spawn_app().await;
+    let id = app.publish_plain(&app.seller, json!({"title_zh": "一种海水淡化膜材料", "title_en": "Seawater desalination membrane", "field": "new_materials"})).await;
+    app.publish_plain(&app.seller, json!({"title_zh": "轴承故障诊断", "field": "high_end_equipment"})).await;
+    app.wait_indexed().await;
+    let page = app
+        .client
+        .get(app.url(&format!("/search?{}", q("海水淡化"))))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap_or_default();
+    assert!(html.contains(&format!("/achievements/{id}")), "the hit links to its page");
+    assert!(html.contains("<mark>海水</mark>") || html.contains("<mark>海水淡化</mark>"), "matches are marked");
+    assert!(html.contains("field=new_materials"), "facet values are links that filter");
+    assert!(!html.contains("轴承故障诊断"));
+    let english =
+        app.client.get(app.url(&format!("/search?{}&lang=en", q("desalination")))).send().await.expect("page");
+    let html = english.text().await.unwrap_or_default();
+    assert!(html.contains("<mark>desalination</mark>") || html.contains("<mark>Desalination</mark>"), "{html}");
+    let broken = app.client.get(app.url(&format!("/search?{}", q("海水 \"淡化")))).send().await.expect("page");
+    assert_eq!(broken.status(), 200, "a query that does not parse is explained on the page");
+    assert!(broken.text().await.unwrap_or_default().contains("role=\"alert\""));
+}

@@ -19,8 +19,11 @@ pub struct Card {
     pub title_en: Option<String>,
     pub summary_zh: Option<String>,
     pub summary_en: Option<String>,
-    /// The public abstract (achievements) or description (demands).
+    /// The public abstract (achievements) or description (demands); a search hit shows
+    /// its `snippet` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abstract_zh: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abstract_en: Option<String>,
     pub kind: Option<String>,
     pub field: String,
@@ -196,23 +199,24 @@ pub fn achievement_document(
     };
     let mut doc = common(fields, &card, "achievement");
     add_text(&mut doc, fields.title, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
-    add_text(&mut doc, fields.summary, &[model.summary_zh.as_deref(), model.summary_en.as_deref()]);
-    add_text(&mut doc, fields.abstract_text, &[model.abstract_zh.as_deref(), model.abstract_en.as_deref()]);
     add_text(
         &mut doc,
-        fields.description,
+        fields.body,
         &[
+            model.title_zh.as_deref(),
+            model.title_en.as_deref(),
+            model.summary_zh.as_deref(),
+            model.summary_en.as_deref(),
+            model.abstract_zh.as_deref(),
+            model.abstract_en.as_deref(),
             model.description_zh.as_deref(),
             model.description_en.as_deref(),
             model.advantage_zh.as_deref(),
             model.advantage_en.as_deref(),
         ],
     );
-    for scenario in &model.application_scenarios.0 {
-        doc.add_text(fields.description, scenario);
-    }
-    for inventor in &model.inventors.0 {
-        doc.add_text(fields.inventors, inventor);
+    for text in model.application_scenarios.0.iter().chain(&model.inventors.0) {
+        doc.add_text(fields.body, text);
     }
     if let Some(number) = &model.patent_number {
         doc.add_text(fields.patent, number);
@@ -261,7 +265,16 @@ pub fn demand_document(fields: &Fields, model: &demand::Model, owner: &organizat
     };
     let mut doc = common(fields, &card, "demand");
     add_text(&mut doc, fields.title, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
-    add_text(&mut doc, fields.abstract_text, &[model.description_zh.as_deref(), model.description_en.as_deref()]);
+    add_text(
+        &mut doc,
+        fields.body,
+        &[
+            model.title_zh.as_deref(),
+            model.title_en.as_deref(),
+            model.description_zh.as_deref(),
+            model.description_en.as_deref(),
+        ],
+    );
     doc
 }
 
@@ -272,8 +285,9 @@ fn common(fields: &Fields, card: &Card, doc_type: &str) -> TantivyDocument {
     doc.add_text(fields.doc_type, doc_type);
     for keyword in &card.keywords {
         doc.add_text(fields.keywords, keyword);
+        doc.add_text(fields.body, keyword);
     }
-    add_text(&mut doc, fields.owner, &[Some(card.owner_name.as_str()), card.owner_name_en.as_deref()]);
+    add_text(&mut doc, fields.body, &[Some(card.owner_name.as_str()), card.owner_name_en.as_deref()]);
     doc.add_facet(fields.field, facet("field", &card.field));
     for mode in &card.transaction_modes {
         doc.add_facet(fields.mode, facet("mode", mode));

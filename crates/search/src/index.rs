@@ -15,7 +15,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// rebuilt from the database.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Memory budget of the index writer (the part of a batch held before a flush).
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -43,7 +43,10 @@ impl SearchIndex {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema::build();
         let directory = tantivy::directory::MmapDirectory::open(dir)?;
-        let index = Index::open_or_create(directory, schema)?;
+        // Hits read their stored card from the document store; small blocks keep the
+        // decompression of a random document cheap.
+        let settings = tantivy::IndexSettings { docstore_blocksize: 4096, ..tantivy::IndexSettings::default() };
+        let index = Index::builder().schema(schema).settings(settings).open_or_create(directory)?;
         analysis::register(&index)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;

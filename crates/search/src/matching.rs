@@ -113,7 +113,7 @@ fn weighted_terms(index: &SearchIndex, texts: &[&str]) -> Vec<(String, f32)> {
     let mut weighted: Vec<(String, f32)> = frequencies
         .into_iter()
         .filter_map(|(word, tf)| {
-            let df: u64 = [index.fields.title, index.fields.abstract_text, index.fields.keywords]
+            let df: u64 = [index.fields.body]
                 .iter()
                 .map(|f| searcher.doc_freq(&Term::from_field_text(*f, &word)).unwrap_or(0))
                 .max()

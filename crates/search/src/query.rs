@@ -31,31 +31,26 @@ fn exact_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
 }
 
-/// A word in any of the text fields, weighted by field.
+/// A word that must occur in the body, scoring more in the title and keywords.
 fn any_field(fields: &Fields, word: &str) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = text_fields(fields)
         .iter()
         .map(|(field, boost)| {
-            (Occur::Should, Box::new(BoostQuery::new(word_query(*field, word), *boost)) as Box<dyn Query>)
+            let occur = if *field == fields.body { Occur::Must } else { Occur::Should };
+            let query = word_query(*field, word);
+            let boosted: Box<dyn Query> = if *boost == 1.0 { query } else { Box::new(BoostQuery::new(query, *boost)) };
+            (occur, boosted)
         })
         .collect();
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The words in this order and next to each other, in any text field.
-fn phrase_any_field(fields: &Fields, tokens: &[Analyzed], only: &[Field]) -> Box<dyn Query> {
+/// The words in this order and next to each other, in one field.
+fn phrase_in(field: Field, tokens: &[Analyzed]) -> Box<dyn Query> {
     let base = tokens.first().map_or(0, |t| t.position);
-    let clauses: Vec<(Occur, Box<dyn Query>)> = text_fields(fields)
-        .iter()
-        .filter(|(field, _)| only.is_empty() || only.contains(field))
-        .map(|(field, boost)| {
-            let terms: Vec<(usize, Term)> =
-                tokens.iter().map(|t| (t.position - base, Term::from_field_text(*field, &t.text))).collect();
-            let phrase: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset(terms));
-            (Occur::Should, Box::new(BoostQuery::new(phrase, *boost)) as Box<dyn Query>)
-        })
-        .collect();
-    Box::new(BooleanQuery::new(clauses))
+    let terms: Vec<(usize, Term)> =
+        tokens.iter().map(|t| (t.position - base, Term::from_field_text(field, &t.text))).collect();
+    Box::new(PhraseQuery::new_with_offset(terms))
 }
 
 fn dedup_tokens(tokens: Vec<Analyzed>) -> Vec<Analyzed> {
@@ -91,11 +86,8 @@ fn clause_query(
                     for word in words {
                         clauses.push((Occur::Must, any_field(fields, word)));
                     }
-                    let boosted = BoostQuery::new(
-                        phrase_any_field(fields, &tokens, &[fields.title, fields.keywords, fields.abstract_text]),
-                        2.0,
-                    );
-                    clauses.push((Occur::Should, Box::new(boosted)));
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(phrase_in(fields.body, &tokens), 2.0))));
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(phrase_in(fields.title, &tokens), 3.0))));
                     Some(Box::new(BooleanQuery::new(clauses)))
                 }
             }
@@ -105,7 +97,10 @@ fn clause_query(
             match tokens.len() {
                 0 => None,
                 1 => Some(any_field(fields, &tokens[0].text)),
-                _ => Some(phrase_any_field(fields, &tokens, &[])),
+                _ => Some(Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, phrase_in(fields.body, &tokens)),
+                    (Occur::Should, Box::new(BoostQuery::new(phrase_in(fields.title, &tokens), 3.0))),
+                ]))),
             }
         }
     }
@@ -160,4 +155,23 @@ pub fn build(fields: &Fields, clauses: &[Clause], filters: &Filters) -> Box<dyn 
 /// Whether the clauses hold any word to rank by (otherwise results are listed by recency).
 pub fn has_text(clauses: &[Clause]) -> bool {
     clauses.iter().any(|c| !c.negated())
+}
+
+/// The words to mark in hits: the analysed words of every positive clause.
+pub fn highlight_terms(clauses: &[Clause]) -> Vec<String> {
+    let mut analyzer = query_analyzer();
+    let mut terms: Vec<String> = Vec::new();
+    for clause in clauses.iter().filter(|c| !c.negated()) {
+        let text = match clause {
+            Clause::Text { text, .. } | Clause::Phrase { text, .. } => text,
+            Clause::Patent { number, .. } => number,
+            Clause::Ipc { code, .. } => code,
+        };
+        for token in analyze(&mut analyzer, text) {
+            if !terms.contains(&token.text) {
+                terms.push(token.text);
+            }
+        }
+    }
+    terms
 }

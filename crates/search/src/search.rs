@@ -2,6 +2,7 @@
 
 use crate::document::Card;
 use crate::error::{Result, SearchError};
+use crate::highlight::highlight;
 use crate::index::SearchIndex;
 use crate::query::{Filters, build, has_text};
 use crate::schema::FACETS;
@@ -11,9 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
-use tantivy::query::Query;
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument};
 use utoipa::ToSchema;
 
@@ -173,7 +172,8 @@ impl SearchIndex {
             facets.insert(name.to_string(), values);
         }
         let page: Vec<&(SortKey, DocAddress)> = ranked.iter().skip(request.offset).take(request.limit).collect();
-        let hits = self.hits(&searcher, &*query, &page, sort, &request.lang)?;
+        let terms = crate::query::highlight_terms(&clauses);
+        let hits = self.hits(&searcher, &terms, &page, sort, &request.lang)?;
         let next_offset = request.offset + hits.len();
         let next_cursor = (next_offset < total as usize && next_offset <= MAX_OFFSET && !hits.is_empty())
             .then(|| encode_cursor(next_offset));
@@ -183,20 +183,16 @@ impl SearchIndex {
     fn hits(
         &self,
         searcher: &tantivy::Searcher,
-        query: &dyn Query,
+        terms: &[String],
         page: &[&(SortKey, DocAddress)],
         sort: Sort,
         lang: &str,
     ) -> Result<Vec<Hit>> {
-        let mut title_snippets = SnippetGenerator::create(searcher, query, self.fields.title)?;
-        title_snippets.set_max_num_chars(300);
-        let mut abstract_snippets = SnippetGenerator::create(searcher, query, self.fields.abstract_text)?;
-        abstract_snippets.set_max_num_chars(160);
         let english = lang.starts_with("en");
         let mut hits = Vec::with_capacity(page.len());
         for ((score, _, _), address) in page {
             let document: TantivyDocument = searcher.doc(*address)?;
-            let Some(card) = document
+            let Some(mut card) = document
                 .get_first(self.fields.card)
                 .and_then(|v| v.as_str())
                 .and_then(|json| serde_json::from_str::<Card>(json).ok())
@@ -209,15 +205,11 @@ impl SearchIndex {
             };
             let title = pick(&card.title_zh, &card.title_en);
             let abstract_text = pick(&card.abstract_zh, &card.abstract_en);
-            let title_snippet = title_snippets.snippet(&title);
-            let title_highlighted =
-                if title_snippet.is_empty() { html_escape(&title) } else { highlight(&title_snippet) };
-            let snippet = abstract_snippets.snippet(&abstract_text);
-            let snippet = if snippet.is_empty() {
-                html_escape(&abstract_text.chars().take(120).collect::<String>())
-            } else {
-                highlight(&snippet)
-            };
+            let title_highlighted = highlight(&title, terms, 300);
+            let snippet = highlight(&abstract_text, terms, 160);
+            // The snippet stands for the abstract in a hit; the page has the full text.
+            card.abstract_zh = None;
+            card.abstract_en = None;
             let score = if sort == Sort::Relevance { *score as f32 } else { 0.0 };
             hits.push(Hit { card, score, title_highlighted, snippet });
         }
@@ -225,58 +217,7 @@ impl SearchIndex {
     }
 }
 
-/// Renders a snippet as escaped HTML with `<mark>` around the matches. Search-mode
-/// segmentation yields overlapping matches (`保湿` inside `吸湿保湿`), which tantivy's own
-/// renderer does not expect; they are merged first.
-pub fn highlight(snippet: &tantivy::snippet::Snippet) -> String {
-    let fragment = snippet.fragment();
-    let mut ranges: Vec<std::ops::Range<usize>> = snippet
-        .highlighted()
-        .iter()
-        .filter(|r| {
-            r.start < r.end
-                && r.end <= fragment.len()
-                && fragment.is_char_boundary(r.start)
-                && fragment.is_char_boundary(r.end)
-        })
-        .cloned()
-        .collect();
-    ranges.sort_by_key(|r| (r.start, r.end));
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
-    for range in ranges {
-        match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-            _ => merged.push(range),
-        }
-    }
-    let mut html = String::with_capacity(fragment.len() + merged.len() * 13);
-    let mut at = 0;
-    for range in merged {
-        html.push_str(&html_escape(&fragment[at..range.start]));
-        html.push_str("<mark>");
-        html.push_str(&html_escape(&fragment[range.start..range.end]));
-        html.push_str("</mark>");
-        at = range.end;
-    }
-    html.push_str(&html_escape(&fragment[at..]));
-    html
-}
-
-/// Escapes text for HTML.
-pub fn html_escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
-}
+pub use crate::highlight::html_escape;
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@ const CURRENT: &str = "CURRENT";
 pub struct SearchService {
     root: PathBuf,
     current: Arc<RwLock<(String, Arc<SearchIndex>)>>,
+    pool: crate::gate::Pool,
 }
 
 /// The name of the active index directory under `root`, if one was chosen.
@@ -71,7 +72,33 @@ impl SearchService {
         };
         let index = SearchIndex::open_or_create(&root.join(&name))?;
         remove_stale(root, &name);
-        Ok(SearchService { root: root.to_path_buf(), current: Arc::new(RwLock::new((name, Arc::new(index)))) })
+        Ok(SearchService {
+            root: root.to_path_buf(),
+            current: Arc::new(RwLock::new((name, Arc::new(index)))),
+            pool: crate::gate::Pool::per_core(),
+        })
+    }
+
+    /// Runs a search on the current index in the search pool (one thread per core,
+    /// first come first served).
+    pub async fn search(&self, request: crate::SearchRequest) -> Result<crate::SearchResults> {
+        let index = self.index();
+        self.pool
+            .run_async(move || index.search(&request))
+            .await
+            .unwrap_or_else(|| Err(crate::SearchError::Internal("the search pool stopped".into())))
+    }
+
+    /// Runs other CPU-bound index work (matching) in the search pool.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Arc<SearchIndex>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let index = self.index();
+        self.pool
+            .run_async(move || work(index))
+            .await
+            .unwrap_or_else(|| Err(crate::SearchError::Internal("the search pool stopped".into())))
     }
 
     pub fn root(&self) -> &Path {

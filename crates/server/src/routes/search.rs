@@ -33,11 +33,7 @@ async fn search(
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<SearchResults>> {
     let request = params.to_request()?;
-    let index = state.search.index();
-    let results = tokio::task::spawn_blocking(move || index.search(&request))
-        .await
-        .map_err(|e| ApiError::internal(format!("search task failed: {e}")))??;
-    Ok(Json(results))
+    Ok(Json(state.search.search(request).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -195,24 +191,24 @@ async fn demand_matches(
 ) -> ApiResult<Json<DemandMatches>> {
     let limit = match_limit(&query)?;
     let demand = demands::get(&state.db, user.actor(), id).await?;
-    let index = state.search.index();
-    let matches = tokio::task::spawn_blocking(move || {
-        let keywords = demand.keywords.0.join(" ");
-        let texts: Vec<&str> = [
-            demand.title_zh.as_deref(),
-            demand.title_en.as_deref(),
-            Some(keywords.as_str()),
-            demand.description_zh.as_deref(),
-            demand.description_en.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let source = Source { texts, field: Some(&demand.field_code), target_type: "achievement", exclude: None };
-        matching::find(&index, &source, limit)
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("matching task failed: {e}")))??;
+    let matches = state
+        .search
+        .run(move |index| {
+            let keywords = demand.keywords.0.join(" ");
+            let texts: Vec<&str> = [
+                demand.title_zh.as_deref(),
+                demand.title_en.as_deref(),
+                Some(keywords.as_str()),
+                demand.description_zh.as_deref(),
+                demand.description_en.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let source = Source { texts, field: Some(&demand.field_code), target_type: "achievement", exclude: None };
+            matching::find(&index, &source, limit)
+        })
+        .await?;
     Ok(Json(DemandMatches { demand_id: id, matches }))
 }
 
@@ -237,35 +233,35 @@ async fn similar(
 ) -> ApiResult<Json<Similar>> {
     let limit = match_limit(&query)?;
     let achievement = achievements::get(&state.db, user.actor(), id).await?;
-    let index = state.search.index();
-    let (demands, achievements) = tokio::task::spawn_blocking(move || {
-        let keywords = achievement.keywords.0.join(" ");
-        let texts: Vec<&str> = [
-            achievement.title_zh.as_deref(),
-            achievement.title_en.as_deref(),
-            Some(keywords.as_str()),
-            achievement.summary_zh.as_deref(),
-            achievement.abstract_zh.as_deref(),
-            achievement.abstract_en.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let field = Some(achievement.field_code.as_str());
-        let demands = matching::find(
-            &index,
-            &Source { texts: texts.clone(), field, target_type: "demand", exclude: None },
-            limit,
-        )?;
-        let similar = matching::find(
-            &index,
-            &Source { texts, field, target_type: "achievement", exclude: Some(achievement.id) },
-            limit,
-        )?;
-        Ok::<_, techex_search::SearchError>((demands, similar))
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("matching task failed: {e}")))??;
+    let (demands, achievements) = state
+        .search
+        .run(move |index| {
+            let keywords = achievement.keywords.0.join(" ");
+            let texts: Vec<&str> = [
+                achievement.title_zh.as_deref(),
+                achievement.title_en.as_deref(),
+                Some(keywords.as_str()),
+                achievement.summary_zh.as_deref(),
+                achievement.abstract_zh.as_deref(),
+                achievement.abstract_en.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let field = Some(achievement.field_code.as_str());
+            let demands = matching::find(
+                &index,
+                &Source { texts: texts.clone(), field, target_type: "demand", exclude: None },
+                limit,
+            )?;
+            let similar = matching::find(
+                &index,
+                &Source { texts, field, target_type: "achievement", exclude: Some(achievement.id) },
+                limit,
+            )?;
+            Ok((demands, similar))
+        })
+        .await?;
     Ok(Json(Similar { achievement_id: id, demands, achievements }))
 }
 

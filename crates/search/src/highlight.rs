@@ -1,0 +1,141 @@
+//! Highlighting without re-analysing the text: the words the query looks for are
+//! found in the hit's text directly (Chinese words are substrings; an English stem is
+//! a word prefix, extended to the end of its word). Overlapping matches merge, and the
+//! passage with the most matches is kept. Segmenting every hit again with jieba, as a
+//! generic snippet generator does, costs more than the search itself.
+
+/// Escapes text for HTML.
+pub fn html_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// Byte ranges of the matches of `terms` (lower-case) in `text`, merged and sorted.
+pub fn matches(text: &str, terms: &[String]) -> Vec<std::ops::Range<usize>> {
+    // ASCII lower-casing keeps byte offsets; query words are lower-case already.
+    let lowered = text.to_ascii_lowercase();
+    let haystack = lowered.as_str();
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for term in terms.iter().filter(|t| !t.is_empty()) {
+        let latin = term.chars().all(is_word);
+        for (start, found) in haystack.match_indices(term.as_str()) {
+            let mut end = start + found.len();
+            if latin {
+                let before = haystack[..start].chars().next_back();
+                if before.is_some_and(is_word) {
+                    continue;
+                }
+                end += haystack[end..].chars().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
+            }
+            ranges.push(start..end);
+        }
+    }
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+/// The text (or the passage of at most `max_chars` characters with the most matches)
+/// as escaped HTML with `<mark>` around the matches.
+pub fn highlight(text: &str, terms: &[String], max_chars: usize) -> String {
+    let ranges = matches(text, terms);
+    let total_chars = text.chars().count();
+    let (from, to) = if total_chars <= max_chars { (0, text.len()) } else { passage(text, &ranges, max_chars) };
+    let mut html = String::with_capacity(to - from + ranges.len() * 13 + 6);
+    if from > 0 {
+        html.push('…');
+    }
+    let mut at = from;
+    for range in ranges.iter().filter(|r| r.start >= from && r.end <= to) {
+        html.push_str(&html_escape(&text[at..range.start]));
+        html.push_str("<mark>");
+        html.push_str(&html_escape(&text[range.start..range.end]));
+        html.push_str("</mark>");
+        at = range.end;
+    }
+    html.push_str(&html_escape(&text[at..to]));
+    if to < text.len() {
+        html.push('…');
+    }
+    html
+}
+
+/// The byte span of the window of `max_chars` characters holding the most matches,
+/// starting a little before the first of them.
+fn passage(text: &str, ranges: &[std::ops::Range<usize>], max_chars: usize) -> (usize, usize) {
+    let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+    let char_at = |byte: usize| boundaries.partition_point(|&b| b < byte);
+    let mut best = (0usize, 0usize);
+    for (index, range) in ranges.iter().enumerate() {
+        let start_char = char_at(range.start);
+        let covered = ranges[index..].iter().take_while(|r| char_at(r.end) <= start_char + max_chars).count();
+        if covered > best.1 {
+            best = (start_char, covered);
+        }
+    }
+    let lead = if ranges.is_empty() { 0 } else { max_chars / 8 };
+    let start_char = best.0.saturating_sub(lead).min(boundaries.len().saturating_sub(1).saturating_sub(max_chars));
+    let end_char = (start_char + max_chars).min(boundaries.len() - 1);
+    (boundaries[start_char], boundaries[end_char])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn chinese_words_and_english_stems_are_marked() {
+        let html = highlight("Membranes for 海水淡化 & <reuse>", &terms(&["membran", "海水", "淡化"]), 100);
+        assert_eq!(html, "<mark>Membranes</mark> for <mark>海水淡化</mark> &amp; &lt;reuse&gt;");
+    }
+
+    #[test]
+    fn latin_terms_match_only_at_word_starts() {
+        assert_eq!(
+            highlight("training in rain", &terms(&["rain", "in"]), 100),
+            "training <mark>in</mark> <mark>rain</mark>"
+        );
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_most_matches() {
+        let text = format!("{}海水淡化膜{}", "前".repeat(300), "后".repeat(300));
+        let html = highlight(&text, &terms(&["海水", "淡化"]), 40);
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.contains("<mark>海水淡化</mark>"));
+        assert!(html.chars().filter(|c| *c == '前' || *c == '后').count() <= 40);
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for text in ["", "İİİ membrane", "🦀🦀", "a"] {
+            for limit in [0, 1, 5] {
+                let _ = highlight(text, &terms(&["", "i", "membran", "🦀"]), limit);
+            }
+        }
+    }
+}
