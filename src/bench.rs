@@ -10,12 +10,12 @@ use crate::settings::Settings;
 use anyhow::{Context, bail};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use techex_core::domain::OrgKind;
 use techex_core::{Role, new_id};
-use techex_listings::entities::{StringList, achievement};
+use techex_listings::entities::achievement;
 use techex_server::{Application, Config};
 
 /// Latency and throughput of one measured phase.
@@ -227,50 +227,13 @@ pub async fn measure(
     let mut samples = Vec::new();
     for index in 0..args.achievements {
         let began = Instant::now();
-        let now = chrono::Utc::now();
         let id = new_id();
-        achievement::ActiveModel {
-            id: Set(id),
-            organization_id: Set(university.id),
-            created_by: Set(seller_user.id),
-            status: Set("published".into()),
-            content_revision: Set(1),
-            approved_revision: Set(Some(1)),
-            title_zh: Set(Some(format!("基准 {index}"))),
-            title_en: Set(None),
-            summary_zh: Set(None),
-            summary_en: Set(None),
-            abstract_zh: Set(Some("raw".into())),
-            abstract_en: Set(None),
-            description_zh: Set(None),
-            description_en: Set(None),
-            advantage_zh: Set(None),
-            advantage_en: Set(None),
-            application_scenarios: Set(StringList::default()),
-            kind: Set("technical_secret".into()),
-            patent_number: Set(None),
-            patent_granted: Set(false),
-            ipc_codes: Set(StringList::default()),
-            field_code: Set("new_materials".into()),
-            maturity: Set(Some("pilot".into())),
-            trl: Set(Some(6)),
-            transaction_modes: Set(StringList(vec!["assignment".into()])),
-            asking_price_minor: Set(Some(1)),
-            floor_price_minor: Set(None),
-            currency: Set("CNY".into()),
-            price_negotiable: Set(false),
-            inventors: Set(StringList::default()),
-            keywords: Set(StringList::default()),
-            region: Set("370100".into()),
-            nda_required: Set(true),
-            rejection_reason: Set(None),
-            reviewed_by: Set(None),
-            reviewed_at: Set(None),
-            published_at: Set(Some(now)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
+        achievement::ActiveModel::from(crate::bootstrap::published_achievement(
+            id,
+            university.id,
+            seller_user.id,
+            format!("基准 {index}"),
+        ))
         .insert(&db)
         .await?;
         raw_ids.push(id);

@@ -8,7 +8,7 @@ use techex_core::domain::OrgKind;
 use techex_core::{CreditCode, Role, RoleSet, new_id};
 use techex_listings::audit;
 use techex_listings::auth::hash_password;
-use techex_listings::entities::{organization, user};
+use techex_listings::entities::{StringList, achievement, organization, user};
 
 /// An organization to create with its first member.
 #[derive(Debug, Clone)]
@@ -77,4 +77,57 @@ pub async fn add_member<C: ConnectionTrait>(
     }
     .insert(db)
     .await?)
+}
+
+/// A published technical secret with neutral values, for bulk loads in benchmarks and
+/// tests that bypass the workflow; callers override what they need.
+pub fn published_achievement(
+    id: uuid::Uuid,
+    organization_id: uuid::Uuid,
+    created_by: uuid::Uuid,
+    title_zh: String,
+) -> achievement::Model {
+    let now = Utc::now();
+    achievement::Model {
+        id,
+        organization_id,
+        created_by,
+        status: "published".into(),
+        content_revision: 1,
+        approved_revision: Some(1),
+        title_zh: Some(title_zh),
+        title_en: None,
+        summary_zh: None,
+        summary_en: None,
+        abstract_zh: Some("批量写入的成果".into()),
+        abstract_en: None,
+        description_zh: None,
+        description_en: None,
+        advantage_zh: None,
+        advantage_en: None,
+        application_scenarios: StringList::default(),
+        kind: "technical_secret".into(),
+        patent_number: None,
+        patent_granted: false,
+        ipc_codes: StringList::default(),
+        field_code: "other".into(),
+        maturity: Some("pilot".into()),
+        trl: Some(6),
+        transaction_modes: StringList(vec!["assignment".into()]),
+        asking_price_minor: Some(100),
+        floor_price_minor: None,
+        currency: "CNY".into(),
+        price_negotiable: false,
+        inventors: StringList::default(),
+        keywords: StringList::default(),
+        region: "370100".into(),
+        nda_required: true,
+        rejection_reason: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        published_at: Some(now),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
 }

@@ -2,12 +2,11 @@
 
 use crate::helpers::{TestApp, spawn_app};
 use crate::search::urlencode;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use techex_listings::entities::{StringList, achievement};
+use techex_listings::entities::achievement;
 
 async fn ids_from(client: &reqwest::Client, address: &str, query: &str) -> Vec<String> {
     let body: Value = client
@@ -73,50 +72,13 @@ async fn bulk_publish(app: &TestApp, count: usize) -> Vec<String> {
     let transaction = techex_listings::begin_write(&app.db).await.expect("begin");
     let mut ids = Vec::with_capacity(count);
     for index in 0..count {
-        let now = Utc::now();
         let id = techex_core::new_id();
-        achievement::ActiveModel {
-            id: Set(id),
-            organization_id: Set(app.seller.organization_id),
-            created_by: Set(app.seller.user_id),
-            status: Set("published".into()),
-            content_revision: Set(1),
-            approved_revision: Set(Some(1)),
-            title_zh: Set(Some(format!("批量成果 {index} 号"))),
-            title_en: Set(None),
-            summary_zh: Set(None),
-            summary_en: Set(None),
-            abstract_zh: Set(Some("批量写入的成果".into())),
-            abstract_en: Set(None),
-            description_zh: Set(None),
-            description_en: Set(None),
-            advantage_zh: Set(None),
-            advantage_en: Set(None),
-            application_scenarios: Set(StringList::default()),
-            kind: Set("technical_secret".into()),
-            patent_number: Set(None),
-            patent_granted: Set(false),
-            ipc_codes: Set(StringList::default()),
-            field_code: Set("other".into()),
-            maturity: Set(Some("pilot".into())),
-            trl: Set(Some(6)),
-            transaction_modes: Set(StringList(vec!["assignment".into()])),
-            asking_price_minor: Set(Some(100)),
-            floor_price_minor: Set(None),
-            currency: Set("CNY".into()),
-            price_negotiable: Set(false),
-            inventors: Set(StringList::default()),
-            keywords: Set(StringList::default()),
-            region: Set("370100".into()),
-            nda_required: Set(true),
-            rejection_reason: Set(None),
-            reviewed_by: Set(None),
-            reviewed_at: Set(None),
-            published_at: Set(Some(now)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
+        achievement::ActiveModel::from(techex::bootstrap::published_achievement(
+            id,
+            app.seller.organization_id,
+            app.seller.user_id,
+            format!("批量成果 {index} 号"),
+        ))
         .insert(&transaction)
         .await
         .expect("insert");

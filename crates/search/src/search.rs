@@ -180,6 +180,23 @@ impl SearchIndex {
         Ok(SearchResults { total, hits, facets, next_cursor })
     }
 
+    /// The ids of the top `limit` matches only: no count, facets or snippets (what a
+    /// bare full-text engine answers; used to compare engines like for like).
+    pub fn top_ids(&self, request: &SearchRequest) -> Result<Vec<String>> {
+        let clauses = syntax::parse(&request.query).map_err(SearchError::Syntax)?;
+        let query = build(&self.fields, &clauses, &request.filters);
+        let searcher = self.searcher();
+        let ranked = searcher.search(&query, &TopDocs::with_limit(request.limit.max(1)).order_by_score())?;
+        let mut ids = Vec::with_capacity(ranked.len());
+        for (_, address) in ranked {
+            let document: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = document.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                ids.push(id.to_string());
+            }
+        }
+        Ok(ids)
+    }
+
     fn hits(
         &self,
         searcher: &tantivy::Searcher,

@@ -1,0 +1,188 @@
+//! The pages of listings: the home page, and the lists and pages of achievements and demands.
+
+use super::{LangQuery, field_and_region_names, labels, not_found_page, page_context, remember_language};
+use crate::error::ApiResult;
+use crate::extract::{ApiPath, ApiQuery, MaybeUser};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde::Deserialize;
+use techex_core::PageRequest;
+use techex_core::domain::{AchievementKind, Maturity};
+use techex_listings::achievements::{self, AchievementFilter};
+use techex_listings::demands::{self, DemandFilter};
+use techex_listings::entities::{achievement, demand, organization};
+use techex_listings::reference;
+use uuid::Uuid;
+
+pub(super) async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<LangQuery>,
+) -> ApiResult<Response> {
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let published =
+        achievement::Entity::find().filter(achievement::Column::Status.eq("published")).count(&state.db).await?;
+    let open_demands = demand::Entity::find().filter(demand::Column::Status.eq("published")).count(&state.db).await?;
+    let organizations =
+        organization::Entity::find().filter(organization::Column::VerifiedAt.is_not_null()).count(&state.db).await?;
+    let latest = achievements::list(
+        &state.db,
+        user.actor(),
+        &AchievementFilter { status: Some(techex_core::domain::AchievementStatus::Published), ..Default::default() },
+        PageRequest { limit: 8, after: None },
+    )
+    .await?;
+    let latest_demands = demands::list(
+        &state.db,
+        user.actor(),
+        &DemandFilter { status: Some(techex_core::domain::DemandStatus::Published), ..Default::default() },
+        PageRequest { limit: 5, after: None },
+    )
+    .await?;
+    let fields = reference::list_fields(&state.db).await?;
+    let zh = page.lang == Lang::Zh;
+    let field_list: Vec<(String, String)> =
+        fields.into_iter().map(|f| (f.code, if zh { f.name_zh } else { f.name_en })).collect();
+    let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
+    let ctx = context! {
+        ..page.base("/"),
+        ..context! {
+            stats => context! { published => published, demands => open_demands, organizations => organizations },
+            latest => latest.items,
+            latest_demands => latest_demands.items,
+            fields => field_list,
+            field_names => field_names,
+            region_names => region_names,
+            labels => labels(page.lang),
+        }
+    };
+    Ok(remember_language(state.pages.render("home.html", ctx), query.lang.as_deref()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ListQuery {
+    lang: Option<String>,
+    field: Option<String>,
+    kind: Option<String>,
+    maturity: Option<String>,
+    cursor: Option<String>,
+}
+
+pub(super) async fn achievement_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Response> {
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let filter = AchievementFilter {
+        field: query.field.clone().filter(|f| !f.is_empty()),
+        kind: query.kind.as_deref().and_then(|k| AchievementKind::parse(k).ok()),
+        maturity: query.maturity.as_deref().and_then(|m| Maturity::parse(m).ok()),
+        status: Some(techex_core::domain::AchievementStatus::Published),
+        ..Default::default()
+    };
+    let request = PageRequest::parse(Some(20), query.cursor.as_deref()).unwrap_or_default();
+    let found = achievements::list(&state.db, user.actor(), &filter, request).await?;
+    let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
+    let ctx = context! {
+        ..page.base("/achievements"),
+        ..context! {
+            items => found.items,
+            next_cursor => found.next_cursor,
+            field_names => field_names,
+            region_names => region_names,
+            labels => labels(page.lang),
+            selected => context! { field => query.field, kind => query.kind, maturity => query.maturity },
+        }
+    };
+    Ok(remember_language(state.pages.render("achievements.html", ctx), query.lang.as_deref()))
+}
+
+pub(super) async fn achievement_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<LangQuery>,
+) -> ApiResult<Response> {
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let view = match achievements::get_view(&state.db, user.actor(), id).await {
+        Ok(view) => view,
+        Err(techex_listings::ListingsError::NotFound(_)) => {
+            return Ok(not_found_page().into_response());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let documents = techex_listings::documents::list(&state.db, user.actor(), id).await?;
+    let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
+    let ctx = context! {
+        ..page.base(&format!("/achievements/{id}")),
+        ..context! {
+            a => view,
+            documents => documents,
+            field_names => field_names,
+            region_names => region_names,
+            labels => labels(page.lang),
+        }
+    };
+    Ok(remember_language(state.pages.render("achievement.html", ctx), query.lang.as_deref()))
+}
+
+pub(super) async fn demand_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Response> {
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let filter = DemandFilter {
+        field: query.field.clone().filter(|f| !f.is_empty()),
+        status: Some(techex_core::domain::DemandStatus::Published),
+        ..Default::default()
+    };
+    let request = PageRequest::parse(Some(20), query.cursor.as_deref()).unwrap_or_default();
+    let found = demands::list(&state.db, user.actor(), &filter, request).await?;
+    let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
+    let ctx = context! {
+        ..page.base("/demands"),
+        ..context! {
+            items => found.items,
+            next_cursor => found.next_cursor,
+            field_names => field_names,
+            region_names => region_names,
+            labels => labels(page.lang),
+            selected => context! { field => query.field },
+        }
+    };
+    Ok(remember_language(state.pages.render("demands.html", ctx), query.lang.as_deref()))
+}
+
+pub(super) async fn demand_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<LangQuery>,
+) -> ApiResult<Response> {
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let view = match demands::get_view(&state.db, user.actor(), id).await {
+        Ok(view) => view,
+        Err(techex_listings::ListingsError::NotFound(_)) => {
+            return Ok(not_found_page().into_response());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
+    let ctx = context! {
+        ..page.base(&format!("/demands/{id}")),
+        ..context! { d => view, field_names => field_names, region_names => region_names, labels => labels(page.lang) }
+    };
+    Ok(remember_language(state.pages.render("demand.html", ctx), query.lang.as_deref()))
+}

@@ -1,0 +1,253 @@
+//! The browser pages: server-rendered HTML from the templates under `web/templates`,
+//! in Chinese or English (`lang` query parameter, then the `lang` cookie, then
+//! `Accept-Language`), and the static assets under `web/static`, all embedded in the
+//! binary so that `techex serve` needs no files beside it.
+
+mod listings;
+mod search;
+
+use crate::error::ApiResult;
+use crate::extract::{ApiPath, MaybeUser};
+use crate::i18n::{Lang, dictionary};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use minijinja::{Environment, context};
+use serde::Deserialize;
+use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
+use techex_listings::reference;
+
+/// The name of the browser session cookie.
+pub const SESSION_COOKIE: &str = "techex_session";
+/// The name of the CSRF cookie whose value unsafe cookie-authenticated requests repeat
+/// in the `X-CSRF-Token` header.
+pub const CSRF_COOKIE: &str = "techex_csrf";
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../../web/templates/base.html")),
+    ("home.html", include_str!("../../../../web/templates/home.html")),
+    ("achievements.html", include_str!("../../../../web/templates/achievements.html")),
+    ("achievement.html", include_str!("../../../../web/templates/achievement.html")),
+    ("demands.html", include_str!("../../../../web/templates/demands.html")),
+    ("demand.html", include_str!("../../../../web/templates/demand.html")),
+    ("achievement_cards.html", include_str!("../../../../web/templates/achievement_cards.html")),
+    ("search.html", include_str!("../../../../web/templates/search.html")),
+    ("api_docs.html", include_str!("../../../../web/templates/api_docs.html")),
+];
+
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../../../../web/static/app.css")),
+    ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/api-docs.js")),
+    (
+        "vendor/swagger-ui/swagger-ui.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../../../web/static/vendor/swagger-ui/swagger-ui.css"),
+    ),
+    (
+        "vendor/swagger-ui/swagger-ui-bundle.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../../web/static/vendor/swagger-ui/swagger-ui-bundle.js"),
+    ),
+];
+
+/// The compiled templates.
+pub struct Templates {
+    environment: Environment<'static>,
+}
+
+impl Templates {
+    pub fn load() -> Result<Self, minijinja::Error> {
+        let mut environment = Environment::new();
+        environment.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        for (name, source) in TEMPLATES {
+            environment.add_template(name, source)?;
+        }
+        environment.add_filter("money", |minor: Option<i64>| -> String {
+            match minor {
+                Some(value) => format_money(value),
+                None => String::new(),
+            }
+        });
+        Ok(Templates { environment })
+    }
+
+    fn render(&self, name: &str, ctx: minijinja::Value) -> Response {
+        match self.environment.get_template(name).and_then(|t| t.render(ctx)) {
+            Ok(html) => Html(html).into_response(),
+            Err(error) => {
+                tracing::error!(%error, template = name, "template failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render").into_response()
+            }
+        }
+    }
+}
+
+/// `12345678` fen → `123,456.78`; whole yuan amounts drop the decimals.
+fn format_money(minor: i64) -> String {
+    let yuan = minor / 100;
+    let fen = minor % 100;
+    let digits = yuan.to_string();
+    let mut grouped = String::new();
+    for (index, c) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if fen == 0 { grouped } else { format!("{grouped}.{fen:02}") }
+}
+
+/// The session token from the cookie. For unsafe methods the request must also carry
+/// the CSRF token in `X-CSRF-Token`, equal to the CSRF cookie; otherwise the cookie is
+/// ignored, so a forged cross-site form cannot act as the user.
+pub fn session_cookie(parts: &Parts) -> Option<String> {
+    let session = cookie(&parts.headers, SESSION_COOKIE)?;
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe {
+        return Some(session);
+    }
+    let expected = cookie(&parts.headers, CSRF_COOKIE)?;
+    let sent = parts.headers.get("x-csrf-token")?.to_str().ok()?;
+    (!expected.is_empty() && sent == expected).then_some(session)
+}
+
+/// Reads a cookie by name.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LangQuery {
+    pub(super) lang: Option<String>,
+}
+
+fn language(headers: &HeaderMap, query: Option<&str>) -> Lang {
+    if let Some(lang) = query.and_then(Lang::parse) {
+        return lang;
+    }
+    if let Some(lang) = cookie(headers, "lang").as_deref().and_then(Lang::parse) {
+        return lang;
+    }
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Lang::from_accept_language(accept)
+}
+
+/// Remembers an explicit language choice in a cookie.
+pub(super) fn remember_language(mut response: Response, query: Option<&str>) -> Response {
+    if let Some(lang) = query.and_then(Lang::parse)
+        && let Ok(value) =
+            HeaderValue::from_str(&format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub(super) struct PageContext {
+    lang: Lang,
+    signed_in: Option<String>,
+}
+
+impl PageContext {
+    fn base(&self, path: &str) -> minijinja::Value {
+        context! {
+            lang => self.lang.code(),
+            t => dictionary(self.lang),
+            signed_in => self.signed_in.clone(),
+            path => path,
+            other_lang => self.lang.other().code(),
+        }
+    }
+}
+
+pub(super) fn page_context(headers: &HeaderMap, query: Option<&str>, user: &MaybeUser) -> PageContext {
+    PageContext { lang: language(headers, query), signed_in: user.0.as_ref().map(|u| u.user.display_name.clone()) }
+}
+
+pub(super) fn labels(lang: Lang) -> minijinja::Value {
+    let code = lang.code();
+    let kinds: std::collections::BTreeMap<&str, &str> =
+        AchievementKind::ALL.iter().map(|k| (k.as_str(), k.label(code))).collect();
+    let maturities: std::collections::BTreeMap<&str, &str> =
+        Maturity::ALL.iter().map(|m| (m.as_str(), m.label(code))).collect();
+    let modes: std::collections::BTreeMap<&str, &str> =
+        TransactionMode::ALL.iter().map(|m| (m.as_str(), m.label(code))).collect();
+    context! { kinds => kinds, maturities => maturities, modes => modes }
+}
+
+pub(super) async fn field_and_region_names(
+    state: &AppState,
+    lang: Lang,
+) -> ApiResult<(minijinja::Value, minijinja::Value)> {
+    let zh = lang == Lang::Zh;
+    let fields: std::collections::BTreeMap<String, String> = reference::list_fields(&state.db)
+        .await?
+        .into_iter()
+        .map(|f| (f.code, if zh { f.name_zh } else { f.name_en }))
+        .collect();
+    let regions: std::collections::BTreeMap<String, String> = reference::list_regions(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, if zh { r.name_zh } else { r.name_en }))
+        .collect();
+    Ok((minijinja::Value::from_serialize(&fields), minijinja::Value::from_serialize(&regions)))
+}
+
+async fn api_docs(State(state): State<AppState>) -> Response {
+    state.pages.render("api_docs.html", context! {})
+}
+
+async fn asset(ApiPath(path): ApiPath<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == path) {
+        Some((_, content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=3600")], *bytes)
+                .into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// The 404 page (rendered without state, so the fallback can use it too).
+pub fn not_found_page() -> (StatusCode, Html<&'static str>) {
+    (StatusCode::NOT_FOUND, Html(include_str!("../../../../web/templates/not_found.html")))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(listings::home))
+        .route("/search", get(search::search_page))
+        .route("/achievements", get(listings::achievement_list))
+        .route("/achievements/{id}", get(listings::achievement_page))
+        .route("/demands", get(listings::demand_list))
+        .route("/demands/{id}", get(listings::demand_page))
+        .route("/api/docs", get(api_docs))
+        .route("/static/{*path}", get(asset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_grouped_in_yuan() {
+        assert_eq!(format_money(12_345_678), "123,456.78");
+        assert_eq!(format_money(50_000_000), "500,000");
+        assert_eq!(format_money(5), "0.05");
+    }
+
+    #[test]
+    fn every_template_compiles() {
+        assert!(Templates::load().is_ok());
+    }
+}
