@@ -66,7 +66,13 @@ async fn chinese_english_and_mixed_queries_find_the_right_achievements() {
     assert!(hit["score"].as_f64().is_some_and(|s| s > 0.0));
     assert_eq!(hit["owner_name"], "山东大学");
     assert_eq!(reply.body["total"], 1);
+    assert!(hit["title"].as_str().is_some_and(|t| t.contains("海水淡化") && !t.contains("<mark>")), "{hit}");
     let english = app.search(&format!("{}&lang=en", q("membranes"))).await.expect(200);
+    assert!(
+        english.body["hits"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t == "Preparation of membrane materials for seawater desalination")
+    );
     assert!(english.body["hits"][0]["title_highlighted"].as_str().is_some_and(|t| t.contains("<mark>membrane</mark>")));
 }
 

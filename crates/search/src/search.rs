@@ -64,6 +64,8 @@ pub struct Hit {
     pub card: Card,
     /// Relevance (BM25 with field boosts); 0 when ordered otherwise.
     pub score: f32,
+    /// The title in the requested language (the other one when it has none), plain text.
+    pub title: String,
     /// The title with the matched words in `<mark>`, HTML-escaped.
     pub title_highlighted: String,
     /// A passage of the abstract with the matched words in `<mark>`, HTML-escaped.
@@ -228,7 +230,7 @@ impl SearchIndex {
             card.abstract_zh = None;
             card.abstract_en = None;
             let score = if sort == Sort::Relevance { *score as f32 } else { 0.0 };
-            hits.push(Hit { card, score, title_highlighted, snippet });
+            hits.push(Hit { card, score, title, title_highlighted, snippet });
         }
         Ok(hits)
     }
