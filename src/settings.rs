@@ -26,6 +26,8 @@ pub struct FileConfig {
     pub max_db_connections: Option<u32>,
     pub index_dir: Option<PathBuf>,
     pub index_batch: Option<u64>,
+    pub deadline_sweep_ms: Option<u64>,
+    pub deal_inactivity_days: Option<i64>,
 }
 
 /// The resolved configuration and the process-level settings beside it.
@@ -83,6 +85,12 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
     };
     config.index_dir = index_dir.or(file.index_dir);
     config.index_batch = env_parse("TECHEX_INDEX_BATCH")?.or(file.index_batch).unwrap_or(config.index_batch);
+    config.deadline_sweep_ms =
+        env_parse("TECHEX_DEADLINE_SWEEP_MS")?.or(file.deadline_sweep_ms).unwrap_or(config.deadline_sweep_ms).max(50);
+    config.deal_inactivity_days = env_parse("TECHEX_DEAL_INACTIVITY_DAYS")?
+        .or(file.deal_inactivity_days)
+        .unwrap_or(config.deal_inactivity_days)
+        .clamp(1, 3650);
     if let Some(addr) = serve_addr.or(file.addr) {
         config.addr = addr;
     }

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_foundation;
 mod m20261127_000002_reference_data;
 mod m20261127_000003_search;
+mod m20261127_000004_negotiation;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_reference_data::Migration),
             Box::new(m20261127_000003_search::Migration),
+            Box::new(m20261127_000004_negotiation::Migration),
         ]
     }
 }

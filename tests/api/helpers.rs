@@ -49,6 +49,12 @@ pub struct TestApp {
     pub other_seller: Account,
     pub buyer: Account,
     pub unverified: Account,
+    /// A second enterprise.
+    pub buyer2: Account,
+    /// A certified broker of a broker agency.
+    pub broker: Account,
+    /// A second certified broker of the same agency.
+    pub broker2: Account,
     scratch: ScratchDatabase,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -110,6 +116,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.database_url = scratch.url.clone();
     config.addr = "127.0.0.1:0".parse().expect("address");
     config.max_db_connections = 5;
+    config.deadline_sweep_ms = 100;
     adjust(&mut config);
     let application = Application::build(config).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
@@ -130,6 +137,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         other_seller: world.other_seller,
         buyer: world.buyer,
         unverified: world.unverified,
+        buyer2: world.buyer2,
+        broker: world.broker,
+        broker2: world.broker2,
         scratch,
         server,
     };
@@ -141,8 +151,21 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         &mut app.other_seller,
         &mut app.buyer,
         &mut app.unverified,
+        &mut app.buyer2,
+        &mut app.broker,
+        &mut app.broker2,
     ] {
         account.token = login_token(&app.client, &app.address, &account.email).await;
+    }
+    for (who, certificate) in [(app.broker.user_id, "SD-JJR-2026-0001"), (app.broker2.user_id, "SD-JJR-2026-0002")] {
+        app.post(
+            "/api/v1/brokers",
+            Some(&app.admin),
+            json!({"user_id": who, "certificate_number": certificate, "level": "senior",
+                   "fields": ["new_materials", "marine"], "commission_bps": 300}),
+        )
+        .await
+        .expect(201);
     }
     app
 }
@@ -155,6 +178,9 @@ struct World {
     other_seller: Account,
     buyer: Account,
     unverified: Account,
+    buyer2: Account,
+    broker: Account,
+    broker2: Account,
 }
 
 fn account(user: &techex_listings::entities::user::Model) -> Account {
@@ -235,7 +261,31 @@ impl World {
             false,
         )
         .await;
+        let (_, buyer2) = org(
+            "青岛蓝海装备有限公司",
+            OrgKind::Enterprise,
+            "91370200MA0100005",
+            "buyer@lanhai.test",
+            &[Role::Member, Role::OrgAdmin],
+            true,
+        )
+        .await;
+        let (agency, broker) = org(
+            "山东技术经纪服务中心",
+            OrgKind::BrokerAgency,
+            "91370100MA0100006",
+            "broker@agency.test",
+            &[Role::Member],
+            true,
+        )
+        .await;
+        let broker2 = add_member(db, &agency, "broker2@agency.test", "经纪人乙", PASSWORD, &[Role::Member])
+            .await
+            .expect("second broker");
         World {
+            buyer2: account(&buyer2),
+            broker: account(&broker),
+            broker2: account(&broker2),
             admin: account(&admin),
             reviewer: account(&reviewer),
             seller: account(&seller),

@@ -5,7 +5,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::cloned_ref_to_slice_refs)]
 
 mod achievements;
+mod auctions;
 mod cli;
+mod deals;
 mod demands;
 mod documents;
 mod helpers;

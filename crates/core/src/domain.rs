@@ -178,6 +178,89 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Where a brokered deal is.
+    DealStatus {
+        Inquiry = "inquiry", "意向咨询", "Inquiry";
+        Brokered = "brokered", "经纪人已介入", "Brokered";
+        Negotiating = "negotiating", "洽谈中", "Negotiating";
+        Agreed = "agreed", "已达成一致", "Agreed";
+        Contracted = "contracted", "已签合同", "Contracted";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+        Expired = "expired", "已过期", "Expired";
+    }
+}
+
+impl DealStatus {
+    /// Deals still being worked on (a new offer, message or broker may join).
+    pub fn is_open(self) -> bool {
+        matches!(self, DealStatus::Inquiry | DealStatus::Brokered | DealStatus::Negotiating)
+    }
+}
+
+coded_enum! {
+    /// Where an offer is.
+    OfferStatus {
+        Proposed = "proposed", "经纪人拟议待确认", "Proposed by the broker, awaiting confirmation";
+        Pending = "pending", "待答复", "Pending";
+        Accepted = "accepted", "已接受", "Accepted";
+        Rejected = "rejected", "已拒绝", "Rejected";
+        Countered = "countered", "已还价", "Countered";
+        Withdrawn = "withdrawn", "已撤回", "Withdrawn";
+        Expired = "expired", "已过期", "Expired";
+    }
+}
+
+coded_enum! {
+    /// The side of a deal a party is on.
+    Side {
+        Seller = "seller", "卖方", "Seller";
+        Buyer = "buyer", "买方", "Buyer";
+    }
+}
+
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Seller => Side::Buyer,
+            Side::Buyer => Side::Seller,
+        }
+    }
+}
+
+coded_enum! {
+    /// A broker's certification level.
+    BrokerLevel {
+        Junior = "junior", "初级技术经纪人", "Junior";
+        Intermediate = "intermediate", "中级技术经纪人", "Intermediate";
+        Senior = "senior", "高级技术经纪人", "Senior";
+    }
+}
+
+coded_enum! {
+    /// Where a public bidding (挂牌竞价) is.
+    AuctionStatus {
+        Scheduled = "scheduled", "待开始", "Scheduled";
+        Open = "open", "竞价中", "Open";
+        Closed = "closed", "已成交", "Closed";
+        Unsold = "unsold", "流拍", "Unsold";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
+}
+
+coded_enum! {
+    /// Why a buyer passed on an achievement.
+    FeedbackReason {
+        TooEarly = "too_early", "技术成熟度不足", "Too early / not mature enough";
+        Price = "price", "价格过高", "Price too high";
+        Fit = "fit", "与业务不匹配", "Does not fit our business";
+        BenefitUnclear = "benefit_unclear", "效益不明确", "Benefit unclear";
+        IpRisk = "ip_risk", "知识产权风险", "IP risk (validity, scope, ownership)";
+        Capacity = "capacity", "缺乏实施条件", "We lack the capacity to implement it";
+        Other = "other", "其他", "Other";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,7 +108,7 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     !bytes.is_empty() && !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
 }
 
-fn clean_filename(name: &str) -> String {
+pub fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     if cleaned.trim().is_empty() { "document".into() } else { cleaned.trim().to_string() }
@@ -121,7 +121,7 @@ pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
 }
 
 /// Writes bytes to their content address, atomically (temporary file, then rename).
-async fn store_blob(data_dir: &Path, sha256: &str, bytes: &[u8]) -> Result<()> {
+pub async fn store_blob(data_dir: &Path, sha256: &str, bytes: &[u8]) -> Result<()> {
     let path = blob_path(data_dir, sha256);
     if tokio::fs::try_exists(&path).await.unwrap_or(false) {
         return Ok(());

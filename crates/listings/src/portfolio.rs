@@ -8,9 +8,7 @@ use crate::achievements::{self, AchievementInput};
 use crate::entities::{achievement, organization};
 use crate::error::{ListingsError, Result};
 use calamine::Reader;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use std::collections::HashMap;
 use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
@@ -386,7 +384,7 @@ pub async fn import(
         let outcome = match row_to_input(&row) {
             Err(errors) => RowOutcome::Rejected { errors: errors.0 },
             Ok(input) => {
-                let transaction = db.begin().await?;
+                let transaction = crate::begin_write(db).await?;
                 match import_row(&transaction, actor, input, options).await {
                     Ok(outcome) => {
                         transaction.commit().await?;

@@ -23,7 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
     info(
         title = "techex",
         description = "API of a provincial technology achievements trading center: organizations, achievements, \
-                       demands and their review. Errors are RFC 9457 problem documents; lists are cursor-paginated; \
+                       demands and their review, brokers, deals, offers and auctions. Errors are RFC 9457 problem documents; lists are cursor-paginated; \
                        writes to versioned resources take `If-Match: \"<version>\"` (412 when stale).",
         license(name = "Apache-2.0")
     ),
@@ -35,6 +35,10 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "achievements", description = "Research achievements and their review workflow"),
         (name = "documents", description = "Documents attached to achievements, public or behind the NDA"),
         (name = "demands", description = "Technology demands of enterprises"),
+        (name = "brokers", description = "Certified technology brokers: directory, profiles, certification"),
+        (name = "deals", description = "Deals from inquiry to agreement: broker, room (joint and caucus), timeline, inventors' first refusal"),
+        (name = "offers", description = "Structured offers: make, counter, accept, reject, withdraw, diff"),
+        (name = "auctions", description = "Public bidding (挂牌竞价) with reserve, increment and extensions"),
         (name = "search", description = "Full-text search, saved searches, matching of demands and achievements"),
         (name = "notifications", description = "Notifications of the signed-in user"),
         (name = "reference", description = "Industry fields, regions and vocabularies"),
@@ -65,6 +69,10 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::achievements::router())
         .merge(routes::documents::router(state.config.max_upload_bytes))
         .merge(routes::demands::router())
+        .merge(routes::brokers::router())
+        .merge(routes::deals::router(state.config.max_upload_bytes))
+        .merge(routes::auctions::router())
+        .merge(routes::feedback::router())
         .merge(routes::reference::router())
         .merge(routes::search::router())
         .merge(routes::audit::router())

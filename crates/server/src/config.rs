@@ -37,6 +37,11 @@ pub struct Config {
     pub index_dir: Option<PathBuf>,
     /// Outbox rows the indexer applies per commit.
     pub index_batch: u64,
+    /// How often deadlines (offer expiry, auction close, first-refusal windows, idle
+    /// deals) are swept, in milliseconds.
+    pub deadline_sweep_ms: u64,
+    /// Days an open deal may go without activity before it expires.
+    pub deal_inactivity_days: i64,
 }
 
 impl Config {
@@ -58,6 +63,8 @@ impl Config {
             max_db_connections: 10,
             index_dir: None,
             index_batch: 1000,
+            deadline_sweep_ms: 1000,
+            deal_inactivity_days: 90,
         }
     }
 

@@ -70,11 +70,22 @@ impl Application {
             self.state.config.index_batch,
             indexer_stopped,
         ));
+        let (stop_deadlines, deadlines_stopped) = tokio::sync::watch::channel(false);
+        let deadlines = tokio::spawn(techex_negotiation::deadlines::run(
+            self.state.db.clone(),
+            Duration::from_millis(self.state.config.deadline_sweep_ms),
+            chrono::Duration::days(self.state.config.deal_inactivity_days),
+            deadlines_stopped,
+        ));
         let router = app::build(self.state.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         housekeeping.abort();
         stop_indexer.send(true).ok();
+        stop_deadlines.send(true).ok();
+        if tokio::time::timeout(Duration::from_secs(10), deadlines).await.is_err() {
+            tracing::warn!("the deadline sweeper did not stop within 10 s");
+        }
         if tokio::time::timeout(Duration::from_secs(10), indexer).await.is_err() {
             tracing::warn!("the search indexer did not stop within 10 s");
         }

@@ -348,7 +348,7 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Loads the organizations with these ids in one query.
-pub(crate) async fn owners_by_id<C: ConnectionTrait>(
+pub async fn owners_by_id<C: ConnectionTrait>(
     db: &C,
     ids: impl Iterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, organization::Model>> {

@@ -214,9 +214,10 @@ pub async fn republish<C: ConnectionTrait>(
     Ok(updated)
 }
 
-/// Marks a published achievement as traded when an assignment deal closes; it leaves
-/// the market. Called by the negotiation domain within its transaction.
-pub async fn mark_traded<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<achievement::Model> {
+/// Marks a published achievement as traded when an assignment deal is agreed; it leaves
+/// the market. Called by the negotiation domain within its transaction; `actor` is `None`
+/// when the scheduler closed the deal (an auction's close).
+pub async fn mark_traded<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<achievement::Model> {
     let current = achievement::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
     if parse_status(&current.status) != AchievementStatus::Published {
         return Err(refuse("mark traded", &current));
@@ -224,6 +225,8 @@ pub async fn mark_traded<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) ->
     let mut active: achievement::ActiveModel = current.clone().into();
     active.status = Set(AchievementStatus::Traded.as_str().into());
     let updated = save(db, active, &current).await?;
-    finish(db, actor, "achievement.traded", &current, &updated, Some("delete")).await?;
+    audit::record(db, actor, "achievement.traded", ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated)))
+        .await?;
+    audit::enqueue_search_update(db, ENTITY, id, "delete").await?;
     Ok(updated)
 }

@@ -92,15 +92,20 @@ async fn download(State(state): State<AppState>, user: MaybeUser, ApiPath(id): A
     let (view, path) = documents::fetch(&state.db, user.actor(), id, &state.config.data_dir).await?;
     let bytes =
         tokio::fs::read(&path).await.map_err(|e| ApiError::internal(format!("document {id} bytes missing: {e}")))?;
+    Ok(file_response(bytes, &view.content_type, &view.filename, &view.sha256))
+}
+
+/// A stored file as a download: its type, a safe `Content-Disposition` (ASCII fallback
+/// and the UTF-8 name), its hash as the `ETag`, never cached by shared caches.
+pub fn file_response(bytes: Vec<u8>, content_type: &str, filename: &str, sha256: &str) -> Response {
     let mut response = Body::from(bytes).into_response();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&view.content_type) {
+    if let Ok(value) = HeaderValue::from_str(content_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
     let ascii_name: String =
-        view.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let encoded: String = view
-        .filename
+        filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String = filename
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
@@ -111,11 +116,11 @@ async fn download(State(state): State<AppState>, user: MaybeUser, ApiPath(id): A
     {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", view.sha256)) {
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{sha256}\"")) {
         headers.insert(header::ETAG, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    response
 }
 
 /// Removes a document (owner).

@@ -2,9 +2,13 @@
 //! domain inside a transaction, and render.
 
 pub mod achievements;
+pub mod auctions;
 pub mod audit;
+pub mod brokers;
+pub mod deals;
 pub mod demands;
 pub mod documents;
+pub mod feedback;
 pub mod health;
 pub mod organizations;
 pub mod reference;

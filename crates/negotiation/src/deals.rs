@@ -1,0 +1,914 @@
+//! Deals: a buyer's inquiry on a published achievement (or a seller's or broker's answer
+//! to a published demand), the broker who mediates it, and its life to agreed terms.
+//!
+//! ```text
+//! inquiry ─broker accepts→ brokered ─first offer→ negotiating ─offer accepted→ agreed → contracted
+//!    └────────────── first offer ──────────────────┘
+//! any open state ─cancel(reason)→ cancelled ; ─no activity for the inactivity period→ expired
+//! ```
+//! Who may see a deal: the seller's and the buyer's organization, the broker (the brief
+//! once invited, everything once accepted), and platform admins (not the room). Everyone
+//! else gets "not found".
+
+use crate::entities::{broker, deal, offer};
+use crate::terms::Terms;
+use crate::{Result, brokers, moved_first, refuse};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use techex_core::domain::{AchievementStatus, DealStatus, DemandStatus, Side, TransactionMode};
+use techex_core::pagination::Page;
+use techex_core::text::required_text;
+use techex_core::{Actor, PageRequest, Role, new_id};
+use techex_listings::achievements::OwnerBrief;
+use techex_listings::entities::{achievement, demand, user};
+use techex_listings::error::check_version;
+use techex_listings::notifications::{NewNotification, notify};
+use techex_listings::{ListingsError, audit};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+pub(crate) const ENTITY: &str = "deal";
+
+/// How the actor takes part in a deal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Seller,
+    Buyer,
+    /// The broker who accepted to mediate.
+    Broker,
+    /// A broker invited but who has not answered yet: sees the brief only.
+    InvitedBroker,
+    /// Platform administrators: the deal and its offers, never the room.
+    Center,
+}
+
+impl Party {
+    pub fn side(self) -> Option<Side> {
+        match self {
+            Party::Seller => Some(Side::Seller),
+            Party::Buyer => Some(Side::Buyer),
+            _ => None,
+        }
+    }
+}
+
+fn acts_for(actor: &Actor, org: Uuid) -> bool {
+    actor.belongs_to(org) && (actor.has(Role::Member) || actor.has(Role::OrgAdmin))
+}
+
+/// The actor's part in a deal, if any.
+pub fn party_of(actor: &Actor, deal: &deal::Model) -> Option<Party> {
+    if acts_for(actor, deal.seller_org_id) {
+        return Some(Party::Seller);
+    }
+    if acts_for(actor, deal.buyer_org_id) {
+        return Some(Party::Buyer);
+    }
+    if deal.broker_id == Some(actor.user_id) {
+        match deal.broker_status.as_deref() {
+            Some("accepted") => return Some(Party::Broker),
+            Some("invited") => return Some(Party::InvitedBroker),
+            _ => {}
+        }
+    }
+    actor.is_platform_admin().then_some(Party::Center)
+}
+
+pub(crate) fn status_of(model: &deal::Model) -> DealStatus {
+    DealStatus::parse(&model.status).unwrap_or(DealStatus::Cancelled)
+}
+
+/// Loads a deal the actor takes part in, with the part; "not found" otherwise.
+pub async fn load<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<(deal::Model, Party)> {
+    let model = deal::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
+    let party = party_of(actor, &model).ok_or(ListingsError::NotFound(ENTITY))?;
+    Ok((model, party))
+}
+
+/// Loads a deal for a write and locks its row until the transaction ends (PostgreSQL
+/// `FOR UPDATE`; SQLite's write transaction is exclusive already). Every transition of a
+/// deal or its offers takes this lock first, so concurrent ones run one after another
+/// and always in the same lock order (no deadlocks).
+pub async fn load_locked<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<(deal::Model, Party)> {
+    let model = deal::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
+    let party = party_of(actor, &model).ok_or(ListingsError::NotFound(ENTITY))?;
+    Ok((model, party))
+}
+
+/// Re-reads a deal (after a change in the same transaction).
+pub(crate) async fn get_fresh<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<deal::Model> {
+    deal::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
+}
+
+/// Loads a deal for a room or offer action: invited brokers and the center are refused.
+pub(crate) async fn load_participant<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(deal::Model, Party)> {
+    let (model, party) = load(db, actor, id).await?;
+    match party {
+        Party::Seller | Party::Buyer | Party::Broker => Ok((model, party)),
+        Party::InvitedBroker => {
+            Err(ListingsError::Forbidden("accept the invitation to mediate before taking part in the deal".into()))
+        }
+        Party::Center => Err(ListingsError::NotFound(ENTITY)),
+    }
+}
+
+/// Opening a deal.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDeal {
+    /// The published achievement asked about (a buyer's inquiry), or offered in answer
+    /// to `demand_id`.
+    #[serde(default)]
+    pub achievement_id: Option<Uuid>,
+    /// The published demand answered (by a seller, or by a broker with `achievement_id`).
+    #[serde(default)]
+    pub demand_id: Option<Uuid>,
+    /// The first message: what the buyer wants to know or the seller proposes.
+    pub inquiry: String,
+    /// A broker to invite right away.
+    #[serde(default)]
+    pub broker_id: Option<Uuid>,
+    /// The commission proposed to that broker, basis points (default: the broker's own).
+    #[serde(default)]
+    pub commission_bps: Option<i32>,
+}
+
+/// Inviting (or, for the center, assigning) a broker.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBroker {
+    pub broker_id: Uuid,
+    /// The commission proposed, basis points (default: the broker's own rate).
+    #[serde(default)]
+    pub commission_bps: Option<i32>,
+}
+
+/// The agreed terms of a deal, frozen when an offer is accepted or an auction closes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Agreement {
+    /// `offer` or `auction`.
+    pub source: String,
+    pub offer_id: Option<Uuid>,
+    pub auction_id: Option<Uuid>,
+    pub terms: Terms,
+    pub seller_org_id: Uuid,
+    pub buyer_org_id: Uuid,
+    pub broker_id: Option<Uuid>,
+    /// The broker's commission on the price, basis points.
+    pub commission_bps: Option<i32>,
+    /// Who accepted (absent when an auction closed on its own).
+    pub accepted_by: Option<Uuid>,
+    pub agreed_at: DateTime<Utc>,
+}
+
+/// The broker of a deal as the parties see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DealBroker {
+    pub id: Uuid,
+    pub display_name: String,
+    /// `invited`, `accepted` or `declined`.
+    pub status: String,
+    pub commission_bps: Option<i32>,
+}
+
+/// What the deal is about.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Subject {
+    /// `achievement` or `demand`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Uuid,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+}
+
+/// A deal as one participant sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DealView {
+    pub id: Uuid,
+    pub status: DealStatus,
+    pub version: i32,
+    /// The viewer's part.
+    pub my_role: Party,
+    pub achievement: Option<Subject>,
+    pub demand: Option<Subject>,
+    pub auction_id: Option<Uuid>,
+    pub seller: OwnerBrief,
+    pub buyer: OwnerBrief,
+    pub inquiry: String,
+    pub broker: Option<DealBroker>,
+    pub agreement: Option<Agreement>,
+    pub agreed_at: Option<DateTime<Utc>>,
+    pub closed_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Unread messages per channel the viewer can read.
+    pub unread: HashMap<String, u64>,
+    pub last_activity_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub(crate) fn snapshot(model: &deal::Model) -> serde_json::Value {
+    serde_json::json!({
+        "status": model.status, "version": model.version, "broker_id": model.broker_id,
+        "broker_status": model.broker_status, "commission_bps": model.commission_bps,
+        "agreed_offer_id": model.agreed_offer_id, "closed_reason": model.closed_reason,
+    })
+}
+
+fn live_key(achievement: Option<Uuid>, demand: Option<Uuid>, seller: Uuid, buyer: Uuid) -> String {
+    match (achievement, demand) {
+        (Some(a), _) => format!("a:{a}:{buyer}"),
+        (None, Some(d)) => format!("d:{d}:{seller}"),
+        (None, None) => format!("x:{seller}:{buyer}"),
+    }
+}
+
+async fn published_achievement<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<achievement::Model> {
+    achievement::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|a| a.status == AchievementStatus::Published.as_str())
+        .ok_or_else(|| ListingsError::invalid("achievement_id", "no published achievement has this id"))
+}
+
+/// Checks that a broker may be put on a deal between these organizations.
+async fn check_broker<C: ConnectionTrait>(
+    db: &C,
+    broker_id: Uuid,
+    commission: Option<i32>,
+    seller: Uuid,
+    buyer: Uuid,
+) -> Result<(broker::Model, i32)> {
+    let broker = brokers::get(db, broker_id)
+        .await
+        .map_err(|_| ListingsError::invalid("broker_id", "no certified broker has this id"))?;
+    if !brokers::is_active(&broker) {
+        return Err(ListingsError::invalid("broker_id", "this broker is suspended and cannot take new deals"));
+    }
+    let person = user::Entity::find_by_id(broker_id).one(db).await?;
+    if person.is_some_and(|p| p.organization_id == seller || p.organization_id == buyer) {
+        return Err(ListingsError::invalid("broker_id", "the broker must be independent of both parties"));
+    }
+    let rate = commission.unwrap_or(broker.commission_bps);
+    if !(0..=3000).contains(&rate) {
+        return Err(ListingsError::invalid("commission_bps", "must be between 0 and 3000 basis points (0–30%)"));
+    }
+    Ok((broker, rate))
+}
+
+/// Opens a deal: an inquiry on an achievement, or an answer to a demand.
+pub async fn open<C: ConnectionTrait>(db: &C, actor: &Actor, input: OpenDeal) -> Result<deal::Model> {
+    let inquiry = required_text(&input.inquiry, 5000).map_err(|e| ListingsError::invalid("inquiry", e))?;
+    if !actor.organization_verified {
+        return Err(ListingsError::Forbidden(
+            "your organization is not verified yet; a platform administrator must verify it before it can trade".into(),
+        ));
+    }
+    let acting_broker =
+        actor.has(Role::Broker) && brokers::get(db, actor.user_id).await.ok().is_some_and(|b| brokers::is_active(&b));
+    let (seller, buyer, achievement_id, demand_id, mediator) = match (input.achievement_id, input.demand_id) {
+        (Some(achievement_id), None) => {
+            if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) {
+                return Err(ListingsError::Forbidden("only members of an organization send inquiries".into()));
+            }
+            let subject = published_achievement(db, achievement_id).await?;
+            if actor.belongs_to(subject.organization_id) {
+                return Err(ListingsError::Forbidden("your organization owns this achievement".into()));
+            }
+            (subject.organization_id, actor.organization_id, Some(achievement_id), None, None)
+        }
+        (offered, Some(demand_id)) => {
+            let need = demand::Entity::find_by_id(demand_id)
+                .one(db)
+                .await?
+                .filter(|d| d.status == DemandStatus::Published.as_str())
+                .ok_or_else(|| ListingsError::invalid("demand_id", "no published demand has this id"))?;
+            let offered = match offered {
+                Some(id) => Some(published_achievement(db, id).await?),
+                None => None,
+            };
+            let seller_member = actor.organization_kind.may_list_achievements()
+                && (actor.has(Role::Member) || actor.has(Role::OrgAdmin));
+            let (seller, mediator) = match &offered {
+                Some(a) if actor.belongs_to(a.organization_id) && seller_member => (a.organization_id, None),
+                Some(a) if acting_broker => (a.organization_id, Some(actor.user_id)),
+                Some(_) => {
+                    return Err(ListingsError::invalid(
+                        "achievement_id",
+                        "offer one of your organization's achievements (brokers may offer any)",
+                    ));
+                }
+                None if seller_member => (actor.organization_id, None),
+                None if acting_broker => {
+                    return Err(ListingsError::invalid(
+                        "achievement_id",
+                        "a broker answering a demand names the achievement offered",
+                    ));
+                }
+                None => return Err(ListingsError::Forbidden("your organization does not offer technology".into())),
+            };
+            if seller == need.organization_id {
+                return Err(ListingsError::Forbidden("this demand is your own organization's".into()));
+            }
+            (seller, need.organization_id, offered.map(|a| a.id), Some(demand_id), mediator)
+        }
+        (None, None) => {
+            return Err(ListingsError::invalid("achievement_id", "name the achievement or the demand of the deal"));
+        }
+    };
+    let invited = match (mediator, input.broker_id) {
+        (Some(_), Some(_)) => {
+            return Err(ListingsError::invalid("broker_id", "you mediate this deal yourself"));
+        }
+        (None, Some(id)) => Some(check_broker(db, id, input.commission_bps, seller, buyer).await?),
+        (Some(id), None) => Some(check_broker(db, id, input.commission_bps, seller, buyer).await?),
+        (None, None) => None,
+    };
+    let now = Utc::now();
+    let (broker_id, broker_status, commission, status) = match (&invited, mediator) {
+        (Some((b, rate)), Some(_)) => (Some(b.id), Some("accepted"), Some(*rate), DealStatus::Brokered),
+        (Some((b, rate)), None) => (Some(b.id), Some("invited"), Some(*rate), DealStatus::Inquiry),
+        (None, _) => (None, None, None, DealStatus::Inquiry),
+    };
+    let created = deal::ActiveModel {
+        id: Set(new_id()),
+        achievement_id: Set(achievement_id),
+        demand_id: Set(demand_id),
+        auction_id: Set(None),
+        seller_org_id: Set(seller),
+        buyer_org_id: Set(buyer),
+        opened_by: Set(actor.user_id),
+        status: Set(status.as_str().into()),
+        inquiry: Set(inquiry),
+        broker_id: Set(broker_id),
+        broker_status: Set(broker_status.map(str::to_string)),
+        broker_invited_by: Set(broker_id.map(|_| actor.user_id)),
+        commission_bps: Set(commission),
+        live_key: Set(Some(live_key(achievement_id, demand_id, seller, buyer))),
+        agreed_offer_id: Set(None),
+        agreement: Set(None),
+        agreed_at: Set(None),
+        closed_reason: Set(None),
+        closed_at: Set(None),
+        last_activity_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        ListingsError::from_db_unique(e, "there is already a live deal between your organization and this listing")
+    })?;
+    audit::record(db, Some(actor), "deal.open", ENTITY, created.id, None, Some(snapshot(&created))).await?;
+    let opener_side = if actor.belongs_to(buyer) {
+        Some(Side::Buyer)
+    } else if actor.belongs_to(seller) {
+        Some(Side::Seller)
+    } else {
+        None
+    };
+    for side in [Side::Seller, Side::Buyer] {
+        if Some(side) != opener_side {
+            notify_side(db, &created, side, Some(actor), "deal_opened", "新的洽谈 / A new deal was opened").await?;
+        }
+    }
+    if let Some(id) = broker_id.filter(|_| mediator.is_none()) {
+        notify_user(db, &created, id, "broker_invited", "邀请您居间 / You are invited to mediate a deal", "invite")
+            .await?;
+    }
+    Ok(created)
+}
+
+/// Writes a changed deal if nobody changed it since `current` was read.
+pub(crate) async fn save<C: ConnectionTrait>(
+    db: &C,
+    mut active: deal::ActiveModel,
+    current: &deal::Model,
+) -> Result<deal::Model> {
+    let now = Utc::now();
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(now);
+    active.last_activity_at = Set(now);
+    let result = deal::Entity::update_many()
+        .set(active)
+        .filter(deal::Column::Id.eq(current.id))
+        .filter(deal::Column::Version.eq(current.version))
+        .exec(db)
+        .await?;
+    moved_first(result.rows_affected, "the deal")?;
+    deal::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
+}
+
+/// Records activity on a deal (a message) without changing its version.
+pub(crate) async fn touch<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<()> {
+    deal::Entity::update_many()
+        .col_expr(deal::Column::LastActivityAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .filter(deal::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Invites a broker (either party), or assigns one (platform admins).
+pub async fn invite_broker<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    input: InviteBroker,
+) -> Result<deal::Model> {
+    let (current, party) = load_locked(db, actor, id).await?;
+    if !matches!(party, Party::Seller | Party::Buyer | Party::Center) {
+        return Err(ListingsError::Forbidden("only the parties or the center choose the broker".into()));
+    }
+    check_version(expected_version, current.version)?;
+    if !status_of(&current).is_open() {
+        return Err(refuse(ENTITY, "invite a broker to", &current.status));
+    }
+    if current.broker_status.as_deref() == Some("accepted") {
+        return Err(ListingsError::Conflict("this deal already has a broker".into()));
+    }
+    let (broker, rate) =
+        check_broker(db, input.broker_id, input.commission_bps, current.seller_org_id, current.buyer_org_id).await?;
+    let mut active: deal::ActiveModel = current.clone().into();
+    active.broker_id = Set(Some(broker.id));
+    active.broker_status = Set(Some("invited".into()));
+    active.broker_invited_by = Set(Some(actor.user_id));
+    active.commission_bps = Set(Some(rate));
+    let updated = save(db, active, &current).await?;
+    let action = if party == Party::Center { "deal.assign_broker" } else { "deal.invite_broker" };
+    audit::record(db, Some(actor), action, ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
+    notify_user(db, &updated, broker.id, "broker_invited", "邀请您居间 / You are invited to mediate a deal", "invite")
+        .await?;
+    Ok(updated)
+}
+
+/// The invited broker accepts (agreeing to the proposed commission) or declines.
+pub async fn answer_invitation<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    accept: bool,
+) -> Result<deal::Model> {
+    let (current, party) = load_locked(db, actor, id).await?;
+    if party != Party::InvitedBroker {
+        return Err(match party {
+            Party::Broker => refuse(ENTITY, "answer an invitation of", "already brokered"),
+            _ => ListingsError::Forbidden("only the invited broker answers the invitation".into()),
+        });
+    }
+    check_version(expected_version, current.version)?;
+    if !status_of(&current).is_open() {
+        return Err(refuse(ENTITY, "take on", &current.status));
+    }
+    if accept {
+        let profile = brokers::get(db, actor.user_id).await?;
+        if !brokers::is_active(&profile) {
+            return Err(ListingsError::Forbidden("a suspended broker cannot take on new deals".into()));
+        }
+    }
+    let mut active: deal::ActiveModel = current.clone().into();
+    active.broker_status = Set(Some(if accept { "accepted" } else { "declined" }.into()));
+    if accept && status_of(&current) == DealStatus::Inquiry {
+        active.status = Set(DealStatus::Brokered.as_str().into());
+    }
+    let updated = save(db, active, &current).await?;
+    let action = if accept { "deal.broker_accept" } else { "deal.broker_decline" };
+    audit::record(db, Some(actor), action, ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
+    let title = if accept {
+        "经纪人已接受居间 / The broker accepted to mediate"
+    } else {
+        "经纪人谢绝居间 / The broker declined"
+    };
+    for side in [Side::Seller, Side::Buyer] {
+        notify_side(db, &updated, side, Some(actor), action, title).await?;
+    }
+    Ok(updated)
+}
+
+/// Cancels a deal with a reason: either party, the broker, or the center; open deals and
+/// agreed ones not yet under contract. Pending offers are withdrawn with it.
+pub async fn cancel<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    reason: &str,
+) -> Result<deal::Model> {
+    let (current, party) = load_locked(db, actor, id).await?;
+    if party == Party::InvitedBroker {
+        return Err(ListingsError::Forbidden("an invited broker declines the invitation instead".into()));
+    }
+    check_version(expected_version, current.version)?;
+    let status = status_of(&current);
+    if !(status.is_open() || status == DealStatus::Agreed) {
+        return Err(refuse(ENTITY, "cancel", &current.status));
+    }
+    if status == DealStatus::Agreed && party == Party::Broker {
+        return Err(ListingsError::Forbidden("agreed terms are cancelled by a party or the center".into()));
+    }
+    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    let updated = close(db, Some(actor), &current, DealStatus::Cancelled, &reason).await?;
+    let title = "洽谈已取消 / The deal was cancelled";
+    for side in [Side::Seller, Side::Buyer] {
+        notify_side(db, &updated, side, Some(actor), "deal_cancelled", title).await?;
+    }
+    Ok(updated)
+}
+
+/// Ends a deal as cancelled or expired: frees its live key, withdraws what is pending.
+pub(crate) async fn close<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    current: &deal::Model,
+    target: DealStatus,
+    reason: &str,
+) -> Result<deal::Model> {
+    let now = Utc::now();
+    let mut active: deal::ActiveModel = current.clone().into();
+    active.status = Set(target.as_str().into());
+    active.live_key = Set(None);
+    active.closed_reason = Set(Some(reason.to_string()));
+    active.closed_at = Set(Some(now));
+    let updated = save(db, active, current).await?;
+    offer::Entity::update_many()
+        .col_expr(offer::Column::Status, sea_orm::sea_query::Expr::value("withdrawn"))
+        .col_expr(offer::Column::DecisionReason, sea_orm::sea_query::Expr::value(format!("the deal was {target}")))
+        .col_expr(offer::Column::DecidedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(offer::Column::Version, sea_orm::sea_query::Expr::col(offer::Column::Version).add(1))
+        .filter(offer::Column::DealId.eq(current.id))
+        .filter(offer::Column::Status.is_in(["pending", "proposed"]))
+        .exec(db)
+        .await?;
+    crate::refusal::close_for_deal(db, current.id).await?;
+    let action = if target == DealStatus::Expired { "deal.expire" } else { "deal.cancel" };
+    audit::record(db, actor, action, ENTITY, current.id, Some(snapshot(current)), Some(snapshot(&updated))).await?;
+    Ok(updated)
+}
+
+/// Freezes terms into the deal's agreement and moves it to `agreed`. The deal row's
+/// version guard and the unique accepted offer make this happen once per deal. An
+/// assignment takes the achievement off the market and ends its other deals.
+pub(crate) async fn agree<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    current: &deal::Model,
+    agreement: Agreement,
+) -> Result<deal::Model> {
+    if !status_of(current).is_open() {
+        return Err(refuse(ENTITY, "agree terms on", &current.status));
+    }
+    let mode = agreement.terms.mode;
+    let mut active: deal::ActiveModel = current.clone().into();
+    active.status = Set(DealStatus::Agreed.as_str().into());
+    active.agreed_offer_id = Set(agreement.offer_id);
+    active.agreed_at = Set(Some(agreement.agreed_at));
+    active.agreement =
+        Set(Some(serde_json::to_value(&agreement).map_err(|e| ListingsError::Internal(format!("agreement: {e}")))?));
+    if current.broker_status.as_deref() != Some("accepted") {
+        active.commission_bps = Set(None);
+    }
+    let updated = save(db, active, current).await?;
+    audit::record(db, actor, "deal.agree", ENTITY, current.id, Some(snapshot(current)), Some(snapshot(&updated)))
+        .await?;
+    if mode == TransactionMode::Assignment
+        && let Some(achievement_id) = current.achievement_id
+    {
+        let published = achievement::Entity::find_by_id(achievement_id)
+            .one(db)
+            .await?
+            .is_some_and(|a| a.status == AchievementStatus::Published.as_str());
+        if published {
+            techex_listings::achievements::mark_traded(db, actor, achievement_id).await?;
+        }
+        let others = deal::Entity::find()
+            .filter(deal::Column::AchievementId.eq(achievement_id))
+            .filter(deal::Column::Id.ne(current.id))
+            .filter(deal::Column::Status.is_in(["inquiry", "brokered", "negotiating"]))
+            .all(db)
+            .await?;
+        for other in others {
+            close(db, actor, &other, DealStatus::Cancelled, "the achievement was assigned in another deal").await?;
+        }
+    }
+    for side in [Side::Seller, Side::Buyer] {
+        notify_side(db, &updated, side, None, "deal_agreed", "已达成一致 / Terms were agreed").await?;
+    }
+    if let Some(broker) = updated.broker_id.filter(|_| updated.broker_status.as_deref() == Some("accepted")) {
+        notify_user(db, &updated, broker, "deal_agreed", "已达成一致 / Terms were agreed", "agreed").await?;
+    }
+    Ok(updated)
+}
+
+/// Sends a notification about a deal to every member of one side (except the actor).
+pub(crate) async fn notify_side<C: ConnectionTrait>(
+    db: &C,
+    deal: &deal::Model,
+    side: Side,
+    actor: Option<&Actor>,
+    kind: &str,
+    title: &str,
+) -> Result<()> {
+    let org = match side {
+        Side::Seller => deal.seller_org_id,
+        Side::Buyer => deal.buyer_org_id,
+    };
+    let members = user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org))
+        .filter(user::Column::Status.eq("active"))
+        .all(db)
+        .await?;
+    for member in members {
+        if actor.is_some_and(|a| a.user_id == member.id) {
+            continue;
+        }
+        let roles = techex_core::RoleSet::from_stored(&member.roles);
+        if !(roles.contains(Role::Member) || roles.contains(Role::OrgAdmin)) {
+            continue;
+        }
+        notify_user(db, deal, member.id, kind, title, &format!("{kind}:{}", deal.version)).await?;
+    }
+    Ok(())
+}
+
+/// One notification about a deal; `key` makes it happen once.
+pub(crate) async fn notify_user<C: ConnectionTrait>(
+    db: &C,
+    deal: &deal::Model,
+    user_id: Uuid,
+    kind: &str,
+    title: &str,
+    key: &str,
+) -> Result<()> {
+    notify(
+        db,
+        NewNotification {
+            user_id,
+            kind: kind.chars().take(32).collect(),
+            title: title.to_string(),
+            body: None,
+            link: Some(format!("/deals/{}", deal.id)),
+            entity_type: Some(ENTITY.into()),
+            entity_id: Some(deal.id),
+            dedupe_key: format!("deal:{}:{key}:{user_id}", deal.id),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn subjects<C: ConnectionTrait>(
+    db: &C,
+    deals: &[deal::Model],
+) -> Result<(HashMap<Uuid, Subject>, HashMap<Uuid, Subject>)> {
+    let achievement_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.achievement_id).collect();
+    let demand_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.demand_id).collect();
+    let mut achievements = HashMap::new();
+    if !achievement_ids.is_empty() {
+        for a in achievement::Entity::find().filter(achievement::Column::Id.is_in(achievement_ids)).all(db).await? {
+            achievements.insert(
+                a.id,
+                Subject { kind: "achievement".into(), id: a.id, title_zh: a.title_zh, title_en: a.title_en },
+            );
+        }
+    }
+    let mut demands = HashMap::new();
+    if !demand_ids.is_empty() {
+        for d in demand::Entity::find().filter(demand::Column::Id.is_in(demand_ids)).all(db).await? {
+            demands
+                .insert(d.id, Subject { kind: "demand".into(), id: d.id, title_zh: d.title_zh, title_en: d.title_en });
+        }
+    }
+    Ok((achievements, demands))
+}
+
+async fn views<C: ConnectionTrait>(db: &C, actor: &Actor, deals: Vec<deal::Model>) -> Result<Vec<DealView>> {
+    let (achievements, demands) = subjects(db, &deals).await?;
+    let orgs =
+        techex_listings::achievements::owners_by_id(db, deals.iter().flat_map(|d| [d.seller_org_id, d.buyer_org_id]))
+            .await?;
+    let broker_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.broker_id).collect();
+    let names: HashMap<Uuid, String> = if broker_ids.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(broker_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect()
+    };
+    let mut out = Vec::with_capacity(deals.len());
+    for model in deals {
+        let Some(party) = party_of(actor, &model) else {
+            continue;
+        };
+        let (Some(seller), Some(buyer)) = (orgs.get(&model.seller_org_id), orgs.get(&model.buyer_org_id)) else {
+            continue;
+        };
+        let unread = crate::room::unread_counts(db, actor, &model, party).await?;
+        let full = !matches!(party, Party::InvitedBroker);
+        out.push(DealView {
+            id: model.id,
+            status: status_of(&model),
+            version: model.version,
+            my_role: party,
+            achievement: model.achievement_id.and_then(|id| achievements.get(&id).cloned()),
+            demand: model.demand_id.and_then(|id| demands.get(&id).cloned()),
+            auction_id: model.auction_id,
+            seller: seller.into(),
+            buyer: buyer.into(),
+            inquiry: model.inquiry,
+            broker: model.broker_id.map(|id| DealBroker {
+                id,
+                display_name: names.get(&id).cloned().unwrap_or_default(),
+                status: model.broker_status.clone().unwrap_or_default(),
+                commission_bps: model.commission_bps,
+            }),
+            agreement: if full { model.agreement.and_then(|a| serde_json::from_value(a).ok()) } else { None },
+            agreed_at: model.agreed_at,
+            closed_reason: model.closed_reason,
+            closed_at: model.closed_at,
+            unread,
+            last_activity_at: model.last_activity_at,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+        });
+    }
+    Ok(out)
+}
+
+/// One deal as the actor sees it.
+pub async fn get_view<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<DealView> {
+    let (model, _) = load(db, actor, id).await?;
+    views(db, actor, vec![model]).await?.pop().ok_or(ListingsError::NotFound(ENTITY))
+}
+
+/// Filters of the deal list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DealFilter {
+    pub status: Option<DealStatus>,
+    /// `seller`, `buyer` or `broker`: only deals where the caller is that.
+    pub role: Option<String>,
+    pub achievement_id: Option<Uuid>,
+    pub demand_id: Option<Uuid>,
+}
+
+/// The deals the actor takes part in (platform admins: all), newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &DealFilter,
+    page: PageRequest,
+) -> Result<Page<DealView>> {
+    let mine = |role: &str| -> Result<Condition> {
+        Ok(match role {
+            "seller" => Condition::all().add(deal::Column::SellerOrgId.eq(actor.organization_id)),
+            "buyer" => Condition::all().add(deal::Column::BuyerOrgId.eq(actor.organization_id)),
+            "broker" => Condition::all()
+                .add(deal::Column::BrokerId.eq(actor.user_id))
+                .add(deal::Column::BrokerStatus.is_in(["invited", "accepted"])),
+            _ => return Err(ListingsError::invalid("role", "must be seller, buyer or broker")),
+        })
+    };
+    let scope = match filter.role.as_deref() {
+        Some(role) => mine(role)?,
+        None if actor.is_platform_admin() => Condition::all(),
+        None => Condition::any().add(mine("seller")?).add(mine("buyer")?).add(mine("broker")?),
+    };
+    let mut query = deal::Entity::find().filter(scope).order_by_desc(deal::Column::Id);
+    if let Some(status) = filter.status {
+        query = query.filter(deal::Column::Status.eq(status.as_str()));
+    }
+    if let Some(id) = filter.achievement_id {
+        query = query.filter(deal::Column::AchievementId.eq(id));
+    }
+    if let Some(id) = filter.demand_id {
+        query = query.filter(deal::Column::DemandId.eq(id));
+    }
+    if let Some(cursor) = page.after {
+        query = query.filter(deal::Column::Id.lt(cursor.0));
+    }
+    let rows = query.limit(page.limit + 1).all(db).await?;
+    let page = Page::from_rows(rows, page.limit, |m| m.id);
+    Ok(Page { items: views(db, actor, page.items).await?, next_cursor: page.next_cursor })
+}
+
+/// One step of a deal's timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    /// The audited action, e.g. `deal.open`, `offer.make`, `offer.accept`, `message.post`.
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Uuid,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    /// For messages: the channel.
+    pub channel: Option<String>,
+}
+
+/// The deal's history from the audit log, as the actor may see it: caucus steps of the
+/// other side are left out.
+pub async fn timeline<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<Vec<TimelineEntry>> {
+    use techex_listings::entities::audit_log;
+    let (model, party) = load(db, actor, id).await?;
+    if party == Party::InvitedBroker {
+        return Err(ListingsError::Forbidden("accept the invitation to see the deal's history".into()));
+    }
+    let offer_ids: Vec<Uuid> =
+        offer::Entity::find().filter(offer::Column::DealId.eq(id)).all(db).await?.into_iter().map(|o| o.id).collect();
+    let refusal_ids: Vec<Uuid> = crate::entities::first_refusal::Entity::find()
+        .filter(crate::entities::first_refusal::Column::DealId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut ids = vec![model.id];
+    ids.extend(offer_ids);
+    ids.extend(refusal_ids);
+    let entries = audit_log::Entity::find()
+        .filter(audit_log::Column::EntityId.is_in(ids))
+        .order_by_asc(audit_log::Column::At)
+        .order_by_asc(audit_log::Column::Id)
+        .all(db)
+        .await?;
+    let people: HashMap<Uuid, String> = {
+        let ids: Vec<Uuid> = entries.iter().filter_map(|e| e.actor_user_id).collect();
+        if ids.is_empty() {
+            HashMap::new()
+        } else {
+            user::Entity::find()
+                .filter(user::Column::Id.is_in(ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect()
+        }
+    };
+    Ok(entries
+        .into_iter()
+        .filter_map(|e| {
+            let channel = e.after.as_ref().and_then(|a| a.get("channel")).and_then(|c| c.as_str()).map(str::to_string);
+            if let Some(channel) = &channel
+                && !crate::room::may_read(party, channel)
+            {
+                return None;
+            }
+            Some(TimelineEntry {
+                at: e.at,
+                action: e.action,
+                entity_type: e.entity_type,
+                entity_id: e.entity_id,
+                actor_name: e.actor_user_id.and_then(|id| people.get(&id).cloned()),
+                actor_user_id: e.actor_user_id,
+                channel,
+            })
+        })
+        .collect())
+}
+
+/// Open deals without activity since `before`.
+pub async fn due_inactive<C: ConnectionTrait>(db: &C, before: DateTime<Utc>) -> Result<Vec<Uuid>> {
+    Ok(deal::Entity::find()
+        .filter(deal::Column::Status.is_in(["inquiry", "brokered", "negotiating"]))
+        .filter(deal::Column::LastActivityAt.lt(before))
+        .limit(200)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.id)
+        .collect())
+}
+
+/// Expires one inactive deal under its lock, once; returns whether it did.
+pub async fn expire_one<C: ConnectionTrait>(db: &C, id: Uuid, before: DateTime<Utc>) -> Result<bool> {
+    let Some(current) = deal::Entity::find_by_id(id).lock_exclusive().one(db).await? else {
+        return Ok(false);
+    };
+    if !status_of(&current).is_open() || current.last_activity_at >= before {
+        return Ok(false);
+    }
+    let updated = close(db, None, &current, DealStatus::Expired, "no activity for the inactivity period").await?;
+    for side in [Side::Seller, Side::Buyer] {
+        notify_side(db, &updated, side, None, "deal_expired", "洽谈已过期 / The deal expired").await?;
+    }
+    Ok(true)
+}
