@@ -357,45 +357,6 @@ async fn load_demands(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn demo_files_parse_and_hold_valid_values() -> anyhow::Result<()> {
-        let organizations: Vec<DemoOrganization> = serde_json::from_str(ORGANIZATIONS)?;
-        for org in &organizations {
-            techex_core::CreditCode::parse(&org.credit_code).map_err(|e| anyhow!(e))?;
-            techex_core::domain::OrgKind::parse(&org.kind).map_err(|e| anyhow!(e))?;
-        }
-        for kind in ["center", "university", "enterprise", "broker_agency"] {
-            assert!(organizations.iter().any(|o| o.kind == kind), "the demo needs a {kind}");
-        }
-        let achievements: Vec<DemoAchievement> = parse_demo(ACHIEVEMENTS, "achievements")?;
-        assert!(achievements.len() >= 200);
-        for record in &achievements {
-            assert!(organizations.iter().any(|o| o.key == record.owner), "owner {}", record.owner);
-            let maturity = Maturity::parse(&record.maturity).map_err(|e| anyhow!(e))?;
-            assert!(maturity.trl_range().contains(&record.trl), "{}: trl {}", record.title_zh, record.trl);
-        }
-        let demands: Vec<DemoDemand> = parse_demo(DEMANDS, "demands")?;
-        assert!(demands.len() >= 20);
-        Ok(())
-    }
-
-    #[test]
-    fn demo_patent_numbers_are_valid_and_unique() {
-        let numbers: Vec<String> =
-            (0..400).filter_map(|i| demo_patent_number(i, AchievementKind::InventionPatent)).collect();
-        assert_eq!(numbers.len(), 400);
-        let mut unique = numbers.clone();
-        unique.sort();
-        unique.dedup();
-        assert_eq!(unique.len(), numbers.len());
-        assert!(numbers.iter().all(|n| PatentNumber::parse(n).is_ok()));
-    }
-}
-
 /// The actor of a named demo account.
 async fn demo_actor(database: &DatabaseConnection, email: &str) -> anyhow::Result<Actor> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -580,4 +541,43 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
     bar.inc(2);
     bar.finish_and_clear();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_files_parse_and_hold_valid_values() -> anyhow::Result<()> {
+        let organizations: Vec<DemoOrganization> = serde_json::from_str(ORGANIZATIONS)?;
+        for org in &organizations {
+            techex_core::CreditCode::parse(&org.credit_code).map_err(|e| anyhow!(e))?;
+            techex_core::domain::OrgKind::parse(&org.kind).map_err(|e| anyhow!(e))?;
+        }
+        for kind in ["center", "university", "enterprise", "broker_agency"] {
+            assert!(organizations.iter().any(|o| o.kind == kind), "the demo needs a {kind}");
+        }
+        let achievements: Vec<DemoAchievement> = parse_demo(ACHIEVEMENTS, "achievements")?;
+        assert!(achievements.len() >= 200);
+        for record in &achievements {
+            assert!(organizations.iter().any(|o| o.key == record.owner), "owner {}", record.owner);
+            let maturity = Maturity::parse(&record.maturity).map_err(|e| anyhow!(e))?;
+            assert!(maturity.trl_range().contains(&record.trl), "{}: trl {}", record.title_zh, record.trl);
+        }
+        let demands: Vec<DemoDemand> = parse_demo(DEMANDS, "demands")?;
+        assert!(demands.len() >= 20);
+        Ok(())
+    }
+
+    #[test]
+    fn demo_patent_numbers_are_valid_and_unique() {
+        let numbers: Vec<String> =
+            (0..400).filter_map(|i| demo_patent_number(i, AchievementKind::InventionPatent)).collect();
+        assert_eq!(numbers.len(), 400);
+        let mut unique = numbers.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), numbers.len());
+        assert!(numbers.iter().all(|n| PatentNumber::parse(n).is_ok()));
+    }
 }

@@ -41,6 +41,7 @@ async fn the_demo_seeds_once_and_its_accounts_sign_in() {
     let base = format!("http://127.0.0.1:{}", application.port());
     let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));
     let client = reqwest::Client::new();
+    let mut buyer_token = String::new();
     for email in [
         "admin@techex.local",
         "reviewer@techex.local",
@@ -56,7 +57,36 @@ async fn the_demo_seeds_once_and_its_accounts_sign_in() {
             .await
             .expect("login");
         assert_eq!(response.status(), 200, "{email}");
+        if email == "buyer@techex.local" {
+            let body: serde_json::Value = response.json().await.expect("token");
+            buyer_token = body["token"].as_str().unwrap_or_default().to_string();
+        }
     }
+    let deals: serde_json::Value = client
+        .get(format!("{base}/api/v1/deals"))
+        .bearer_auth(&buyer_token)
+        .send()
+        .await
+        .expect("deals")
+        .json()
+        .await
+        .expect("json");
+    let mut states: Vec<&str> =
+        deals["items"].as_array().map(|d| d.iter().filter_map(|x| x["status"].as_str()).collect()).unwrap_or_default();
+    states.sort_unstable();
+    assert_eq!(states, ["agreed", "brokered", "cancelled", "inquiry", "negotiating"], "a demo deal in each state");
+    let brokers: serde_json::Value =
+        client.get(format!("{base}/api/v1/brokers")).send().await.expect("brokers").json().await.expect("json");
+    assert_eq!(brokers["items"][0]["track_record"]["deals_closed"], 1);
+    let auctions: serde_json::Value = client
+        .get(format!("{base}/api/v1/auctions?status=open"))
+        .send()
+        .await
+        .expect("auctions")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(auctions["items"][0]["bid_count"], 1);
     let published: serde_json::Value = client
         .get(format!("{base}/api/v1/achievements?limit=100"))
         .send()

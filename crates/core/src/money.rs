@@ -140,9 +140,9 @@ mod tests {
 
     #[test]
     fn parses_chinese_multipliers() {
-        assert_eq!(parse_major_amount("50万"), Ok(50_0000_00));
-        assert_eq!(parse_major_amount("1.25万元"), Ok(1_2500_00));
-        assert_eq!(parse_major_amount("2亿"), Ok(2_0000_0000_00));
+        assert_eq!(parse_major_amount("50万"), Ok(50_000_000));
+        assert_eq!(parse_major_amount("1.25万元"), Ok(1_250_000));
+        assert_eq!(parse_major_amount("2亿"), Ok(20_000_000_000));
     }
 
     #[test]

@@ -545,7 +545,7 @@ mod tests {
         let input = row_to_input(&rows[0]).map_err(|e| e.to_string())?;
         assert_eq!(input.kind, Some(AchievementKind::InventionPatent));
         assert_eq!(input.maturity, Patch::Value(Maturity::Pilot));
-        assert_eq!(input.asking_price_minor, Patch::Value(50_0000_00));
+        assert_eq!(input.asking_price_minor, Patch::Value(50_000_000));
         assert_eq!(input.transaction_modes, Some(vec![TransactionMode::Assignment, TransactionMode::ExclusiveLicense]));
         assert_eq!(input.inventors, Some(vec!["张三".to_string(), "李四".to_string()]));
         Ok(())

@@ -259,20 +259,20 @@ mod tests {
         Terms {
             mode: TransactionMode::ExclusiveLicense,
             currency: Currency::CNY,
-            lump_sum_minor: Some(100_000_00),
+            lump_sum_minor: Some(10_000_000),
             royalty_bps: Some(300),
-            royalty_minimum_minor: Some(10_000_00),
+            royalty_minimum_minor: Some(1_000_000),
             equity_bps: None,
             milestones: vec![
                 MilestoneTerm {
                     title: "首付".into(),
-                    amount_minor: 40_000_00,
+                    amount_minor: 4_000_000,
                     due_days_after_signing: 0,
                     acceptance_criteria: None,
                 },
                 MilestoneTerm {
                     title: "验收".into(),
-                    amount_minor: 60_000_00,
+                    amount_minor: 6_000_000,
                     due_days_after_signing: 90,
                     acceptance_criteria: Some("中试验收合格".into()),
                 },
@@ -312,7 +312,7 @@ mod tests {
         t.lump_sum_minor = Some(-1);
         assert!(fields(t.validate(None, now)).contains(&"lump_sum_minor".to_string()));
         let mut t = terms();
-        t.milestones[1].amount_minor = 59_999_99;
+        t.milestones[1].amount_minor = 5_999_999;
         assert_eq!(fields(t.validate(None, now)), ["milestones"]);
         let mut t = terms();
         t.milestones[0].amount_minor = i64::MAX;
@@ -329,8 +329,8 @@ mod tests {
     fn the_diff_lists_changed_fields_only() {
         let before = terms();
         let mut after = terms();
-        after.lump_sum_minor = Some(90_000_00);
-        after.milestones[1].amount_minor = 50_000_00;
+        after.lump_sum_minor = Some(9_000_000);
+        after.milestones[1].amount_minor = 5_000_000;
         after.term_years = 8;
         let changes: Vec<String> = diff(&before, &after).into_iter().map(|c| c.field).collect();
         assert_eq!(changes, ["lump_sum_minor", "milestones", "term_years"]);
@@ -343,6 +343,6 @@ mod tests {
         t.milestones.clear();
         let t = t.with_default_schedule();
         assert_eq!(t.milestones.len(), 1);
-        assert_eq!(t.milestones[0].amount_minor, 100_000_00);
+        assert_eq!(t.milestones[0].amount_minor, 10_000_000);
     }
 }
