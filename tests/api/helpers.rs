@@ -44,6 +44,7 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     pub admin: Account,
     pub reviewer: Account,
+    pub registrar: Account,
     pub seller: Account,
     pub seller_colleague: Account,
     pub other_seller: Account,
@@ -132,6 +133,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         data_dir,
         admin: world.admin,
         reviewer: world.reviewer,
+        registrar: world.registrar,
         seller: world.seller,
         seller_colleague: world.seller_colleague,
         other_seller: world.other_seller,
@@ -146,6 +148,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     for account in [
         &mut app.admin,
         &mut app.reviewer,
+        &mut app.registrar,
         &mut app.seller,
         &mut app.seller_colleague,
         &mut app.other_seller,
@@ -173,6 +176,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 struct World {
     admin: Account,
     reviewer: Account,
+    registrar: Account,
     seller: Account,
     seller_colleague: Account,
     other_seller: Account,
@@ -222,6 +226,10 @@ impl World {
             add_member(db, &center, "reviewer@center.test", "审核员", PASSWORD, &[Role::Member, Role::Reviewer])
                 .await
                 .expect("reviewer");
+        let registrar =
+            add_member(db, &center, "registrar@center.test", "登记员", PASSWORD, &[Role::Member, Role::Registrar])
+                .await
+                .expect("registrar");
         let (university, seller) = org(
             "山东大学",
             OrgKind::University,
@@ -288,6 +296,7 @@ impl World {
             broker2: account(&broker2),
             admin: account(&admin),
             reviewer: account(&reviewer),
+            registrar: account(&registrar),
             seller: account(&seller),
             seller_colleague: account(&colleague),
             other_seller: account(&other_seller),

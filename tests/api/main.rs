@@ -7,6 +7,7 @@
 mod achievements;
 mod auctions;
 mod cli;
+mod contracts;
 mod deals;
 mod demands;
 mod documents;

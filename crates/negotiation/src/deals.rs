@@ -912,3 +912,18 @@ pub async fn expire_one<C: ConnectionTrait>(db: &C, id: Uuid, before: DateTime<U
     }
     Ok(true)
 }
+
+/// Moves an agreed deal to `contracted` once its contract is signed by every party.
+/// Called by the contracts domain in its transaction.
+pub async fn mark_contracted<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<deal::Model> {
+    let current =
+        deal::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
+    if status_of(&current) != DealStatus::Agreed {
+        return Err(refuse(ENTITY, "contract", &current.status));
+    }
+    let mut active: deal::ActiveModel = current.clone().into();
+    active.status = Set(DealStatus::Contracted.as_str().into());
+    let updated = save(db, active, &current).await?;
+    audit::record(db, actor, "deal.contract", ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
+    Ok(updated)
+}

@@ -39,6 +39,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "deals", description = "Deals from inquiry to agreement: broker, room (joint and caucus), timeline, inventors' first refusal"),
         (name = "offers", description = "Structured offers: make, counter, accept, reject, withdraw, diff"),
         (name = "auctions", description = "Public bidding (挂牌竞价) with reserve, increment and extensions"),
+        (name = "contracts", description = "Technology contracts: drafting, the document, amendments, signatures, registration"),
         (name = "search", description = "Full-text search, saved searches, matching of demands and achievements"),
         (name = "notifications", description = "Notifications of the signed-in user"),
         (name = "reference", description = "Industry fields, regions and vocabularies"),
@@ -73,6 +74,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::deals::router(state.config.max_upload_bytes))
         .merge(routes::auctions::router())
         .merge(routes::feedback::router())
+        .merge(routes::contracts::router())
         .merge(routes::reference::router())
         .merge(routes::search::router())
         .merge(routes::audit::router())

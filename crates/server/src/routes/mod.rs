@@ -5,6 +5,7 @@ pub mod achievements;
 pub mod auctions;
 pub mod audit;
 pub mod brokers;
+pub mod contracts;
 pub mod deals;
 pub mod demands;
 pub mod documents;

@@ -1,0 +1,831 @@
+//! The transitions of a contract: draft, amend, sign, register, return.
+
+use crate::Result;
+use crate::content::{self, BrokerClause, Clauses, Content, PartyClause, SubjectClause, choose_type};
+use crate::entities::{contract, contract_version, milestone, signature};
+use crate::precheck::{self, Finding};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use techex_core::domain::{AchievementKind, DealStatus};
+use techex_core::text::{optional_text, required_text};
+use techex_core::{Actor, FieldErrors, Patch, Role, new_id};
+use techex_listings::entities::{achievement, organization, user};
+use techex_listings::error::check_version;
+use techex_listings::{ListingsError, audit};
+use techex_negotiation::deals::{self, Agreement, Party};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+const ENTITY: &str = "contract";
+
+/// How the actor relates to a contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractRole {
+    Seller,
+    Buyer,
+    Broker,
+    /// Registrars and platform admins.
+    Registrar,
+}
+
+impl ContractRole {
+    fn party(self) -> Option<&'static str> {
+        match self {
+            ContractRole::Seller => Some("seller"),
+            ContractRole::Buyer => Some("buyer"),
+            ContractRole::Broker => Some("broker"),
+            ContractRole::Registrar => None,
+        }
+    }
+}
+
+fn acts_for(actor: &Actor, org: Uuid) -> bool {
+    actor.belongs_to(org) && (actor.has(Role::Member) || actor.has(Role::OrgAdmin))
+}
+
+pub fn role_of(actor: &Actor, model: &contract::Model) -> Option<ContractRole> {
+    if acts_for(actor, model.seller_org_id) {
+        Some(ContractRole::Seller)
+    } else if acts_for(actor, model.buyer_org_id) {
+        Some(ContractRole::Buyer)
+    } else if model.broker_id == Some(actor.user_id) {
+        Some(ContractRole::Broker)
+    } else if actor.has(Role::Registrar) || actor.is_platform_admin() {
+        Some(ContractRole::Registrar)
+    } else {
+        None
+    }
+}
+
+async fn load<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    lock: bool,
+) -> Result<(contract::Model, ContractRole)> {
+    let mut query = contract::Entity::find_by_id(id);
+    if lock {
+        query = query.lock_exclusive();
+    }
+    let model = query.one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
+    let role = role_of(actor, &model).ok_or(ListingsError::NotFound(ENTITY))?;
+    Ok((model, role))
+}
+
+fn refuse(action: &'static str, model: &contract::Model) -> ListingsError {
+    ListingsError::InvalidTransition { entity: ENTITY, action, state: model.status.clone() }
+}
+
+fn snapshot(model: &contract::Model) -> serde_json::Value {
+    serde_json::json!({
+        "status": model.status, "version": model.version, "current_number": model.current_number,
+        "sha256": model.sha256, "registration_number": model.registration_number,
+        "return_reason": model.return_reason,
+    })
+}
+
+async fn current_content<C: ConnectionTrait>(
+    db: &C,
+    model: &contract::Model,
+) -> Result<(Content, contract_version::Model)> {
+    let row = contract_version::Entity::find()
+        .filter(contract_version::Column::ContractId.eq(model.id))
+        .filter(contract_version::Column::Number.eq(model.current_number))
+        .one(db)
+        .await?
+        .ok_or(ListingsError::Internal("contract without its current version".into()))?;
+    let content: Content = serde_json::from_value(row.content.clone())
+        .map_err(|e| ListingsError::Internal(format!("contract content: {e}")))?;
+    Ok((content, row))
+}
+
+fn party_clause(org: &organization::Model) -> PartyClause {
+    PartyClause {
+        organization_id: org.id,
+        name: org.name.clone(),
+        name_en: org.name_en.clone(),
+        credit_code: org.credit_code.clone(),
+        region: org.region.clone(),
+        representative: None,
+    }
+}
+
+async fn insert_version<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    contract_id: Uuid,
+    number: i32,
+    content: &Content,
+    change_note: Option<String>,
+    changes: serde_json::Value,
+) -> Result<(String, String)> {
+    let text = content.render().map_err(|e| ListingsError::Internal(format!("contract template: {e}")))?;
+    let hash = content::sha256(&text);
+    contract_version::ActiveModel {
+        id: Set(new_id()),
+        contract_id: Set(contract_id),
+        number: Set(number),
+        content: Set(serde_json::to_value(content).map_err(|e| ListingsError::Internal(e.to_string()))?),
+        text: Set(text.clone()),
+        sha256: Set(hash.clone()),
+        change_note: Set(change_note),
+        changes: Set(changes),
+        created_by: Set(actor.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok((text, hash))
+}
+
+/// Drafts the contract of an agreed deal (either party or its broker).
+pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> Result<contract::Model> {
+    let (deal, party) = deals::load_locked(db, actor, deal_id)
+        .await
+        .map_err(|_| ListingsError::invalid("deal_id", "no deal of yours has this id"))?;
+    if !matches!(party, Party::Seller | Party::Buyer | Party::Broker) {
+        return Err(ListingsError::Forbidden("the parties or their broker draft the contract".into()));
+    }
+    if DealStatus::parse(&deal.status).ok() != Some(DealStatus::Agreed) {
+        return Err(ListingsError::InvalidTransition {
+            entity: "deal",
+            action: "draft a contract for",
+            state: deal.status,
+        });
+    }
+    let agreement: Agreement = deal
+        .agreement
+        .clone()
+        .and_then(|a| serde_json::from_value(a).ok())
+        .ok_or(ListingsError::Internal("agreed deal without its agreement".into()))?;
+    let seller = organization::Entity::find_by_id(deal.seller_org_id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound("organization"))?;
+    let buyer = organization::Entity::find_by_id(deal.buyer_org_id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound("organization"))?;
+    let subject = match deal.achievement_id {
+        Some(id) => achievement::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let kind = subject.as_ref().and_then(|a| AchievementKind::parse(&a.kind).ok());
+    let granted = subject.as_ref().is_some_and(|a| a.patent_granted);
+    let broker = match agreement.broker_id {
+        Some(id) => {
+            let profile = techex_negotiation::brokers::get(db, id).await?;
+            let person = user::Entity::find_by_id(id).one(db).await?;
+            let agency = match profile.agency_id {
+                Some(org) => organization::Entity::find_by_id(org).one(db).await?.map(|o| o.name),
+                None => None,
+            };
+            Some(BrokerClause {
+                user_id: id,
+                name: person.map(|p| p.display_name).unwrap_or_default(),
+                certificate_number: profile.certificate_number,
+                agency,
+            })
+        }
+        None => None,
+    };
+    let content = Content {
+        contract_type: choose_type(agreement.terms.mode, kind, granted),
+        seller: party_clause(&seller),
+        buyer: party_clause(&buyer),
+        broker,
+        commission_bps: agreement.commission_bps,
+        subject: SubjectClause {
+            achievement_id: subject.as_ref().map(|a| a.id),
+            title_zh: subject.as_ref().and_then(|a| a.title_zh.clone()),
+            title_en: subject.as_ref().and_then(|a| a.title_en.clone()),
+            kind,
+            patent_number: subject.as_ref().and_then(|a| a.patent_number.clone()),
+            patent_granted: granted,
+            ipc_codes: subject.as_ref().map(|a| a.ipc_codes.0.clone()).unwrap_or_default(),
+            inventors: subject.as_ref().map(|a| a.inventors.0.clone()).unwrap_or_default(),
+        },
+        terms: agreement.terms.clone().with_default_schedule(),
+        clauses: Clauses::default(),
+    };
+    let id = new_id();
+    let now = Utc::now();
+    let placeholder = contract::ActiveModel {
+        id: Set(id),
+        deal_id: Set(deal.id),
+        contract_type: Set(content.contract_type.as_str().into()),
+        status: Set("draft".into()),
+        seller_org_id: Set(deal.seller_org_id),
+        buyer_org_id: Set(deal.buyer_org_id),
+        broker_id: Set(content.broker.as_ref().map(|b| b.user_id)),
+        title_zh: Set(content.title_zh()),
+        title_en: Set(content.title_en()),
+        current_number: Set(1),
+        sha256: Set(String::new()),
+        currency: Set(content.terms.currency.code().into()),
+        registration_number: Set(None),
+        registered_amount_minor: Set(None),
+        tax_relief: Set(None),
+        registered_by: Set(None),
+        registered_at: Set(None),
+        return_reason: Set(None),
+        signed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| ListingsError::from_db_unique(e, "this deal already has a contract"))?;
+    let (_, hash) = insert_version(
+        db,
+        actor,
+        id,
+        1,
+        &content,
+        Some("由约定条款生成 / Drafted from the agreement".into()),
+        serde_json::json!([]),
+    )
+    .await?;
+    let mut active: contract::ActiveModel = placeholder.into();
+    active.sha256 = Set(hash);
+    let created = active.update(db).await?;
+    for (index, term) in content.terms.milestones.iter().enumerate() {
+        milestone::ActiveModel {
+            id: Set(new_id()),
+            contract_id: Set(id),
+            sequence: Set(index as i32 + 1),
+            title: Set(term.title.clone()),
+            amount_minor: Set(term.amount_minor),
+            currency: Set(content.terms.currency.code().into()),
+            due_days_after_signing: Set(term.due_days_after_signing),
+            due_date: Set(None),
+            acceptance_criteria: Set(term.acceptance_criteria.clone()),
+            status: Set("scheduled".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(db)
+        .await?;
+    }
+    audit::record(db, Some(actor), "contract.draft", ENTITY, id, None, Some(snapshot(&created))).await?;
+    Ok(created)
+}
+
+/// Changes to the clauses; absent fields stay, `null` clears an optional one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AmendContract {
+    pub seller_representative: Option<String>,
+    pub buyer_representative: Option<String>,
+    pub place_of_performance: Option<String>,
+    pub confidentiality_years: Option<i32>,
+    pub acceptance_method: Option<String>,
+    /// Liquidated damages, basis points of the price (0–3000).
+    pub penalty_bps: Option<i32>,
+    pub dispute_resolution: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub special_terms: Patch<String>,
+    /// Why the text changes (kept with the version).
+    pub change_note: Option<String>,
+}
+
+fn apply(content: &mut Content, input: &AmendContract) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut text = |field: &str, value: &Option<String>, max: usize, target: &mut String| {
+        if let Some(value) = value
+            && let Some(clean) = errors.check(field, required_text(value, max))
+        {
+            *target = clean;
+        }
+    };
+    let mut seller_rep = content.seller.representative.clone().unwrap_or_default();
+    let mut buyer_rep = content.buyer.representative.clone().unwrap_or_default();
+    text("seller_representative", &input.seller_representative, 100, &mut seller_rep);
+    text("buyer_representative", &input.buyer_representative, 100, &mut buyer_rep);
+    text("place_of_performance", &input.place_of_performance, 500, &mut content.clauses.place_of_performance);
+    text("acceptance_method", &input.acceptance_method, 4000, &mut content.clauses.acceptance_method);
+    text("dispute_resolution", &input.dispute_resolution, 500, &mut content.clauses.dispute_resolution);
+    content.seller.representative = (!seller_rep.is_empty()).then_some(seller_rep);
+    content.buyer.representative = (!buyer_rep.is_empty()).then_some(buyer_rep);
+    if let Some(years) = input.confidentiality_years {
+        if (0..=30).contains(&years) {
+            content.clauses.confidentiality_years = years;
+        } else {
+            errors.add("confidentiality_years", "must be between 0 and 30 years");
+        }
+    }
+    if let Some(bps) = input.penalty_bps {
+        if (0..=3000).contains(&bps) {
+            content.clauses.penalty_bps = bps;
+        } else {
+            errors.add("penalty_bps", "liquidated damages must be between 0 and 3000 basis points (0–30%)");
+        }
+    }
+    match &input.special_terms {
+        Patch::Absent => {}
+        Patch::Null => content.clauses.special_terms = None,
+        Patch::Value(value) => {
+            if let Some(clean) = errors.check("special_terms", optional_text(Some(value), 10_000)) {
+                content.clauses.special_terms = clean;
+            }
+        }
+    }
+    errors.into_result()
+}
+
+async fn void_signatures<C: ConnectionTrait>(db: &C, contract_id: Uuid, reason: &str) -> Result<u64> {
+    let result = signature::Entity::update_many()
+        .col_expr(signature::Column::VoidedAt, Expr::value(Utc::now()))
+        .col_expr(signature::Column::VoidReason, Expr::value(reason.to_string()))
+        .filter(signature::Column::ContractId.eq(contract_id))
+        .filter(signature::Column::VoidedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+async fn save<C: ConnectionTrait>(
+    db: &C,
+    mut active: contract::ActiveModel,
+    current: &contract::Model,
+) -> Result<contract::Model> {
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(Utc::now());
+    let result = contract::Entity::update_many()
+        .set(active)
+        .filter(contract::Column::Id.eq(current.id))
+        .filter(contract::Column::Version.eq(current.version))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(ListingsError::Conflict("the contract changed meanwhile; reload and try again".into()));
+    }
+    contract::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
+}
+
+/// Amends the clauses: a new version with its text, hash and the changed fields; every
+/// signature given so far is voided (parties and broker; before registration).
+pub async fn amend<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    input: AmendContract,
+) -> Result<contract::Model> {
+    let (current, role) = load(db, actor, id, true).await?;
+    if role.party().is_none() {
+        return Err(ListingsError::Forbidden("only the parties and their broker amend a contract".into()));
+    }
+    check_version(expected_version, current.version)?;
+    if !matches!(current.status.as_str(), "draft" | "signing" | "signed") {
+        return Err(refuse("amend", &current));
+    }
+    let (before, _) = current_content(db, &current).await?;
+    let mut after = before.clone();
+    apply(&mut after, &input)?;
+    let note =
+        optional_text(input.change_note.as_deref(), 2000).map_err(|e| ListingsError::invalid("change_note", e))?;
+    if after == before {
+        return Err(ListingsError::invalid("body", "nothing would change"));
+    }
+    let changes = content_changes(&before, &after);
+    let number = current.current_number + 1;
+    let (_, hash) = insert_version(db, actor, id, number, &after, note, changes).await?;
+    let voided = void_signatures(db, id, &format!("amended in version {number}")).await?;
+    let mut active: contract::ActiveModel = current.clone().into();
+    active.current_number = Set(number);
+    active.sha256 = Set(hash);
+    active.status = Set("draft".into());
+    active.signed_at = Set(None);
+    let updated = save(db, active, &current).await?;
+    let mut after_snapshot = snapshot(&updated);
+    after_snapshot["signatures_voided"] = serde_json::json!(voided);
+    audit::record(db, Some(actor), "contract.amend", ENTITY, id, Some(snapshot(&current)), Some(after_snapshot))
+        .await?;
+    Ok(updated)
+}
+
+/// The clause and party fields that differ between two contents.
+fn content_changes(before: &Content, after: &Content) -> serde_json::Value {
+    let flat = |c: &Content| {
+        serde_json::json!({
+            "seller_representative": c.seller.representative, "buyer_representative": c.buyer.representative,
+            "place_of_performance": c.clauses.place_of_performance, "confidentiality_years": c.clauses.confidentiality_years,
+            "acceptance_method": c.clauses.acceptance_method, "penalty_bps": c.clauses.penalty_bps,
+            "dispute_resolution": c.clauses.dispute_resolution, "special_terms": c.clauses.special_terms,
+        })
+    };
+    let (old, new) = (flat(before), flat(after));
+    let mut changes = Vec::new();
+    if let (Some(old), Some(new)) = (old.as_object(), new.as_object()) {
+        for (field, value) in new {
+            let previous = old.get(field).cloned().unwrap_or(serde_json::Value::Null);
+            if &previous != value {
+                changes.push(serde_json::json!({"field": field, "before": previous, "after": value}));
+            }
+        }
+    }
+    serde_json::Value::Array(changes)
+}
+
+/// A signature: the signer confirms the hash of the text they read.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sign {
+    /// The SHA-256 of the current text, as shown with it.
+    pub sha256: String,
+}
+
+fn required_parties(model: &contract::Model) -> Vec<&'static str> {
+    let mut parties = vec!["seller", "buyer"];
+    if model.broker_id.is_some() {
+        parties.push("broker");
+    }
+    parties
+}
+
+async fn active_signatures<C: ConnectionTrait>(db: &C, model: &contract::Model) -> Result<Vec<signature::Model>> {
+    Ok(signature::Entity::find()
+        .filter(signature::Column::ContractId.eq(model.id))
+        .filter(signature::Column::Number.eq(model.current_number))
+        .filter(signature::Column::VoidedAt.is_null())
+        .order_by_asc(signature::Column::SignedAt)
+        .all(db)
+        .await?)
+}
+
+/// Signs the current version for the actor's party. The last signature makes the
+/// contract `signed`, fixes the milestones' due dates and the deal becomes `contracted`.
+pub async fn sign<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, input: Sign) -> Result<contract::Model> {
+    let (current, role) = load(db, actor, id, true).await?;
+    let Some(party) = role.party() else {
+        return Err(ListingsError::Forbidden("only the parties and their broker sign".into()));
+    };
+    if !matches!(current.status.as_str(), "draft" | "signing") {
+        return Err(refuse("sign", &current));
+    }
+    if !input.sha256.trim().eq_ignore_ascii_case(&current.sha256) {
+        return Err(ListingsError::Conflict(format!(
+            "the contract text changed since you read it: the current version {} has SHA-256 {}",
+            current.current_number, current.sha256
+        )));
+    }
+    let signed = active_signatures(db, &current).await?;
+    if signed.iter().any(|s| s.party == party) {
+        return Err(ListingsError::Conflict(format!("the {party} has already signed this version")));
+    }
+    let name = user::Entity::find_by_id(actor.user_id).one(db).await?.map(|u| u.display_name).unwrap_or_default();
+    let now = Utc::now();
+    signature::ActiveModel {
+        id: Set(new_id()),
+        contract_id: Set(id),
+        number: Set(current.current_number),
+        party: Set(party.into()),
+        signer_id: Set(actor.user_id),
+        signer_name: Set(name),
+        sha256: Set(current.sha256.clone()),
+        signed_at: Set(now),
+        voided_at: Set(None),
+        void_reason: Set(None),
+    }
+    .insert(db)
+    .await?;
+    let mut parties: Vec<&str> = signed.iter().map(|s| s.party.as_str()).collect();
+    parties.push(party);
+    let complete = required_parties(&current).iter().all(|p| parties.contains(p));
+    let mut active: contract::ActiveModel = current.clone().into();
+    active.status = Set(if complete { "signed" } else { "signing" }.into());
+    if complete {
+        active.signed_at = Set(Some(now));
+    }
+    let updated = save(db, active, &current).await?;
+    let mut after = snapshot(&updated);
+    after["party"] = serde_json::json!(party);
+    audit::record(db, Some(actor), "contract.sign", ENTITY, id, Some(snapshot(&current)), Some(after)).await?;
+    if complete {
+        let rows = milestone::Entity::find().filter(milestone::Column::ContractId.eq(id)).all(db).await?;
+        for row in rows {
+            let due = now.date_naive() + chrono::Duration::days(i64::from(row.due_days_after_signing));
+            let mut active: milestone::ActiveModel = row.into();
+            active.due_date = Set(Some(due));
+            active.update(db).await?;
+        }
+        let deal = contract::Entity::find_by_id(id).one(db).await?.map(|c| c.deal_id).unwrap_or(current.deal_id);
+        deals::mark_contracted(db, Some(actor), deal).await?;
+    }
+    Ok(updated)
+}
+
+/// The registration number: year, the seller's region code, a sequence.
+async fn next_registration_number<C: ConnectionTrait>(db: &C, region: &str, year: i32) -> Result<String> {
+    let prefix = format!("{year}{region}");
+    let last = contract::Entity::find()
+        .filter(contract::Column::RegistrationNumber.starts_with(&prefix))
+        .order_by_desc(contract::Column::RegistrationNumber)
+        .one(db)
+        .await?
+        .and_then(|c| c.registration_number)
+        .and_then(|n| n.get(prefix.len()..).and_then(|s| s.parse::<u32>().ok()))
+        .unwrap_or(0);
+    Ok(format!("{prefix}{:06}", last + 1))
+}
+
+/// Registers a signed contract (center registrars), after the pre-check finds no blocker.
+pub async fn register<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<contract::Model> {
+    let (current, role) = load(db, actor, id, true).await?;
+    if role != ContractRole::Registrar || !(actor.has(Role::Registrar) || actor.is_platform_admin()) {
+        return Err(ListingsError::Forbidden("only the center's registrars register technology contracts".into()));
+    }
+    check_version(expected_version, current.version)?;
+    if current.status != "signed" {
+        return Err(refuse("register", &current));
+    }
+    let (content, _) = current_content(db, &current).await?;
+    let blockers: Vec<Finding> =
+        precheck::check(&content, true).into_iter().filter(|f| f.severity == "blocker").collect();
+    if !blockers.is_empty() {
+        let list: Vec<String> = blockers.iter().map(|f| f.message.clone()).collect();
+        return Err(ListingsError::Conflict(format!("the pre-check refuses registration: {}", list.join("; "))));
+    }
+    let now = Utc::now();
+    let region: String = content.seller.region.chars().filter(char::is_ascii_digit).take(6).collect();
+    let number = next_registration_number(db, &format!("{region:0<6}"), chrono::Datelike::year(&now)).await?;
+    let amount = content.terms.lump_sum_minor.unwrap_or(0);
+    let mut active: contract::ActiveModel = current.clone().into();
+    active.status = Set("registered".into());
+    active.registration_number = Set(Some(number));
+    active.registered_amount_minor = Set(Some(amount));
+    active.tax_relief = Set(Some(content.contract_type.qualifies_for_tax_relief()));
+    active.registered_by = Set(Some(actor.user_id));
+    active.registered_at = Set(Some(now));
+    active.return_reason = Set(None);
+    let updated = save(db, active, &current).await.map_err(|e| match e {
+        ListingsError::Db(db) => {
+            ListingsError::from_db_unique(db, "a registration number was taken at the same moment; retry")
+        }
+        other => other,
+    })?;
+    audit::record(db, Some(actor), "contract.register", ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated)))
+        .await?;
+    Ok(updated)
+}
+
+/// Returns a signed contract to the parties with a reason (registrars): back to draft,
+/// signatures voided.
+pub async fn return_to_parties<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    reason: &str,
+) -> Result<contract::Model> {
+    let (current, role) = load(db, actor, id, true).await?;
+    if role != ContractRole::Registrar {
+        return Err(ListingsError::Forbidden("only the center's registrars return contracts".into()));
+    }
+    check_version(expected_version, current.version)?;
+    if current.status != "signed" {
+        return Err(refuse("return", &current));
+    }
+    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    void_signatures(db, id, "returned by the registrar").await?;
+    let mut active: contract::ActiveModel = current.clone().into();
+    active.status = Set("draft".into());
+    active.return_reason = Set(Some(reason));
+    active.signed_at = Set(None);
+    let updated = save(db, active, &current).await?;
+    audit::record(db, Some(actor), "contract.return", ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated)))
+        .await?;
+    Ok(updated)
+}
+
+/// A signature as shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignatureView {
+    pub party: String,
+    pub signer_id: Uuid,
+    pub signer_name: String,
+    pub version_number: i32,
+    pub sha256: String,
+    pub signed_at: DateTime<Utc>,
+    pub voided_at: Option<DateTime<Utc>>,
+    pub void_reason: Option<String>,
+}
+
+/// A version as listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionView {
+    pub number: i32,
+    pub sha256: String,
+    pub change_note: Option<String>,
+    /// The fields that changed from the previous version (`field`, `before`, `after`).
+    #[schema(value_type = Vec<Object>)]
+    pub changes: serde_json::Value,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A milestone as shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MilestoneView {
+    pub id: Uuid,
+    pub sequence: i32,
+    pub title: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub due_days_after_signing: i32,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<chrono::NaiveDate>,
+    pub acceptance_criteria: Option<String>,
+    pub status: String,
+}
+
+/// A contract as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContractView {
+    pub id: Uuid,
+    pub deal_id: Uuid,
+    pub status: String,
+    pub version: i32,
+    pub my_role: ContractRole,
+    pub contract_type: String,
+    pub contract_type_zh: String,
+    pub contract_type_en: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// The current version's number and the SHA-256 of its canonical text.
+    pub current_number: i32,
+    pub sha256: String,
+    pub content: Content,
+    /// The parties that must sign: `seller`, `buyer` and, when there is one, `broker`.
+    pub required_signatures: Vec<String>,
+    /// Signatures of the current version.
+    pub signatures: Vec<SignatureView>,
+    /// Signatures of earlier versions, voided.
+    pub voided_signatures: Vec<SignatureView>,
+    pub versions: Vec<VersionView>,
+    pub milestones: Vec<MilestoneView>,
+    pub precheck: Vec<Finding>,
+    pub registration_number: Option<String>,
+    pub registered_amount_minor: Option<i64>,
+    pub tax_relief: Option<bool>,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub return_reason: Option<String>,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn signature_view(s: signature::Model) -> SignatureView {
+    SignatureView {
+        party: s.party,
+        signer_id: s.signer_id,
+        signer_name: s.signer_name,
+        version_number: s.number,
+        sha256: s.sha256,
+        signed_at: s.signed_at,
+        voided_at: s.voided_at,
+        void_reason: s.void_reason,
+    }
+}
+
+async fn view<C: ConnectionTrait>(db: &C, model: contract::Model, role: ContractRole) -> Result<ContractView> {
+    let (content, _) = current_content(db, &model).await?;
+    let all = signature::Entity::find()
+        .filter(signature::Column::ContractId.eq(model.id))
+        .order_by_asc(signature::Column::SignedAt)
+        .all(db)
+        .await?;
+    let (current, voided): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|s| s.voided_at.is_none() && s.number == model.current_number);
+    let complete = required_parties(&model).iter().all(|p| current.iter().any(|s| s.party == *p));
+    let versions = contract_version::Entity::find()
+        .filter(contract_version::Column::ContractId.eq(model.id))
+        .order_by_asc(contract_version::Column::Number)
+        .select_only()
+        .columns([
+            contract_version::Column::Number,
+            contract_version::Column::Sha256,
+            contract_version::Column::ChangeNote,
+            contract_version::Column::Changes,
+            contract_version::Column::CreatedBy,
+            contract_version::Column::CreatedAt,
+        ])
+        .into_tuple::<(i32, String, Option<String>, serde_json::Value, Uuid, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(number, sha256, change_note, changes, created_by, created_at)| VersionView {
+            number,
+            sha256,
+            change_note,
+            changes,
+            created_by,
+            created_at,
+        })
+        .collect();
+    let milestones = milestone::Entity::find()
+        .filter(milestone::Column::ContractId.eq(model.id))
+        .order_by_asc(milestone::Column::Sequence)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| MilestoneView {
+            id: m.id,
+            sequence: m.sequence,
+            title: m.title,
+            amount_minor: m.amount_minor,
+            currency: m.currency,
+            due_days_after_signing: m.due_days_after_signing,
+            due_date: m.due_date,
+            acceptance_criteria: m.acceptance_criteria,
+            status: m.status,
+        })
+        .collect();
+    Ok(ContractView {
+        id: model.id,
+        deal_id: model.deal_id,
+        status: model.status.clone(),
+        version: model.version,
+        my_role: role,
+        contract_type: model.contract_type.clone(),
+        contract_type_zh: content.contract_type.label_zh().into(),
+        contract_type_en: content.contract_type.label_en().into(),
+        title_zh: model.title_zh.clone(),
+        title_en: model.title_en.clone(),
+        current_number: model.current_number,
+        sha256: model.sha256.clone(),
+        precheck: precheck::check(&content, complete),
+        content,
+        required_signatures: required_parties(&model).into_iter().map(str::to_string).collect(),
+        signatures: current.into_iter().map(signature_view).collect(),
+        voided_signatures: voided.into_iter().map(signature_view).collect(),
+        versions,
+        milestones,
+        registration_number: model.registration_number,
+        registered_amount_minor: model.registered_amount_minor,
+        tax_relief: model.tax_relief,
+        registered_at: model.registered_at,
+        return_reason: model.return_reason,
+        signed_at: model.signed_at,
+        created_at: model.created_at,
+    })
+}
+
+/// One contract as the actor may see it.
+pub async fn get_view<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<ContractView> {
+    let (model, role) = load(db, actor, id, false).await?;
+    view(db, model, role).await
+}
+
+/// The canonical text of a version (default the current one) with its hash.
+pub async fn document<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    number: Option<i32>,
+) -> Result<(contract::Model, contract_version::Model)> {
+    let (model, _) = load(db, actor, id, false).await?;
+    let wanted = number.unwrap_or(model.current_number);
+    let row = contract_version::Entity::find()
+        .filter(contract_version::Column::ContractId.eq(id))
+        .filter(contract_version::Column::Number.eq(wanted))
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound("contract version"))?;
+    Ok((model, row))
+}
+
+/// The contracts the actor is party to (registrars and admins: all), newest first.
+pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, status: Option<&str>) -> Result<Vec<ContractView>> {
+    let mut query = contract::Entity::find().order_by_desc(contract::Column::Id).limit(200);
+    if !(actor.has(Role::Registrar) || actor.is_platform_admin()) {
+        query = query.filter(
+            Condition::any()
+                .add(contract::Column::SellerOrgId.eq(actor.organization_id))
+                .add(contract::Column::BuyerOrgId.eq(actor.organization_id))
+                .add(contract::Column::BrokerId.eq(actor.user_id)),
+        );
+    }
+    if let Some(status) = status {
+        query = query.filter(contract::Column::Status.eq(status));
+    }
+    let mut out = Vec::new();
+    for model in query.all(db).await? {
+        if let Some(role) = role_of(actor, &model) {
+            out.push(view(db, model, role).await?);
+        }
+    }
+    Ok(out)
+}
