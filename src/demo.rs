@@ -383,7 +383,8 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
     let seller = demo_actor(database, "seller@techex.local").await?;
     let buyer = demo_actor(database, "buyer@techex.local").await?;
     let broker = demo_actor(database, "broker@techex.local").await?;
-    let bar = progress(7, "deals");
+    let registrar = demo_actor(database, "registrar@techex.local").await?;
+    let bar = progress(8, "deals");
     let transaction = begin_write(database).await?;
     brokers::certify(
         &transaction,
@@ -408,10 +409,10 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
         .filter(achievement::Column::OrganizationId.eq(seller.organization_id))
         .filter(achievement::Column::Status.eq("published"))
         .order_by_asc(achievement::Column::Id)
-        .limit(6)
+        .limit(7)
         .all(database)
         .await?;
-    if listings.len() < 6 {
+    if listings.len() < 7 {
         bar.finish_and_clear();
         return Ok(());
     }
@@ -451,6 +452,7 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
         commission_bps: None,
     };
     let invite = deals::InviteBroker { broker_id: broker.user_id, commission_bps: Some(300) };
+    let licence_at = |lump: i64| offers::MakeOffer { terms: licence(lump), valid_until, on_behalf_of: None };
     let transaction = begin_write(database).await?;
     // Inquiry.
     deals::open(&transaction, &buyer, open(0, "请问该技术是否已完成中试？能否安排实验室参观？")).await?;
@@ -495,7 +497,7 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
     bar.inc(1);
     // Agreed.
     let agreed = deals::open(&transaction, &buyer, open(3, "贵校该成果与我司产品高度契合。")).await?;
-    deals::invite_broker(&transaction, &buyer, agreed.id, None, invite).await?;
+    deals::invite_broker(&transaction, &buyer, agreed.id, None, invite.clone()).await?;
     deals::answer_invitation(&transaction, &broker, agreed.id, None, true).await?;
     let offer = offers::make(
         &transaction,
@@ -505,6 +507,31 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
     )
     .await?;
     offers::accept(&transaction, &buyer, offer.id, None).await?;
+    bar.inc(1);
+    // Contracted: signed by the three parties and registered by the center.
+    let contracted = deals::open(&transaction, &buyer, open(6, "拟引进该技术建设示范生产线。")).await?;
+    deals::invite_broker(&transaction, &buyer, contracted.id, None, invite.clone()).await?;
+    deals::answer_invitation(&transaction, &broker, contracted.id, None, true).await?;
+    let offer = offers::make(&transaction, &seller, contracted.id, licence_at(48_000_000)).await?;
+    offers::accept(&transaction, &buyer, offer.id, None).await?;
+    let draft = techex_contracts::contracts::draft(&transaction, &broker, contracted.id).await?;
+    let amendment = techex_contracts::contracts::AmendContract {
+        seller_representative: Some("张成（成果转化办公室主任）".into()),
+        buyer_representative: Some("刘采（研发总监）".into()),
+        change_note: Some("补充双方授权代表 / Representatives named".into()),
+        ..Default::default()
+    };
+    let amended = techex_contracts::contracts::amend(&transaction, &seller, draft.id, None, amendment).await?;
+    for who in [&seller, &buyer, &broker] {
+        techex_contracts::contracts::sign(
+            &transaction,
+            who,
+            draft.id,
+            techex_contracts::contracts::Sign { sha256: amended.sha256.clone() },
+        )
+        .await?;
+    }
+    techex_contracts::contracts::register(&transaction, &registrar, draft.id, None).await?;
     bar.inc(1);
     // Cancelled.
     let cancelled = deals::open(&transaction, &buyer, open(4, "想了解许可费用区间。")).await?;

@@ -74,10 +74,14 @@ async fn the_demo_seeds_once_and_its_accounts_sign_in() {
     let mut states: Vec<&str> =
         deals["items"].as_array().map(|d| d.iter().filter_map(|x| x["status"].as_str()).collect()).unwrap_or_default();
     states.sort_unstable();
-    assert_eq!(states, ["agreed", "brokered", "cancelled", "inquiry", "negotiating"], "a demo deal in each state");
+    assert_eq!(
+        states,
+        ["agreed", "brokered", "cancelled", "contracted", "inquiry", "negotiating"],
+        "a demo deal in each state"
+    );
     let brokers: serde_json::Value =
         client.get(format!("{base}/api/v1/brokers")).send().await.expect("brokers").json().await.expect("json");
-    assert_eq!(brokers["items"][0]["track_record"]["deals_closed"], 1);
+    assert_eq!(brokers["items"][0]["track_record"]["deals_closed"], 2);
     let auctions: serde_json::Value = client
         .get(format!("{base}/api/v1/auctions?status=open"))
         .send()

@@ -172,6 +172,41 @@ async fn an_agreed_deal_becomes_a_signed_and_registered_contract() {
     assert!(number.starts_with(&format!("{}370100", Utc::now().format("%Y"))), "{number}");
     assert_eq!(registered.body["registered_amount_minor"], 30_000_000);
     assert_eq!(registered.body["tax_relief"], true);
+    // The center's statistics see it.
+    let by_month = app.get("/api/v1/stats/contracts", Some(&app.registrar)).await.expect(200);
+    assert_eq!(
+        by_month.body,
+        json!([{"key": Utc::now().format("%Y-%m").to_string(), "contracts": 1, "amount_minor": 30_000_000, "currency": "CNY"}])
+    );
+    for (by, key) in [("type", "licence_exclusive"), ("field", "new_materials"), ("region", "370100")] {
+        let grouped = app.get(&format!("/api/v1/stats/contracts?by={by}"), Some(&app.admin)).await.expect(200);
+        assert_eq!(grouped.body[0]["key"], key, "by {by}");
+    }
+    let tomorrow = (Utc::now() + Duration::days(1)).format("%Y-%m-%d");
+    let later = app.get(&format!("/api/v1/stats/contracts?from={tomorrow}"), Some(&app.admin)).await.expect(200);
+    assert_eq!(later.body, json!([]));
+    let deals = app.get("/api/v1/stats/deals", Some(&app.admin)).await.expect(200);
+    assert_eq!(deals.body["contracted"], 1);
+    let league = app.get("/api/v1/stats/brokers", Some(&app.admin)).await.expect(200);
+    assert_eq!(league.body[0]["broker_id"], app.broker.user_id.to_string());
+    assert_eq!(league.body[0]["registered_amount_minor"], 30_000_000);
+    assert_eq!(league.body[0]["contracts_registered"], 1);
+    let timing = app.get("/api/v1/stats/registration-time", Some(&app.admin)).await.expect(200);
+    assert_eq!(timing.body["contracts"], 1);
+    let csv = app
+        .request(reqwest::Method::GET, "/api/v1/stats/brokers?format=csv", Some(&app.admin))
+        .send()
+        .await
+        .expect("csv");
+    assert!(csv.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/csv")));
+    let csv = csv.text().await.unwrap_or_default();
+    assert!(
+        csv.lines().nth(1).is_some_and(|row| row.contains("SD-JJR-2026-0001") && row.ends_with("300000.00")),
+        "{csv}"
+    );
+    app.get("/api/v1/stats/contracts", Some(&app.seller)).await.expect_problem(403, "forbidden");
+    app.get("/api/v1/stats/contracts?by=colour", Some(&app.admin)).await.expect_problem(422, "validation_failed");
+
     let version = registered.version();
     app.patch(&format!("/api/v1/contracts/{id}"), &app.seller, Some(version), json!({"penalty_bps": 500}))
         .await

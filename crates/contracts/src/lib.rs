@@ -13,5 +13,6 @@ pub mod content;
 pub mod contracts;
 pub mod entities;
 pub mod precheck;
+pub mod stats;
 
 pub use techex_listings::{ListingsError as Error, Result};

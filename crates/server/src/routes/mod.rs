@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod reference;
 pub mod search;
 pub mod session;
+pub mod stats;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
