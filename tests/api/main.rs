@@ -13,6 +13,7 @@ mod demands;
 mod documents;
 mod helpers;
 mod indexer;
+mod negotiation_more;
 mod organizations;
 mod platform;
 mod portfolio;
