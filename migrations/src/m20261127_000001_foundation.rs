@@ -1,36 +1,11 @@
 //! Organizations, users, sessions, invitations, achievements, demands, documents,
 //! NDA acceptances, the audit log and the search outbox.
 
+use crate::helpers::{fk, index, versioned};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// `created_at`/`updated_at` in UTC, and the optimistic-lock version.
-fn versioned(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
-    table
-        .col(timestamp_with_time_zone("created_at"))
-        .col(timestamp_with_time_zone("updated_at"))
-        .col(integer("version").default(1))
-}
-
-fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{from_table}_{from_col}"))
-        .from(from_table, from_col)
-        .to(to_table, "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .take()
-}
-
-fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut statement = Index::create();
-    statement.name(format!("idx_{table}_{}", columns.join("_"))).table(table);
-    for column in columns {
-        statement.col(*column);
-    }
-    statement.take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -287,3 +287,34 @@ async fn scheduled_auctions_refuse_early_bids_and_cancel_only_before_any_bid() {
         .await
         .expect_problem(409, "invalid_transition");
 }
+
+#[tokio::test]
+async fn the_broker_directory_and_profiles_are_pages_in_both_languages() {
+    let app = spawn_app().await;
+    let page = |path: String| {
+        let app = &app;
+        async move {
+            let response = app.client.get(app.url(&path)).send().await.expect("page");
+            (response.status().as_u16(), response.text().await.unwrap_or_default())
+        }
+    };
+    let (status, zh) = page("/brokers?lang=zh".into()).await;
+    assert_eq!(status, 200);
+    assert!(zh.contains("技术经纪人") && zh.contains(&format!("/brokers/{}", app.broker.user_id)), "{zh}");
+    assert!(zh.contains("高级技术经纪人"));
+    let (_, en) = page(format!("/brokers/{}?lang=en", app.broker.user_id)).await;
+    assert!(en.contains("SD-JJR-2026-0001") && en.contains("Certificate No.") && en.contains("Senior"), "{en}");
+    let (_, filtered) = page("/brokers?field=hydrogen_energy".into()).await;
+    assert!(!filtered.contains(&format!("/brokers/{}", app.broker.user_id)), "filtered by field");
+    let profile = app.get(&format!("/api/v1/brokers/{}", app.broker2.user_id), None).await.expect(200);
+    app.post_if_match(
+        &format!("/api/v1/brokers/{}/suspend", app.broker2.user_id),
+        &app.admin,
+        profile.version(),
+        Some(json!({"reason": "年检"})),
+    )
+    .await
+    .expect(200);
+    let (status, _) = page(format!("/brokers/{}", app.broker2.user_id)).await;
+    assert_eq!(status, 404, "a suspended broker has no public page");
+}

@@ -10,6 +10,14 @@ async fn health_readiness_and_the_openapi_document() {
     let openapi = app.get("/api/openapi.json", None).await.expect(200);
     assert!(openapi.body["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
     for path in [
+        "/api/v1/brokers",
+        "/api/v1/deals",
+        "/api/v1/deals/{id}/messages",
+        "/api/v1/offers/{id}/accept",
+        "/api/v1/offers/{id}/diff",
+        "/api/v1/auctions/{id}/bids",
+        "/api/v1/contracts/{id}/sign",
+        "/api/v1/stats/contracts",
         "/api/v1/auth/login",
         "/api/v1/me",
         "/api/v1/organizations",

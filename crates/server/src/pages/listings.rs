@@ -186,3 +186,57 @@ pub(super) async fn demand_page(
     };
     Ok(remember_language(state.pages.render("demand.html", ctx), query.lang.as_deref()))
 }
+
+/// The labels of the broker levels in the page's language.
+fn broker_levels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> {
+    techex_core::domain::BrokerLevel::ALL.iter().map(|l| (l.as_str(), l.label(lang.code()))).collect()
+}
+
+pub(super) async fn broker_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Response> {
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let filter = techex_negotiation::brokers::BrokerFilter {
+        field: query.field.clone().filter(|f| !f.is_empty()),
+        ..Default::default()
+    };
+    let request = PageRequest::parse(Some(20), query.cursor.as_deref()).unwrap_or_default();
+    // The public directory: active brokers, whoever looks.
+    let found = techex_negotiation::brokers::list(&state.db, None, &filter, request).await?;
+    let (field_names, _) = field_and_region_names(&state, page.lang).await?;
+    let ctx = context! {
+        ..page.base("/brokers"),
+        ..context! {
+            items => found.items,
+            next_cursor => found.next_cursor,
+            field_names => field_names,
+            levels => broker_levels(page.lang),
+            selected => context! { field => query.field },
+        }
+    };
+    Ok(remember_language(state.pages.render("brokers.html", ctx), query.lang.as_deref()))
+}
+
+pub(super) async fn broker_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<LangQuery>,
+) -> ApiResult<Response> {
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let view = match techex_negotiation::brokers::get_view(&state.db, user.actor(), id).await {
+        Ok(view) => view,
+        Err(techex_listings::ListingsError::NotFound(_)) => return Ok(not_found_page().into_response()),
+        Err(error) => return Err(error.into()),
+    };
+    let (field_names, _) = field_and_region_names(&state, page.lang).await?;
+    let ctx = context! {
+        ..page.base(&format!("/brokers/{id}")),
+        ..context! { b => view, field_names => field_names, levels => broker_levels(page.lang) }
+    };
+    Ok(remember_language(state.pages.render("broker.html", ctx), query.lang.as_deref()))
+}

@@ -34,6 +34,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("achievement.html", include_str!("../../../../web/templates/achievement.html")),
     ("demands.html", include_str!("../../../../web/templates/demands.html")),
     ("demand.html", include_str!("../../../../web/templates/demand.html")),
+    ("brokers.html", include_str!("../../../../web/templates/brokers.html")),
+    ("broker.html", include_str!("../../../../web/templates/broker.html")),
     ("achievement_cards.html", include_str!("../../../../web/templates/achievement_cards.html")),
     ("search.html", include_str!("../../../../web/templates/search.html")),
     ("api_docs.html", include_str!("../../../../web/templates/api_docs.html")),
@@ -231,6 +233,8 @@ pub fn router() -> Router<AppState> {
         .route("/achievements/{id}", get(listings::achievement_page))
         .route("/demands", get(listings::demand_list))
         .route("/demands/{id}", get(listings::demand_page))
+        .route("/brokers", get(listings::broker_list))
+        .route("/brokers/{id}", get(listings::broker_page))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
 }

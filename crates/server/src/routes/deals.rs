@@ -3,7 +3,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, IfMatch};
-use crate::routes::documents::file_response;
+use crate::routes::documents::{file_response, read_upload};
 use crate::routes::{PageParams, ReasonBody, begin, commit, created, versioned};
 use crate::state::AppState;
 use axum::Json;
@@ -235,44 +235,13 @@ async fn attach(
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     let limit = state.config.max_upload_bytes;
-    let too_large = || {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("files may be at most {limit} bytes"))
+    let mut form = read_upload(&mut form, limit, "file").await?;
+    let upload = AttachmentUpload {
+        channel: form.texts.remove("channel").unwrap_or_else(|| room::JOINT.into()),
+        filename: form.filename,
+        declared_type: form.declared_type,
+        bytes: form.bytes,
     };
-    let malformed = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            ApiError::bad_request("malformed_request", e.body_text())
-        }
-    };
-    let mut upload = AttachmentUpload {
-        channel: room::JOINT.into(),
-        filename: String::new(),
-        declared_type: None,
-        bytes: Vec::new(),
-    };
-    let mut has_file = false;
-    while let Some(field) = form.next_field().await.map_err(malformed)? {
-        match field.name() {
-            Some("file") => {
-                upload.filename = field.file_name().unwrap_or("attachment").to_string();
-                upload.declared_type = field.content_type().map(str::to_string);
-                upload.bytes = field.bytes().await.map_err(malformed)?.to_vec();
-                has_file = true;
-            }
-            Some("channel") => upload.channel = field.text().await.map_err(malformed)?,
-            _ => {}
-        }
-    }
-    if !has_file {
-        return Err(ApiError::validation(vec![techex_core::FieldError {
-            field: "file".into(),
-            message: "attach the file as the multipart field `file`".into(),
-        }]));
-    }
-    if upload.bytes.len() > limit {
-        return Err(too_large());
-    }
     let transaction = begin(&state).await?;
     let view = room::attach(&transaction, &user.actor, id, upload, &state.config.data_dir, limit).await?;
     commit(transaction).await?;

@@ -37,45 +37,14 @@ async fn upload(
     ApiPath(id): ApiPath<Uuid>,
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<DocumentView>)> {
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("documents may be at most {} bytes", state.config.max_upload_bytes),
-        )
+    let mut form = read_upload(&mut form, state.config.max_upload_bytes, "document").await?;
+    let upload = Upload {
+        title: form.texts.remove("title"),
+        tier: form.texts.remove("tier"),
+        filename: form.filename,
+        declared_type: form.declared_type,
+        bytes: form.bytes,
     };
-    let malformed = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            ApiError::bad_request("malformed_request", e.body_text())
-        }
-    };
-    let mut upload =
-        Upload { title: None, tier: None, filename: String::new(), declared_type: None, bytes: Vec::new() };
-    let mut has_file = false;
-    while let Some(field) = form.next_field().await.map_err(malformed)? {
-        match field.name() {
-            Some("file") => {
-                upload.filename = field.file_name().unwrap_or("document").to_string();
-                upload.declared_type = field.content_type().map(str::to_string);
-                upload.bytes = field.bytes().await.map_err(malformed)?.to_vec();
-                has_file = true;
-            }
-            Some("title") => upload.title = Some(field.text().await.map_err(malformed)?),
-            Some("tier") => upload.tier = Some(field.text().await.map_err(malformed)?),
-            _ => {}
-        }
-    }
-    if !has_file {
-        return Err(ApiError::validation(vec![techex_core::FieldError {
-            field: "file".into(),
-            message: "attach the document as the multipart field `file`".into(),
-        }]));
-    }
-    if upload.bytes.len() > state.config.max_upload_bytes {
-        return Err(too_large());
-    }
     let transaction = begin(&state).await?;
     let view =
         documents::add(&transaction, &user.actor, id, upload, &state.config.data_dir, state.config.max_upload_bytes)
@@ -93,6 +62,58 @@ async fn download(State(state): State<AppState>, user: MaybeUser, ApiPath(id): A
     let bytes =
         tokio::fs::read(&path).await.map_err(|e| ApiError::internal(format!("document {id} bytes missing: {e}")))?;
     Ok(file_response(bytes, &view.content_type, &view.filename, &view.sha256))
+}
+
+/// A multipart form with one file (`file`) and text fields.
+pub struct UploadForm {
+    pub filename: String,
+    pub declared_type: Option<String>,
+    pub bytes: Vec<u8>,
+    pub texts: std::collections::HashMap<String, String>,
+}
+
+/// Reads a multipart upload: the `file` field (required, at most `limit` bytes, else 413)
+/// and every other field as text.
+pub async fn read_upload(form: &mut Multipart, limit: usize, what: &str) -> ApiResult<UploadForm> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("a {what} may be at most {limit} bytes"),
+        )
+    };
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            ApiError::bad_request("malformed_request", e.body_text())
+        }
+    };
+    let mut upload =
+        UploadForm { filename: String::new(), declared_type: None, bytes: Vec::new(), texts: Default::default() };
+    let mut has_file = false;
+    while let Some(field) = form.next_field().await.map_err(malformed)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            upload.filename = field.file_name().unwrap_or(what).to_string();
+            upload.declared_type = field.content_type().map(str::to_string);
+            upload.bytes = field.bytes().await.map_err(malformed)?.to_vec();
+            has_file = true;
+        } else if !name.is_empty() {
+            let text = field.text().await.map_err(malformed)?;
+            upload.texts.insert(name, text);
+        }
+    }
+    if !has_file {
+        return Err(ApiError::validation(vec![techex_core::FieldError {
+            field: "file".into(),
+            message: format!("attach the {what} as the multipart field `file`"),
+        }]));
+    }
+    if upload.bytes.len() > limit {
+        return Err(too_large());
+    }
+    Ok(upload)
 }
 
 /// A stored file as a download: its type, a safe `Content-Disposition` (ASCII fallback
