@@ -512,6 +512,8 @@ async fn buyers_tell_sellers_why_they_pass_and_sellers_see_their_listing_analyti
         app.get(&format!("/api/v1/achievements/{achievement}"), Some(&app.buyer)).await.expect(200);
     }
     app.get(&format!("/api/v1/achievements/{achievement}"), Some(&app.seller)).await.expect(200);
+    let page = app.client.get(app.url(&format!("/achievements/{achievement}"))).send().await.expect("page");
+    assert_eq!(page.status(), 200);
     open_deal(&app, &achievement, &app.buyer2).await.expect(201);
     let path = format!("/api/v1/achievements/{achievement}/feedback");
     app.post(&path, Some(&app.buyer), json!({"reason": "price", "comment": "高于我们的预算"})).await.expect(204);
@@ -524,7 +526,7 @@ async fn buyers_tell_sellers_why_they_pass_and_sellers_see_their_listing_analyti
     app.get(&path, Some(&app.buyer)).await.expect_problem(403, "forbidden");
     let analytics =
         app.get(&format!("/api/v1/achievements/{achievement}/analytics"), Some(&app.seller)).await.expect(200);
-    assert_eq!(analytics.body["views_total"], 3, "the owner's own views do not count");
+    assert_eq!(analytics.body["views_total"], 4, "API and page views count, the owner's own do not");
     assert_eq!(analytics.body["inquiries"], 1);
     assert_eq!(analytics.body["deals_by_status"]["inquiry"], 1);
     assert_eq!(analytics.body["feedback"]["fit"], 1);

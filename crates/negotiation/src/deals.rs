@@ -712,6 +712,8 @@ async fn views<C: ConnectionTrait>(db: &C, actor: &Actor, deals: Vec<deal::Model
             .map(|u| (u.id, u.display_name))
             .collect()
     };
+    let parties: Vec<(&deal::Model, Party)> = deals.iter().filter_map(|d| party_of(actor, d).map(|p| (d, p))).collect();
+    let mut unread = crate::room::unread_counts(db, actor, &parties).await?;
     let mut out = Vec::with_capacity(deals.len());
     for model in deals {
         let Some(party) = party_of(actor, &model) else {
@@ -720,7 +722,7 @@ async fn views<C: ConnectionTrait>(db: &C, actor: &Actor, deals: Vec<deal::Model
         let (Some(seller), Some(buyer)) = (orgs.get(&model.seller_org_id), orgs.get(&model.buyer_org_id)) else {
             continue;
         };
-        let unread = crate::room::unread_counts(db, actor, &model, party).await?;
+        let unread = unread.remove(&model.id).unwrap_or_default();
         let full = !matches!(party, Party::InvitedBroker);
         out.push(DealView {
             id: model.id,

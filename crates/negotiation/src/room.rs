@@ -9,10 +9,7 @@ use crate::entities::{attachment, deal, message, read_marker};
 use crate::{Result, refuse};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -355,34 +352,53 @@ pub async fn mark_read<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid,
     mark_read_through(db, actor, deal_id, channel, target).await
 }
 
-/// Unread messages per readable channel, for the deal view.
+/// Unread messages per readable channel of each deal, for deal views: two queries
+/// whatever the number of deals (the actor's read markers, and the ids of the others'
+/// messages), counted here.
 pub(crate) async fn unread_counts<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    deal: &deal::Model,
-    party: Party,
-) -> Result<HashMap<String, u64>> {
-    let mut counts = HashMap::new();
-    let markers: HashMap<String, Uuid> = read_marker::Entity::find()
-        .filter(read_marker::Column::DealId.eq(deal.id))
+    deals: &[(&deal::Model, Party)],
+) -> Result<HashMap<Uuid, HashMap<String, u64>>> {
+    let ids: Vec<Uuid> = deals.iter().map(|(d, _)| d.id).collect();
+    let mut counts: HashMap<Uuid, HashMap<String, u64>> = HashMap::new();
+    let mut readable: HashMap<(Uuid, &str), ()> = HashMap::new();
+    for (deal, party) in deals {
+        let entry = counts.entry(deal.id).or_default();
+        for channel in CHANNELS {
+            if may_read(*party, channel) && (channel == JOINT || deal.broker_status.as_deref() == Some("accepted")) {
+                entry.insert(channel.to_string(), 0);
+                readable.insert((deal.id, channel), ());
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Ok(counts);
+    }
+    let markers: HashMap<(Uuid, String), Uuid> = read_marker::Entity::find()
+        .filter(read_marker::Column::DealId.is_in(ids.clone()))
         .filter(read_marker::Column::UserId.eq(actor.user_id))
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (m.channel, m.last_read_id))
+        .map(|m| ((m.deal_id, m.channel), m.last_read_id))
         .collect();
-    for channel in CHANNELS {
-        if !may_read(party, channel) || (channel != JOINT && deal.broker_status.as_deref() != Some("accepted")) {
+    let messages: Vec<(Uuid, String, Uuid)> = message::Entity::find()
+        .select_only()
+        .columns([message::Column::DealId, message::Column::Channel, message::Column::Id])
+        .filter(message::Column::DealId.is_in(ids))
+        .filter(message::Column::AuthorId.ne(actor.user_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (deal_id, channel, id) in messages {
+        if !readable.contains_key(&(deal_id, channel.as_str())) {
             continue;
         }
-        let mut query = message::Entity::find()
-            .filter(message::Column::DealId.eq(deal.id))
-            .filter(message::Column::Channel.eq(channel))
-            .filter(message::Column::AuthorId.ne(actor.user_id));
-        if let Some(last) = markers.get(channel) {
-            query = query.filter(message::Column::Id.gt(*last));
+        let read = markers.get(&(deal_id, channel.clone())).is_some_and(|last| id <= *last);
+        if !read && let Some(count) = counts.get_mut(&deal_id).and_then(|c| c.get_mut(&channel)) {
+            *count += 1;
         }
-        counts.insert(channel.to_string(), query.count(db).await?);
     }
     Ok(counts)
 }
