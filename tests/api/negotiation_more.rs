@@ -318,3 +318,69 @@ async fn the_broker_directory_and_profiles_are_pages_in_both_languages() {
     let (status, _) = page(format!("/brokers/{}", app.broker2.user_id)).await;
     assert_eq!(status, 404, "a suspended broker has no public page");
 }
+
+#[tokio::test]
+async fn hostile_input_gets_problems_never_a_500() {
+    let app = spawn_app().await;
+    let achievement = app.published_achievement(&app.seller, json!({"inventors": []})).await;
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "?"}))
+        .await
+        .expect(201)
+        .id();
+    let offer = app
+        .post(&format!("/api/v1/deals/{deal}/offers"), Some(&app.buyer), offer(1_000_000, "ordinary_license"))
+        .await
+        .expect(201)
+        .id();
+    let paths = [
+        "/api/v1/deals".to_string(),
+        format!("/api/v1/deals/{deal}/broker"),
+        format!("/api/v1/deals/{deal}/messages"),
+        format!("/api/v1/deals/{deal}/messages/read"),
+        format!("/api/v1/deals/{deal}/offers"),
+        format!("/api/v1/deals/{deal}/cancel"),
+        format!("/api/v1/deals/{deal}/first-refusal"),
+        format!("/api/v1/offers/{offer}/counter"),
+        format!("/api/v1/offers/{offer}/reject"),
+        "/api/v1/auctions".to_string(),
+        "/api/v1/brokers".to_string(),
+        "/api/v1/contracts".to_string(),
+        format!("/api/v1/achievements/{achievement}/feedback"),
+    ];
+    let bodies = ["", "{}", "[]", "\"x\"", "{not json", "{\"inquiry\": 5}", "{\"terms\": {\"mode\": null}}"];
+    for path in &paths {
+        for body in bodies {
+            if path.ends_with("/messages/read") && body == "{}" {
+                continue; // every field has a default: marks the joint channel read
+            }
+            let response = app
+                .request(reqwest::Method::POST, path, Some(&app.buyer))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .expect("request");
+            let status = response.status().as_u16();
+            let content_type =
+                response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            assert!((400..500).contains(&status), "POST {path} with {body:?} gave {status}");
+            assert_eq!(content_type, "application/problem+json", "POST {path} with {body:?}");
+        }
+    }
+    for path in
+        ["/api/v1/deals/not-a-uuid", "/api/v1/offers/123/accept", "/api/v1/auctions/%00", "/api/v1/contracts/zz/sign"]
+    {
+        let response = app.request(reqwest::Method::POST, path, Some(&app.buyer)).send().await.expect("request");
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status), "{path} gave {status}");
+    }
+    let deep = format!("/api/v1/deals/{deal}/messages?channel={}&limit=100000", "x".repeat(5000));
+    let status = app.get(&deep, Some(&app.buyer)).await.status.as_u16();
+    assert!((400..500).contains(&status), "{status}");
+    // Nothing moved.
+    let now = app.get(&format!("/api/v1/deals/{deal}"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(now.body["status"], "negotiating");
+    let offers = app.get(&format!("/api/v1/deals/{deal}/offers"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(offers.body.as_array().map(Vec::len), Some(1));
+}

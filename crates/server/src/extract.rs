@@ -67,6 +67,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     deserializer
         .end()
         .map_err(|e| ApiError::bad_request("malformed_request", format!("trailing data after the JSON value: {e}")))?;
+    // Every request body of the API is an object; serde would also read a struct from an
+    // array of its fields (`[]` as "all defaults"), which no client means.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::validation(vec![FieldError {
+            field: "body".into(),
+            message: "the body must be a JSON object".into(),
+        }]));
+    }
     Ok(value)
 }
 
