@@ -45,6 +45,25 @@ pub enum Command {
     /// The search benchmark: techex against PostgreSQL FTS and SQLite FTS5 on the CSL
     /// corpus at 100k and 1M achievements, indexing, HTTP overhead, memory, relevance.
     BenchSearch(crate::bench_search::BenchSearchArgs),
+    /// Milestone payments: `payments reconcile [--repair]` compares open payments with
+    /// Stripe and (with `--repair`) applies what Stripe says happened.
+    Payments(PaymentsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PaymentsArgs {
+    #[command(subcommand)]
+    pub action: PaymentsAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PaymentsAction {
+    /// Compare open milestone payments with Stripe and report what differs.
+    Reconcile {
+        /// Apply what Stripe says happened (a success whose webhook never arrived).
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -48,6 +48,29 @@ pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `techex payments reconcile [--repair]`
+pub async fn payments(settings: Settings, args: &crate::cli::PaymentsArgs) -> anyhow::Result<()> {
+    let crate::cli::PaymentsAction::Reconcile { repair } = args.action;
+    let Some(key) = settings.stripe_secret_key.clone() else {
+        bail!("set TECHEX_STRIPE_SECRET_KEY (and TECHEX_STRIPE_API_BASE for a test server) to reconcile payments");
+    };
+    let database = open(&settings).await?;
+    let gateway = techex_payments::gateway::StripeGateway::new(&key, &settings.stripe_api_base)?;
+    let found = techex_payments::milestones::reconcile(&database, &gateway, repair).await?;
+    for item in &found {
+        println!(
+            "milestone {} intent {} techex={} stripe={}{}",
+            item.milestone_id,
+            item.payment_intent_id.as_deref().unwrap_or("-"),
+            item.local_status,
+            item.provider_status,
+            if item.repaired { " repaired" } else { "" }
+        );
+    }
+    println!("{} difference(s){}", found.len(), if repair { ", repaired" } else { "" });
+    Ok(())
+}
+
 /// `techex seed --demo`
 pub async fn seed(settings: Settings, args: &SeedArgs) -> anyhow::Result<()> {
     if !args.demo {

@@ -28,6 +28,9 @@ pub struct FileConfig {
     pub index_batch: Option<u64>,
     pub deadline_sweep_ms: Option<u64>,
     pub deal_inactivity_days: Option<i64>,
+    pub stripe_secret_key: Option<String>,
+    pub stripe_api_base: Option<String>,
+    pub stripe_webhook_secret: Option<String>,
 }
 
 /// The resolved configuration and the process-level settings beside it.
@@ -91,6 +94,15 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
         .or(file.deal_inactivity_days)
         .unwrap_or(config.deal_inactivity_days)
         .clamp(1, 3650);
+    config.stripe_secret_key =
+        std::env::var("TECHEX_STRIPE_SECRET_KEY").ok().or(file.stripe_secret_key).filter(|k| !k.trim().is_empty());
+    if let Some(base) = std::env::var("TECHEX_STRIPE_API_BASE").ok().or(file.stripe_api_base) {
+        config.stripe_api_base = base;
+    }
+    config.stripe_webhook_secret = std::env::var("TECHEX_STRIPE_WEBHOOK_SECRET")
+        .ok()
+        .or(file.stripe_webhook_secret)
+        .filter(|k| !k.trim().is_empty());
     if let Some(addr) = serve_addr.or(file.addr) {
         config.addr = addr;
     }

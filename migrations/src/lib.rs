@@ -10,6 +10,7 @@ mod m20261127_000002_reference_data;
 mod m20261127_000003_search;
 mod m20261127_000004_negotiation;
 mod m20261127_000005_contracts;
+mod m20261127_000006_payments;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_search::Migration),
             Box::new(m20261127_000004_negotiation::Migration),
             Box::new(m20261127_000005_contracts::Migration),
+            Box::new(m20261127_000006_payments::Migration),
         ]
     }
 }

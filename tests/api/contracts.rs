@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// An agreed exclusive licence of a granted patent, mediated by the broker; returns the deal id.
-async fn agreed_deal(app: &TestApp) -> String {
+pub(crate) async fn agreed_deal(app: &TestApp) -> String {
     let achievement = app.published_achievement(&app.seller, json!({"inventors": [], "patent_granted": true})).await;
     let deal = app
         .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "许可条件？"}))
@@ -46,7 +46,7 @@ fn sha(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-async fn sign(app: &TestApp, id: &str, who: &Account, hash: &str) -> crate::helpers::Reply {
+pub(crate) async fn sign(app: &TestApp, id: &str, who: &Account, hash: &str) -> crate::helpers::Reply {
     app.post(&format!("/api/v1/contracts/{id}/sign"), Some(who), json!({"sha256": hash})).await
 }
 

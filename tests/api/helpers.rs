@@ -14,6 +14,14 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct-horse-42";
 
+/// The signing secret of the test servers' Stripe webhook endpoint.
+pub const WEBHOOK_SECRET: &str = "whsec_techex_test";
+
+/// localstripe's address (scripts/test starts it).
+pub fn stripe_url() -> String {
+    std::env::var("TECHEX_TEST_STRIPE_URL").unwrap_or_else(|_| "http://127.0.0.1:8420".into())
+}
+
 /// Which database the suite runs against, from `TECHEX_TEST_DATABASE`.
 pub fn backend() -> &'static str {
     match std::env::var("TECHEX_TEST_DATABASE").as_deref() {
@@ -118,6 +126,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.addr = "127.0.0.1:0".parse().expect("address");
     config.max_db_connections = 5;
     config.deadline_sweep_ms = 100;
+    config.stripe_secret_key = Some("sk_test_techex".into());
+    config.stripe_api_base = stripe_url();
+    config.stripe_webhook_secret = Some(WEBHOOK_SECRET.into());
     adjust(&mut config);
     let application = Application::build(config).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());

@@ -15,6 +15,7 @@ mod helpers;
 mod indexer;
 mod negotiation_more;
 mod organizations;
+mod payments;
 mod platform;
 mod portfolio;
 mod search;

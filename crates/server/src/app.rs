@@ -40,6 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "offers", description = "Structured offers: make, counter, accept, reject, withdraw, diff"),
         (name = "auctions", description = "Public bidding (挂牌竞价) with reserve, increment and extensions"),
         (name = "contracts", description = "Technology contracts: drafting, the document, amendments, signatures, registration"),
+        (name = "payments", description = "Milestone payments through Stripe, the webhook, the ledger"),
         (name = "statistics", description = "Figures for the center: registered contracts, deals, brokers, time to registration (JSON or CSV)"),
         (name = "search", description = "Full-text search, saved searches, matching of demands and achievements"),
         (name = "notifications", description = "Notifications of the signed-in user"),
@@ -77,6 +78,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::feedback::router())
         .merge(routes::contracts::router())
         .merge(routes::stats::router())
+        .merge(routes::payments::router())
         .merge(routes::reference::router())
         .merge(routes::search::router())
         .merge(routes::audit::router())

@@ -42,6 +42,14 @@ pub struct Config {
     pub deadline_sweep_ms: u64,
     /// Days an open deal may go without activity before it expires.
     pub deal_inactivity_days: i64,
+    /// Stripe's secret key; without it milestone payments are off.
+    pub stripe_secret_key: Option<String>,
+    /// Stripe's API address (`https://api.stripe.com`; localstripe's in tests).
+    pub stripe_api_base: String,
+    /// The signing secret of the webhook endpoint (`whsec_…`).
+    pub stripe_webhook_secret: Option<String>,
+    /// How old a webhook signature may be, in seconds.
+    pub stripe_webhook_tolerance_secs: i64,
 }
 
 impl Config {
@@ -65,6 +73,10 @@ impl Config {
             index_batch: 1000,
             deadline_sweep_ms: 1000,
             deal_inactivity_days: 90,
+            stripe_secret_key: None,
+            stripe_api_base: "https://api.stripe.com".into(),
+            stripe_webhook_secret: None,
+            stripe_webhook_tolerance_secs: 300,
         }
     }
 

@@ -113,6 +113,7 @@ impl ApiError {
             "malformed_request" => "Malformed request",
             "unsupported_media_type" => "Unsupported media type",
             "invalid_query" => "The search query does not parse",
+            "invalid_signature" => "The signature does not verify",
             "unavailable" => "Service unavailable",
             _ => "Internal error",
         }

@@ -38,8 +38,21 @@ impl Application {
             .await
             .context("search index task failed")?
             .context("cannot open the search index")?;
-        let state =
-            AppState { db: database, config: Arc::new(config), auth: Arc::new(auth), pages: Arc::new(pages), search };
+        let payments: Option<Arc<dyn techex_payments::gateway::Gateway>> = match &config.stripe_secret_key {
+            Some(key) => Some(Arc::new(
+                techex_payments::gateway::StripeGateway::new(key, &config.stripe_api_base)
+                    .context("cannot set up the Stripe client")?,
+            )),
+            None => None,
+        };
+        let state = AppState {
+            db: database,
+            config: Arc::new(config),
+            auth: Arc::new(auth),
+            pages: Arc::new(pages),
+            search,
+            payments,
+        };
         Ok(Application { listener, state })
     }
 

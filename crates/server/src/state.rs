@@ -13,4 +13,6 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     pub pages: Arc<crate::pages::Templates>,
     pub search: techex_search::SearchService,
+    /// The payment provider, when Stripe is configured.
+    pub payments: Option<Arc<dyn techex_payments::gateway::Gateway>>,
 }

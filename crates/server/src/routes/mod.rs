@@ -12,6 +12,7 @@ pub mod documents;
 pub mod feedback;
 pub mod health;
 pub mod organizations;
+pub mod payments;
 pub mod reference;
 pub mod search;
 pub mod session;

@@ -1,0 +1,142 @@
+//! The payment service provider behind a small trait, so the rest of techex never sees
+//! Stripe types. `StripeGateway` talks to Stripe — or to localstripe in tests — through
+//! async-stripe's typed requests, reading replies into our own small types (the parts
+//! techex needs, tolerant of fields an older API version leaves out).
+
+use std::collections::HashMap;
+use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_core::customer::CreateCustomer;
+use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
+use stripe_core::refund::CreateRefund;
+
+/// What went wrong talking to the provider.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("the payment provider refused: {0}")]
+    Refused(String),
+    #[error("the payment provider is unreachable: {0}")]
+    Unavailable(String),
+    #[error("payment provider configuration: {0}")]
+    Config(String),
+}
+
+pub type GatewayResult<T> = Result<T, GatewayError>;
+
+/// A payment intent as techex needs it.
+#[derive(Debug, Clone, PartialEq, Eq, miniserde::Deserialize)]
+pub struct Intent {
+    pub id: String,
+    /// `requires_payment_method`, `requires_confirmation`, `processing`, `succeeded`, `canceled`, …
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub client_secret: Option<String>,
+    pub customer: Option<String>,
+    pub metadata: Option<HashMap<String, String>>,
+}
+
+#[derive(Debug, miniserde::Deserialize)]
+struct IdOnly {
+    id: String,
+}
+
+/// A new payment intent.
+#[derive(Debug, Clone)]
+pub struct NewIntent {
+    pub amount_minor: i64,
+    pub currency: String,
+    pub customer: String,
+    /// Identifies the intent in the provider's records (`milestone`, `contract`).
+    pub metadata: HashMap<String, String>,
+    /// Derived from the milestone and the attempt: a retry never charges twice.
+    pub idempotency_key: String,
+}
+
+/// The provider operations techex uses.
+#[async_trait::async_trait]
+pub trait Gateway: Send + Sync {
+    async fn create_customer(&self, name: &str, idempotency_key: &str) -> GatewayResult<String>;
+    async fn create_intent(&self, new: NewIntent) -> GatewayResult<Intent>;
+    async fn retrieve_intent(&self, id: &str) -> GatewayResult<Intent>;
+    async fn refund(&self, intent: &str, amount_minor: i64, idempotency_key: &str) -> GatewayResult<String>;
+}
+
+/// Stripe through async-stripe.
+pub struct StripeGateway {
+    client: stripe::Client,
+}
+
+impl StripeGateway {
+    /// A client for `base_url` (`https://api.stripe.com`, or localstripe's address).
+    pub fn new(secret_key: &str, base_url: &str) -> GatewayResult<Self> {
+        let client = stripe::ClientBuilder::new(secret_key)
+            .url(base_url.trim_end_matches('/'))
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| GatewayError::Config(e.to_string()))?;
+        Ok(StripeGateway { client })
+    }
+}
+
+fn key(value: &str) -> GatewayResult<RequestStrategy> {
+    IdempotencyKey::new(value)
+        .map(RequestStrategy::Idempotent)
+        .map_err(|e| GatewayError::Config(format!("idempotency key: {e}")))
+}
+
+fn failed(error: stripe::StripeError) -> GatewayError {
+    match error {
+        stripe::StripeError::Stripe(errors, status) if status < 500 => {
+            GatewayError::Refused(errors.message.clone().unwrap_or_else(|| format!("status {status}")))
+        }
+        other => GatewayError::Unavailable(other.to_string()),
+    }
+}
+
+fn currency(code: &str) -> GatewayResult<stripe_types::Currency> {
+    code.to_ascii_lowercase().parse().map_err(|_| GatewayError::Config(format!("currency {code}")))
+}
+
+#[async_trait::async_trait]
+impl Gateway for StripeGateway {
+    async fn create_customer(&self, name: &str, idempotency_key: &str) -> GatewayResult<String> {
+        let reply: IdOnly = CreateCustomer::new()
+            .name(name)
+            .build()
+            .customize::<IdOnly>()
+            .request_strategy(key(idempotency_key)?)
+            .send(&self.client)
+            .await
+            .map_err(failed)?;
+        Ok(reply.id)
+    }
+
+    async fn create_intent(&self, new: NewIntent) -> GatewayResult<Intent> {
+        CreatePaymentIntent::new(new.amount_minor, currency(&new.currency)?)
+            .customer(new.customer)
+            .metadata(new.metadata)
+            .build()
+            .customize::<Intent>()
+            .request_strategy(key(&new.idempotency_key)?)
+            .send(&self.client)
+            .await
+            .map_err(failed)
+    }
+
+    async fn retrieve_intent(&self, id: &str) -> GatewayResult<Intent> {
+        RetrievePaymentIntent::new(id).build().customize::<Intent>().send(&self.client).await.map_err(failed)
+    }
+
+    async fn refund(&self, intent: &str, amount_minor: i64, idempotency_key: &str) -> GatewayResult<String> {
+        let reply: IdOnly = CreateRefund::new()
+            .payment_intent(intent)
+            .amount(amount_minor)
+            .build()
+            .customize::<IdOnly>()
+            .request_strategy(key(idempotency_key)?)
+            .send(&self.client)
+            .await
+            .map_err(failed)?;
+        Ok(reply.id)
+    }
+}

@@ -1,0 +1,5 @@
+pub mod entities;
+pub mod gateway;
+pub mod ledger;
+pub mod milestones;
+pub mod webhook;

@@ -1,0 +1,581 @@
+//! Paying, accepting and rejecting milestones, and applying the provider's events.
+//!
+//! ```text
+//! scheduled ─pay→ payment_pending ─(payment_intent.succeeded)→ paid ─accept→ accepted
+//!                     ↑ (payment_failed: stays, with the reason)     └─reject→ refunded
+//! ```
+//! A call to the provider never runs inside a database transaction: the payment row is
+//! written first (with the idempotency key the call will use), the provider is called,
+//! and the outcome is written after. A crash in between leaves a row that the next
+//! attempt, the webhook or `techex payments reconcile` completes — with the same key,
+//! so nothing is charged twice.
+
+use crate::entities::{customer, event, payment};
+use crate::gateway::{Gateway, GatewayError, NewIntent};
+use crate::ledger;
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use techex_contracts::contracts::{ContractRole, role_of};
+use techex_contracts::entities::{contract, milestone};
+use techex_core::text::required_text;
+use techex_core::{Actor, new_id};
+use techex_listings::entities::organization;
+use techex_listings::{ListingsError, Result, audit, begin_write};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// How long after payment a buyer may reject a milestone for a refund.
+pub const REJECTION_WINDOW_DAYS: i64 = 30;
+
+fn provider_error(error: GatewayError) -> ListingsError {
+    match error {
+        GatewayError::Refused(message) => ListingsError::Conflict(format!("the payment provider refused: {message}")),
+        other => ListingsError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(other.to_string()))),
+    }
+}
+
+/// What the buyer's page needs to collect the payment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub milestone_id: Uuid,
+    pub milestone_status: String,
+    pub payment_intent_id: Option<String>,
+    /// For Stripe.js `confirmCardPayment`.
+    pub client_secret: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// `creating`, `requires_payment`, `succeeded`, `failed`, `refunded`.
+    pub status: String,
+    pub failure_reason: Option<String>,
+}
+
+fn view(ms: &milestone::Model, row: Option<&payment::Model>) -> PaymentView {
+    PaymentView {
+        milestone_id: ms.id,
+        milestone_status: ms.status.clone(),
+        payment_intent_id: row.and_then(|r| r.payment_intent_id.clone()),
+        client_secret: row.and_then(|r| r.client_secret.clone()),
+        amount_minor: ms.amount_minor,
+        currency: ms.currency.clone(),
+        status: row.map(|r| r.status.clone()).unwrap_or_else(|| "none".into()),
+        failure_reason: row.and_then(|r| r.failure_reason.clone()),
+    }
+}
+
+async fn load<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    lock: bool,
+) -> Result<(milestone::Model, contract::Model, ContractRole)> {
+    let mut query = milestone::Entity::find_by_id(id);
+    if lock {
+        query = query.lock_exclusive();
+    }
+    let ms = query.one(db).await?.ok_or(ListingsError::NotFound("milestone"))?;
+    let c = contract::Entity::find_by_id(ms.contract_id).one(db).await?.ok_or(ListingsError::NotFound("milestone"))?;
+    let role = role_of(actor, &c).ok_or(ListingsError::NotFound("milestone"))?;
+    Ok((ms, c, role))
+}
+
+async fn latest<C: ConnectionTrait>(db: &C, milestone_id: Uuid) -> Result<Option<payment::Model>> {
+    Ok(payment::Entity::find()
+        .filter(payment::Column::MilestoneId.eq(milestone_id))
+        .order_by_desc(payment::Column::Attempt)
+        .one(db)
+        .await?)
+}
+
+fn refuse(action: &'static str, ms: &milestone::Model) -> ListingsError {
+    ListingsError::InvalidTransition { entity: "milestone", action, state: ms.status.clone() }
+}
+
+/// The provider customer of the buyer's organization, created once.
+async fn customer_of(db: &DatabaseConnection, gateway: &dyn Gateway, organization_id: Uuid) -> Result<String> {
+    if let Some(row) = customer::Entity::find_by_id(organization_id).one(db).await? {
+        return Ok(row.stripe_customer_id);
+    }
+    let org = organization::Entity::find_by_id(organization_id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound("organization"))?;
+    let id = gateway
+        .create_customer(&org.name, &format!("techex-org-{organization_id}-customer"))
+        .await
+        .map_err(provider_error)?;
+    customer::Entity::insert(customer::ActiveModel {
+        organization_id: Set(organization_id),
+        stripe_customer_id: Set(id),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(OnConflict::column(customer::Column::OrganizationId).do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    let row =
+        customer::Entity::find_by_id(organization_id).one(db).await?.ok_or(ListingsError::NotFound("customer"))?;
+    Ok(row.stripe_customer_id)
+}
+
+/// Starts (or resumes) paying a due milestone of a registered contract: the buyer gets a
+/// payment intent's client secret. Paying again while an intent is open returns the same
+/// intent; nothing is charged twice.
+pub async fn pay(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Actor, id: Uuid) -> Result<PaymentView> {
+    let (ms, c, role) = load(db, actor, id, false).await?;
+    if role != ContractRole::Buyer {
+        return Err(ListingsError::Forbidden("the buyer pays the milestones".into()));
+    }
+    if !matches!(c.status.as_str(), "registered" | "performing") {
+        return Err(ListingsError::InvalidTransition {
+            entity: "contract",
+            action: "pay a milestone of",
+            state: c.status,
+        });
+    }
+    if !matches!(ms.status.as_str(), "scheduled" | "payment_pending") {
+        return Err(refuse("pay", &ms));
+    }
+    let customer = customer_of(db, gateway, c.buyer_org_id).await?;
+    // Reserve the attempt (and its idempotency key) before calling the provider.
+    let transaction = begin_write(db).await?;
+    let (ms, _, _) = load(&transaction, actor, id, true).await?;
+    if !matches!(ms.status.as_str(), "scheduled" | "payment_pending") {
+        return Err(refuse("pay", &ms));
+    }
+    let row = match latest(&transaction, id).await? {
+        Some(row) if row.status == "requires_payment" || row.status == "succeeded" => {
+            return Ok(view(&ms, Some(&row)));
+        }
+        Some(row) if row.status == "creating" => row,
+        previous => {
+            let attempt = previous.map_or(1, |p| p.attempt + 1);
+            let now = Utc::now();
+            payment::ActiveModel {
+                id: Set(new_id()),
+                milestone_id: Set(id),
+                attempt: Set(attempt),
+                payment_intent_id: Set(None),
+                client_secret: Set(None),
+                amount_minor: Set(ms.amount_minor),
+                currency: Set(ms.currency.clone()),
+                status: Set("creating".into()),
+                idempotency_key: Set(format!("techex-milestone-{id}-pay-{attempt}")),
+                failure_reason: Set(None),
+                refund_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&transaction)
+            .await
+            .map_err(|e| {
+                ListingsError::from_db_unique(e, "another payment of this milestone started at the same moment")
+            })?
+        }
+    };
+    transaction.commit().await?;
+    let intent = gateway
+        .create_intent(NewIntent {
+            amount_minor: row.amount_minor,
+            currency: row.currency.clone(),
+            customer,
+            metadata: HashMap::from([
+                ("techex_milestone".to_string(), id.to_string()),
+                ("techex_contract".to_string(), c.id.to_string()),
+                ("techex_attempt".to_string(), row.attempt.to_string()),
+            ]),
+            idempotency_key: row.idempotency_key.clone(),
+        })
+        .await
+        .map_err(provider_error)?;
+    let transaction = begin_write(db).await?;
+    let (ms, _, _) = load(&transaction, actor, id, true).await?;
+    payment::Entity::update_many()
+        .col_expr(payment::Column::PaymentIntentId, Expr::value(intent.id.clone()))
+        .col_expr(payment::Column::ClientSecret, Expr::value(intent.client_secret.clone()))
+        .col_expr(payment::Column::Status, Expr::value("requires_payment"))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(payment::Column::Id.eq(row.id))
+        .filter(payment::Column::Status.eq("creating"))
+        .exec(&transaction)
+        .await?;
+    if ms.status == "scheduled" {
+        set_status(&transaction, &ms, "payment_pending").await?;
+    }
+    audit::record(
+        &transaction,
+        Some(actor),
+        "milestone.pay",
+        "milestone",
+        id,
+        Some(serde_json::json!({"status": ms.status})),
+        Some(serde_json::json!({"status": "payment_pending", "payment_intent": intent.id, "attempt": row.attempt})),
+    )
+    .await?;
+    let ms = milestone::Entity::find_by_id(id).one(&transaction).await?.ok_or(ListingsError::NotFound("milestone"))?;
+    let row = payment::Entity::find_by_id(row.id).one(&transaction).await?;
+    transaction.commit().await?;
+    Ok(view(&ms, row.as_ref()))
+}
+
+async fn set_status<C: ConnectionTrait>(db: &C, ms: &milestone::Model, to: &str) -> Result<()> {
+    let result = milestone::Entity::update_many()
+        .col_expr(milestone::Column::Status, Expr::value(to))
+        .col_expr(milestone::Column::Version, Expr::value(ms.version + 1))
+        .col_expr(milestone::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(milestone::Column::Id.eq(ms.id))
+        .filter(milestone::Column::Version.eq(ms.version))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(ListingsError::Conflict("the milestone changed meanwhile".into()));
+    }
+    Ok(())
+}
+
+/// The state of a milestone's payment, for its parties.
+pub async fn status<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<PaymentView> {
+    let (ms, _, _) = load(db, actor, id, false).await?;
+    let row = latest(db, id).await?;
+    Ok(view(&ms, row.as_ref()))
+}
+
+/// A provider event, as techex reads it.
+#[derive(Debug, Clone)]
+pub struct ProviderEvent {
+    pub id: String,
+    pub kind: String,
+    pub intent_id: Option<String>,
+    pub intent_status: Option<String>,
+    pub failure: Option<String>,
+}
+
+/// Records the success of a payment intent: payment succeeded, milestone paid, money into
+/// escrow. Applying it again changes nothing.
+async fn settle_success<C: ConnectionTrait>(db: &C, row: &payment::Model) -> Result<&'static str> {
+    if row.status == "succeeded" || row.status == "refunded" {
+        return Ok("already_applied");
+    }
+    let ms = milestone::Entity::find_by_id(row.milestone_id)
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound("milestone"))?;
+    let c = contract::Entity::find_by_id(ms.contract_id).one(db).await?.ok_or(ListingsError::NotFound("contract"))?;
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value("succeeded"))
+        .col_expr(payment::Column::FailureReason, Expr::value(Option::<String>::None))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(payment::Column::Id.eq(row.id))
+        .exec(db)
+        .await?;
+    ledger::post(
+        db,
+        "payment",
+        &row.currency,
+        Some(c.id),
+        Some(ms.id),
+        &[(ledger::PROVIDER.into(), row.amount_minor), (ledger::escrow(c.id), -row.amount_minor)],
+    )
+    .await?;
+    if matches!(ms.status.as_str(), "scheduled" | "payment_pending") {
+        set_status(db, &ms, "paid").await?;
+        if c.status == "registered" {
+            contract::Entity::update_many()
+                .col_expr(contract::Column::Status, Expr::value("performing"))
+                .col_expr(contract::Column::Version, Expr::value(c.version + 1))
+                .filter(contract::Column::Id.eq(c.id))
+                .filter(contract::Column::Version.eq(c.version))
+                .exec(db)
+                .await?;
+        }
+        audit::record(
+            db,
+            None,
+            "milestone.paid",
+            "milestone",
+            ms.id,
+            Some(serde_json::json!({"status": ms.status})),
+            Some(serde_json::json!({"status": "paid", "payment_intent": row.payment_intent_id})),
+        )
+        .await?;
+        Ok("paid")
+    } else {
+        // A second successful attempt for a milestone already paid: the money sits in
+        // escrow and shows in the ledger for the center to refund.
+        audit::record(
+            db,
+            None,
+            "milestone.overpaid",
+            "milestone",
+            ms.id,
+            None,
+            Some(serde_json::json!({"payment_intent": row.payment_intent_id})),
+        )
+        .await?;
+        Ok("overpaid")
+    }
+}
+
+/// Applies a provider event once (by its id), whatever order events arrive in: a success
+/// is final; a failure after a success changes nothing. Returns what happened.
+pub async fn apply_event(db: &DatabaseConnection, event_in: &ProviderEvent) -> Result<String> {
+    let transaction = begin_write(db).await?;
+    let inserted = event::Entity::insert(event::ActiveModel {
+        id: Set(event_in.id.clone()),
+        event_type: Set(event_in.kind.clone()),
+        payment_intent_id: Set(event_in.intent_id.clone()),
+        outcome: Set("received".into()),
+        received_at: Set(Utc::now()),
+    })
+    .on_conflict(OnConflict::column(event::Column::Id).do_nothing().to_owned())
+    .exec_without_returning(&transaction)
+    .await?;
+    if inserted == 0 {
+        transaction.rollback().await?;
+        return Ok("duplicate".into());
+    }
+    let row = match &event_in.intent_id {
+        Some(intent) => {
+            payment::Entity::find()
+                .filter(payment::Column::PaymentIntentId.eq(intent.as_str()))
+                .lock_exclusive()
+                .one(&transaction)
+                .await?
+        }
+        None => None,
+    };
+    let outcome: String = match (event_in.kind.as_str(), row) {
+        (_, None) => "not_ours".into(),
+        ("payment_intent.succeeded", Some(row)) => settle_success(&transaction, &row).await?.into(),
+        ("payment_intent.payment_failed", Some(row))
+            if matches!(row.status.as_str(), "creating" | "requires_payment" | "failed") =>
+        {
+            payment::Entity::update_many()
+                .col_expr(payment::Column::Status, Expr::value("failed"))
+                .col_expr(
+                    payment::Column::FailureReason,
+                    Expr::value(event_in.failure.clone().unwrap_or_else(|| "the payment failed".into())),
+                )
+                .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(payment::Column::Id.eq(row.id))
+                .exec(&transaction)
+                .await?;
+            "failed".into()
+        }
+        ("payment_intent.payment_failed", Some(_)) => "stale".into(),
+        _ => "ignored".into(),
+    };
+    event::Entity::update_many()
+        .col_expr(event::Column::Outcome, Expr::value(outcome.clone()))
+        .filter(event::Column::Id.eq(event_in.id.as_str()))
+        .exec(&transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(outcome)
+}
+
+/// The buyer accepts a paid milestone: escrow is released to the seller, less the broker's
+/// commission (basis points of the amount, rounded down to the fen). When every milestone
+/// is settled the contract is completed.
+pub async fn accept<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<PaymentView> {
+    let (ms, c, role) = load(db, actor, id, true).await?;
+    if role != ContractRole::Buyer {
+        return Err(ListingsError::Forbidden("the buyer accepts the milestones".into()));
+    }
+    if ms.status != "paid" {
+        return Err(refuse("accept", &ms));
+    }
+    let content = techex_contracts::contracts::get_view(db, actor, c.id).await?.content;
+    let bps = if c.broker_id.is_some() { content.commission_bps.unwrap_or(0) } else { 0 };
+    let commission = ledger::commission(ms.amount_minor, bps);
+    let mut legs = vec![
+        (ledger::escrow(c.id), ms.amount_minor),
+        (ledger::seller_payable(c.seller_org_id), -(ms.amount_minor - commission)),
+    ];
+    if let Some(broker) = c.broker_id.filter(|_| commission > 0) {
+        legs.push((ledger::broker_payable(broker), -commission));
+    }
+    ledger::post(db, "release", &ms.currency, Some(c.id), Some(ms.id), &legs).await?;
+    set_status(db, &ms, "accepted").await?;
+    audit::record(db, Some(actor), "milestone.accept", "milestone", id, Some(serde_json::json!({"status": "paid"})),
+        Some(serde_json::json!({"status": "accepted", "seller": ms.amount_minor - commission, "broker_commission": commission})))
+        .await?;
+    complete_if_settled(db, &c).await?;
+    let row = latest(db, id).await?;
+    let ms = milestone::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound("milestone"))?;
+    Ok(view(&ms, row.as_ref()))
+}
+
+async fn complete_if_settled<C: ConnectionTrait>(db: &C, c: &contract::Model) -> Result<()> {
+    let open = milestone::Entity::find()
+        .filter(milestone::Column::ContractId.eq(c.id))
+        .filter(milestone::Column::Status.is_not_in(["accepted", "refunded"]))
+        .count_rows(db)
+        .await?;
+    if open == 0 {
+        let current = contract::Entity::find_by_id(c.id).one(db).await?.ok_or(ListingsError::NotFound("contract"))?;
+        contract::Entity::update_many()
+            .col_expr(contract::Column::Status, Expr::value("completed"))
+            .col_expr(contract::Column::Version, Expr::value(current.version + 1))
+            .filter(contract::Column::Id.eq(c.id))
+            .filter(contract::Column::Version.eq(current.version))
+            .exec(db)
+            .await?;
+        audit::record(
+            db,
+            None,
+            "contract.complete",
+            "contract",
+            c.id,
+            Some(serde_json::json!({"status": current.status})),
+            Some(serde_json::json!({"status": "completed"})),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+trait CountRows {
+    async fn count_rows<C: ConnectionTrait>(self, db: &C) -> Result<u64>;
+}
+
+impl CountRows for sea_orm::Select<milestone::Entity> {
+    async fn count_rows<C: ConnectionTrait>(self, db: &C) -> Result<u64> {
+        use sea_orm::PaginatorTrait;
+        Ok(self.count(db).await?)
+    }
+}
+
+/// The buyer rejects a paid milestone within the window: the payment is refunded through
+/// the provider (idempotently) and the escrow goes back.
+pub async fn reject(
+    db: &DatabaseConnection,
+    gateway: &dyn Gateway,
+    actor: &Actor,
+    id: Uuid,
+    reason: &str,
+) -> Result<PaymentView> {
+    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    let (ms, _, role) = load(db, actor, id, false).await?;
+    if role != ContractRole::Buyer {
+        return Err(ListingsError::Forbidden("the buyer rejects a delivered milestone".into()));
+    }
+    if ms.status != "paid" {
+        return Err(refuse("reject", &ms));
+    }
+    let row = payment::Entity::find()
+        .filter(payment::Column::MilestoneId.eq(id))
+        .filter(payment::Column::Status.is_in(["succeeded", "refunded"]))
+        .one(db)
+        .await?
+        .ok_or(ListingsError::Conflict("no successful payment of this milestone".into()))?;
+    if Utc::now() - row.updated_at > Duration::days(REJECTION_WINDOW_DAYS) {
+        return Err(ListingsError::Conflict(format!(
+            "milestones are rejected within {REJECTION_WINDOW_DAYS} days of payment"
+        )));
+    }
+    let intent = row.payment_intent_id.clone().ok_or(ListingsError::Internal("payment without intent".into()))?;
+    let refund = gateway
+        .refund(&intent, row.amount_minor, &format!("techex-milestone-{id}-refund-{}", row.attempt))
+        .await
+        .map_err(provider_error)?;
+    let transaction = begin_write(db).await?;
+    let (ms, c, _) = load(&transaction, actor, id, true).await?;
+    if ms.status != "paid" {
+        return Err(refuse("reject", &ms));
+    }
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value("refunded"))
+        .col_expr(payment::Column::RefundId, Expr::value(refund.clone()))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(payment::Column::Id.eq(row.id))
+        .exec(&transaction)
+        .await?;
+    ledger::post(
+        &transaction,
+        "refund",
+        &ms.currency,
+        Some(c.id),
+        Some(ms.id),
+        &[(ledger::escrow(c.id), ms.amount_minor), (ledger::PROVIDER.into(), -ms.amount_minor)],
+    )
+    .await?;
+    set_status(&transaction, &ms, "refunded").await?;
+    audit::record(
+        &transaction,
+        Some(actor),
+        "milestone.reject",
+        "milestone",
+        id,
+        Some(serde_json::json!({"status": "paid"})),
+        Some(serde_json::json!({"status": "refunded", "refund": refund, "reason": reason})),
+    )
+    .await?;
+    complete_if_settled(&transaction, &c).await?;
+    let ms = milestone::Entity::find_by_id(id).one(&transaction).await?.ok_or(ListingsError::NotFound("milestone"))?;
+    let row = payment::Entity::find_by_id(row.id).one(&transaction).await?;
+    transaction.commit().await?;
+    Ok(view(&ms, row.as_ref()))
+}
+
+/// One difference between techex and the provider.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Discrepancy {
+    pub milestone_id: Uuid,
+    pub payment_intent_id: Option<String>,
+    pub local_status: String,
+    pub provider_status: String,
+    pub repaired: bool,
+}
+
+/// Compares open payments with the provider; with `repair`, applies what the provider
+/// says happened (a success the webhook never delivered) exactly as the webhook would.
+pub async fn reconcile(db: &DatabaseConnection, gateway: &dyn Gateway, repair: bool) -> Result<Vec<Discrepancy>> {
+    let open = payment::Entity::find()
+        .filter(payment::Column::Status.is_in(["creating", "requires_payment", "failed"]))
+        .filter(payment::Column::PaymentIntentId.is_not_null())
+        .limit(10_000)
+        .all(db)
+        .await?;
+    let mut found = Vec::new();
+    for row in open {
+        let Some(intent_id) = row.payment_intent_id.clone() else { continue };
+        let intent = gateway.retrieve_intent(&intent_id).await.map_err(provider_error)?;
+        if intent.status != "succeeded" {
+            continue;
+        }
+        let mut repaired = false;
+        if repair {
+            let transaction = begin_write(db).await?;
+            let current = payment::Entity::find_by_id(row.id).lock_exclusive().one(&transaction).await?;
+            if let Some(current) = current {
+                settle_success(&transaction, &current).await?;
+                audit::record(
+                    &transaction,
+                    None,
+                    "payment.reconcile",
+                    "milestone",
+                    row.milestone_id,
+                    None,
+                    Some(serde_json::json!({"payment_intent": intent_id})),
+                )
+                .await?;
+            }
+            transaction.commit().await?;
+            repaired = true;
+        }
+        found.push(Discrepancy {
+            milestone_id: row.milestone_id,
+            payment_intent_id: Some(intent_id),
+            local_status: row.status,
+            provider_status: intent.status,
+            repaired,
+        });
+    }
+    Ok(found)
+}

@@ -1,0 +1,144 @@
+//! Milestone payments through Stripe, the webhook, and the ledger.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, CurrentUser};
+use crate::routes::{ReasonBody, begin, commit};
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use std::sync::Arc;
+use techex_payments::gateway::Gateway;
+use techex_payments::ledger::{self, Balances};
+use techex_payments::milestones::{self, PaymentView};
+use techex_payments::webhook;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+fn gateway(state: &AppState) -> ApiResult<Arc<dyn Gateway>> {
+    state.payments.clone().ok_or_else(|| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "payments are not configured on this server")
+    })
+}
+
+/// Starts paying a due milestone (the buyer): a payment intent whose client secret the
+/// page hands to Stripe.js. Calling it again returns the same open intent.
+#[utoipa::path(post, path = "/api/v1/milestones/{id}/pay", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = PaymentView), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
+async fn pay(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PaymentView>> {
+    let gateway = gateway(&state)?;
+    Ok(Json(milestones::pay(&state.db, gateway.as_ref(), &user.actor, id).await?))
+}
+
+/// The payment state of a milestone.
+#[utoipa::path(get, path = "/api/v1/milestones/{id}/payment", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = PaymentView), (status = 404, body = crate::error::Problem)))]
+async fn payment(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PaymentView>> {
+    Ok(Json(milestones::status(&state.db, &user.actor, id).await?))
+}
+
+/// Accepts a paid milestone (the buyer): the escrow goes to the seller and the broker.
+#[utoipa::path(post, path = "/api/v1/milestones/{id}/accept", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = PaymentView), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem)))]
+async fn accept(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PaymentView>> {
+    let transaction = begin(&state).await?;
+    let view = milestones::accept(&transaction, &user.actor, id).await?;
+    commit(transaction).await?;
+    Ok(Json(view))
+}
+
+/// Rejects a paid milestone within the window (the buyer): the payment is refunded.
+#[utoipa::path(post, path = "/api/v1/milestones/{id}/reject", tag = "payments", security(("bearer" = [])),
+    request_body = ReasonBody,
+    responses((status = 200, body = PaymentView), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem)))]
+async fn reject(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> ApiResult<Json<PaymentView>> {
+    let gateway = gateway(&state)?;
+    Ok(Json(milestones::reject(&state.db, gateway.as_ref(), &user.actor, id, &body.reason).await?))
+}
+
+/// What a webhook delivery did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookOutcome {
+    /// `paid`, `failed`, `duplicate`, `already_applied`, `stale`, `not_ours`, `ignored`.
+    pub outcome: String,
+}
+
+/// Stripe's webhook: the signature is verified (400 with no effect otherwise) and each
+/// event is applied once, by its id, in whatever order events arrive.
+#[utoipa::path(post, path = "/api/v1/payments/stripe/webhook", tag = "payments",
+    request_body(content_type = "application/json", description = "a Stripe event, signed"),
+    responses((status = 200, body = WebhookOutcome), (status = 400, body = crate::error::Problem)))]
+async fn webhook_endpoint(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<WebhookOutcome>> {
+    let Some(secret) = state.config.stripe_webhook_secret.as_deref() else {
+        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "webhooks are not configured"));
+    };
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let now = chrono::Utc::now().timestamp();
+    webhook::verify(&body, signature, secret, now, state.config.stripe_webhook_tolerance_secs)
+        .map_err(|e| ApiError::bad_request("invalid_signature", e.to_string()))?;
+    let event = webhook::parse(&body).map_err(|e| ApiError::bad_request("malformed_request", e.to_string()))?;
+    let outcome = milestones::apply_event(&state.db, &event).await?;
+    tracing::info!(event = %event.id, kind = %event.kind, %outcome, "stripe event");
+    Ok(Json(WebhookOutcome { outcome }))
+}
+
+/// The ledger of a contract: balances per account (its parties and the center).
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/ledger", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = Balances), (status = 404, body = crate::error::Problem)))]
+async fn contract_ledger(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Balances>> {
+    techex_contracts::contracts::get_view(&state.db, &user.actor, id).await?;
+    Ok(Json(ledger::balances(&state.db, Some(id)).await?))
+}
+
+/// The whole ledger's balances (platform admins); `totals` is zero per currency.
+#[utoipa::path(get, path = "/api/v1/payments/ledger", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = Balances), (status = 403, body = crate::error::Problem)))]
+async fn whole_ledger(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> ApiResult<Json<Balances>> {
+    if !user.actor.is_platform_admin() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "the ledger is for platform administrators"));
+    }
+    Ok(Json(ledger::balances(&state.db, None).await?))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(pay))
+        .routes(routes!(payment))
+        .routes(routes!(accept))
+        .routes(routes!(reject))
+        .routes(routes!(webhook_endpoint))
+        .routes(routes!(contract_ledger))
+        .routes(routes!(whole_ledger))
+}
