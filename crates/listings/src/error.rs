@@ -24,6 +24,9 @@ pub enum ListingsError {
     RateLimited { retry_after_secs: u64 },
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
+    /// A service techex depends on (the payment provider) cannot be reached.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("storage error: {0}")]
     Io(#[from] std::io::Error),
     #[error("internal error: {0}")]
@@ -44,6 +47,7 @@ impl ListingsError {
                 sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => ErrorCode::Unavailable,
                 _ => ErrorCode::Internal,
             },
+            ListingsError::Unavailable(_) => ErrorCode::Unavailable,
             ListingsError::Io(_) | ListingsError::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -16,8 +16,8 @@ use crate::ledger;
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -36,7 +36,7 @@ pub const REJECTION_WINDOW_DAYS: i64 = 30;
 fn provider_error(error: GatewayError) -> ListingsError {
     match error {
         GatewayError::Refused(message) => ListingsError::Conflict(format!("the payment provider refused: {message}")),
-        other => ListingsError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(other.to_string()))),
+        other => ListingsError::Unavailable(format!("{other}; try again shortly")),
     }
 }
 
@@ -415,7 +415,7 @@ async fn complete_if_settled<C: ConnectionTrait>(db: &C, c: &contract::Model) ->
     let open = milestone::Entity::find()
         .filter(milestone::Column::ContractId.eq(c.id))
         .filter(milestone::Column::Status.is_not_in(["accepted", "refunded"]))
-        .count_rows(db)
+        .count(db)
         .await?;
     if open == 0 {
         let current = contract::Entity::find_by_id(c.id).one(db).await?.ok_or(ListingsError::NotFound("contract"))?;
@@ -438,17 +438,6 @@ async fn complete_if_settled<C: ConnectionTrait>(db: &C, c: &contract::Model) ->
         .await?;
     }
     Ok(())
-}
-
-trait CountRows {
-    async fn count_rows<C: ConnectionTrait>(self, db: &C) -> Result<u64>;
-}
-
-impl CountRows for sea_orm::Select<milestone::Entity> {
-    async fn count_rows<C: ConnectionTrait>(self, db: &C) -> Result<u64> {
-        use sea_orm::PaginatorTrait;
-        Ok(self.count(db).await?)
-    }
 }
 
 /// The buyer rejects a paid milestone within the window: the payment is refunded through

@@ -190,6 +190,7 @@ impl From<ListingsError> for ApiError {
             (_, ErrorCode::Stale) => ApiError::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", detail),
             (_, ErrorCode::Unauthenticated) => ApiError::unauthenticated(detail),
             (_, ErrorCode::Forbidden) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
+            (ListingsError::Unavailable(_), _) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail),
             (_, ErrorCode::Unavailable) => ApiError {
                 cause: Some(detail),
                 ..ApiError::new(
