@@ -55,19 +55,25 @@ pub async fn payments(settings: Settings, args: &crate::cli::PaymentsArgs) -> an
         bail!("set TECHEX_STRIPE_SECRET_KEY (and TECHEX_STRIPE_API_BASE for a test server) to reconcile payments");
     };
     let database = open(&settings).await?;
-    let gateway = techex_payments::gateway::StripeGateway::new(&key, &settings.stripe_api_base)?;
+    let gateway = techex_payments::gateway::StripeGateway::with_connect(
+        &key,
+        &settings.stripe_api_base,
+        settings.stripe_connect_api_base.as_deref().unwrap_or(&settings.stripe_api_base),
+    )?;
     let found = techex_payments::milestones::reconcile(&database, &gateway, repair).await?;
     for item in &found {
         println!(
-            "milestone {} intent {} techex={} stripe={}{}",
+            "milestone {} {} {} techex={} stripe={}{}",
             item.milestone_id,
-            item.payment_intent_id.as_deref().unwrap_or("-"),
+            item.subject,
+            item.provider_id.as_deref().unwrap_or("-"),
             item.local_status,
             item.provider_status,
             if item.repaired { " repaired" } else { "" }
         );
     }
-    println!("{} difference(s){}", found.len(), if repair { ", repaired" } else { "" });
+    let repaired = found.iter().filter(|d| d.repaired).count();
+    println!("{} difference(s), {repaired} repaired", found.len());
     Ok(())
 }
 

@@ -30,6 +30,7 @@ pub struct FileConfig {
     pub deal_inactivity_days: Option<i64>,
     pub stripe_secret_key: Option<String>,
     pub stripe_api_base: Option<String>,
+    pub stripe_connect_api_base: Option<String>,
     pub stripe_webhook_secret: Option<String>,
 }
 
@@ -99,6 +100,10 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
     if let Some(base) = std::env::var("TECHEX_STRIPE_API_BASE").ok().or(file.stripe_api_base) {
         config.stripe_api_base = base;
     }
+    config.stripe_connect_api_base = std::env::var("TECHEX_STRIPE_CONNECT_API_BASE")
+        .ok()
+        .or(file.stripe_connect_api_base)
+        .filter(|b| !b.trim().is_empty());
     config.stripe_webhook_secret = std::env::var("TECHEX_STRIPE_WEBHOOK_SECRET")
         .ok()
         .or(file.stripe_webhook_secret)

@@ -11,6 +11,7 @@ mod m20261127_000003_search;
 mod m20261127_000004_negotiation;
 mod m20261127_000005_contracts;
 mod m20261127_000006_payments;
+mod m20261127_000007_payouts;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_negotiation::Migration),
             Box::new(m20261127_000005_contracts::Migration),
             Box::new(m20261127_000006_payments::Migration),
+            Box::new(m20261127_000007_payouts::Migration),
         ]
     }
 }

@@ -403,6 +403,10 @@ impl TestApp {
         Reply::from(self.request(Method::POST, path, who).json(&body).send().await.expect("request")).await
     }
 
+    pub async fn put(&self, path: &str, who: &Account, body: Value) -> Reply {
+        Reply::from(self.request(Method::PUT, path, Some(who)).json(&body).send().await.expect("request")).await
+    }
+
     pub async fn post_empty(&self, path: &str, who: Option<&Account>) -> Reply {
         Reply::from(self.request(Method::POST, path, who).send().await.expect("request")).await
     }

@@ -4,8 +4,71 @@
 //! charges once; only the buyer pays.
 
 use crate::contracts::{agreed_deal, sign};
-use crate::helpers::{TestApp, WEBHOOK_SECRET, spawn_app, stripe_url};
+use crate::helpers::{TestApp, WEBHOOK_SECRET, spawn_app, spawn_app_with, stripe_url};
 use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// Stripe Connect's `POST /v1/transfers`, as a test double (localstripe has no Connect):
+/// answers like Stripe with a transfer echoing the request; an account named
+/// `acct_closed` is refused as Stripe refuses a closed account.
+struct ConnectDouble {
+    sequence: AtomicUsize,
+}
+
+impl Respond for ConnectDouble {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let form = form_of(request);
+        if form.get("destination").map(String::as_str) == Some("acct_closed") {
+            return ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "type": "invalid_request_error", "message": "The destination account is closed."}}));
+        }
+        let n = self.sequence.fetch_add(1, Ordering::SeqCst);
+        ResponseTemplate::new(200).set_body_json(json!({
+            "id": format!("tr_test{n}"), "object": "transfer",
+            "amount": form.get("amount").and_then(|a| a.parse::<i64>().ok()),
+            "currency": form.get("currency"), "destination": form.get("destination"),
+            "transfer_group": form.get("transfer_group"),
+        }))
+    }
+}
+
+fn form_of(request: &Request) -> HashMap<String, String> {
+    url::form_urlencoded::parse(&request.body).into_owned().collect()
+}
+
+/// A Connect double that answers every transfer.
+async fn connect_double() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/transfers"))
+        .respond_with(ConnectDouble { sequence: AtomicUsize::new(0) })
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The transfers the double received: (idempotency key, form fields).
+async fn transfers(server: &MockServer) -> Vec<(String, HashMap<String, String>)> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/v1/transfers")
+        .map(|r| {
+            let key = r.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            (key, form_of(r))
+        })
+        .collect()
+}
+
+async fn spawn_with_connect(connect: &MockServer) -> TestApp {
+    let uri = connect.uri();
+    spawn_app_with(move |config| config.stripe_connect_api_base = Some(uri)).await
+}
 
 /// A registered contract of an agreed exclusive licence (30 万: 10 万 on signing, 20 万
 /// on delivery; broker commission 5%); returns its id and the two milestone ids.
@@ -30,6 +93,28 @@ async fn registered_contract(app: &TestApp) -> (String, String, String) {
         app.post_empty(&format!("/api/v1/contracts/{id}/register"), Some(&app.registrar)).await.expect(200);
     let milestone = |n: usize| registered.body["milestones"][n]["id"].as_str().unwrap_or_default().to_string();
     (id, milestone(0), milestone(1))
+}
+
+/// Runs `techex payments reconcile [--repair]` against the test's database and returns
+/// what it printed.
+fn reconcile_cli(app: &TestApp, repair: bool, connect: Option<&str>) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_techex"));
+    command
+        .env("TECHEX_DATA_DIR", app.data_dir.path())
+        .env("DATABASE_URL", &app.database_url)
+        .env("TECHEX_STRIPE_SECRET_KEY", "sk_test_techex")
+        .env("TECHEX_STRIPE_API_BASE", stripe_url())
+        .env("RUST_LOG", "warn")
+        .args(["payments", "reconcile"]);
+    if let Some(connect) = connect {
+        command.env("TECHEX_STRIPE_CONNECT_API_BASE", connect);
+    }
+    if repair {
+        command.arg("--repair");
+    }
+    let output = command.output().expect("run techex");
+    assert!(output.status.success(), "reconcile failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).to_string()
 }
 
 fn localstripe() -> reqwest::Client {
@@ -111,9 +196,32 @@ async fn post_event(app: &TestApp, body: &str, signature: &str) -> crate::helper
 
 #[tokio::test]
 async fn milestones_are_paid_through_stripe_released_on_acceptance_and_refunded_on_rejection() {
-    let app = spawn_app().await;
+    let connect = connect_double().await;
+    let app = spawn_with_connect(&connect).await;
     register_webhook(&app).await;
     let (contract, first, second) = registered_contract(&app).await;
+    let seller = app.seller.organization_id;
+    let broker = app.broker.user_id;
+
+    // The seller's administrators register where its money goes; nobody else may.
+    let account_path = format!("/api/v1/organizations/{seller}/payout-account");
+    app.put(&account_path, &app.other_seller, json!({"stripe_account_id": "acct_1Intruder"}))
+        .await
+        .expect_problem(404, "not_found");
+    app.put(&account_path, &app.seller_colleague, json!({"stripe_account_id": "acct_1Colleague"}))
+        .await
+        .expect_problem(403, "forbidden");
+    for bad in ["cus_123", "acct_", "acct_12 34", ""] {
+        let reply = app.put(&account_path, &app.seller, json!({"stripe_account_id": bad})).await;
+        assert_eq!(reply.expect_problem(422, "validation_failed").error_fields(), vec!["stripe_account_id"]);
+    }
+    app.get(&account_path, Some(&app.seller)).await.expect_problem(404, "not_found");
+    let set = app.put(&account_path, &app.seller, json!({"stripe_account_id": "acct_1SellerSDU"})).await.expect(200);
+    assert_eq!(set.body["stripe_account_id"], "acct_1SellerSDU");
+    assert_eq!(
+        app.get(&account_path, Some(&app.seller)).await.expect(200).body["stripe_account_id"],
+        "acct_1SellerSDU"
+    );
 
     // Only the buyer pays; nobody else even sees the milestone.
     app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.seller))
@@ -174,19 +282,56 @@ async fn milestones_are_paid_through_stripe_released_on_acceptance_and_refunded_
         .expect_problem(403, "forbidden");
     let accepted = app.post_empty(&format!("/api/v1/milestones/{first}/accept"), Some(&app.buyer)).await.expect(200);
     assert_eq!(accepted.body["milestone_status"], "accepted");
+    // The seller's share went out at once by a Connect transfer; the broker has no
+    // connected account yet, so the commission waits for one.
+    let payouts = &accepted.body["payouts"];
+    assert_eq!(payouts[0]["beneficiary"], "broker");
+    assert_eq!(payouts[0]["status"], "awaiting_account");
+    assert_eq!(payouts[0]["amount_minor"], 500_000);
+    assert_eq!(payouts[1]["beneficiary"], "seller");
+    assert_eq!(payouts[1]["status"], "sent", "{payouts}");
+    assert_eq!(payouts[1]["amount_minor"], 9_500_000);
+    assert_eq!(payouts[1]["transfer_group"], format!("techex-contract-{contract}"));
+    let sent = transfers(&connect).await;
+    assert_eq!(sent.len(), 1, "one transfer: {sent:?}");
+    let (key, form) = &sent[0];
+    assert_eq!(key, &format!("techex-milestone-{first}-payout-seller-1"));
+    assert_eq!(form.get("amount").map(String::as_str), Some("9500000"));
+    assert_eq!(form.get("currency").map(String::as_str), Some("cny"));
+    assert_eq!(form.get("destination").map(String::as_str), Some("acct_1SellerSDU"));
+    assert_eq!(form.get("transfer_group"), Some(&format!("techex-contract-{contract}")));
+    assert_eq!(form.get("metadata[techex_milestone]"), Some(&first));
+    assert_eq!(payouts[1]["transfer_id"], "tr_test0");
     let released = ledger(&app, &contract).await;
     assert_eq!(balance(&released, &format!("escrow:{contract}")), 0);
-    let seller = app.seller.organization_id;
-    let broker = app.broker.user_id;
-    assert_eq!(balance(&released, &format!("seller_payable:{seller}")), -9_500_000);
-    assert_eq!(balance(&released, &format!("broker_payable:{broker}")), -500_000);
+    assert_eq!(balance(&released, &format!("seller_payable:{seller}")), 0, "paid out");
+    assert_eq!(balance(&released, &format!("broker_payable:{broker}")), -500_000, "still owed to the broker");
+    assert_eq!(balance(&released, "provider_balance"), 500_000, "what Stripe still holds");
+
+    // Only the broker sets their own account; then the commission goes out.
+    let broker_path = format!("/api/v1/brokers/{broker}/payout-account");
+    app.put(&broker_path, &app.broker2, json!({"stripe_account_id": "acct_1Broker2"}))
+        .await
+        .expect_problem(404, "not_found");
+    app.put(&broker_path, &app.broker, json!({"stripe_account_id": "acct_1BrokerWang"})).await.expect(200);
+    let view = app.get(&format!("/api/v1/milestones/{first}/payment"), Some(&app.seller)).await.expect(200);
+    assert_eq!(view.body["payouts"][0]["status"], "sent", "{}", view.body);
+    let sent = transfers(&connect).await;
+    assert_eq!(sent.len(), 2);
+    let (key, form) = &sent[1];
+    assert_eq!(key, &format!("techex-milestone-{first}-payout-broker-1"));
+    assert_eq!(form.get("amount").map(String::as_str), Some("500000"), "5% of 10万, rounded down to the fen");
+    assert_eq!(form.get("destination").map(String::as_str), Some("acct_1BrokerWang"));
+    let released = ledger(&app, &contract).await;
+    assert_eq!(balance(&released, &format!("broker_payable:{broker}")), 0);
+    assert_eq!(balance(&released, "provider_balance"), 0, "Stripe paid in 10万 and transferred 9.5万 + 0.5万");
 
     // The second milestone is paid, then rejected: refunded through Stripe.
     let paying = app.post_empty(&format!("/api/v1/milestones/{second}/pay"), Some(&app.buyer)).await.expect(200);
     let intent = paying.body["payment_intent_id"].as_str().unwrap_or_default().to_string();
     confirm_card(&intent).await;
     wait_for_status(&app, &second, "paid").await;
-    assert_eq!(balance(&ledger(&app, &contract).await, "provider_balance"), 30_000_000);
+    assert_eq!(balance(&ledger(&app, &contract).await, "provider_balance"), 20_000_000);
     app.post(&format!("/api/v1/milestones/{second}/reject"), Some(&app.buyer), json!({"reason": ""}))
         .await
         .expect_problem(422, "validation_failed");
@@ -201,7 +346,8 @@ async fn milestones_are_paid_through_stripe_released_on_acceptance_and_refunded_
     assert_eq!(refunded.body["milestone_status"], "refunded");
     assert_eq!(refunded.body["status"], "refunded");
     let settled = ledger(&app, &contract).await;
-    assert_eq!(balance(&settled, "provider_balance"), 10_000_000, "the refund left the provider balance");
+    assert_eq!(balance(&settled, "provider_balance"), 0, "the refund left the provider balance");
+    assert_eq!(transfers(&connect).await.len(), 2, "nothing is paid out of a refunded milestone");
     assert_eq!(balance(&settled, &format!("escrow:{contract}")), 0);
     let view = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.buyer)).await.expect(200);
     assert_eq!(view.body["status"], "completed", "every milestone is settled");
@@ -223,22 +369,7 @@ async fn a_lost_webhook_is_made_good_by_reconcile_exactly_once() {
     let pending = app.get(&format!("/api/v1/milestones/{first}/payment"), Some(&app.buyer)).await.expect(200);
     assert_eq!(pending.body["milestone_status"], "payment_pending");
 
-    let reconcile = |repair: bool| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_techex"));
-        command
-            .env("TECHEX_DATA_DIR", app.data_dir.path())
-            .env("DATABASE_URL", &app.database_url)
-            .env("TECHEX_STRIPE_SECRET_KEY", "sk_test_techex")
-            .env("TECHEX_STRIPE_API_BASE", stripe_url())
-            .env("RUST_LOG", "warn")
-            .args(["payments", "reconcile"]);
-        if repair {
-            command.arg("--repair");
-        }
-        let output = command.output().expect("run techex");
-        assert!(output.status.success(), "reconcile failed: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8_lossy(&output.stdout).to_string()
-    };
+    let reconcile = |repair: bool| reconcile_cli(&app, repair, None);
     let report = reconcile(false);
     assert!(report.contains(&intent) && report.contains("techex=requires_payment stripe=succeeded"), "{report}");
     assert_eq!(
@@ -261,4 +392,262 @@ async fn a_lost_webhook_is_made_good_by_reconcile_exactly_once() {
     let signed = techex_payments::webhook::sign(late.as_bytes(), WEBHOOK_SECRET, chrono::Utc::now().timestamp());
     assert_eq!(post_event(&app, &late, &signed).await.expect(200).body["outcome"], "already_applied");
     assert_eq!(ledger(&app, &contract).await, balances);
+}
+
+#[tokio::test]
+async fn payouts_survive_an_outage_and_a_refusing_account_without_paying_twice() {
+    let connect = MockServer::start().await;
+    // Stripe is down for the first transfer; after that it answers.
+    Mock::given(method("POST"))
+        .and(path("/v1/transfers"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({"error": {"type": "api_error", "message": "Stripe is having a bad day"}})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&connect)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/transfers"))
+        .respond_with(ConnectDouble { sequence: AtomicUsize::new(0) })
+        .with_priority(2)
+        .mount(&connect)
+        .await;
+    let app = spawn_with_connect(&connect).await;
+    register_webhook(&app).await;
+    let (contract, first, _) = registered_contract(&app).await;
+    let seller = app.seller.organization_id;
+    let broker = app.broker.user_id;
+    app.put(
+        &format!("/api/v1/organizations/{seller}/payout-account"),
+        &app.seller,
+        json!({"stripe_account_id": "acct_1SellerSDU"}),
+    )
+    .await
+    .expect(200);
+    let broker_path = format!("/api/v1/brokers/{broker}/payout-account");
+    app.put(&broker_path, &app.broker, json!({"stripe_account_id": "acct_closed"})).await.expect(200);
+
+    let paying = app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer)).await.expect(200);
+    confirm_card(paying.body["payment_intent_id"].as_str().unwrap_or_default()).await;
+    wait_for_status(&app, &first, "paid").await;
+    let accepted = app.post_empty(&format!("/api/v1/milestones/{first}/accept"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(accepted.body["milestone_status"], "accepted", "the acceptance stands whatever Stripe says");
+    let payouts = &accepted.body["payouts"];
+    assert_eq!(payouts[1]["beneficiary"], "seller");
+    assert_eq!(payouts[1]["status"], "pending", "queued again after the outage: {payouts}");
+    assert_eq!(payouts[1]["attempts"], 1);
+    assert_eq!(payouts[0]["beneficiary"], "broker");
+    assert_eq!(payouts[0]["status"], "failed");
+    assert!(payouts[0]["failure_reason"].as_str().unwrap_or("").contains("closed"), "{payouts}");
+    let owed = ledger(&app, &contract).await;
+    assert_eq!(balance(&owed, &format!("seller_payable:{seller}")), -9_500_000, "nothing left yet");
+    assert_eq!(balance(&owed, "provider_balance"), 10_000_000);
+
+    // Reconcile (or the sweeper, whichever comes first) sends it with the same key.
+    let report = reconcile_cli(&app, true, Some(&connect.uri()));
+    assert!(report.contains("payout:broker"), "the refused payout is reported: {report}");
+    let view = app.get(&format!("/api/v1/milestones/{first}/payment"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(view.body["payouts"][1]["status"], "sent", "{}", view.body);
+    let seller_key = format!("techex-milestone-{first}-payout-seller-1");
+    let sent = transfers(&connect).await;
+    assert_eq!(sent.iter().filter(|(key, _)| *key == seller_key).count(), 2, "retried under the same key: {sent:?}");
+
+    // A new account for the broker: a new request (revision 2), not a replay of the refusal.
+    app.put(&broker_path, &app.broker, json!({"stripe_account_id": "acct_1BrokerNew"})).await.expect(200);
+    let view = app.get(&format!("/api/v1/milestones/{first}/payment"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(view.body["payouts"][0]["status"], "sent", "{}", view.body);
+    let sent = transfers(&connect).await;
+    let broker_keys: Vec<&str> =
+        sent.iter().filter(|(key, _)| key.contains("payout-broker")).map(|(key, _)| key.as_str()).collect();
+    assert_eq!(
+        broker_keys,
+        vec![
+            format!("techex-milestone-{first}-payout-broker-1").as_str(),
+            format!("techex-milestone-{first}-payout-broker-2").as_str()
+        ]
+    );
+    let settled = ledger(&app, &contract).await;
+    assert_eq!(balance(&settled, &format!("seller_payable:{seller}")), 0);
+    assert_eq!(balance(&settled, &format!("broker_payable:{broker}")), 0);
+    assert_eq!(balance(&settled, "provider_balance"), 0, "each payout posted once");
+    let report = reconcile_cli(&app, true, Some(&connect.uri()));
+    assert!(report.contains("0 difference(s)"), "nothing left: {report}");
+    assert_eq!(transfers(&connect).await.len(), sent.len(), "a second reconcile sends nothing");
+}
+
+/// A proxy in front of localstripe that passes every request on, except that it keeps
+/// the reply to the first `POST /v1/payment_intents` for itself: it hands the created
+/// intent to the test and never answers, so the server can be killed after Stripe made
+/// the intent and before the server could write it down.
+async fn swallowing_proxy() -> (String, tokio::sync::mpsc::Receiver<Value>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let (tell, told) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let tell = tell.clone();
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                let mut chunk = [0_u8; 8192];
+                // One request per connection: read the head, then the body it announces.
+                let (head, body) = loop {
+                    let Ok(n) = socket.read(&mut chunk).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    buffer.extend_from_slice(&chunk[..n]);
+                    if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buffer[..end]).to_string();
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                let (name, value) = l.split_once(':')?;
+                                name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
+                            })
+                            .unwrap_or(0_usize);
+                        while buffer.len() < end + 4 + length {
+                            let Ok(n) = socket.read(&mut chunk).await else { return };
+                            if n == 0 {
+                                return;
+                            }
+                            buffer.extend_from_slice(&chunk[..n]);
+                        }
+                        break (head, buffer[end + 4..end + 4 + length].to_vec());
+                    }
+                };
+                let mut lines = head.lines();
+                let request_line = lines.next().unwrap_or_default().to_string();
+                let mut parts = request_line.split_whitespace();
+                let verb = parts.next().unwrap_or("GET").to_string();
+                let target = parts.next().unwrap_or("/").to_string();
+                let mut forward = reqwest::Client::new().request(
+                    reqwest::Method::from_bytes(verb.as_bytes()).expect("method"),
+                    format!("{}{target}", stripe_url()),
+                );
+                for line in lines {
+                    if let Some((name, value)) = line.split_once(':')
+                        && !["host", "content-length", "connection"]
+                            .contains(&name.trim().to_ascii_lowercase().as_str())
+                    {
+                        forward = forward.header(name.trim(), value.trim());
+                    }
+                }
+                let Ok(reply) = forward.body(body).send().await else { return };
+                let status = reply.status().as_u16();
+                let bytes = reply.bytes().await.unwrap_or_default();
+                if verb == "POST" && target == "/v1/payment_intents" {
+                    let intent: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+                    let _ = tell.send(intent).await;
+                    // Hold the connection: the server never hears back.
+                    tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                    return;
+                }
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    bytes.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(&bytes).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (address, told)
+}
+
+/// The intents localstripe holds for a milestone.
+async fn intents_of(milestone: &str) -> Vec<Value> {
+    let mut found = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut request = localstripe()
+            .get(format!("{}/v1/payment_intents", stripe_url()))
+            .basic_auth("sk_test_techex", Some(""))
+            .query(&[("limit", "100")]);
+        if let Some(after) = &after {
+            request = request.query(&[("starting_after", after.as_str())]);
+        }
+        let page: Value = request.send().await.expect("list intents").json().await.expect("json");
+        let data = page["data"].as_array().cloned().unwrap_or_default();
+        after = data.last().and_then(|i| i["id"].as_str()).map(str::to_string);
+        found.extend(data.into_iter().filter(|i| i["metadata"]["techex_milestone"] == milestone));
+        if page["has_more"] != true || after.is_none() {
+            return found;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_server_killed_between_stripe_and_its_own_write_loses_nothing_and_charges_once() {
+    let app = spawn_app().await;
+    register_webhook(&app).await;
+    let (contract, first, _) = registered_contract(&app).await;
+    let (proxy, mut created) = swallowing_proxy().await;
+
+    // A second server process, talking to Stripe through the proxy.
+    let data_dir = tempfile::tempdir().expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_techex"))
+        .args(["serve", "--no-demo", "--addr", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &app.database_url)
+        .env("TECHEX_DATA_DIR", data_dir.path())
+        .env("TECHEX_STRIPE_SECRET_KEY", "sk_test_techex")
+        .env("TECHEX_STRIPE_API_BASE", &proxy)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start techex serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    while !reqwest::get(format!("{base}/health")).await.is_ok_and(|r| r.status().is_success()) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the second server never came up");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let token = app.buyer.token.clone();
+    let url = format!("{base}/api/v1/milestones/{first}/pay");
+    let paying = tokio::spawn(async move { reqwest::Client::new().post(url).bearer_auth(token).send().await });
+    let intent = tokio::time::timeout(std::time::Duration::from_secs(30), created.recv())
+        .await
+        .expect("Stripe created the intent")
+        .expect("intent");
+    let intent_id = intent["id"].as_str().unwrap_or_default().to_string();
+    assert!(intent_id.starts_with("pi_"), "{intent}");
+    // kill -9: the process dies with Stripe's reply in the air.
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    assert!(paying.await.expect("join").is_err(), "the buyer's request died with the server");
+
+    // techex knows an attempt began but not its intent.
+    let view = app.get(&format!("/api/v1/milestones/{first}/payment"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(view.body["status"], "creating", "{}", view.body);
+    assert_eq!(view.body["milestone_status"], "scheduled");
+    assert!(view.body["payment_intent_id"].is_null());
+
+    let report = reconcile_cli(&app, false, None);
+    assert!(
+        report
+            .contains(&format!("milestone {first} payment {intent_id} techex=creating stripe=requires_payment_method")),
+        "{report}"
+    );
+    let repaired = reconcile_cli(&app, true, None);
+    assert!(repaired.contains("repaired"), "{repaired}");
+    let view = app.get(&format!("/api/v1/milestones/{first}/payment"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(view.body["payment_intent_id"], intent_id.as_str(), "the orphan intent is adopted");
+    assert_eq!(view.body["milestone_status"], "payment_pending");
+
+    // Paying again returns that intent: Stripe holds one intent for the milestone.
+    let again = app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(again.body["payment_intent_id"], intent_id.as_str());
+    assert_eq!(again.body["client_secret"], intent["client_secret"]);
+    confirm_card(&intent_id).await;
+    wait_for_status(&app, &first, "paid").await;
+    assert_eq!(intents_of(&first).await.len(), 1, "one intent, one charge");
+    let balances = ledger(&app, &contract).await;
+    assert_eq!(balance(&balances, "provider_balance"), 10_000_000, "recorded once");
+    assert_eq!(balance(&balances, &format!("escrow:{contract}")), -10_000_000);
+    assert!(reconcile_cli(&app, true, None).contains("0 difference(s)"), "nothing left to repair");
 }

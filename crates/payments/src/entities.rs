@@ -89,3 +89,58 @@ pub mod ledger_entry {
     }
     no_relations!();
 }
+
+pub mod payout_account {
+    use sea_orm::entity::prelude::*;
+
+    /// The Stripe Connect account a seller organization (`organization`) or a broker
+    /// (`broker`, by user id) is paid to.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payout_accounts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub owner_kind: String,
+        pub owner_id: Uuid,
+        pub stripe_account_id: String,
+        pub updated_by: Uuid,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod payout {
+    use sea_orm::entity::prelude::*;
+
+    /// What an accepted milestone owes one beneficiary (`seller` or `broker`), and the
+    /// Connect transfer that pays it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payouts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub milestone_id: Uuid,
+        pub contract_id: Uuid,
+        pub beneficiary: String,
+        /// The seller organization or the broker's user id.
+        pub owner_id: Uuid,
+        pub ledger_account: String,
+        pub amount_minor: i64,
+        pub currency: String,
+        pub transfer_group: String,
+        /// Bumped when the destination changes after a refusal: part of the idempotency key.
+        pub revision: i32,
+        pub destination: Option<String>,
+        /// `awaiting_account`, `pending`, `sent`, `failed`.
+        pub status: String,
+        pub transfer_id: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub failure_reason: Option<String>,
+        pub attempts: i32,
+        pub next_attempt_at: DateTimeUtc,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_connect::transfer::CreateTransfer;
 use stripe_core::customer::CreateCustomer;
+use stripe_core::payment_intent::ListPaymentIntent;
 use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
 use stripe_core::refund::CreateRefund;
 
@@ -52,29 +54,74 @@ pub struct NewIntent {
     pub idempotency_key: String,
 }
 
+/// One page of payment intents, newest first.
+#[derive(Debug, Clone, miniserde::Deserialize)]
+pub struct IntentPage {
+    pub data: Vec<Intent>,
+    pub has_more: bool,
+}
+
+/// A Connect transfer from the platform's balance to a connected account.
+#[derive(Debug, Clone)]
+pub struct NewTransfer {
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The connected account (`acct_…`).
+    pub destination: String,
+    /// Groups the transfers of one contract with its payments.
+    pub transfer_group: String,
+    pub metadata: HashMap<String, String>,
+    /// Derived from the milestone, the beneficiary and the destination's revision.
+    pub idempotency_key: String,
+}
+
+/// A transfer as techex needs it.
+#[derive(Debug, Clone, PartialEq, Eq, miniserde::Deserialize)]
+pub struct Transfer {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub destination: Option<String>,
+}
+
 /// The provider operations techex uses.
 #[async_trait::async_trait]
 pub trait Gateway: Send + Sync {
     async fn create_customer(&self, name: &str, idempotency_key: &str) -> GatewayResult<String>;
     async fn create_intent(&self, new: NewIntent) -> GatewayResult<Intent>;
     async fn retrieve_intent(&self, id: &str) -> GatewayResult<Intent>;
+    /// A page of the account's payment intents (after `starting_after`), for reconciling.
+    async fn list_intents(&self, starting_after: Option<&str>) -> GatewayResult<IntentPage>;
     async fn refund(&self, intent: &str, amount_minor: i64, idempotency_key: &str) -> GatewayResult<String>;
+    /// Pays out to a connected account (Stripe Connect).
+    async fn create_transfer(&self, new: NewTransfer) -> GatewayResult<Transfer>;
 }
 
 /// Stripe through async-stripe.
 pub struct StripeGateway {
     client: stripe::Client,
+    /// Connect calls (transfers) go here: Stripe itself in production, a separate test
+    /// double in tests, since localstripe has no Connect.
+    connect: stripe::Client,
+}
+
+fn client(secret_key: &str, base_url: &str) -> GatewayResult<stripe::Client> {
+    stripe::ClientBuilder::new(secret_key)
+        .url(base_url.trim_end_matches('/'))
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .map_err(|e| GatewayError::Config(e.to_string()))
 }
 
 impl StripeGateway {
     /// A client for `base_url` (`https://api.stripe.com`, or localstripe's address).
     pub fn new(secret_key: &str, base_url: &str) -> GatewayResult<Self> {
-        let client = stripe::ClientBuilder::new(secret_key)
-            .url(base_url.trim_end_matches('/'))
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .map_err(|e| GatewayError::Config(e.to_string()))?;
-        Ok(StripeGateway { client })
+        Self::with_connect(secret_key, base_url, base_url)
+    }
+
+    /// A client whose Connect calls go to `connect_base_url`.
+    pub fn with_connect(secret_key: &str, base_url: &str, connect_base_url: &str) -> GatewayResult<Self> {
+        Ok(StripeGateway { client: client(secret_key, base_url)?, connect: client(secret_key, connect_base_url)? })
     }
 }
 
@@ -125,6 +172,27 @@ impl Gateway for StripeGateway {
 
     async fn retrieve_intent(&self, id: &str) -> GatewayResult<Intent> {
         RetrievePaymentIntent::new(id).build().customize::<Intent>().send(&self.client).await.map_err(failed)
+    }
+
+    async fn list_intents(&self, starting_after: Option<&str>) -> GatewayResult<IntentPage> {
+        let mut request = ListPaymentIntent::new().limit(100);
+        if let Some(after) = starting_after {
+            request = request.starting_after(after);
+        }
+        request.build().customize::<IntentPage>().send(&self.client).await.map_err(failed)
+    }
+
+    async fn create_transfer(&self, new: NewTransfer) -> GatewayResult<Transfer> {
+        CreateTransfer::new(currency(&new.currency)?, new.destination)
+            .amount(new.amount_minor)
+            .transfer_group(new.transfer_group)
+            .metadata(new.metadata)
+            .build()
+            .customize::<Transfer>()
+            .request_strategy(key(&new.idempotency_key)?)
+            .send(&self.connect)
+            .await
+            .map_err(failed)
     }
 
     async fn refund(&self, intent: &str, amount_minor: i64, idempotency_key: &str) -> GatewayResult<String> {

@@ -2,4 +2,5 @@ pub mod entities;
 pub mod gateway;
 pub mod ledger;
 pub mod milestones;
+pub mod payouts;
 pub mod webhook;

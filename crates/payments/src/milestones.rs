@@ -53,6 +53,8 @@ pub struct PaymentView {
     /// `creating`, `requires_payment`, `succeeded`, `failed`, `refunded`.
     pub status: String,
     pub failure_reason: Option<String>,
+    /// The transfers to the seller and the broker once the milestone is accepted.
+    pub payouts: Vec<crate::payouts::PayoutView>,
 }
 
 fn view(ms: &milestone::Model, row: Option<&payment::Model>) -> PaymentView {
@@ -65,6 +67,7 @@ fn view(ms: &milestone::Model, row: Option<&payment::Model>) -> PaymentView {
         currency: ms.currency.clone(),
         status: row.map(|r| r.status.clone()).unwrap_or_else(|| "none".into()),
         failure_reason: row.and_then(|r| r.failure_reason.clone()),
+        payouts: Vec::new(),
     }
 }
 
@@ -241,7 +244,9 @@ async fn set_status<C: ConnectionTrait>(db: &C, ms: &milestone::Model, to: &str)
 pub async fn status<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<PaymentView> {
     let (ms, _, _) = load(db, actor, id, false).await?;
     let row = latest(db, id).await?;
-    Ok(view(&ms, row.as_ref()))
+    let mut view = view(&ms, row.as_ref());
+    view.payouts = crate::payouts::of_milestone(db, id).await?;
+    Ok(view)
 }
 
 /// A provider event, as techex reads it.
@@ -380,9 +385,10 @@ pub async fn apply_event(db: &DatabaseConnection, event_in: &ProviderEvent) -> R
 }
 
 /// The buyer accepts a paid milestone: escrow is released to the seller, less the broker's
-/// commission (basis points of the amount, rounded down to the fen). When every milestone
-/// is settled the contract is completed.
-pub async fn accept<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<PaymentView> {
+/// commission (basis points of the amount, rounded down to the fen), and their payouts are
+/// queued (returned, to be sent once this transaction commits). When every milestone is
+/// settled the contract is completed.
+pub async fn accept<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<(PaymentView, Vec<Uuid>)> {
     let (ms, c, role) = load(db, actor, id, true).await?;
     if role != ContractRole::Buyer {
         return Err(ListingsError::Forbidden("the buyer accepts the milestones".into()));
@@ -405,10 +411,11 @@ pub async fn accept<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Resu
     audit::record(db, Some(actor), "milestone.accept", "milestone", id, Some(serde_json::json!({"status": "paid"})),
         Some(serde_json::json!({"status": "accepted", "seller": ms.amount_minor - commission, "broker_commission": commission})))
         .await?;
+    let payouts = crate::payouts::schedule(db, &c, &ms, ms.amount_minor - commission, commission).await?;
     complete_if_settled(db, &c).await?;
     let row = latest(db, id).await?;
     let ms = milestone::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound("milestone"))?;
-    Ok(view(&ms, row.as_ref()))
+    Ok((view(&ms, row.as_ref()), payouts))
 }
 
 async fn complete_if_settled<C: ConnectionTrait>(db: &C, c: &contract::Model) -> Result<()> {
@@ -516,29 +523,135 @@ pub async fn reject(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Discrepancy {
     pub milestone_id: Uuid,
-    pub payment_intent_id: Option<String>,
+    /// `payment`, `payout:seller` or `payout:broker`.
+    pub subject: String,
+    /// The payment intent or transfer concerned, when there is one.
+    pub provider_id: Option<String>,
     pub local_status: String,
     pub provider_status: String,
     pub repaired: bool,
 }
 
-/// Compares open payments with the provider; with `repair`, applies what the provider
-/// says happened (a success the webhook never delivered) exactly as the webhook would.
+/// Payment intents techex created, by (milestone, attempt), from the provider's list —
+/// fetched only when some attempt never learnt its intent (a crash between the call and
+/// the write, or a timeout).
+async fn provider_intents(gateway: &dyn Gateway) -> Result<HashMap<(String, String), crate::gateway::Intent>> {
+    let mut found = HashMap::new();
+    let mut after: Option<String> = None;
+    for _ in 0..50 {
+        let page = gateway.list_intents(after.as_deref()).await.map_err(provider_error)?;
+        after = page.data.last().map(|i| i.id.clone());
+        for intent in page.data {
+            let metadata = intent.metadata.clone().unwrap_or_default();
+            if let (Some(milestone), Some(attempt)) = (metadata.get("techex_milestone"), metadata.get("techex_attempt"))
+            {
+                found.insert((milestone.clone(), attempt.clone()), intent);
+            }
+        }
+        if !page.has_more || after.is_none() {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+/// Adopts the intent an interrupted attempt created: the row learns its id and secret,
+/// so paying again returns it (never a second intent), and a success is settled.
+async fn adopt(db: &DatabaseConnection, row: &payment::Model, intent: &crate::gateway::Intent) -> Result<()> {
+    let transaction = begin_write(db).await?;
+    let adopted = payment::Entity::update_many()
+        .col_expr(payment::Column::PaymentIntentId, Expr::value(intent.id.clone()))
+        .col_expr(payment::Column::ClientSecret, Expr::value(intent.client_secret.clone()))
+        .col_expr(payment::Column::Status, Expr::value("requires_payment"))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(payment::Column::Id.eq(row.id))
+        .filter(payment::Column::Status.eq("creating"))
+        .exec(&transaction)
+        .await?;
+    if adopted.rows_affected == 1 {
+        let ms = milestone::Entity::find_by_id(row.milestone_id)
+            .lock_exclusive()
+            .one(&transaction)
+            .await?
+            .ok_or(ListingsError::NotFound("milestone"))?;
+        if ms.status == "scheduled" {
+            set_status(&transaction, &ms, "payment_pending").await?;
+        }
+        if intent.status == "succeeded" {
+            let current = payment::Entity::find_by_id(row.id)
+                .one(&transaction)
+                .await?
+                .ok_or(ListingsError::NotFound("payment"))?;
+            settle_success(&transaction, &current).await?;
+        }
+        audit::record(
+            &transaction,
+            None,
+            "payment.reconcile",
+            "milestone",
+            row.milestone_id,
+            Some(serde_json::json!({"status": "creating"})),
+            Some(serde_json::json!({"payment_intent": intent.id, "adopted": true})),
+        )
+        .await?;
+    }
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Compares techex with the provider and reports what differs; with `repair`, applies
+/// what the provider says happened exactly as the webhook would (a success never
+/// delivered), adopts intents created by an attempt that never recorded them, and sends
+/// the payouts still owed (with their own idempotency keys: nothing is paid twice).
 pub async fn reconcile(db: &DatabaseConnection, gateway: &dyn Gateway, repair: bool) -> Result<Vec<Discrepancy>> {
     let open = payment::Entity::find()
         .filter(payment::Column::Status.is_in(["creating", "requires_payment", "failed"]))
-        .filter(payment::Column::PaymentIntentId.is_not_null())
+        .order_by_asc(payment::Column::CreatedAt)
         .limit(10_000)
         .all(db)
         .await?;
     let mut found = Vec::new();
+    let mut listed = None;
     for row in open {
-        let Some(intent_id) = row.payment_intent_id.clone() else { continue };
+        let Some(intent_id) = row.payment_intent_id.clone() else {
+            if listed.is_none() {
+                listed = Some(provider_intents(gateway).await?);
+            }
+            let intent = listed
+                .as_ref()
+                .and_then(|all| all.get(&(row.milestone_id.to_string(), row.attempt.to_string())))
+                .cloned();
+            match intent {
+                Some(intent) => {
+                    if repair {
+                        adopt(db, &row, &intent).await?;
+                    }
+                    found.push(Discrepancy {
+                        milestone_id: row.milestone_id,
+                        subject: "payment".into(),
+                        provider_id: Some(intent.id),
+                        local_status: row.status,
+                        provider_status: intent.status,
+                        repaired: repair,
+                    });
+                }
+                // Still being created, or the call never reached the provider: the next
+                // attempt to pay reuses the row and its key.
+                None => found.push(Discrepancy {
+                    milestone_id: row.milestone_id,
+                    subject: "payment".into(),
+                    provider_id: None,
+                    local_status: row.status,
+                    provider_status: "none".into(),
+                    repaired: false,
+                }),
+            }
+            continue;
+        };
         let intent = gateway.retrieve_intent(&intent_id).await.map_err(provider_error)?;
         if intent.status != "succeeded" {
             continue;
         }
-        let mut repaired = false;
         if repair {
             let transaction = begin_write(db).await?;
             let current = payment::Entity::find_by_id(row.id).lock_exclusive().one(&transaction).await?;
@@ -556,13 +669,38 @@ pub async fn reconcile(db: &DatabaseConnection, gateway: &dyn Gateway, repair: b
                 .await?;
             }
             transaction.commit().await?;
-            repaired = true;
         }
         found.push(Discrepancy {
             milestone_id: row.milestone_id,
-            payment_intent_id: Some(intent_id),
+            subject: "payment".into(),
+            provider_id: Some(intent_id),
             local_status: row.status,
             provider_status: intent.status,
+            repaired: repair,
+        });
+    }
+    for payout in crate::payouts::unsent(db).await? {
+        let mut local_status = payout.status.clone();
+        let mut provider_id = None;
+        let mut repaired = false;
+        if repair && payout.status == "pending" {
+            match crate::payouts::send(db, gateway, payout.id).await? {
+                crate::payouts::Sent::Sent(transfer) => {
+                    provider_id = Some(transfer);
+                    repaired = true;
+                }
+                crate::payouts::Sent::Refused(reason) | crate::payouts::Sent::RetryLater(reason) => {
+                    local_status = format!("pending ({reason})");
+                }
+                crate::payouts::Sent::AlreadySent | crate::payouts::Sent::NotDue => {}
+            }
+        }
+        found.push(Discrepancy {
+            milestone_id: payout.milestone_id,
+            subject: format!("payout:{}", payout.beneficiary),
+            provider_id,
+            local_status,
+            provider_status: if repaired { "sent".into() } else { "not sent".into() },
             repaired,
         });
     }

@@ -46,6 +46,9 @@ pub struct Config {
     pub stripe_secret_key: Option<String>,
     /// Stripe's API address (`https://api.stripe.com`; localstripe's in tests).
     pub stripe_api_base: String,
+    /// Where Stripe Connect calls (payout transfers) go; Stripe's API address when unset.
+    /// Tests point it at an HTTP double, since localstripe has no Connect.
+    pub stripe_connect_api_base: Option<String>,
     /// The signing secret of the webhook endpoint (`whsec_…`).
     pub stripe_webhook_secret: Option<String>,
     /// How old a webhook signature may be, in seconds.
@@ -75,6 +78,7 @@ impl Config {
             deal_inactivity_days: 90,
             stripe_secret_key: None,
             stripe_api_base: "https://api.stripe.com".into(),
+            stripe_connect_api_base: None,
             stripe_webhook_secret: None,
             stripe_webhook_tolerance_secs: 300,
         }

@@ -40,8 +40,12 @@ impl Application {
             .context("cannot open the search index")?;
         let payments: Option<Arc<dyn techex_payments::gateway::Gateway>> = match &config.stripe_secret_key {
             Some(key) => Some(Arc::new(
-                techex_payments::gateway::StripeGateway::new(key, &config.stripe_api_base)
-                    .context("cannot set up the Stripe client")?,
+                techex_payments::gateway::StripeGateway::with_connect(
+                    key,
+                    &config.stripe_api_base,
+                    config.stripe_connect_api_base.as_deref().unwrap_or(&config.stripe_api_base),
+                )
+                .context("cannot set up the Stripe client")?,
             )),
             None => None,
         };
@@ -90,10 +94,20 @@ impl Application {
             chrono::Duration::days(self.state.config.deal_inactivity_days),
             deadlines_stopped,
         ));
+        let payouts = self.state.payments.clone().map(|gateway| {
+            tokio::spawn(techex_payments::payouts::run(
+                self.state.db.clone(),
+                gateway,
+                Duration::from_millis(self.state.config.deadline_sweep_ms.max(1000)),
+            ))
+        });
         let router = app::build(self.state.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         housekeeping.abort();
+        if let Some(payouts) = payouts {
+            payouts.abort();
+        }
         stop_indexer.send(true).ok();
         stop_deadlines.send(true).ok();
         if tokio::time::timeout(Duration::from_secs(10), deadlines).await.is_err() {

@@ -8,11 +8,14 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use techex_core::Role;
+use techex_listings::ListingsError;
 use techex_payments::gateway::Gateway;
 use techex_payments::ledger::{self, Balances};
 use techex_payments::milestones::{self, PaymentView};
+use techex_payments::payouts::{self, Owner, PayoutAccountView};
 use techex_payments::webhook;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -60,9 +63,14 @@ async fn accept(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<PaymentView>> {
     let transaction = begin(&state).await?;
-    let view = milestones::accept(&transaction, &user.actor, id).await?;
+    let (_, payouts) = milestones::accept(&transaction, &user.actor, id).await?;
     commit(transaction).await?;
-    Ok(Json(view))
+    // The acceptance stands whatever the provider says now: a payout that cannot be sent
+    // yet stays queued for the sweeper.
+    if let Some(gateway) = state.payments.as_ref() {
+        payouts::send_all(&state.db, gateway.as_ref(), &payouts).await;
+    }
+    Ok(Json(milestones::status(&state.db, &user.actor, id).await?))
 }
 
 /// Rejects a paid milestone within the window (the buyer): the payment is refunded.
@@ -132,6 +140,116 @@ async fn whole_ledger(State(state): State<AppState>, CurrentUser(user): CurrentU
     Ok(Json(ledger::balances(&state.db, None).await?))
 }
 
+/// The connected account to pay out to.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutAccountBody {
+    /// A Stripe Connect account id, `acct_…`.
+    pub stripe_account_id: String,
+}
+
+/// Who may see and set an owner's payout account: an organization's administrators, or
+/// the broker themself (platform admins may look). Others learn nothing: 404.
+async fn payout_owner(state: &AppState, actor: &techex_core::Actor, owner: Owner, write: bool) -> ApiResult<()> {
+    let allowed = match owner {
+        Owner::Organization(id) => {
+            if !actor.belongs_to(id) && !actor.is_platform_admin() {
+                return Err(ListingsError::NotFound("organization").into());
+            }
+            actor.is_platform_admin() && !write || actor.belongs_to(id) && actor.has(Role::OrgAdmin)
+        }
+        Owner::Broker(id) => {
+            techex_negotiation::brokers::get(&state.db, id).await?;
+            if actor.user_id != id && !actor.is_platform_admin() {
+                return Err(ListingsError::NotFound("broker").into());
+            }
+            actor.user_id == id || !write
+        }
+    };
+    if !allowed {
+        return Err(ListingsError::Forbidden("only the owner's administrators manage its payout account".into()).into());
+    }
+    Ok(())
+}
+
+async fn read_account(
+    state: &AppState,
+    user: &techex_listings::auth::Authenticated,
+    owner: Owner,
+) -> ApiResult<Json<PayoutAccountView>> {
+    payout_owner(state, &user.actor, owner, false).await?;
+    payouts::get_account(&state.db, owner)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ListingsError::NotFound("payout account").into())
+}
+
+async fn write_account(
+    state: &AppState,
+    user: &techex_listings::auth::Authenticated,
+    owner: Owner,
+    body: PayoutAccountBody,
+) -> ApiResult<Json<PayoutAccountView>> {
+    payout_owner(state, &user.actor, owner, true).await?;
+    let transaction = begin(state).await?;
+    let (view, due) = payouts::set_account(&transaction, &user.actor, owner, &body.stripe_account_id).await?;
+    commit(transaction).await?;
+    if let Some(gateway) = state.payments.as_ref() {
+        payouts::send_all(&state.db, gateway.as_ref(), &due).await;
+    }
+    Ok(Json(view))
+}
+
+/// The Stripe connected account an organization's payouts go to (its administrators).
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/payout-account", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = PayoutAccountView), (status = 404, body = crate::error::Problem)))]
+async fn organization_account(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PayoutAccountView>> {
+    read_account(&state, &user, Owner::Organization(id)).await
+}
+
+/// Sets the organization's connected account; payouts waiting for it are sent.
+#[utoipa::path(put, path = "/api/v1/organizations/{id}/payout-account", tag = "payments", security(("bearer" = [])),
+    request_body = PayoutAccountBody,
+    responses((status = 200, body = PayoutAccountView), (status = 403, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn set_organization_account(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<PayoutAccountBody>,
+) -> ApiResult<Json<PayoutAccountView>> {
+    write_account(&state, &user, Owner::Organization(id), body).await
+}
+
+/// The Stripe connected account a broker's commissions go to (the broker).
+#[utoipa::path(get, path = "/api/v1/brokers/{id}/payout-account", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = PayoutAccountView), (status = 404, body = crate::error::Problem)))]
+async fn broker_account(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PayoutAccountView>> {
+    read_account(&state, &user, Owner::Broker(id)).await
+}
+
+/// Sets the broker's connected account; commissions waiting for it are sent.
+#[utoipa::path(put, path = "/api/v1/brokers/{id}/payout-account", tag = "payments", security(("bearer" = [])),
+    request_body = PayoutAccountBody,
+    responses((status = 200, body = PayoutAccountView), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn set_broker_account(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<PayoutAccountBody>,
+) -> ApiResult<Json<PayoutAccountView>> {
+    write_account(&state, &user, Owner::Broker(id), body).await
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(pay))
@@ -141,4 +259,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhook_endpoint))
         .routes(routes!(contract_ledger))
         .routes(routes!(whole_ledger))
+        .routes(routes!(organization_account, set_organization_account))
+        .routes(routes!(broker_account, set_broker_account))
 }
