@@ -236,9 +236,23 @@ async fn milestones_are_paid_through_stripe_released_on_acceptance_and_refunded_
     assert!(paying.body["client_secret"].is_string());
     assert_eq!(paying.body["milestone_status"], "payment_pending");
     assert_eq!(paying.body["amount_minor"], 10_000_000);
-    // Paying again returns the same intent: one charge.
+    // Paying again — with or without a client's own idempotency key, the same or another —
+    // returns the same intent: one charge.
+    for client_key in ["retry-a", "retry-b", "retry-a"] {
+        let again = crate::helpers::Reply::from(
+            app.request(reqwest::Method::POST, &format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer))
+                .header("idempotency-key", client_key)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+        .expect(200);
+        assert_eq!(again.body["payment_intent_id"], intent.as_str());
+    }
     let again = app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer)).await.expect(200);
     assert_eq!(again.body["payment_intent_id"], intent.as_str());
+    assert_eq!(intents_of(&first).await.len(), 1, "Stripe holds one intent for the milestone");
 
     confirm_card(&intent).await;
     wait_for_status(&app, &first, "paid").await;
