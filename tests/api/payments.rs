@@ -223,6 +223,23 @@ async fn milestones_are_paid_through_stripe_released_on_acceptance_and_refunded_
         "acct_1SellerSDU"
     );
 
+    // A non-party reads nothing of the contract, its money or its milestones, and no party
+    // registers it but the center.
+    for path in [
+        format!("/api/v1/contracts/{contract}"),
+        format!("/api/v1/contracts/{contract}/document"),
+        format!("/api/v1/contracts/{contract}/ledger"),
+        format!("/api/v1/milestones/{first}/payment"),
+    ] {
+        app.get(&path, Some(&app.other_seller)).await.expect_problem(404, "not_found");
+    }
+    app.post_empty(&format!("/api/v1/contracts/{contract}/register"), Some(&app.buyer))
+        .await
+        .expect_problem(403, "forbidden");
+    app.post_empty(&format!("/api/v1/milestones/{first}/accept"), Some(&app.other_seller))
+        .await
+        .expect_problem(404, "not_found");
+
     // Only the buyer pays; nobody else even sees the milestone.
     app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.seller))
         .await
