@@ -20,3 +20,4 @@ mod platform;
 mod portfolio;
 mod search;
 mod session;
+mod workspace_pages;

@@ -64,6 +64,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("nav_achievements", "科技成果", "Achievements"),
     ("nav_demands", "技术需求", "Demands"),
     ("nav_brokers", "技术经纪人", "Brokers"),
+    ("nav_my_deals", "我的交易", "My deals"),
+    ("nav_my_contracts", "我的合同", "My contracts"),
     (
         "brokers_intro",
         "持证技术经纪人居间撮合成果转化交易，从意向洽谈到合同登记全程服务。",

@@ -5,6 +5,7 @@
 
 mod listings;
 mod search;
+mod workspace;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, MaybeUser};
@@ -39,11 +40,17 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("achievement_cards.html", include_str!("../../../../web/templates/achievement_cards.html")),
     ("search.html", include_str!("../../../../web/templates/search.html")),
     ("api_docs.html", include_str!("../../../../web/templates/api_docs.html")),
+    ("my_deals.html", include_str!("../../../../web/templates/my_deals.html")),
+    ("deal_room.html", include_str!("../../../../web/templates/deal_room.html")),
+    ("offer_form.html", include_str!("../../../../web/templates/offer_form.html")),
+    ("my_contracts.html", include_str!("../../../../web/templates/my_contracts.html")),
+    ("contract.html", include_str!("../../../../web/templates/contract.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../../../../web/static/app.css")),
     ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/api-docs.js")),
+    ("workspace.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/workspace.js")),
     (
         "vendor/swagger-ui/swagger-ui.css",
         "text/css; charset=utf-8",
@@ -235,6 +242,10 @@ pub fn router() -> Router<AppState> {
         .route("/demands/{id}", get(listings::demand_page))
         .route("/brokers", get(listings::broker_list))
         .route("/brokers/{id}", get(listings::broker_page))
+        .route("/deals", get(workspace::my_deals))
+        .route("/deals/{id}", get(workspace::deal_room))
+        .route("/contracts", get(workspace::my_contracts))
+        .route("/contracts/{id}", get(workspace::contract_page))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
 }

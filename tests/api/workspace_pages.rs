@@ -1,0 +1,112 @@
+//! The signed-in workspace pages (my deals, the deal room, my contracts, a contract): who
+//! sees which channel, what each party may do there, and that the forms name the API's
+//! fields. The browser session and the bearer token reach the same pages.
+
+use crate::contracts::{agreed_deal, sign};
+use crate::helpers::{Account, TestApp, spawn_app};
+use serde_json::json;
+
+async fn page(app: &TestApp, path: &str, who: Option<&Account>) -> (u16, String) {
+    let response = app.request(reqwest::Method::GET, path, who).send().await.expect("page");
+    let status = response.status().as_u16();
+    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    // The templates escape `/` in attributes (`&#x2f;`); the browser reads it as `/`.
+    let body = response.text().await.unwrap_or_default().replace("&#x2f;", "/");
+    (status, if status == 303 { location } else { body })
+}
+
+#[tokio::test]
+async fn the_deal_room_shows_each_party_its_own_channels_and_actions() {
+    let app = spawn_app().await;
+    let deal = agreed_deal(&app).await;
+    app.post(
+        &format!("/api/v1/deals/{deal}/messages"),
+        Some(&app.seller),
+        json!({"channel": "caucus_seller", "body": "底价可以再让一点"}),
+    )
+    .await
+    .expect(201);
+    app.post(&format!("/api/v1/deals/{deal}/messages"), Some(&app.buyer), json!({"body": "请提供中试报告"}))
+        .await
+        .expect(201);
+
+    // Visitors are sent to sign in and come back; other organizations learn nothing.
+    let (status, location) = page(&app, &format!("/deals/{deal}"), None).await;
+    assert_eq!((status, location.as_str()), (303, format!("/sign-in?next=%2Fdeals%2F{deal}").as_str()));
+    assert_eq!(page(&app, "/deals", None).await.0, 303);
+    assert_eq!(page(&app, &format!("/deals/{deal}"), Some(&app.other_seller)).await.0, 404);
+
+    let (status, list) = page(&app, "/deals?lang=zh", Some(&app.buyer)).await;
+    assert_eq!(status, 200);
+    assert!(list.contains(&format!("href=\"/deals/{deal}\"")) && list.contains("已达成一致"), "{list}");
+    assert!(!page(&app, "/deals", Some(&app.other_seller)).await.1.contains(&deal));
+
+    let (_, seller) = page(&app, &format!("/deals/{deal}?channel=caucus_seller&lang=en"), Some(&app.seller)).await;
+    assert!(seller.contains("Seller caucus") && !seller.contains("Buyer caucus"), "the seller has no buyer caucus");
+    assert!(seller.contains("底价可以再让一点"), "the seller reads its caucus");
+    assert!(seller.contains("only this side and the broker see it"));
+    let (_, buyer) = page(&app, &format!("/deals/{deal}?channel=caucus_seller&lang=en"), Some(&app.buyer)).await;
+    assert!(buyer.contains("Buyer caucus") && !buyer.contains("Seller caucus"));
+    assert!(!buyer.contains("底价可以再让一点"), "a channel the buyer may not read falls back to the joint one");
+    assert!(buyer.contains("请提供中试报告"));
+    let (_, broker) = page(&app, &format!("/deals/{deal}?lang=zh"), Some(&app.broker)).await;
+    assert!(broker.contains("卖方私下沟通") && broker.contains("买方私下沟通"), "the broker sees both caucuses");
+
+    // The agreed deal offers the contract draft to its parties; the accepted offer is shown.
+    assert!(buyer.contains("Draft the technology contract") && buyer.contains("data-api=\"/api/v1/contracts\""));
+    assert!(buyer.contains("Accepted"), "the offer history shows the accepted offer");
+    let drafted = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201);
+    let contract = drafted.id();
+    let (_, buyer) = page(&app, &format!("/deals/{deal}?lang=en"), Some(&app.buyer)).await;
+    assert!(buyer.contains(&format!("href=\"/contracts/{contract}\"")), "the room links to the contract");
+
+    // The contract page: sign with the hash shown, milestones, and nothing for outsiders.
+    assert_eq!(page(&app, &format!("/contracts/{contract}"), Some(&app.other_seller)).await.0, 404);
+    let (status, view) = page(&app, &format!("/contracts/{contract}?lang=en"), Some(&app.buyer)).await;
+    assert_eq!(status, 200);
+    let hash = drafted.body["sha256"].as_str().unwrap_or_default();
+    assert!(view.contains(&format!("value=\"{hash}\"")) && view.contains("Sign the contract"), "{view}");
+    assert!(view.contains("签约首付") && view.contains("100,000"), "the milestones with their amounts");
+    sign(&app, &contract, &app.buyer, hash).await.expect(200);
+    let (_, view) = page(&app, &format!("/contracts/{contract}?lang=en"), Some(&app.buyer)).await;
+    assert!(!view.contains("Sign the contract"), "signed once");
+    assert!(view.contains("Signed by"));
+    let (_, list) = page(&app, "/contracts?lang=zh", Some(&app.seller)).await;
+    assert!(list.contains(&format!("/contracts/{contract}")) && list.contains("签署中"));
+    let (_, seller_view) = page(&app, &format!("/contracts/{contract}?lang=en"), Some(&app.seller)).await;
+    assert!(seller_view.contains("Sign the contract"), "the seller still signs while the contract is being signed");
+}
+
+#[tokio::test]
+async fn the_offer_form_names_the_fields_the_api_reads() {
+    let app = spawn_app().await;
+    let achievement = app.published_achievement(&app.seller, json!({})).await;
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "价格？"}))
+        .await
+        .expect(201)
+        .id();
+    let (_, room) = page(&app, &format!("/deals/{deal}?lang=en"), Some(&app.buyer)).await;
+    for field in [
+        "terms.mode",
+        "terms.lump_sum_minor",
+        "terms.royalty_bps",
+        "terms.royalty_minimum_minor",
+        "terms.milestones.0.title",
+        "terms.milestones.0.amount_minor",
+        "terms.milestones.0.due_days_after_signing",
+        "terms.territory",
+        "terms.term_years",
+        "terms.exclusive",
+        "terms.improvements",
+        "valid_until",
+    ] {
+        assert!(room.contains(&format!("name=\"{field}\"")), "the offer form lacks {field}");
+    }
+    assert!(room.contains(&format!("data-api=\"/api/v1/deals/{deal}/offers\"")));
+    assert!(room.contains("/static/workspace.js"));
+    assert!(room.contains("Invite a broker"), "a deal without a broker offers to invite one");
+    let script = app.client.get(app.url("/static/workspace.js")).send().await.expect("script");
+    assert_eq!(script.status(), 200);
+    assert!(script.text().await.unwrap_or_default().contains("X-CSRF-Token"));
+}

@@ -1,0 +1,137 @@
+// The signed-in pages' forms (deal room, offers, contracts, milestones) act through the
+// JSON API with the browser session: the CSRF cookie's value goes in `X-CSRF-Token`, and
+// the server's problem+json answer is shown next to the fields it names. Nothing here
+// talks to any other host.
+(function () {
+  "use strict";
+
+  function cookie(name) {
+    var found = document.cookie.split(";").map(function (c) { return c.trim(); })
+      .find(function (c) { return c.indexOf(name + "=") === 0; });
+    return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+  }
+
+  // `terms.milestones.0.title` → body.terms.milestones[0].title
+  function put(target, path, value) {
+    var keys = path.split(".");
+    var node = target;
+    for (var i = 0; i < keys.length - 1; i++) {
+      var key = /^\d+$/.test(keys[i]) ? Number(keys[i]) : keys[i];
+      if (node[key] === undefined) { node[key] = /^\d+$/.test(keys[i + 1]) ? [] : {}; }
+      node = node[key];
+    }
+    var last = keys[keys.length - 1];
+    node[/^\d+$/.test(last) ? Number(last) : last] = value;
+  }
+
+  // Reads a form into the JSON body the API expects. `data-type` on a field: `int`,
+  // `yuan` (to fen), `percent` (to basis points), `bool` (a checkbox), `datetime`
+  // (a datetime-local field, to RFC 3339); empty optional fields are left out, and a
+  // milestone row whose title is empty is dropped.
+  function body(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.disabled || field.name === "csrf_token") { return; }
+      var type = field.getAttribute("data-type") || "text";
+      var raw = field.value;
+      if (type === "bool") { put(out, field.name, field.checked); return; }
+      if (field.type === "radio" && !field.checked) { return; }
+      if (raw === "" && field.getAttribute("data-optional") !== null) { return; }
+      var value = raw;
+      if (type === "int") { value = raw === "" ? null : Number(raw); }
+      if (type === "yuan") { value = raw === "" ? null : Math.round(Number(raw) * 100); }
+      if (type === "percent") { value = raw === "" ? null : Math.round(Number(raw) * 100); }
+      if (type === "datetime") { value = raw ? new Date(raw).toISOString() : null; }
+      if (typeof value === "number" && isNaN(value)) { value = raw; }
+      put(out, field.name, value);
+    });
+    var rows = out.terms && out.terms.milestones;
+    if (Array.isArray(rows)) {
+      out.terms.milestones = rows.filter(function (row) { return row && row.title; });
+    }
+    return out;
+  }
+
+  function clear(form) {
+    form.querySelectorAll(".field-error").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (node) {
+      node.removeAttribute("aria-invalid");
+      node.removeAttribute("aria-describedby");
+    });
+    var alert = form.querySelector(".form-alert");
+    if (alert) { alert.textContent = ""; alert.hidden = true; }
+  }
+
+  function fieldFor(form, path) {
+    var candidates = [path, path.replace(/\[(\d+)\]/g, ".$1"), "terms." + path];
+    for (var i = 0; i < candidates.length; i++) {
+      var field = form.querySelector('[name="' + candidates[i] + '"]');
+      if (field) { return field; }
+    }
+    return null;
+  }
+
+  function show(form, problem) {
+    var alert = form.querySelector(".form-alert");
+    var unplaced = [];
+    (problem.errors || []).forEach(function (error, index) {
+      var field = fieldFor(form, error.field);
+      if (!field) { unplaced.push(error.field + ": " + error.detail); return; }
+      var note = document.createElement("p");
+      note.className = "field-error";
+      note.id = (form.id || "form") + "-error-" + index;
+      note.textContent = error.detail;
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", note.id);
+      field.insertAdjacentElement("afterend", note);
+    });
+    if (alert) {
+      var text = problem.errors && problem.errors.length && !unplaced.length ? problem.title : problem.detail || problem.title;
+      alert.textContent = [text].concat(unplaced).filter(Boolean).join(" · ");
+      alert.hidden = false;
+    }
+    var first = form.querySelector('[aria-invalid="true"]');
+    if (first) { first.focus(); } else if (alert) { alert.focus(); }
+  }
+
+  async function submit(event) {
+    var form = event.target;
+    if (!form.matches("form[data-api]")) { return; }
+    event.preventDefault();
+    var confirmText = form.getAttribute("data-confirm");
+    if (confirmText && !window.confirm(confirmText)) { return; }
+    clear(form);
+    var button = form.querySelector("[type=submit]");
+    if (button) { button.disabled = true; }
+    var method = (form.getAttribute("data-method") || "POST").toUpperCase();
+    var headers = { "Accept": "application/json", "X-CSRF-Token": cookie("techex_csrf") };
+    var payload = body(form);
+    var ifMatch = form.getAttribute("data-if-match");
+    if (ifMatch) { headers["If-Match"] = ifMatch; }
+    var init = { method: method, headers: headers, credentials: "same-origin" };
+    if (form.getAttribute("data-empty") === null) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(payload);
+    }
+    try {
+      var response = await fetch(form.getAttribute("data-api"), init);
+      var reply = await response.json().catch(function () { return {}; });
+      if (!response.ok) {
+        show(form, reply.title ? reply : { title: response.status + " " + response.statusText });
+        return;
+      }
+      var next = form.getAttribute("data-then");
+      if (next) {
+        window.location.assign(next.replace("{id}", reply.id || ""));
+      } else {
+        window.location.reload();
+      }
+    } catch (error) {
+      show(form, { title: String(error) });
+    } finally {
+      if (button) { button.disabled = false; }
+    }
+  }
+
+  document.addEventListener("submit", submit);
+})();
