@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub stripe_secret_key: Option<String>,
     pub stripe_api_base: Option<String>,
     pub stripe_connect_api_base: Option<String>,
+    pub stripe_publishable_key: Option<String>,
+    pub stripe_js_url: Option<String>,
     pub stripe_webhook_secret: Option<String>,
 }
 
@@ -104,6 +106,15 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
         .ok()
         .or(file.stripe_connect_api_base)
         .filter(|b| !b.trim().is_empty());
+    config.stripe_publishable_key = std::env::var("TECHEX_STRIPE_PUBLISHABLE_KEY")
+        .ok()
+        .or(file.stripe_publishable_key)
+        .filter(|k| !k.trim().is_empty());
+    if let Some(url) =
+        std::env::var("TECHEX_STRIPE_JS_URL").ok().or(file.stripe_js_url).filter(|u| !u.trim().is_empty())
+    {
+        config.stripe_js_url = url;
+    }
     config.stripe_webhook_secret = std::env::var("TECHEX_STRIPE_WEBHOOK_SECRET")
         .ok()
         .or(file.stripe_webhook_secret)

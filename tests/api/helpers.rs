@@ -129,6 +129,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.stripe_secret_key = Some("sk_test_techex".into());
     config.stripe_api_base = stripe_url();
     config.stripe_webhook_secret = Some(WEBHOOK_SECRET.into());
+    config.stripe_publishable_key = Some("pk_test_techex".into());
+    config.stripe_js_url = format!("{}/js.stripe.com/v3/", stripe_url());
     adjust(&mut config);
     let application = Application::build(config).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());

@@ -72,7 +72,7 @@ async fn spawn_with_connect(connect: &MockServer) -> TestApp {
 
 /// A registered contract of an agreed exclusive licence (30 万: 10 万 on signing, 20 万
 /// on delivery; broker commission 5%); returns its id and the two milestone ids.
-async fn registered_contract(app: &TestApp) -> (String, String, String) {
+pub(crate) async fn registered_contract(app: &TestApp) -> (String, String, String) {
     let deal = agreed_deal(app).await;
     let drafted = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201);
     let id = drafted.id();
@@ -681,4 +681,125 @@ async fn a_server_killed_between_stripe_and_its_own_write_loses_nothing_and_char
     assert_eq!(balance(&balances, "provider_balance"), 10_000_000, "recorded once");
     assert_eq!(balance(&balances, &format!("escrow:{contract}")), -10_000_000);
     assert!(reconcile_cli(&app, true, None).contains("0 difference(s)"), "nothing left to repair");
+}
+
+/// What localstripe's stand-in Stripe.js does in `confirmCardSetup` with the card typed
+/// into its card element: confirm the setup intent with the card's details.
+async fn save_card(client_secret: &str, setup_intent: &str, number: &str) {
+    let response = localstripe()
+        .post(format!("{}/v1/setup_intents/{setup_intent}/confirm", stripe_url()))
+        .body(
+            json!({"key": "pk_test_techex", "use_stripe_sdk": true, "client_secret": client_secret,
+                   "payment_method_data": {"type": "card",
+                       "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}}})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("confirm the setup intent");
+    let mut body: Value = response.json().await.unwrap_or_default();
+    if body["status"] == "requires_action" {
+        // The stand-in's 3-D Secure dialog, answered "Complete authentication".
+        body = localstripe()
+            .post(format!("{}/v1/setup_intents/{setup_intent}/confirm", stripe_url()))
+            .body(json!({"key": "pk_test_techex", "use_stripe_sdk": true, "client_secret": client_secret}).to_string())
+            .send()
+            .await
+            .expect("authenticate the setup")
+            .json()
+            .await
+            .unwrap_or_default();
+    }
+    assert_eq!(body["status"], "succeeded", "{body}");
+}
+
+#[tokio::test]
+async fn a_card_saved_by_the_browser_pays_a_milestone_with_or_without_3d_secure() {
+    let app = spawn_app().await;
+    register_webhook(&app).await;
+    let (contract, first, second) = registered_contract(&app).await;
+
+    app.post_empty(&format!("/api/v1/milestones/{first}/card-setup"), Some(&app.seller))
+        .await
+        .expect_problem(403, "forbidden");
+    let setup = app.post_empty(&format!("/api/v1/milestones/{first}/card-setup"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(setup.body["publishable_key"], "pk_test_techex");
+    assert_eq!(setup.body["stripe_js_url"], format!("{}/js.stripe.com/v3/", stripe_url()));
+    let seti = setup.body["setup_intent_id"].as_str().unwrap_or_default().to_string();
+    save_card(setup.body["client_secret"].as_str().unwrap_or_default(), &seti, "4242424242424242").await;
+    let paid = app
+        .post(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer), json!({"setup_intent": seti}))
+        .await
+        .expect(200);
+    assert_eq!(paid.body["intent_status"], "succeeded", "{}", paid.body);
+    assert_eq!(paid.body["milestone_status"], "paid", "recorded at once, without waiting for the webhook");
+    let balances = ledger(&app, &contract).await;
+    assert_eq!(balance(&balances, "provider_balance"), 10_000_000);
+    // The webhook arrives afterwards and finds it applied; paying again is refused.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(ledger(&app, &contract).await, balances, "recorded once");
+    app.post(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer), json!({"setup_intent": seti}))
+        .await
+        .expect_problem(409, "invalid_transition");
+
+    // A card saved for another customer is not ours to charge; bodies are checked.
+    let stranger: Value = localstripe()
+        .post(format!("{}/v1/customers", stripe_url()))
+        .basic_auth("sk_test_techex", Some(""))
+        .form(&[("name", "局外人")])
+        .send()
+        .await
+        .expect("customer")
+        .json()
+        .await
+        .expect("json");
+    let foreign: Value = localstripe()
+        .post(format!("{}/v1/setup_intents", stripe_url()))
+        .basic_auth("sk_test_techex", Some(""))
+        .form(&[("customer", stranger["id"].as_str().unwrap_or_default())])
+        .send()
+        .await
+        .expect("setup intent")
+        .json()
+        .await
+        .expect("json");
+    save_card(
+        foreign["client_secret"].as_str().unwrap_or_default(),
+        foreign["id"].as_str().unwrap_or_default(),
+        "4242424242424242",
+    )
+    .await;
+    let refused = app
+        .post(&format!("/api/v1/milestones/{second}/pay"), Some(&app.buyer), json!({"setup_intent": foreign["id"]}))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(refused.error_fields(), vec!["setup_intent"]);
+    app.post(&format!("/api/v1/milestones/{second}/pay"), Some(&app.buyer), json!({"setup_intent": 7}))
+        .await
+        .expect_problem(422, "validation_failed");
+    app.post(&format!("/api/v1/milestones/{second}/pay"), Some(&app.buyer), json!({"card": "4242"}))
+        .await
+        .expect_problem(422, "validation_failed");
+
+    // A card that asks for 3-D Secure: the page completes it with confirmCardPayment.
+    let setup = app.post_empty(&format!("/api/v1/milestones/{second}/card-setup"), Some(&app.buyer)).await.expect(200);
+    let seti = setup.body["setup_intent_id"].as_str().unwrap_or_default().to_string();
+    save_card(setup.body["client_secret"].as_str().unwrap_or_default(), &seti, "4000002760003184").await;
+    let asked = app
+        .post(&format!("/api/v1/milestones/{second}/pay"), Some(&app.buyer), json!({"setup_intent": seti}))
+        .await
+        .expect(200);
+    assert_eq!(asked.body["intent_status"], "requires_action", "{}", asked.body);
+    assert_eq!(asked.body["milestone_status"], "payment_pending");
+    let intent = asked.body["payment_intent_id"].as_str().unwrap_or_default();
+    let secret = asked.body["client_secret"].as_str().unwrap_or_default();
+    let authenticated = localstripe()
+        .post(format!("{}/v1/payment_intents/{intent}/_authenticate?success=true", stripe_url()))
+        .body(json!({"key": "pk_test_techex", "client_secret": secret}).to_string())
+        .send()
+        .await
+        .expect("authenticate");
+    assert!(authenticated.status().is_success(), "{}", authenticated.text().await.unwrap_or_default());
+    wait_for_status(&app, &second, "paid").await;
+    assert_eq!(balance(&ledger(&app, &contract).await, "provider_balance"), 30_000_000);
 }

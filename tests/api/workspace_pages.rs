@@ -110,3 +110,25 @@ async fn the_offer_form_names_the_fields_the_api_reads() {
     assert_eq!(script.status(), 200);
     assert!(script.text().await.unwrap_or_default().contains("X-CSRF-Token"));
 }
+
+#[tokio::test]
+async fn the_buyer_pays_the_next_milestone_from_the_contract_page() {
+    let app = spawn_app().await;
+    let (contract, first, _) = crate::payments::registered_contract(&app).await;
+    let (status, buyer) = page(&app, &format!("/contracts/{contract}?lang=en"), Some(&app.buyer)).await;
+    assert_eq!(status, 200);
+    assert!(buyer.contains("id=\"pay-form\"") && buyer.contains(&format!("data-milestone=\"{first}\"")), "{buyer}");
+    assert!(buyer.contains(&format!("src=\"{}/js.stripe.com/v3/\"", crate::helpers::stripe_url())));
+    assert!(buyer.contains("data-key=\"pk_test_techex\"") && buyer.contains("/static/pay.js"));
+    let (_, seller) = page(&app, &format!("/contracts/{contract}?lang=en"), Some(&app.seller)).await;
+    assert!(!seller.contains("pay-form"), "only the buyer pays");
+    // The page's CSP lets Stripe.js (here localstripe's stand-in) load and talk to its server.
+    let response = app.request(reqwest::Method::GET, &format!("/contracts/{contract}"), Some(&app.buyer)).send().await;
+    let csp = response
+        .ok()
+        .and_then(|r| r.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).map(str::to_string))
+        .unwrap_or_default();
+    assert!(csp.contains(&format!("script-src 'self' {}", crate::helpers::stripe_url())), "{csp}");
+    let script = app.client.get(app.url("/static/pay.js")).send().await.expect("script");
+    assert!(script.text().await.unwrap_or_default().contains("confirmCardSetup"));
+}

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_connect::transfer::CreateTransfer;
 use stripe_core::customer::CreateCustomer;
-use stripe_core::payment_intent::ListPaymentIntent;
+use stripe_core::payment_intent::{ConfirmPaymentIntent, ListPaymentIntent, UpdatePaymentIntent};
 use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
 use stripe_core::refund::CreateRefund;
+use stripe_core::setup_intent::{CreateSetupIntent, RetrieveSetupIntent};
 
 /// What went wrong talking to the provider.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +55,18 @@ pub struct NewIntent {
     pub idempotency_key: String,
 }
 
+/// A setup intent: how the buyer's browser saves a card with Stripe.js
+/// (`confirmCardSetup`) before techex charges it.
+#[derive(Debug, Clone, PartialEq, Eq, miniserde::Deserialize)]
+pub struct Setup {
+    pub id: String,
+    pub status: String,
+    pub client_secret: Option<String>,
+    pub customer: Option<String>,
+    /// The card's payment method once confirmed (`pm_…`).
+    pub payment_method: Option<String>,
+}
+
 /// One page of payment intents, newest first.
 #[derive(Debug, Clone, miniserde::Deserialize)]
 pub struct IntentPage {
@@ -90,6 +103,16 @@ pub trait Gateway: Send + Sync {
     async fn create_customer(&self, name: &str, idempotency_key: &str) -> GatewayResult<String>;
     async fn create_intent(&self, new: NewIntent) -> GatewayResult<Intent>;
     async fn retrieve_intent(&self, id: &str) -> GatewayResult<Intent>;
+    /// Sets the card on an intent and confirms it (charging the card, or asking the
+    /// browser for authentication: `requires_action`).
+    async fn confirm_intent(&self, id: &str, payment_method: &str, idempotency_key: &str) -> GatewayResult<Intent>;
+    async fn create_setup_intent(
+        &self,
+        customer: &str,
+        metadata: HashMap<String, String>,
+        idempotency_key: &str,
+    ) -> GatewayResult<Setup>;
+    async fn retrieve_setup_intent(&self, id: &str) -> GatewayResult<Setup>;
     /// A page of the account's payment intents (after `starting_after`), for reconciling.
     async fn list_intents(&self, starting_after: Option<&str>) -> GatewayResult<IntentPage>;
     async fn refund(&self, intent: &str, amount_minor: i64, idempotency_key: &str) -> GatewayResult<String>;
@@ -172,6 +195,45 @@ impl Gateway for StripeGateway {
 
     async fn retrieve_intent(&self, id: &str) -> GatewayResult<Intent> {
         RetrievePaymentIntent::new(id).build().customize::<Intent>().send(&self.client).await.map_err(failed)
+    }
+
+    async fn confirm_intent(&self, id: &str, payment_method: &str, idempotency_key: &str) -> GatewayResult<Intent> {
+        UpdatePaymentIntent::new(id)
+            .payment_method(payment_method)
+            .build()
+            .customize::<Intent>()
+            .request_strategy(key(&format!("{idempotency_key}-card"))?)
+            .send(&self.client)
+            .await
+            .map_err(failed)?;
+        ConfirmPaymentIntent::new(id)
+            .build()
+            .customize::<Intent>()
+            .request_strategy(key(idempotency_key)?)
+            .send(&self.client)
+            .await
+            .map_err(failed)
+    }
+
+    async fn create_setup_intent(
+        &self,
+        customer: &str,
+        metadata: HashMap<String, String>,
+        idempotency_key: &str,
+    ) -> GatewayResult<Setup> {
+        CreateSetupIntent::new()
+            .customer(customer)
+            .metadata(metadata)
+            .build()
+            .customize::<Setup>()
+            .request_strategy(key(idempotency_key)?)
+            .send(&self.client)
+            .await
+            .map_err(failed)
+    }
+
+    async fn retrieve_setup_intent(&self, id: &str) -> GatewayResult<Setup> {
+        RetrieveSetupIntent::new(id).build().customize::<Setup>().send(&self.client).await.map_err(failed)
     }
 
     async fn list_intents(&self, starting_after: Option<&str>) -> GatewayResult<IntentPage> {

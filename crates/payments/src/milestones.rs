@@ -55,6 +55,18 @@ pub struct PaymentView {
     pub failure_reason: Option<String>,
     /// The transfers to the seller and the broker once the milestone is accepted.
     pub payouts: Vec<crate::payouts::PayoutView>,
+    /// After paying with a saved card: the intent's status at the provider
+    /// (`succeeded`; `requires_action` — the page completes authentication with
+    /// Stripe.js `confirmCardPayment`; `requires_payment_method` — declined).
+    pub intent_status: Option<String>,
+}
+
+/// A setup intent for the buyer's browser to save a card with (Stripe.js
+/// `confirmCardSetup`), before paying the milestone with it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CardSetup {
+    pub setup_intent_id: String,
+    pub client_secret: String,
 }
 
 fn view(ms: &milestone::Model, row: Option<&payment::Model>) -> PaymentView {
@@ -68,6 +80,7 @@ fn view(ms: &milestone::Model, row: Option<&payment::Model>) -> PaymentView {
         status: row.map(|r| r.status.clone()).unwrap_or_else(|| "none".into()),
         failure_reason: row.and_then(|r| r.failure_reason.clone()),
         payouts: Vec::new(),
+        intent_status: None,
     }
 }
 
@@ -125,10 +138,9 @@ async fn customer_of(db: &DatabaseConnection, gateway: &dyn Gateway, organizatio
     Ok(row.stripe_customer_id)
 }
 
-/// Starts (or resumes) paying a due milestone of a registered contract: the buyer gets a
-/// payment intent's client secret. Paying again while an intent is open returns the same
-/// intent; nothing is charged twice.
-pub async fn pay(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Actor, id: Uuid) -> Result<PaymentView> {
+/// The buyer's milestone, payable now: its contract is registered (or performing) and the
+/// milestone not yet paid.
+async fn payable(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<(milestone::Model, contract::Model)> {
     let (ms, c, role) = load(db, actor, id, false).await?;
     if role != ContractRole::Buyer {
         return Err(ListingsError::Forbidden("the buyer pays the milestones".into()));
@@ -143,6 +155,99 @@ pub async fn pay(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Actor, 
     if !matches!(ms.status.as_str(), "scheduled" | "payment_pending") {
         return Err(refuse("pay", &ms));
     }
+    Ok((ms, c))
+}
+
+/// A setup intent for the buyer's card (a fresh one per call: saving a card moves no money).
+pub async fn card_setup(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Actor, id: Uuid) -> Result<CardSetup> {
+    let (_, c) = payable(db, actor, id).await?;
+    let customer = customer_of(db, gateway, c.buyer_org_id).await?;
+    let setup = gateway
+        .create_setup_intent(
+            &customer,
+            HashMap::from([("techex_milestone".to_string(), id.to_string())]),
+            &format!("techex-milestone-{id}-setup-{}", new_id()),
+        )
+        .await
+        .map_err(provider_error)?;
+    let client_secret =
+        setup.client_secret.ok_or_else(|| ListingsError::Unavailable("the provider sent no client secret".into()))?;
+    Ok(CardSetup { setup_intent_id: setup.id, client_secret })
+}
+
+/// Pays a due milestone. Without a card, it starts (or resumes) the payment: the buyer
+/// gets a payment intent's client secret for Stripe.js. With the setup intent of a card the
+/// buyer's browser saved (`setup_intent`), techex charges that card on the intent and, when
+/// the provider says it succeeded, records the payment at once (the webhook then finds it
+/// applied). Paying again while an intent is open returns the same intent; nothing is
+/// charged twice.
+pub async fn pay(
+    db: &DatabaseConnection,
+    gateway: &dyn Gateway,
+    actor: &Actor,
+    id: Uuid,
+    setup_intent: Option<&str>,
+) -> Result<PaymentView> {
+    let opened = open_intent(db, gateway, actor, id).await?;
+    let Some(setup_id) = setup_intent.map(str::trim) else {
+        return Ok(opened);
+    };
+    if opened.status == "succeeded" {
+        return Ok(opened);
+    }
+    let intent_id = opened
+        .payment_intent_id
+        .clone()
+        .ok_or_else(|| ListingsError::Conflict("the payment is still being set up; try again shortly".into()))?;
+    let (_, c) = payable(db, actor, id).await?;
+    let customer = customer_of(db, gateway, c.buyer_org_id).await?;
+    let setup = gateway.retrieve_setup_intent(setup_id).await.map_err(|error| match error {
+        GatewayError::Refused(_) => ListingsError::invalid("setup_intent", "no such saved card"),
+        other => provider_error(other),
+    })?;
+    if setup.customer.as_deref() != Some(customer.as_str()) {
+        return Err(ListingsError::invalid("setup_intent", "this card was not saved for your organization"));
+    }
+    let Some(card) = setup.payment_method.filter(|_| setup.status == "succeeded") else {
+        return Err(ListingsError::invalid("setup_intent", "the card has not been confirmed"));
+    };
+    let row = latest(db, id).await?.ok_or(ListingsError::NotFound("payment"))?;
+    let intent = gateway
+        .confirm_intent(&intent_id, &card, &format!("techex-milestone-{id}-confirm-{}-{setup_id}", row.attempt))
+        .await
+        .map_err(provider_error)?;
+    if intent.status == "succeeded" {
+        record_success(db, row.id, &intent_id, "payment.confirm").await?;
+    }
+    let mut view = status(db, actor, id).await?;
+    view.intent_status = Some(intent.status);
+    Ok(view)
+}
+
+/// Records what the provider said: the intent succeeded. Applying it twice changes nothing.
+async fn record_success(db: &DatabaseConnection, payment_id: Uuid, intent_id: &str, action: &str) -> Result<()> {
+    let transaction = begin_write(db).await?;
+    if let Some(current) = payment::Entity::find_by_id(payment_id).lock_exclusive().one(&transaction).await? {
+        if settle_success(&transaction, &current).await? == "paid" {
+            audit::record(
+                &transaction,
+                None,
+                action,
+                "milestone",
+                current.milestone_id,
+                None,
+                Some(serde_json::json!({"payment_intent": intent_id})),
+            )
+            .await?;
+        }
+    }
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Opens (or finds) the payment intent of a due milestone.
+async fn open_intent(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Actor, id: Uuid) -> Result<PaymentView> {
+    let (_, c) = payable(db, actor, id).await?;
     let customer = customer_of(db, gateway, c.buyer_org_id).await?;
     // Reserve the attempt (and its idempotency key) before calling the provider.
     let transaction = begin_write(db).await?;
@@ -653,22 +758,7 @@ pub async fn reconcile(db: &DatabaseConnection, gateway: &dyn Gateway, repair: b
             continue;
         }
         if repair {
-            let transaction = begin_write(db).await?;
-            let current = payment::Entity::find_by_id(row.id).lock_exclusive().one(&transaction).await?;
-            if let Some(current) = current {
-                settle_success(&transaction, &current).await?;
-                audit::record(
-                    &transaction,
-                    None,
-                    "payment.reconcile",
-                    "milestone",
-                    row.milestone_id,
-                    None,
-                    Some(serde_json::json!({"payment_intent": intent_id})),
-                )
-                .await?;
-            }
-            transaction.commit().await?;
+            record_success(db, row.id, &intent_id, "payment.reconcile").await?;
         }
         found.push(Discrepancy {
             milestone_id: row.milestone_id,

@@ -115,10 +115,7 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; \
-                 object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-            ),
+            content_security_policy(&state.config),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,
@@ -170,5 +167,58 @@ async fn not_found(uri: axum::http::Uri) -> Response {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no API resource at {}", uri.path())).into_response()
     } else {
         crate::pages::not_found_page().into_response()
+    }
+}
+
+/// The scheme, host and port of a URL (`https://js.stripe.com`), if it has them.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty())?;
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    (matches!(scheme, "http" | "https") && host.chars().all(safe)).then(|| format!("{scheme}://{host}"))
+}
+
+/// Only our own scripts, styles and frames, except Stripe.js (and what it talks to) when
+/// the card form is configured.
+fn content_security_policy(config: &crate::config::Config) -> HeaderValue {
+    let (mut script, mut connect, mut frame) = ("'self'".to_string(), "'self'".to_string(), "'none'".to_string());
+    if config.stripe_publishable_key.is_some()
+        && let Some(stripe) = origin(&config.stripe_js_url)
+    {
+        script = format!("'self' {stripe}");
+        connect = format!("'self' {stripe}");
+        frame = stripe.clone();
+        if stripe == "https://js.stripe.com" {
+            connect.push_str(" https://api.stripe.com");
+            frame.push_str(" https://hooks.stripe.com");
+        }
+    }
+    let policy = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src {script}; \
+         connect-src {connect}; frame-src {frame}; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; \
+         form-action 'self'"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
+
+#[cfg(test)]
+mod csp_tests {
+    use super::*;
+
+    #[test]
+    fn stripe_js_is_allowed_only_when_configured() {
+        let mut config = crate::config::Config::with_data_dir(std::path::PathBuf::from("/tmp"));
+        let plain = content_security_policy(&config);
+        assert!(plain.to_str().unwrap_or("").contains("script-src 'self';"));
+        config.stripe_publishable_key = Some("pk_test_x".into());
+        let stripe = content_security_policy(&config);
+        let text = stripe.to_str().unwrap_or("");
+        assert!(text.contains("script-src 'self' https://js.stripe.com;"), "{text}");
+        assert!(text.contains("connect-src 'self' https://js.stripe.com https://api.stripe.com;"), "{text}");
+        config.stripe_js_url = "http://127.0.0.1:8420/js.stripe.com/v3/".into();
+        let local = content_security_policy(&config);
+        assert!(local.to_str().unwrap_or("").contains("script-src 'self' http://127.0.0.1:8420;"));
+        assert_eq!(origin("javascript:alert(1)"), None);
+        assert_eq!(origin("https://evil.test\\"), None);
     }
 }

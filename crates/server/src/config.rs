@@ -49,6 +49,11 @@ pub struct Config {
     /// Where Stripe Connect calls (payout transfers) go; Stripe's API address when unset.
     /// Tests point it at an HTTP double, since localstripe has no Connect.
     pub stripe_connect_api_base: Option<String>,
+    /// The publishable key the pages give Stripe.js (`pk_…`); without it no card form.
+    pub stripe_publishable_key: Option<String>,
+    /// Where the pages load Stripe.js from: Stripe's own, or localstripe's stand-in
+    /// (`http://127.0.0.1:8420/js.stripe.com/v3/`) in tests.
+    pub stripe_js_url: String,
     /// The signing secret of the webhook endpoint (`whsec_…`).
     pub stripe_webhook_secret: Option<String>,
     /// How old a webhook signature may be, in seconds.
@@ -79,6 +84,8 @@ impl Config {
             stripe_secret_key: None,
             stripe_api_base: "https://api.stripe.com".into(),
             stripe_connect_api_base: None,
+            stripe_publishable_key: None,
+            stripe_js_url: "https://js.stripe.com/v3/".into(),
             stripe_webhook_secret: None,
             stripe_webhook_tolerance_secs: 300,
         }

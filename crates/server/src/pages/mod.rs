@@ -51,6 +51,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../../../../web/static/app.css")),
     ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/api-docs.js")),
     ("workspace.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/workspace.js")),
+    ("pay.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/pay.js")),
     (
         "vendor/swagger-ui/swagger-ui.css",
         "text/css; charset=utf-8",

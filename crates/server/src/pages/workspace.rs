@@ -18,6 +18,7 @@ use minijinja::context;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use techex_contracts::contracts::ContractRole;
 use techex_contracts::entities::contract;
 use techex_core::PageRequest;
 use techex_core::domain::{DealStatus, OfferStatus, Side};
@@ -134,6 +135,16 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("payouts", "分账", "Payouts"),
     ("accept_milestone", "验收通过", "Accept the delivery"),
     ("reject_milestone", "验收不通过并退款", "Reject and refund"),
+    ("pay_milestone", "支付节点款", "Pay milestone"),
+    ("card", "银行卡", "Card"),
+    ("pay_now", "立即支付", "Pay"),
+    ("paying", "正在支付……", "Paying…"),
+    (
+        "payment_waiting",
+        "支付已提交，等待支付机构确认。",
+        "Payment submitted; waiting for the provider's confirmation.",
+    ),
+    ("payment_declined", "支付未成功，请换一张卡再试。", "The payment did not go through; try another card."),
     ("yes", "是", "Yes"),
     ("no", "否", "No"),
     ("amount", "金额", "Amount"),
@@ -328,10 +339,26 @@ pub(super) async fn contract_page(
     for ms in &view.milestones {
         payouts.insert(ms.id.to_string(), techex_payments::payouts::of_milestone(&state.db, ms.id).await?);
     }
+    // The buyer pays the milestones in order, with Stripe.js, when the card form is configured.
+    let card_form = state.payments.is_some() && state.config.stripe_publishable_key.is_some();
+    let pay = view
+        .milestones
+        .iter()
+        .find(|m| matches!(m.status.as_str(), "scheduled" | "payment_pending"))
+        .filter(|_| card_form && view.my_role == ContractRole::Buyer)
+        .filter(|_| matches!(view.status.as_str(), "registered" | "performing"))
+        .cloned();
     let ctx = context! {
         ..context! { t => words(page.lang) },
         ..page.base(&path),
-        ..context! { contract => view, payouts => payouts, labels => workspace_labels(page.lang) }
+        ..context! {
+            contract => view,
+            payouts => payouts,
+            labels => workspace_labels(page.lang),
+            pay => pay,
+            stripe_key => state.config.stripe_publishable_key.clone(),
+            stripe_js_url => state.config.stripe_js_url.clone(),
+        }
     };
     Ok(remember_language(state.pages.render("contract.html", ctx), query.lang.as_deref()))
 }

@@ -14,7 +14,7 @@ use techex_core::Role;
 use techex_listings::ListingsError;
 use techex_payments::gateway::Gateway;
 use techex_payments::ledger::{self, Balances};
-use techex_payments::milestones::{self, PaymentView};
+use techex_payments::milestones::{self, CardSetup, PaymentView};
 use techex_payments::payouts::{self, Owner, PayoutAccountView};
 use techex_payments::webhook;
 use utoipa::ToSchema;
@@ -28,18 +28,63 @@ fn gateway(state: &AppState) -> ApiResult<Arc<dyn Gateway>> {
     })
 }
 
-/// Starts paying a due milestone (the buyer): a payment intent whose client secret the
-/// page hands to Stripe.js. Calling it again returns the same open intent.
+/// How the buyer pays: with nothing, the intent is opened for Stripe.js; with the setup
+/// intent of a card saved by `confirmCardSetup`, that card is charged.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PayBody {
+    /// `seti_…` of a card the buyer's browser saved through `/card-setup`.
+    pub setup_intent: Option<String>,
+}
+
+/// Pays a due milestone (the buyer). Without a body: a payment intent whose client secret
+/// the page hands to Stripe.js; calling it again returns the same open intent. With
+/// `setup_intent`: the saved card is charged on that intent (`intent_status` tells the page
+/// whether authentication is still needed); a success is recorded at once.
 #[utoipa::path(post, path = "/api/v1/milestones/{id}/pay", tag = "payments", security(("bearer" = [])),
+    request_body(content = Option<PayBody>, description = "optional"),
     responses((status = 200, body = PaymentView), (status = 403, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
+              (status = 503, body = crate::error::Problem)))]
 async fn pay(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
+    body: Bytes,
 ) -> ApiResult<Json<PaymentView>> {
+    let input: PayBody =
+        if body.iter().all(u8::is_ascii_whitespace) { PayBody::default() } else { crate::extract::parse_json(&body)? };
     let gateway = gateway(&state)?;
-    Ok(Json(milestones::pay(&state.db, gateway.as_ref(), &user.actor, id).await?))
+    Ok(Json(milestones::pay(&state.db, gateway.as_ref(), &user.actor, id, input.setup_intent.as_deref()).await?))
+}
+
+/// A setup intent for saving the buyer's card with Stripe.js (`confirmCardSetup`) before
+/// paying the milestone with it; `publishable_key` and `stripe_js_url` are what the page
+/// loads Stripe.js with.
+#[utoipa::path(post, path = "/api/v1/milestones/{id}/card-setup", tag = "payments", security(("bearer" = [])),
+    responses((status = 200, body = CardSetupReply), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
+async fn card_setup(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<CardSetupReply>> {
+    let gateway = gateway(&state)?;
+    let setup = milestones::card_setup(&state.db, gateway.as_ref(), &user.actor, id).await?;
+    Ok(Json(CardSetupReply {
+        setup,
+        publishable_key: state.config.stripe_publishable_key.clone(),
+        stripe_js_url: state.config.stripe_js_url.clone(),
+    }))
+}
+
+/// A card setup and how to load Stripe.js for it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardSetupReply {
+    #[serde(flatten)]
+    pub setup: CardSetup,
+    pub publishable_key: Option<String>,
+    pub stripe_js_url: String,
 }
 
 /// The payment state of a milestone.
@@ -253,6 +298,7 @@ async fn set_broker_account(
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(pay))
+        .routes(routes!(card_setup))
         .routes(routes!(payment))
         .routes(routes!(accept))
         .routes(routes!(reject))
