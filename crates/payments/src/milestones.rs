@@ -227,19 +227,19 @@ pub async fn pay(
 /// Records what the provider said: the intent succeeded. Applying it twice changes nothing.
 async fn record_success(db: &DatabaseConnection, payment_id: Uuid, intent_id: &str, action: &str) -> Result<()> {
     let transaction = begin_write(db).await?;
-    if let Some(current) = payment::Entity::find_by_id(payment_id).lock_exclusive().one(&transaction).await? {
-        if settle_success(&transaction, &current).await? == "paid" {
-            audit::record(
-                &transaction,
-                None,
-                action,
-                "milestone",
-                current.milestone_id,
-                None,
-                Some(serde_json::json!({"payment_intent": intent_id})),
-            )
-            .await?;
-        }
+    if let Some(current) = payment::Entity::find_by_id(payment_id).lock_exclusive().one(&transaction).await?
+        && settle_success(&transaction, &current).await? == "paid"
+    {
+        audit::record(
+            &transaction,
+            None,
+            action,
+            "milestone",
+            current.milestone_id,
+            None,
+            Some(serde_json::json!({"payment_intent": intent_id})),
+        )
+        .await?;
     }
     transaction.commit().await?;
     Ok(())
