@@ -132,3 +132,31 @@ async fn the_buyer_pays_the_next_milestone_from_the_contract_page() {
     let script = app.client.get(app.url("/static/pay.js")).send().await.expect("script");
     assert!(script.text().await.unwrap_or_default().contains("confirmCardSetup"));
 }
+
+#[tokio::test]
+async fn an_achievement_page_lets_another_organization_accept_the_nda_and_inquire() {
+    let app = spawn_app().await;
+    let achievement = app.published_achievement(&app.seller, json!({})).await;
+    let path = format!("/achievements/{achievement}?lang=en");
+    let (_, visitor) = page(&app, &path, None).await;
+    assert!(visitor.contains("Sign in to send an inquiry") && !visitor.contains("send-inquiry"));
+    let (_, owner) = page(&app, &path, Some(&app.seller)).await;
+    assert!(!owner.contains("send-inquiry") && !owner.contains("accept-nda"), "the owner does not inquire");
+    let (_, buyer) = page(&app, &path, Some(&app.buyer)).await;
+    assert!(buyer.contains("id=\"send-inquiry\"") && buyer.contains("data-api=\"/api/v1/deals\""));
+    assert!(buyer.contains("id=\"accept-nda\""), "the details open after the NDA");
+    let nda = app.get(&format!("/api/v1/achievements/{achievement}/nda"), Some(&app.buyer)).await.expect(200);
+    let hash = nda.body["sha256"].as_str().unwrap_or_default();
+    assert!(buyer.contains(&format!("value=\"{hash}\"")), "the form accepts exactly the text shown");
+    app.post(&format!("/api/v1/achievements/{achievement}/nda"), Some(&app.buyer), json!({"sha256": hash}))
+        .await
+        .expect(200);
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "想了解许可费用"}))
+        .await
+        .expect(201)
+        .id();
+    let (_, buyer) = page(&app, &path, Some(&app.buyer)).await;
+    assert!(!buyer.contains("accept-nda"), "accepted once");
+    assert!(buyer.contains(&format!("href=\"/deals/{deal}\"")) && !buyer.contains("id=\"send-inquiry\""));
+}

@@ -66,6 +66,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("nav_brokers", "技术经纪人", "Brokers"),
     ("nav_my_deals", "我的交易", "My deals"),
     ("nav_my_contracts", "我的合同", "My contracts"),
+    ("read_nda", "阅读并签署保密协议以查看详情", "Read and accept the NDA to see the details"),
+    ("accept_nda", "我方接受保密协议", "We accept the NDA"),
+    ("send_inquiry", "提出合作意向", "Send an inquiry"),
+    ("inquiry_text", "意向说明（用途、规模、希望的合作方式）", "Your inquiry (use, scale, the kind of deal you want)"),
+    ("open_your_deal", "进入已有的洽谈", "Go to your open deal"),
+    ("sign_in_to_inquire", "登录后可提出合作意向", "Sign in to send an inquiry"),
     (
         "brokers_intro",
         "持证技术经纪人居间撮合成果转化交易，从意向洽谈到合同登记全程服务。",

@@ -123,10 +123,30 @@ pub(super) async fn achievement_page(
     crate::routes::achievements::count_view(&state, user.actor(), &view).await;
     let documents = techex_listings::documents::list(&state.db, user.actor(), id).await?;
     let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
+    // A signed-in visitor of another organization reads the NDA to open the details, and
+    // sends an inquiry (or returns to the deal already open).
+    let (nda, open_deal) = match user.actor() {
+        Some(actor) if !view.access.owner && view.status == techex_core::domain::AchievementStatus::Published => {
+            let nda = techex_listings::nda::get(&state.db, Some(actor), id).await?;
+            let filter = techex_negotiation::deals::DealFilter {
+                role: Some("buyer".into()),
+                achievement_id: Some(id),
+                ..Default::default()
+            };
+            let deals =
+                techex_negotiation::deals::list(&state.db, actor, &filter, PageRequest { limit: 20, after: None })
+                    .await?;
+            let open = deals.items.into_iter().find(|d| d.status.is_open() || d.status.as_str() == "agreed");
+            (Some(nda), open.map(|d| d.id))
+        }
+        _ => (None, None),
+    };
     let ctx = context! {
         ..page.base(&format!("/achievements/{id}")),
         ..context! {
             a => view,
+            nda => nda,
+            open_deal => open_deal,
             documents => documents,
             field_names => field_names,
             region_names => region_names,
