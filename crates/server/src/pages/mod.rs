@@ -3,8 +3,14 @@
 //! `Accept-Language`), and the static assets under `web/static`, all embedded in the
 //! binary so that `techex serve` needs no files beside it.
 
+mod center;
+mod charts;
+mod guard;
 mod listings;
+mod registration;
 mod search;
+mod sign_in;
+mod stats;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, MaybeUser};
@@ -15,7 +21,7 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use minijinja::{Environment, context};
 use serde::Deserialize;
 use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
@@ -39,6 +45,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("achievement_cards.html", include_str!("../../../../web/templates/achievement_cards.html")),
     ("search.html", include_str!("../../../../web/templates/search.html")),
     ("api_docs.html", include_str!("../../../../web/templates/api_docs.html")),
+    ("sign_in.html", include_str!("../../../../web/templates/sign_in.html")),
+    ("problem.html", include_str!("../../../../web/templates/problem.html")),
+    ("center_review.html", include_str!("../../../../web/templates/center_review.html")),
+    ("center_contracts.html", include_str!("../../../../web/templates/center_contracts.html")),
+    ("center_stats.html", include_str!("../../../../web/templates/center_stats.html")),
+    ("chart.html", include_str!("../../../../web/templates/chart.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -159,6 +171,10 @@ pub(super) fn remember_language(mut response: Response, query: Option<&str>) -> 
 pub(super) struct PageContext {
     lang: Lang,
     signed_in: Option<String>,
+    /// The CSRF cookie's value, repeated in the forms of the page (sign-out and others).
+    csrf: Option<String>,
+    /// Which of the center's desks the signed-in user may open (for the navigation).
+    desks: guard::Desks,
 }
 
 impl PageContext {
@@ -167,14 +183,30 @@ impl PageContext {
             lang => self.lang.code(),
             t => dictionary(self.lang),
             signed_in => self.signed_in.clone(),
+            csrf => self.csrf.clone().unwrap_or_default(),
+            desks => self.desks,
             path => path,
+            path_encoded => form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>(),
             other_lang => self.lang.other().code(),
         }
     }
 }
 
 pub(super) fn page_context(headers: &HeaderMap, query: Option<&str>, user: &MaybeUser) -> PageContext {
-    PageContext { lang: language(headers, query), signed_in: user.0.as_ref().map(|u| u.user.display_name.clone()) }
+    page_context_for(headers, query, user.0.as_ref())
+}
+
+pub(super) fn page_context_for(
+    headers: &HeaderMap,
+    query: Option<&str>,
+    user: Option<&techex_listings::auth::Authenticated>,
+) -> PageContext {
+    PageContext {
+        lang: language(headers, query),
+        signed_in: user.map(|u| u.user.display_name.clone()),
+        csrf: cookie(headers, CSRF_COOKIE).filter(|value| !value.is_empty()),
+        desks: user.map(|u| guard::Desks::of(&u.actor)).unwrap_or_default(),
+    }
 }
 
 pub(super) fn labels(lang: Lang) -> minijinja::Value {
@@ -235,6 +267,15 @@ pub fn router() -> Router<AppState> {
         .route("/demands/{id}", get(listings::demand_page))
         .route("/brokers", get(listings::broker_list))
         .route("/brokers/{id}", get(listings::broker_page))
+        .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/center/review", get(center::review_queue))
+        .route("/center/review/{kind}/{id}/approve", post(center::approve))
+        .route("/center/review/{kind}/{id}/reject", post(center::reject))
+        .route("/center/contracts", get(registration::contracts))
+        .route("/center/contracts/{id}/register", post(registration::register))
+        .route("/center/contracts/{id}/return", post(registration::return_contract))
+        .route("/center/stats", get(stats::dashboard))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
 }
