@@ -295,4 +295,61 @@ mod tests {
     fn every_template_compiles() {
         assert!(Templates::load().is_ok());
     }
+
+    /// The words the templates name as `t.word`, and the families of words the pages
+    /// choose at run time, are all in the dictionary.
+    #[test]
+    fn every_word_the_pages_use_is_in_the_dictionary() {
+        let words = dictionary(Lang::En);
+        let mut used = Vec::new();
+        for (name, source) in TEMPLATES {
+            let bytes = source.as_bytes();
+            for (index, _) in source.match_indices("t.") {
+                let before = index.checked_sub(1).map(|i| bytes[i]);
+                if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                    continue;
+                }
+                let word: String = source[index + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                if !word.is_empty() {
+                    used.push((name.to_string(), word));
+                }
+            }
+        }
+        let families = [
+            "problem_title_400",
+            "problem_text_403",
+            "problem_title_500",
+            "problem_text_503",
+            "review_done_approved",
+            "review_done_rejected",
+            "registration_done_registered",
+            "registration_done_returned",
+            "severity_blocker",
+            "severity_warning",
+            "precheck_parties",
+            "precheck_signatures",
+            "error_form_expired",
+            "error_rate_limited",
+            "error_wrong_credentials",
+            "error_email_required",
+            "error_password_required",
+            "error_reason_required",
+            "error_reason_invalid",
+            "error_changed_meanwhile",
+            "error_not_allowed",
+            "error_date_invalid",
+            "error_date_order",
+            "chart_desc",
+            "chart_empty",
+            "deal_state_contracted",
+        ];
+        used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));
+        assert!(used.len() > 100, "the scan found the templates' words");
+        for (template, word) in used {
+            assert!(words.contains_key(word.as_str()), "{template} uses `{word}`, which the dictionary lacks");
+        }
+    }
 }
