@@ -128,17 +128,17 @@ async fn review_post(
     state: &AppState,
     headers: &HeaderMap,
     lang: Option<&str>,
-    segment: &str,
+    (segment, id): &(String, String),
     form: &ReviewForm,
-) -> Result<(Authenticated, PageContext, Kind), Response> {
+) -> Result<(Authenticated, PageContext, Kind, Uuid), Response> {
     let (user, page) = open_desk(state, headers, lang, Desk::Review, PATH).await?;
     if !csrf_matches(headers, form.csrf_token.as_deref()) {
         return Err(problem(state, &page, PATH, StatusCode::FORBIDDEN, None));
     }
-    let Some(kind) = Kind::parse(segment) else {
+    let (Some(kind), Ok(id)) = (Kind::parse(segment), Uuid::parse_str(id)) else {
         return Err(problem(state, &page, PATH, StatusCode::NOT_FOUND, None));
     };
-    Ok((user, page, kind))
+    Ok((user, page, kind, id))
 }
 
 /// The version the page showed, so that a change made meanwhile is refused (412).
@@ -173,12 +173,12 @@ async fn row_failure(
 pub(super) async fn approve(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiPath((segment, id)): ApiPath<(String, Uuid)>,
+    ApiPath(target): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<LangQuery>,
     body: Bytes,
 ) -> Response {
     let form: ReviewForm = parse_form(&body);
-    let (user, page, kind) = match review_post(&state, &headers, query.lang.as_deref(), &segment, &form).await {
+    let (user, page, kind, id) = match review_post(&state, &headers, query.lang.as_deref(), &target, &form).await {
         Ok(checked) => checked,
         Err(response) => return response,
     };
@@ -205,12 +205,12 @@ pub(super) async fn approve(
 pub(super) async fn reject(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiPath((segment, id)): ApiPath<(String, Uuid)>,
+    ApiPath(target): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<LangQuery>,
     body: Bytes,
 ) -> Response {
     let form: ReviewForm = parse_form(&body);
-    let (user, page, kind) = match review_post(&state, &headers, query.lang.as_deref(), &segment, &form).await {
+    let (user, page, kind, id) = match review_post(&state, &headers, query.lang.as_deref(), &target, &form).await {
         Ok(checked) => checked,
         Err(response) => return response,
     };

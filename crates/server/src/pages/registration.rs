@@ -116,13 +116,17 @@ async fn desk_post(
     state: &AppState,
     headers: &HeaderMap,
     lang: Option<&str>,
+    id: &str,
     form: &DeskForm,
-) -> Result<(Authenticated, PageContext), Response> {
+) -> Result<(Authenticated, PageContext, Uuid), Response> {
     let (user, page) = open_desk(state, headers, lang, Desk::Registration, PATH).await?;
     if !csrf_matches(headers, form.csrf_token.as_deref()) {
         return Err(problem(state, &page, PATH, StatusCode::FORBIDDEN, None));
     }
-    Ok((user, page))
+    let Ok(id) = Uuid::parse_str(id) else {
+        return Err(problem(state, &page, PATH, StatusCode::NOT_FOUND, None));
+    };
+    Ok((user, page, id))
 }
 
 async fn row_failure(
@@ -150,12 +154,12 @@ async fn row_failure(
 pub(super) async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<LangQuery>,
     body: Bytes,
 ) -> Response {
     let form: DeskForm = parse_form(&body);
-    let (user, page) = match desk_post(&state, &headers, query.lang.as_deref(), &form).await {
+    let (user, page, id) = match desk_post(&state, &headers, query.lang.as_deref(), &id, &form).await {
         Ok(checked) => checked,
         Err(response) => return response,
     };
@@ -175,12 +179,12 @@ pub(super) async fn register(
 pub(super) async fn return_contract(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<LangQuery>,
     body: Bytes,
 ) -> Response {
     let form: DeskForm = parse_form(&body);
-    let (user, page) = match desk_post(&state, &headers, query.lang.as_deref(), &form).await {
+    let (user, page, id) = match desk_post(&state, &headers, query.lang.as_deref(), &id, &form).await {
         Ok(checked) => checked,
         Err(response) => return response,
     };
