@@ -146,6 +146,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("price_50w_200w", "50万–200万元", "¥500k–2M"),
     ("price_200w_1000w", "200万–1000万元", "¥2M–10M"),
     ("price_over_1000w", "1000万元以上", "Over ¥10M"),
+    ("skip_to_content", "跳到正文", "Skip to the content"),
     // Sign-in and sign-out.
     ("sign_in", "登录", "Sign in"),
     ("sign_out", "退出登录", "Sign out"),
