@@ -133,6 +133,19 @@ impl Browser {
         }
     }
 
+    /// Waits until the address contains `part` (after a form was submitted).
+    pub async fn wait_for_url(&self, part: &str) {
+        let started = Instant::now();
+        loop {
+            let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            if url.contains(part) {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "the browser stayed on {url}, not at `{part}`");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn exists(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
     }

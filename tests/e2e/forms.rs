@@ -5,7 +5,8 @@ use crate::cookies::{Jar, set_cookies, signed_in, value_of};
 use crate::helpers::{PASSWORD, spawn_app, spawn_app_with};
 use crate::world::{TITLE_ZH, pending_achievement, registered_contract, signed_contract};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
+use serde_json::json;
 
 fn location(response: &reqwest::Response) -> String {
     response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
@@ -303,4 +304,72 @@ async fn the_dashboard_draws_its_charts_with_text_alternatives() {
     let csv = registrar.get(&app, "/api/v1/stats/contracts?by=month&format=csv").await;
     assert_eq!(csv.status(), StatusCode::OK);
     assert!(csv.text().await.unwrap().contains("300000"));
+}
+
+#[tokio::test]
+async fn a_demand_is_rejected_from_the_queue_with_its_reason() {
+    let app = spawn_app().await;
+    let demand = app
+        .post(
+            "/api/v1/demands",
+            Some(&app.buyer),
+            json!({"title_zh": "寻求高盐废水零排放处理技术", "description_zh": "年产高盐废水约20万吨。",
+                   "field": "energy_environment", "keywords": ["高盐废水"], "desired_modes": ["assignment"]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post_empty(&format!("/api/v1/demands/{demand}/submit"), Some(&app.buyer)).await.expect(200);
+    let mut reviewer = signed_in(&app, &app.reviewer.email).await;
+    let queue = reviewer.get(&app, "/center/review").await.text().await.unwrap();
+    assert!(queue.contains(&format!("id=\"demands-{demand}\"")), "the demand waits in the queue");
+    let csrf = reviewer.csrf();
+    let rejected = reviewer
+        .post_form(
+            &app,
+            &format!("/center/review/demands/{demand}/reject"),
+            &[("csrf_token", &csrf), ("reason", "预算未填写")],
+        )
+        .await;
+    assert_eq!(rejected.status(), StatusCode::SEE_OTHER);
+    let view = app.get(&format!("/api/v1/demands/{demand}"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(view.body["status"], "rejected");
+    assert_eq!(view.body["rejection_reason"], "预算未填写");
+}
+
+#[tokio::test]
+async fn hostile_form_posts_get_pages_not_failures() {
+    let app = spawn_app().await;
+    let mut reviewer = signed_in(&app, &app.reviewer.email).await;
+    let csrf = reviewer.csrf();
+    // Ids that are not ids, unknown queues: a 404 page.
+    for path in ["/center/review/achievements/not-a-uuid/approve", "/center/review/x/1/reject"] {
+        let response = reviewer.post_form(&app, path, &[("csrf_token", &csrf)]).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(response.text().await.unwrap().contains("<html"), "{path}: a page");
+    }
+    let mut registrar = signed_in(&app, &app.registrar.email).await;
+    let registrar_csrf = registrar.csrf();
+    let response =
+        registrar.post_form(&app, "/center/contracts/%00/register", &[("csrf_token", &registrar_csrf)]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // Bodies that are not forms, repeated fields, odd bytes: refused or read, never a 5xx.
+    let bodies: [&[u8]; 5] =
+        [b"{\"csrf_token\": 1}", b"csrf_token=a&csrf_token=b", b"%ff%fe=%00&&==", b"", &[0xff, 0xfe, 0x00, 0x41]];
+    for path in ["/sign-in", "/sign-out", "/center/review/achievements/0190d6f0-0000-7000-8000-000000000000/reject"] {
+        for body in bodies {
+            let response = app
+                .client
+                .post(app.url(path))
+                .header(COOKIE, reviewer.header())
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body.to_vec())
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_client_error(), "{path} {body:?}: {}", response.status());
+        }
+    }
+    // The session survived all that: none of it signed the reviewer out.
+    assert_eq!(reviewer.get(&app, "/center/review").await.status(), StatusCode::OK);
 }
