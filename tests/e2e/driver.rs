@@ -2,17 +2,20 @@
 //!
 //! Without chromium the browser tests cannot run: under CI (`CI` set) or with
 //! `TECHEX_E2E_REQUIRED=1` (which `scripts/test` exports) that is a failure, otherwise a
-//! loud skip on stderr.
+//! skip announced on stderr (not captured by the test harness).
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's paths; `TECHEX_CHROMIUM` and `TECHEX_CHROMEDRIVER` name others.
+fn program(variable: &str, debian: &str) -> String {
+    std::env::var(variable).ok().filter(|p| !p.is_empty()).unwrap_or_else(|| debian.to_string())
+}
 
 /// The desktop viewport and the phone viewport the pages must fit.
 pub const DESKTOP: (u32, u32) = (1280, 900);
@@ -48,19 +51,24 @@ fn free_port() -> u16 {
 /// Starts chromedriver and a headless chromium session, or returns `None` (after saying
 /// so) when chromium is not installed and the tests are not required.
 pub async fn launch(origin: &str) -> Option<Browser> {
-    let missing: Vec<&str> =
-        [CHROMIUM, CHROMEDRIVER].into_iter().filter(|path| !std::path::Path::new(path).exists()).collect();
+    let chromium = program("TECHEX_CHROMIUM", "/usr/bin/chromium");
+    let chromedriver = program("TECHEX_CHROMEDRIVER", "/usr/bin/chromedriver");
+    let missing: Vec<&str> = [chromium.as_str(), chromedriver.as_str()]
+        .into_iter()
+        .filter(|path| !std::path::Path::new(path).exists())
+        .collect();
     if !missing.is_empty() {
         let message = format!(
             "the browser tests need Debian's chromium and chromium-driver ({} missing): apt-get install chromium chromium-driver",
             missing.join(", ")
         );
         assert!(!required(), "{message}");
-        eprintln!("SKIPPED: {message}");
+        // Straight to stderr, past the test harness's capture, so the skip is seen.
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {message}");
         return None;
     }
     let port = free_port();
-    let driver = Command::new(CHROMEDRIVER)
+    let driver = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
         .arg("--allowed-ips=127.0.0.1")
         .stdout(Stdio::null())
@@ -73,7 +81,7 @@ pub async fn launch(origin: &str) -> Option<Browser> {
     capabilities.insert(
         "goog:chromeOptions".into(),
         json!({
-            "binary": CHROMIUM,
+            "binary": chromium,
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--hide-scrollbars", "--force-device-scale-factor=1",
