@@ -34,6 +34,7 @@ pub struct FileConfig {
     pub stripe_publishable_key: Option<String>,
     pub stripe_js_url: Option<String>,
     pub stripe_webhook_secret: Option<String>,
+    pub public_url: Option<String>,
 }
 
 /// The resolved configuration and the process-level settings beside it.
@@ -141,6 +142,7 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
         env_parse("TECHEX_LOGIN_WINDOW_MINUTES")?.or(file.login_window_minutes).unwrap_or(config.login_window_minutes);
     config.max_db_connections =
         env_parse("TECHEX_MAX_DB_CONNECTIONS")?.or(file.max_db_connections).unwrap_or(config.max_db_connections);
+    config.public_url = std::env::var("TECHEX_PUBLIC_URL").ok().or(file.public_url).filter(|u| !u.trim().is_empty());
     let log_format = cli.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
     if log_format != "text" && log_format != "json" {
         anyhow::bail!("log format must be `text` or `json`, not `{log_format}`");

@@ -58,6 +58,9 @@ pub struct Config {
     pub stripe_webhook_secret: Option<String>,
     /// How old a webhook signature may be, in seconds.
     pub stripe_webhook_tolerance_secs: i64,
+    /// The address people reach the server at (`https://techex.example.cn`); when it is
+    /// https, browser cookies are marked `Secure`.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -88,6 +91,7 @@ impl Config {
             stripe_js_url: "https://js.stripe.com/v3/".into(),
             stripe_webhook_secret: None,
             stripe_webhook_tolerance_secs: 300,
+            public_url: None,
         }
     }
 

@@ -167,8 +167,8 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The signed-in user if a token was sent; a token that was sent but is invalid is
-/// still refused (401) rather than silently ignored.
+/// The signed-in user if a token was sent; a bearer token that was sent but is invalid
+/// is still refused (401) rather than silently ignored.
 pub struct MaybeUser(pub Option<Authenticated>);
 
 impl FromRequestParts<AppState> for MaybeUser {
@@ -178,13 +178,25 @@ impl FromRequestParts<AppState> for MaybeUser {
         if let Some(cached) = parts.extensions.get::<Authenticated>() {
             return Ok(MaybeUser(Some(cached.clone())));
         }
-        let token = bearer_token(parts).or_else(|| crate::pages::session_cookie(parts));
-        let Some(token) = token else {
+        if let Some(token) = bearer_token(parts) {
+            let user = authenticate(&state.db, &token).await?;
+            parts.extensions.insert(user.clone());
+            return Ok(MaybeUser(Some(user)));
+        }
+        let Some(token) = crate::pages::session_cookie(parts) else {
             return Ok(MaybeUser(None));
         };
-        let user = authenticate(&state.db, &token).await?;
-        parts.extensions.insert(user.clone());
-        Ok(MaybeUser(Some(user)))
+        // An expired or revoked browser session makes the visitor anonymous again, so the
+        // public pages keep working and the sign-in page is reachable; a bad bearer token
+        // is still refused.
+        match authenticate(&state.db, &token).await {
+            Ok(user) => {
+                parts.extensions.insert(user.clone());
+                Ok(MaybeUser(Some(user)))
+            }
+            Err(techex_listings::ListingsError::Unauthenticated(_)) => Ok(MaybeUser(None)),
+            Err(other) => Err(other.into()),
+        }
     }
 }
 

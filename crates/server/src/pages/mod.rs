@@ -3,9 +3,15 @@
 //! `Accept-Language`), and the static assets under `web/static`, all embedded in the
 //! binary so that `techex serve` needs no files beside it.
 
+mod center;
+mod charts;
+mod guard;
 mod listings;
+mod registration;
 mod search;
 mod workspace;
+mod sign_in;
+mod stats;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, MaybeUser};
@@ -16,7 +22,7 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use minijinja::{Environment, context};
 use serde::Deserialize;
 use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
@@ -45,6 +51,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("offer_form.html", include_str!("../../../../web/templates/offer_form.html")),
     ("my_contracts.html", include_str!("../../../../web/templates/my_contracts.html")),
     ("contract.html", include_str!("../../../../web/templates/contract.html")),
+    ("sign_in.html", include_str!("../../../../web/templates/sign_in.html")),
+    ("problem.html", include_str!("../../../../web/templates/problem.html")),
+    ("center_review.html", include_str!("../../../../web/templates/center_review.html")),
+    ("center_contracts.html", include_str!("../../../../web/templates/center_contracts.html")),
+    ("center_stats.html", include_str!("../../../../web/templates/center_stats.html")),
+    ("chart.html", include_str!("../../../../web/templates/chart.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -167,6 +179,10 @@ pub(super) fn remember_language(mut response: Response, query: Option<&str>) -> 
 pub(super) struct PageContext {
     lang: Lang,
     signed_in: Option<String>,
+    /// The CSRF cookie's value, repeated in the forms of the page (sign-out and others).
+    csrf: Option<String>,
+    /// Which of the center's desks the signed-in user may open (for the navigation).
+    desks: guard::Desks,
 }
 
 impl PageContext {
@@ -175,14 +191,30 @@ impl PageContext {
             lang => self.lang.code(),
             t => dictionary(self.lang),
             signed_in => self.signed_in.clone(),
+            csrf => self.csrf.clone().unwrap_or_default(),
+            desks => self.desks,
             path => path,
+            path_encoded => form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>(),
             other_lang => self.lang.other().code(),
         }
     }
 }
 
 pub(super) fn page_context(headers: &HeaderMap, query: Option<&str>, user: &MaybeUser) -> PageContext {
-    PageContext { lang: language(headers, query), signed_in: user.0.as_ref().map(|u| u.user.display_name.clone()) }
+    page_context_for(headers, query, user.0.as_ref())
+}
+
+pub(super) fn page_context_for(
+    headers: &HeaderMap,
+    query: Option<&str>,
+    user: Option<&techex_listings::auth::Authenticated>,
+) -> PageContext {
+    PageContext {
+        lang: language(headers, query),
+        signed_in: user.map(|u| u.user.display_name.clone()),
+        csrf: cookie(headers, CSRF_COOKIE).filter(|value| !value.is_empty()),
+        desks: user.map(|u| guard::Desks::of(&u.actor)).unwrap_or_default(),
+    }
 }
 
 pub(super) fn labels(lang: Lang) -> minijinja::Value {
@@ -247,6 +279,15 @@ pub fn router() -> Router<AppState> {
         .route("/deals/{id}", get(workspace::deal_room))
         .route("/contracts", get(workspace::my_contracts))
         .route("/contracts/{id}", get(workspace::contract_page))
+        .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/center/review", get(center::review_queue))
+        .route("/center/review/{kind}/{id}/approve", post(center::approve))
+        .route("/center/review/{kind}/{id}/reject", post(center::reject))
+        .route("/center/contracts", get(registration::contracts))
+        .route("/center/contracts/{id}/register", post(registration::register))
+        .route("/center/contracts/{id}/return", post(registration::return_contract))
+        .route("/center/stats", get(stats::dashboard))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
 }
@@ -265,5 +306,62 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         assert!(Templates::load().is_ok());
+    }
+
+    /// The words the templates name as `t.word`, and the families of words the pages
+    /// choose at run time, are all in the dictionary.
+    #[test]
+    fn every_word_the_pages_use_is_in_the_dictionary() {
+        let words = dictionary(Lang::En);
+        let mut used = Vec::new();
+        for (name, source) in TEMPLATES {
+            let bytes = source.as_bytes();
+            for (index, _) in source.match_indices("t.") {
+                let before = index.checked_sub(1).map(|i| bytes[i]);
+                if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                    continue;
+                }
+                let word: String = source[index + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                if !word.is_empty() {
+                    used.push((name.to_string(), word));
+                }
+            }
+        }
+        let families = [
+            "problem_title_400",
+            "problem_text_403",
+            "problem_title_500",
+            "problem_text_503",
+            "review_done_approved",
+            "review_done_rejected",
+            "registration_done_registered",
+            "registration_done_returned",
+            "severity_blocker",
+            "severity_warning",
+            "precheck_parties",
+            "precheck_signatures",
+            "error_form_expired",
+            "error_rate_limited",
+            "error_wrong_credentials",
+            "error_email_required",
+            "error_password_required",
+            "error_reason_required",
+            "error_reason_invalid",
+            "error_changed_meanwhile",
+            "error_not_allowed",
+            "error_date_invalid",
+            "error_date_order",
+            "chart_desc",
+            "chart_empty",
+            "deal_state_contracted",
+        ];
+        used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));
+        assert!(used.len() > 100, "the scan found the templates' words");
+        for (template, word) in used {
+            assert!(words.contains_key(word.as_str()), "{template} uses `{word}`, which the dictionary lacks");
+        }
     }
 }

@@ -1,0 +1,17 @@
+//! The browser suite: the real server on a random port, driven as a browser drives it —
+//! form posts with cookies (`forms`) and headless Debian Chromium through chromedriver
+//! (`browser`). Runs on SQLite (`scripts/test` runs it after the SQLite suite).
+
+// A failing test should panic with its reason.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+// The API suite's server fixture, shared rather than copied; not every helper is used here.
+#[path = "../api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+mod browser;
+mod cookies;
+mod driver;
+mod forms;
+mod world;
