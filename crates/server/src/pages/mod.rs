@@ -9,9 +9,9 @@ mod guard;
 mod listings;
 mod registration;
 mod search;
-mod workspace;
 mod sign_in;
 mod stats;
+mod workspace;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, MaybeUser};
@@ -357,6 +357,19 @@ mod tests {
             "chart_desc",
             "chart_empty",
             "deal_state_contracted",
+            "role_seller",
+            "role_invited_broker",
+            "role_center",
+            "role_registrar",
+            "channel_joint",
+            "channel_caucus_seller",
+            "channel_caucus_buyer",
+            "contract_status_signing",
+            "contract_status_performing",
+            "milestone_status_payment_pending",
+            "milestone_status_refunded",
+            "improvements_each_own",
+            "improvements_joint",
         ];
         used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));
         assert!(used.len() > 100, "the scan found the templates' words");
