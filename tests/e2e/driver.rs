@@ -176,7 +176,7 @@ impl Browser {
         self.find(css).await.text().await.expect("text")
     }
 
-    /// Every resource the page loaded came from the server under test.
+    /// Every resource the page loaded came from this machine.
     pub async fn assert_everything_local(&self) {
         let loaded = self
             .script(
@@ -188,8 +188,11 @@ impl Browser {
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
             .unwrap_or_default();
         assert!(!names.is_empty());
+        // The server under test, or another server on this machine (localstripe's
+        // stand-in Stripe.js on the contract page).
         for name in names {
-            assert!(name.starts_with(&format!("{}/", self.origin)), "a request left the machine: {name}");
+            let local = name.starts_with(&format!("{}/", self.origin)) || name.starts_with("http://127.0.0.1:");
+            assert!(local, "a request left the machine: {name}");
         }
     }
 

@@ -14,4 +14,5 @@ mod browser;
 mod cookies;
 mod driver;
 mod forms;
+mod journey;
 mod world;

@@ -25,7 +25,8 @@
   }
 
   // Reads a form into the JSON body the API expects. `data-type` on a field: `int`,
-  // `yuan` (to fen), `percent` (to basis points), `bool` (a checkbox), `datetime`
+  // `yuan` (to fen), `percent` (to basis points), `bool` (a checkbox), `multi` (checkboxes
+  // of one name, to an array), `list` (comma- or 、-separated, to an array), `datetime`
   // (a datetime-local field, to RFC 3339); empty optional fields are left out, and a
   // milestone row whose title is empty is dropped.
   function body(form) {
@@ -35,6 +36,16 @@
       var type = field.getAttribute("data-type") || "text";
       var raw = field.value;
       if (type === "bool") { put(out, field.name, field.checked); return; }
+      if (type === "multi") {
+        if (!Array.isArray(out[field.name])) { out[field.name] = []; }
+        if (field.checked) { out[field.name].push(raw); }
+        return;
+      }
+      if (type === "list") {
+        put(out, field.name, raw.split(/[,，、;；\n]/).map(function (x) { return x.trim(); })
+          .filter(function (x) { return x; }));
+        return;
+      }
       if (field.type === "radio" && !field.checked) { return; }
       if (raw === "" && field.getAttribute("data-optional") !== null) { return; }
       var value = raw;

@@ -47,6 +47,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../../../../web/templates/search.html")),
     ("api_docs.html", include_str!("../../../../web/templates/api_docs.html")),
     ("my_deals.html", include_str!("../../../../web/templates/my_deals.html")),
+    ("my_achievements.html", include_str!("../../../../web/templates/my_achievements.html")),
+    ("achievement_form.html", include_str!("../../../../web/templates/achievement_form.html")),
     ("deal_room.html", include_str!("../../../../web/templates/deal_room.html")),
     ("offer_form.html", include_str!("../../../../web/templates/offer_form.html")),
     ("my_contracts.html", include_str!("../../../../web/templates/my_contracts.html")),
@@ -275,6 +277,9 @@ pub fn router() -> Router<AppState> {
         .route("/demands/{id}", get(listings::demand_page))
         .route("/brokers", get(listings::broker_list))
         .route("/brokers/{id}", get(listings::broker_page))
+        .route("/my/achievements", get(workspace::my_achievements))
+        .route("/my/achievements/new", get(workspace::new_achievement))
+        .route("/my/achievements/{id}/edit", get(workspace::edit_achievement))
         .route("/deals", get(workspace::my_deals))
         .route("/deals/{id}", get(workspace::deal_room))
         .route("/contracts", get(workspace::my_contracts))
@@ -370,6 +375,8 @@ mod tests {
             "milestone_status_refunded",
             "improvements_each_own",
             "improvements_joint",
+            "payout_status_awaiting_account",
+            "payout_status_sent",
         ];
         used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));
         assert!(used.len() > 100, "the scan found the templates' words");

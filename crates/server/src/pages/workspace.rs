@@ -21,8 +21,9 @@ use std::collections::BTreeMap;
 use techex_contracts::contracts::ContractRole;
 use techex_contracts::entities::contract;
 use techex_core::PageRequest;
-use techex_core::domain::{DealStatus, OfferStatus, Side};
+use techex_core::domain::{AchievementStatus, DealStatus, OfferStatus, Side};
 use techex_listings::ListingsError;
+use techex_listings::achievements::{self, AchievementFilter};
 use techex_negotiation::brokers::{self, BrokerFilter};
 use techex_negotiation::deals::{self, DealFilter, Party};
 use techex_negotiation::{offers, room};
@@ -37,7 +38,17 @@ fn workspace_labels(lang: Lang) -> minijinja::Value {
     let deal_status: BTreeMap<&str, &str> = DealStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     let offer_status: BTreeMap<&str, &str> = OfferStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     let sides: BTreeMap<&str, &str> = Side::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
-    context! { ..labels(lang), ..context! { deal_status => deal_status, offer_status => offer_status, sides => sides } }
+    let achievement_status: BTreeMap<&str, &str> =
+        AchievementStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
+    context! {
+        ..labels(lang),
+        ..context! {
+            deal_status => deal_status,
+            offer_status => offer_status,
+            sides => sides,
+            achievement_status => achievement_status,
+        }
+    }
 }
 
 fn sign_in(path: &str) -> Response {
@@ -111,7 +122,10 @@ pub(super) async fn deal_room(
         None => Vec::new(),
     };
     let mut offer_rows = Vec::new();
-    for offer in offers::list(&state.db, actor, id).await? {
+    // An invited broker sees the brief only, until accepting to mediate.
+    let visible_offers =
+        if deal.my_role == Party::InvitedBroker { Vec::new() } else { offers::list(&state.db, actor, id).await? };
+    for offer in visible_offers {
         let changes = if offer.counters_id.is_some() {
             offers::diff_view(&state.db, actor, offer.id).await?.changes
         } else {
@@ -219,4 +233,87 @@ pub(super) async fn contract_page(
         }
     };
     Ok(remember_language(state.pages.render("contract.html", ctx), query.lang.as_deref()))
+}
+
+/// `/my/achievements`: the organization's achievements in every state, with submit and
+/// withdraw, and links to edit them and to the inquiries they drew.
+pub(super) async fn my_achievements(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<RoomQuery>,
+) -> ApiResult<Response> {
+    let Some(actor) = user.actor() else { return Ok(sign_in("/my/achievements")) };
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let filter = AchievementFilter { owner: Some("mine".into()), ..Default::default() };
+    let found = achievements::list(&state.db, Some(actor), &filter, PageRequest { limit: 200, after: None }).await?;
+    let (field_names, _) = super::field_and_region_names(&state, page.lang).await?;
+    let ctx = context! {
+        ..context! { t => words(page.lang) },
+        ..page.base("/my/achievements"),
+        ..context! { items => found.items, field_names => field_names, labels => workspace_labels(page.lang) }
+    };
+    Ok(remember_language(state.pages.render("my_achievements.html", ctx), query.lang.as_deref()))
+}
+
+async fn achievement_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &MaybeUser,
+    lang: Option<&str>,
+    path: &str,
+    existing: Option<techex_listings::achievements::AchievementView>,
+) -> ApiResult<Response> {
+    let page = page_context(headers, lang, user);
+    let fields = techex_listings::reference::list_fields(&state.db).await?;
+    let regions = techex_listings::reference::list_regions(&state.db).await?;
+    let zh = page.lang == Lang::Zh;
+    let fields: Vec<(String, String)> =
+        fields.into_iter().map(|f| (f.code, if zh { f.name_zh } else { f.name_en })).collect();
+    let regions: Vec<(String, String)> =
+        regions.into_iter().map(|r| (r.code, if zh { r.name_zh } else { r.name_en })).collect();
+    let organization_region = user.0.as_ref().map(|u| u.organization.region.clone());
+    let ctx = context! {
+        ..context! { t => words(page.lang) },
+        ..page.base(path),
+        ..context! {
+            a => existing,
+            fields => fields,
+            regions => regions,
+            default_region => organization_region,
+            labels => workspace_labels(page.lang),
+        }
+    };
+    Ok(remember_language(state.pages.render("achievement_form.html", ctx), lang))
+}
+
+/// `/my/achievements/new`: the form of a new achievement (saved as a draft).
+pub(super) async fn new_achievement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<RoomQuery>,
+) -> ApiResult<Response> {
+    if user.actor().is_none() {
+        return Ok(sign_in("/my/achievements/new"));
+    }
+    achievement_form(&state, &headers, &user, query.lang.as_deref(), "/my/achievements/new", None).await
+}
+
+/// `/my/achievements/{id}/edit`: the form of an achievement of the organization.
+pub(super) async fn edit_achievement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<RoomQuery>,
+) -> ApiResult<Response> {
+    let path = format!("/my/achievements/{id}/edit");
+    let Some(actor) = user.actor() else { return Ok(sign_in(&path)) };
+    let view = match achievements::get_view(&state.db, Some(actor), id).await {
+        Ok(view) if view.access.owner => view,
+        Ok(_) | Err(ListingsError::NotFound(_)) => return Ok(super::not_found_page().into_response()),
+        Err(other) => return Err(other.into()),
+    };
+    achievement_form(&state, &headers, &user, query.lang.as_deref(), &path, Some(view)).await
 }
