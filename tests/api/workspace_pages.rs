@@ -160,3 +160,20 @@ async fn an_achievement_page_lets_another_organization_accept_the_nda_and_inquir
     assert!(!buyer.contains("accept-nda"), "accepted once");
     assert!(buyer.contains(&format!("href=\"/deals/{deal}\"")) && !buyer.contains("id=\"send-inquiry\""));
 }
+
+#[tokio::test]
+async fn the_sitemap_lists_the_public_pages_only() {
+    let app = spawn_app().await;
+    let published = app.published_achievement(&app.seller, json!({})).await;
+    let draft = app.draft_achievement(&app.seller, json!({})).await;
+    let response = app.client.get(app.url("/sitemap.xml")).send().await.expect("sitemap");
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("xml")));
+    let xml = response.text().await.unwrap_or_default();
+    assert!(xml.contains(&format!("{}/achievements/{published}</loc>", app.address)), "{xml}");
+    assert!(!xml.contains(&draft), "a draft is not public");
+    assert!(xml.contains(&format!("{}/brokers/{}</loc>", app.address, app.broker.user_id)));
+    let robots = app.client.get(app.url("/robots.txt")).send().await.expect("robots");
+    let text = robots.text().await.unwrap_or_default();
+    assert!(text.contains("Disallow: /deals") && text.contains(&format!("Sitemap: {}/sitemap.xml", app.address)));
+}

@@ -10,6 +10,7 @@ mod listings;
 mod registration;
 mod search;
 mod sign_in;
+mod sitemap;
 mod stats;
 mod workspace;
 
@@ -277,6 +278,8 @@ pub fn router() -> Router<AppState> {
         .route("/demands/{id}", get(listings::demand_page))
         .route("/brokers", get(listings::broker_list))
         .route("/brokers/{id}", get(listings::broker_page))
+        .route("/sitemap.xml", get(sitemap::sitemap))
+        .route("/robots.txt", get(sitemap::robots))
         .route("/my/achievements", get(workspace::my_achievements))
         .route("/my/achievements/new", get(workspace::new_achievement))
         .route("/my/achievements/{id}/edit", get(workspace::edit_achievement))
