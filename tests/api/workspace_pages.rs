@@ -177,3 +177,51 @@ async fn the_sitemap_lists_the_public_pages_only() {
     let text = robots.text().await.unwrap_or_default();
     assert!(text.contains("Disallow: /deals") && text.contains(&format!("Sitemap: {}/sitemap.xml", app.address)));
 }
+
+#[tokio::test]
+async fn buyers_post_demands_keep_searches_and_read_notifications_and_sellers_answer() {
+    let app = spawn_app().await;
+    let (status, empty) = page(&app, "/my/demands?lang=en", Some(&app.buyer)).await;
+    assert_eq!(status, 200);
+    assert!(empty.contains("id=\"demand-form\"") && empty.contains("name=\"desired_modes\""), "{empty}");
+    assert_eq!(page(&app, "/my/demands", None).await.0, 303);
+    let demand = app
+        .post(
+            "/api/v1/demands",
+            Some(&app.buyer),
+            json!({"title_zh": "求购耐盐碱水稻种植技术", "description_zh": "盐碱地改良", "field": "new_materials",
+                   "desired_modes": ["assignment"], "budget_max_minor": 50_000_000}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let (_, mine) = page(&app, "/my/demands?lang=en", Some(&app.buyer)).await;
+    assert!(mine.contains(&format!("data-api=\"/api/v1/demands/{demand}/submit\"")), "a draft can be submitted");
+    assert!(!page(&app, "/my/demands", Some(&app.seller)).await.1.contains(&demand), "only the owner's");
+
+    // Published, another organization answers it; the owner does not.
+    app.post_empty(&format!("/api/v1/demands/{demand}/submit"), Some(&app.buyer)).await.expect(200);
+    app.post_empty(&format!("/api/v1/demands/{demand}/approve"), Some(&app.reviewer)).await.expect(200);
+    let (_, seller_view) = page(&app, &format!("/demands/{demand}?lang=en"), Some(&app.seller)).await;
+    assert!(seller_view.contains("id=\"answer-demand\"") && seller_view.contains(&format!("value=\"{demand}\"")));
+    let (_, owner_view) = page(&app, &format!("/demands/{demand}?lang=en"), Some(&app.buyer)).await;
+    assert!(!owner_view.contains("answer-demand"));
+
+    // A search can be saved from the results; the alerts page lists it.
+    let (_, results) = page(&app, "/search?q=%E7%9B%90%E7%A2%B1&field=new_materials&lang=en", Some(&app.buyer)).await;
+    assert!(
+        results.contains("id=\"save-search\"") && results.contains("name=\"params.field\" value=\"new_materials\"")
+    );
+    assert!(!page(&app, "/search?q=x", None).await.1.contains("save-search"), "visitors cannot save");
+    app.post(
+        "/api/v1/saved-searches",
+        Some(&app.buyer),
+        json!({"name": "盐碱地", "params": {"q": "盐碱", "field": "new_materials"}, "alerts": true}),
+    )
+    .await
+    .expect(201);
+    let (status, alerts) = page(&app, "/my/alerts?lang=en", Some(&app.buyer)).await;
+    assert_eq!(status, 200);
+    assert!(alerts.contains("盐碱地") && alerts.contains("/search?q="), "{alerts}");
+    assert!(alerts.contains("Notifications"));
+}

@@ -201,9 +201,19 @@ pub(super) async fn demand_page(
         Err(error) => return Err(error.into()),
     };
     let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
+    // Another organization answers a published demand (a deal where it is the seller).
+    let may_answer = user.actor().is_some_and(|actor| {
+        !actor.belongs_to(view.owner.id) && view.status == techex_core::domain::DemandStatus::Published
+    });
     let ctx = context! {
         ..page.base(&format!("/demands/{id}")),
-        ..context! { d => view, field_names => field_names, region_names => region_names, labels => labels(page.lang) }
+        ..context! {
+            d => view,
+            may_answer => may_answer,
+            field_names => field_names,
+            region_names => region_names,
+            labels => labels(page.lang),
+        }
     };
     Ok(remember_language(state.pages.render("demand.html", ctx), query.lang.as_deref()))
 }

@@ -49,6 +49,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("api_docs.html", include_str!("../../../../web/templates/api_docs.html")),
     ("my_deals.html", include_str!("../../../../web/templates/my_deals.html")),
     ("my_achievements.html", include_str!("../../../../web/templates/my_achievements.html")),
+    ("my_demands.html", include_str!("../../../../web/templates/my_demands.html")),
+    ("my_alerts.html", include_str!("../../../../web/templates/my_alerts.html")),
     ("achievement_form.html", include_str!("../../../../web/templates/achievement_form.html")),
     ("deal_room.html", include_str!("../../../../web/templates/deal_room.html")),
     ("offer_form.html", include_str!("../../../../web/templates/offer_form.html")),
@@ -280,6 +282,8 @@ pub fn router() -> Router<AppState> {
         .route("/brokers/{id}", get(listings::broker_page))
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/robots.txt", get(sitemap::robots))
+        .route("/my/demands", get(workspace::my_demands))
+        .route("/my/alerts", get(workspace::my_alerts))
         .route("/my/achievements", get(workspace::my_achievements))
         .route("/my/achievements/new", get(workspace::new_achievement))
         .route("/my/achievements/{id}/edit", get(workspace::edit_achievement))

@@ -317,3 +317,64 @@ pub(super) async fn edit_achievement(
     };
     achievement_form(&state, &headers, &user, query.lang.as_deref(), &path, Some(view)).await
 }
+
+/// `/my/demands`: the organization's technology demands in every state, with submit and
+/// close, and the form of a new one.
+pub(super) async fn my_demands(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<RoomQuery>,
+) -> ApiResult<Response> {
+    let Some(actor) = user.actor() else { return Ok(sign_in("/my/demands")) };
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let filter = techex_listings::demands::DemandFilter { owner: Some("mine".into()), ..Default::default() };
+    let found =
+        techex_listings::demands::list(&state.db, Some(actor), &filter, PageRequest { limit: 200, after: None })
+            .await?;
+    let fields = techex_listings::reference::list_fields(&state.db).await?;
+    let zh = page.lang == Lang::Zh;
+    let fields: Vec<(String, String)> =
+        fields.into_iter().map(|f| (f.code, if zh { f.name_zh } else { f.name_en })).collect();
+    let demand_status: BTreeMap<&str, &str> =
+        techex_core::domain::DemandStatus::ALL.iter().map(|s| (s.as_str(), s.label(page.lang.code()))).collect();
+    let ctx = context! {
+        ..context! { t => words(page.lang) },
+        ..page.base("/my/demands"),
+        ..context! {
+            items => found.items,
+            fields => fields,
+            demand_status => demand_status,
+            default_region => user.0.as_ref().map(|u| u.organization.region.clone()),
+            labels => workspace_labels(page.lang),
+        }
+    };
+    Ok(remember_language(state.pages.render("my_demands.html", ctx), query.lang.as_deref()))
+}
+
+/// `/my/alerts`: saved searches (with their alerts) and notifications.
+pub(super) async fn my_alerts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<RoomQuery>,
+) -> ApiResult<Response> {
+    let Some(actor) = user.actor() else { return Ok(sign_in("/my/alerts")) };
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    let searches = techex_search::saved::list(&state.db, actor).await?;
+    let searches: Vec<minijinja::Value> = searches
+        .into_iter()
+        .map(|s| {
+            let link = serde_urlencoded::to_string(&s.params).unwrap_or_default();
+            context! { search => s, link => format!("/search?{link}") }
+        })
+        .collect();
+    let notes =
+        techex_listings::notifications::list(&state.db, actor, false, PageRequest { limit: 100, after: None }).await?;
+    let ctx = context! {
+        ..context! { t => words(page.lang) },
+        ..page.base("/my/alerts"),
+        ..context! { searches => searches, notifications => notes.items }
+    };
+    Ok(remember_language(state.pages.render("my_alerts.html", ctx), query.lang.as_deref()))
+}
