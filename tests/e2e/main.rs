@@ -15,4 +15,5 @@ mod cookies;
 mod driver;
 mod forms;
 mod journey;
+mod seller;
 mod world;

@@ -144,5 +144,65 @@
     }
   }
 
+  // File forms (`data-upload`): multipart to the API; the import's per-row report is
+  // drawn into the element `data-report` names, anything else reloads the page.
+  function cell(row, text) {
+    var td = document.createElement("td");
+    td.textContent = text;
+    row.appendChild(td);
+  }
+
+  function report(target, reply, form) {
+    var box = document.getElementById(target);
+    if (!box) { return; }
+    box.textContent = "";
+    var summary = document.createElement("p");
+    summary.setAttribute("role", "status");
+    summary.textContent = [form.getAttribute("data-created") + " " + reply.created,
+      form.getAttribute("data-updated") + " " + reply.updated,
+      form.getAttribute("data-rejected") + " " + reply.rejected].join(" · ");
+    box.appendChild(summary);
+    var table = document.createElement("table");
+    table.className = "milestones report";
+    (reply.rows || []).forEach(function (row) {
+      var tr = document.createElement("tr");
+      tr.className = "row-" + row.outcome;
+      cell(tr, String(row.line));
+      cell(tr, row.title || row.patent_number || "");
+      cell(tr, form.getAttribute("data-" + row.outcome) || row.outcome);
+      cell(tr, (row.errors || []).map(function (e) { return e.field + ": " + (e.message || e.detail || ""); }).join("; "));
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+  }
+
+  async function upload(event) {
+    var form = event.target;
+    if (!form.matches("form[data-upload]")) { return; }
+    event.preventDefault();
+    clear(form);
+    var button = form.querySelector("[type=submit]");
+    if (button) { button.disabled = true; }
+    try {
+      var data = new FormData(form);
+      var response = await fetch(form.getAttribute("data-upload"), {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": cookie("techex_csrf") }
+      });
+      var reply = await response.json().catch(function () { return {}; });
+      if (!response.ok) {
+        show(form, reply.title ? reply : { title: response.status + " " + response.statusText });
+        return;
+      }
+      var target = form.getAttribute("data-report");
+      if (target) { report(target, reply, form); } else { window.location.reload(); }
+    } catch (error) {
+      show(form, { title: String(error) });
+    } finally {
+      if (button) { button.disabled = false; }
+    }
+  }
+
   document.addEventListener("submit", submit);
+  document.addEventListener("submit", upload);
 })();

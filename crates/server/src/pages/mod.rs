@@ -384,6 +384,8 @@ mod tests {
             "improvements_joint",
             "payout_status_awaiting_account",
             "payout_status_sent",
+            "tier_nda",
+            "tier_public",
         ];
         used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));
         assert!(used.len() > 100, "the scan found the templates' words");

@@ -273,11 +273,16 @@ async fn achievement_form(
     let regions: Vec<(String, String)> =
         regions.into_iter().map(|r| (r.code, if zh { r.name_zh } else { r.name_en })).collect();
     let organization_region = user.0.as_ref().map(|u| u.organization.region.clone());
+    let documents = match &existing {
+        Some(view) => techex_listings::documents::list(&state.db, user.actor(), view.id).await?,
+        None => Vec::new(),
+    };
     let ctx = context! {
         ..context! { t => words(page.lang) },
         ..page.base(path),
         ..context! {
             a => existing,
+            documents => documents,
             fields => fields,
             regions => regions,
             default_region => organization_region,
