@@ -225,3 +225,44 @@ async fn buyers_post_demands_keep_searches_and_read_notifications_and_sellers_an
     assert!(alerts.contains("盐碱地") && alerts.contains("/search?q="), "{alerts}");
     assert!(alerts.contains("Notifications"));
 }
+
+#[tokio::test]
+async fn a_counter_offer_shows_what_changed_in_words_and_yuan() {
+    let app = spawn_app().await;
+    let achievement = app.published_achievement(&app.seller, json!({})).await;
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "价格？"}))
+        .await
+        .expect(201)
+        .id();
+    let valid = (chrono::Utc::now() + chrono::Duration::days(5)).to_rfc3339();
+    let offer = app
+        .post(
+            &format!("/api/v1/deals/{deal}/offers"),
+            Some(&app.seller),
+            json!({"terms": {"mode": "assignment", "lump_sum_minor": 30_000_000, "territory": "中国大陆",
+                             "term_years": 10, "improvements": "seller"}, "valid_until": valid}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(
+        &format!("/api/v1/offers/{offer}/counter"),
+        Some(&app.buyer),
+        json!({"terms": {"mode": "exclusive_license", "lump_sum_minor": 25_000_000, "royalty_bps": 150,
+                         "territory": "中国大陆", "term_years": 8, "improvements": "joint"}, "valid_until": valid}),
+    )
+    .await
+    .expect(201);
+    let (status, room) = page(&app, &format!("/deals/{deal}?lang=en"), Some(&app.seller)).await;
+    assert_eq!(status, 200, "{room}");
+    assert!(room.contains("Changes from the offer it counters"), "{room}");
+    for shown in
+        ["<del>¥300,000</del>", "<ins>¥250,000</ins>", "<ins>1.5%</ins>", "<del>—</del>", "<ins>Both, jointly</ins>"]
+    {
+        assert!(room.contains(shown), "the diff shows {shown}");
+    }
+    assert!(room.contains("Lump sum") && room.contains("Term (years)"), "fields by name");
+    let (_, zh) = page(&app, &format!("/deals/{deal}?lang=zh"), Some(&app.seller)).await;
+    assert!(zh.contains("相对上一报价的变化") && zh.contains("总价"));
+}

@@ -385,6 +385,9 @@ mod tests {
             "payout_status_awaiting_account",
             "payout_status_sent",
             "tier_nda",
+            "term_lump_sum_minor",
+            "term_milestones",
+            "term_valid_until",
             "tier_public",
         ];
         used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));

@@ -51,6 +51,42 @@ fn workspace_labels(lang: Lang) -> minijinja::Value {
     }
 }
 
+/// A term's value as people read it: money in yuan, rates in percent, the schedule as its
+/// payments, codes by their labels; "—" for nothing.
+fn display_term(field: &str, value: &serde_json::Value, lang: Lang) -> String {
+    use serde_json::Value;
+    let yuan = |minor: i64| format!("¥{}", super::format_money(minor));
+    match value {
+        Value::Null => "—".into(),
+        Value::Number(n) if field.ends_with("_minor") => n.as_i64().map(yuan).unwrap_or_else(|| n.to_string()),
+        Value::Number(n) if field.ends_with("_bps") => {
+            n.as_i64().map(|bps| format!("{}%", bps as f64 / 100.0)).unwrap_or_else(|| n.to_string())
+        }
+        Value::Bool(b) => {
+            let (yes, no) = if lang == Lang::Zh { ("是", "否") } else { ("yes", "no") };
+            (if *b { yes } else { no }).into()
+        }
+        Value::String(s) if field == "mode" => techex_core::domain::TransactionMode::parse(s)
+            .map(|m| m.label(lang.code()).to_string())
+            .unwrap_or_else(|_| s.clone()),
+        Value::String(s) if field == "improvements" => {
+            dictionary(lang).get(format!("improvements_{s}").as_str()).map_or_else(|| s.clone(), |w| (*w).to_string())
+        }
+        Value::String(s) => s.clone(),
+        Value::Array(items) if field == "milestones" => items
+            .iter()
+            .map(|m| {
+                let title = m["title"].as_str().unwrap_or("");
+                let amount = m["amount_minor"].as_i64().map(yuan).unwrap_or_default();
+                let days = m["due_days_after_signing"].as_i64().unwrap_or(0);
+                format!("{title} {amount} +{days}d")
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
 fn sign_in(path: &str) -> Response {
     let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
     Redirect::to(&format!("/sign-in?next={next}")).into_response()
@@ -126,8 +162,19 @@ pub(super) async fn deal_room(
     let visible_offers =
         if deal.my_role == Party::InvitedBroker { Vec::new() } else { offers::list(&state.db, actor, id).await? };
     for offer in visible_offers {
-        let changes = if offer.counters_id.is_some() {
-            offers::diff_view(&state.db, actor, offer.id).await?.changes
+        let changes: Vec<minijinja::Value> = if offer.counters_id.is_some() {
+            offers::diff_view(&state.db, actor, offer.id)
+                .await?
+                .changes
+                .iter()
+                .map(|c| {
+                    context! {
+                        field => c.field.clone(),
+                        before => display_term(&c.field, &c.before, page.lang),
+                        after => display_term(&c.field, &c.after, page.lang),
+                    }
+                })
+                .collect()
         } else {
             Vec::new()
         };
