@@ -86,7 +86,9 @@ async fn the_offer_form_names_the_fields_the_api_reads() {
         .await
         .expect(201)
         .id();
-    let (_, room) = page(&app, &format!("/deals/{deal}?lang=en"), Some(&app.buyer)).await;
+    let (status, room) = page(&app, &format!("/deals/{deal}?lang=en&channel=caucus_buyer"), Some(&app.buyer)).await;
+    assert_eq!(status, 200, "a caucus asked for before any broker falls back to the joint channel");
+    assert!(room.contains("Joint channel") && !room.contains("Buyer caucus"), "no caucus without a broker");
     for field in [
         "terms.mode",
         "terms.lump_sum_minor",

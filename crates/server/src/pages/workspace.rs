@@ -144,7 +144,10 @@ pub(super) async fn deal_room(
         Err(ListingsError::NotFound(_)) => return Ok(super::not_found_page().into_response()),
         Err(other) => return Err(other.into()),
     };
-    let channels = channels_of(deal.my_role);
+    // The caucuses open once a broker has accepted to mediate.
+    let mediated = deal.broker.as_ref().is_some_and(|b| b.status == "accepted");
+    let all = channels_of(deal.my_role);
+    let channels = if mediated { all } else { &all[..all.len().min(1)] };
     let channel = query
         .channel
         .as_deref()
