@@ -172,6 +172,35 @@ impl Browser {
         self.client.execute(script, Vec::new()).await.expect("script")
     }
 
+    /// Waits until a condition of the page holds (the workspace forms act through the API
+    /// and reload on success); a page being replaced meanwhile reads as "not yet".
+    pub async fn wait_until(&self, condition: &str, what: &str) {
+        let started = Instant::now();
+        let probe = format!("try {{ return !!({condition}); }} catch (e) {{ return false; }}");
+        loop {
+            if let Ok(holds) = self.client.execute(&probe, Vec::new()).await
+                && holds.as_bool() == Some(true)
+            {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(15) {
+                let page = self
+                    .client
+                    .execute(
+                        "return Array.prototype.slice.call(document.querySelectorAll('.form-alert, .field-error'))\
+                         .map(function (e) { return e.textContent; }).join(' | ') + '\\n' + \
+                         document.body.innerText.slice(0, 3000);",
+                        Vec::new(),
+                    )
+                    .await
+                    .unwrap_or_default();
+                let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+                panic!("{what}: `{condition}` never held on {url}; the page says: {page}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.expect("text")
     }

@@ -9,7 +9,7 @@
 
 use crate::driver::{Browser, launch};
 use crate::helpers::{Account, PASSWORD, TestApp, spawn_app};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const TITLE: &str = "一种耐旱玉米杂交种的快速选育方法";
 
@@ -24,30 +24,6 @@ async fn sign_in(browser: &Browser, who: &Account, lang: &str) {
 async fn sign_out(browser: &Browser) {
     browser.click("form[action='/sign-out'] button").await;
     browser.find("a[href^='/sign-in']").await;
-}
-
-/// Waits until a condition of the page holds (the pages' forms act through the API and
-/// reload on success).
-async fn wait_until(browser: &Browser, condition: &str, what: &str) {
-    let started = Instant::now();
-    loop {
-        let holds = browser.script(&format!("try {{ return !!({condition}); }} catch (e) {{ return false; }}")).await;
-        if holds.as_bool() == Some(true) {
-            return;
-        }
-        if started.elapsed() > Duration::from_secs(15) {
-            let alerts = browser
-                .script(
-                    "return Array.prototype.slice.call(document.querySelectorAll('.form-alert, .field-error'))\
-                     .map(function (e) { return e.textContent; }).join(' | ');",
-                )
-                .await;
-            let url = browser.script("return location.href;").await;
-            let main = browser.script("return document.body.innerText.slice(0, 3000);").await;
-            panic!("{what}: `{condition}` never held on {url}; messages on the page: {alerts}\n{main}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn path(browser: &Browser) -> String {
@@ -85,22 +61,23 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.type_into("#f-price", "300000").await;
     browser.type_into("#f-keywords", "耐旱、玉米、杂交种").await;
     browser.click("#save-achievement").await;
-    wait_until(&browser, "document.querySelector('#f-trl').getAttribute('aria-invalid') === 'true'", "TRL refused")
-        .await;
+    browser.wait_until("document.querySelector('#f-trl').getAttribute('aria-invalid') === 'true'", "TRL refused").await;
     let described = browser.find("#f-trl").await.attr("aria-describedby").await.expect("attribute").unwrap_or_default();
     assert!(browser.exists(&format!("#{described}.field-error")).await, "the error is next to the field");
     browser.capture("achievement-form-error").await;
     browser.type_into("#f-trl", "6").await;
     browser.click("#save-achievement").await;
-    wait_until(&browser, "location.pathname === '/my/achievements'", "saved").await;
+    browser
+        .wait_until(
+            "location.pathname === '/my/achievements' && document.querySelector('.my-achievements li[id]')",
+            "saved",
+        )
+        .await;
     let achievement = achievement_of(&app).await;
     browser.click(&format!("#achievement-{achievement} button.submit-review")).await;
-    wait_until(
-        &browser,
-        &format!("!document.querySelector('#achievement-{achievement} button.submit-review')"),
-        "submitted",
-    )
-    .await;
+    browser
+        .wait_until(&format!("!document.querySelector('#achievement-{achievement} button.submit-review')"), "submitted")
+        .await;
     browser.capture("my-achievements").await;
     sign_out(&browser).await;
 
@@ -121,7 +98,12 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.click(&format!("ol.hits a[href='/achievements/{achievement}']")).await;
     browser.type_into("#inquiry-text", "我公司在黄淮海地区推广，希望独家受让，请介绍中试情况。").await;
     browser.click("#send-inquiry button[type=submit]").await;
-    wait_until(&browser, "location.pathname.indexOf('/deals/') === 0", "the deal opened").await;
+    browser
+        .wait_until(
+            "location.pathname.indexOf('/deals/') === 0 && document.querySelector('#invite-broker')",
+            "the deal opened",
+        )
+        .await;
     let deal_path = path(&browser).await;
 
     // The buyer invites the broker at 5%.
@@ -129,14 +111,14 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.click(&format!("#invite-broker-id option[value='{}']", app.broker.user_id)).await;
     browser.type_into("#invite-commission", "5").await;
     browser.click("#invite-broker button[type=submit]").await;
-    wait_until(&browser, "!document.querySelector('#invite-broker')", "broker invited").await;
+    browser.wait_until("!document.querySelector('#invite-broker')", "broker invited").await;
     sign_out(&browser).await;
 
     // The broker accepts and proposes terms on the seller's behalf.
     sign_in(&browser, &app.broker, "zh").await;
     browser.open(&deal_path).await;
     browser.click("#broker-accept button").await;
-    wait_until(&browser, "document.querySelector('#new-offer')", "mediation accepted").await;
+    browser.wait_until("document.querySelector('#new-offer')", "mediation accepted").await;
     browser.click("#new-offer-mode option[value='assignment']").await;
     browser.type_into("#new-offer-lump", "300000").await;
     browser.type_into("#new-offer input[name='terms.milestones.0.title']", "签约首付").await;
@@ -144,7 +126,7 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.type_into("#new-offer input[name='terms.milestones.1.title']", "品种权转移及制种技术交付").await;
     browser.type_into("#new-offer input[name='terms.milestones.1.amount_minor']", "200000").await;
     browser.click("#new-offer button[type=submit]").await;
-    wait_until(&browser, "document.querySelector('#offer-1')", "offer proposed").await;
+    browser.wait_until("document.querySelector('#offer-1')", "offer proposed").await;
     browser.capture("deal-room-broker").await;
     sign_out(&browser).await;
 
@@ -153,32 +135,36 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.open(&format!("{deal_path}?channel=caucus_seller")).await;
     assert!(browser.text(".channel-note").await.contains("only this side and the broker"));
     browser.click("#confirm-1 button").await;
-    wait_until(&browser, "!document.querySelector('#confirm-1')", "confirmed").await;
+    browser.wait_until("!document.querySelector('#confirm-1')", "confirmed").await;
     sign_out(&browser).await;
 
     // The buyer accepts and drafts the contract.
     sign_in(&browser, &app.buyer, "zh").await;
     browser.open(&deal_path).await;
     browser.click("#accept-1 button").await;
-    wait_until(&browser, "document.querySelector('#draft-contract')", "agreed").await;
+    browser.wait_until("document.querySelector('#draft-contract')", "agreed").await;
     browser.capture("deal-room-agreed").await;
     browser.click("#draft-contract button").await;
-    wait_until(&browser, "location.pathname.indexOf('/contracts/') === 0", "contract drafted").await;
+    browser
+        .wait_until(
+            "location.pathname.indexOf('/contracts/') === 0 && document.querySelector('#amend-contract')",
+            "contract drafted",
+        )
+        .await;
     let contract_path = path(&browser).await;
     let contract = contract_path.trim_start_matches("/contracts/").to_string();
     browser.type_into("#amend-seller-rep", "张成").await;
     browser.type_into("#amend-buyer-rep", "刘采").await;
     browser.click("#amend-contract button").await;
-    wait_until(&browser, "document.querySelector('#amend-contract').closest('details').open === false", "amended")
-        .await;
+    browser.wait_until("document.querySelector('#amend-contract').closest('details').open === false", "amended").await;
     browser.click("#sign-contract button").await;
-    wait_until(&browser, "!document.querySelector('#sign-contract')", "buyer signed").await;
+    browser.wait_until("!document.querySelector('#sign-contract')", "buyer signed").await;
     sign_out(&browser).await;
     for who in [&app.seller, &app.broker] {
         sign_in(&browser, who, "zh").await;
         browser.open(&contract_path).await;
         browser.click("#sign-contract button").await;
-        wait_until(&browser, "!document.querySelector('#sign-contract')", "signed").await;
+        browser.wait_until("!document.querySelector('#sign-contract')", "signed").await;
         sign_out(&browser).await;
     }
 
@@ -199,11 +185,11 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.type_into("#card-element input[placeholder='postal_code']", "25000").await;
     browser.capture("contract-pay").await;
     browser.click("#pay-form button[type=submit]").await;
-    wait_until(&browser, "document.querySelector('#milestone-1').textContent.indexOf('已付款') >= 0", "paid").await;
+    browser.wait_until("document.querySelector('#milestone-1').textContent.indexOf('已付款') >= 0", "paid").await;
     browser.capture("contract-paid").await;
     // Delivered and accepted: the escrow is released, the payouts wait for accounts.
     browser.click("#accept-milestone-1 button").await;
-    wait_until(&browser, "document.querySelector('#milestone-1').textContent.indexOf('已验收') >= 0", "accepted").await;
+    browser.wait_until("document.querySelector('#milestone-1').textContent.indexOf('已验收') >= 0", "accepted").await;
     let payouts = browser.text("#milestone-1").await;
     assert!(payouts.contains("¥95,000") && payouts.contains("¥5,000"), "seller 95%, broker 5%: {payouts}");
     let milestones = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.buyer)).await.expect(200);

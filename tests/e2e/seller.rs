@@ -3,7 +3,6 @@
 
 use crate::driver::launch;
 use crate::helpers::{PASSWORD, spawn_app, unique_patent_number};
-use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn a_seller_imports_a_spreadsheet_and_uploads_a_document() {
@@ -47,11 +46,7 @@ async fn a_seller_imports_a_spreadsheet_and_uploads_a_document() {
     browser.find("#doc-file").await.send_keys(&pdf.to_string_lossy()).await.expect("choose the file");
     browser.type_into("#doc-title", "中试报告").await;
     browser.click("#upload-document button[type=submit]").await;
-    let started = Instant::now();
-    while !browser.text("ul.documents").await.contains("中试报告") {
-        assert!(started.elapsed() < Duration::from_secs(10), "the document never appeared");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser.wait_until("document.querySelector('ul.documents').textContent.indexOf('中试报告') >= 0", "uploaded").await;
     let documents = app.get(&format!("/api/v1/achievements/{id}/documents"), Some(&app.seller)).await.expect(200);
     assert_eq!(documents.body[0]["title"], "中试报告");
     assert_eq!(documents.body[0]["tier"], "nda");
