@@ -73,16 +73,22 @@ async fn spawn_with_connect(connect: &MockServer) -> TestApp {
 /// A registered contract of an agreed exclusive licence (30 万: 10 万 on signing, 20 万
 /// on delivery; broker commission 5%); returns its id and the two milestone ids.
 pub(crate) async fn registered_contract(app: &TestApp) -> (String, String, String) {
+    registered_contract_with(app, json!({})).await
+}
+
+/// The same, with more clauses amended before signing.
+async fn registered_contract_with(app: &TestApp, clauses: Value) -> (String, String, String) {
     let deal = agreed_deal(app).await;
     let drafted = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201);
     let id = drafted.id();
     let amended = app
-        .patch(
-            &format!("/api/v1/contracts/{id}"),
-            &app.seller,
-            None,
-            json!({"seller_representative": "张成", "buyer_representative": "刘采"}),
-        )
+        .patch(&format!("/api/v1/contracts/{id}"), &app.seller, None, {
+            let mut amendment = json!({"seller_representative": "张成", "buyer_representative": "刘采"});
+            if let (Some(into), Some(extra)) = (amendment.as_object_mut(), clauses.as_object()) {
+                into.extend(extra.clone());
+            }
+            amendment
+        })
         .await
         .expect(200);
     let hash = amended.body["sha256"].as_str().unwrap_or_default().to_string();
@@ -802,4 +808,67 @@ async fn a_card_saved_by_the_browser_pays_a_milestone_with_or_without_3d_secure(
     assert!(authenticated.status().is_success(), "{}", authenticated.text().await.unwrap_or_default());
     wait_for_status(&app, &second, "paid").await;
     assert_eq!(balance(&ledger(&app, &contract).await, "provider_balance"), 30_000_000);
+}
+
+#[tokio::test]
+async fn the_rejection_window_is_the_one_the_contract_agrees() {
+    let app = spawn_app().await;
+    register_webhook(&app).await;
+    let deal = agreed_deal(&app).await;
+    let drafted = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201);
+    assert_eq!(drafted.body["content"]["clauses"]["rejection_window_days"], 30, "30 days unless agreed otherwise");
+    assert!(drafted.body["sha256"].is_string());
+    for bad in [0, 181, -3] {
+        let refused = app
+            .patch(
+                &format!("/api/v1/contracts/{}", drafted.id()),
+                &app.seller,
+                None,
+                json!({"rejection_window_days": bad}),
+            )
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(refused.error_fields(), vec!["rejection_window_days"]);
+    }
+
+    let (contract, first, second) = registered_contract_with(&app, json!({"rejection_window_days": 1})).await;
+    let text = app
+        .client
+        .get(app.url(&format!("/api/v1/contracts/{contract}/document?format=text")))
+        .bearer_auth(&app.buyer.token)
+        .send()
+        .await
+        .expect("document")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(text.contains("支付某期款项后 1 日内") && text.contains("Within 1 days"), "the clause is in the text");
+    for milestone in [&first, &second] {
+        let paying = app.post_empty(&format!("/api/v1/milestones/{milestone}/pay"), Some(&app.buyer)).await.expect(200);
+        confirm_card(paying.body["payment_intent_id"].as_str().unwrap_or_default()).await;
+        wait_for_status(&app, milestone, "paid").await;
+    }
+    // The first payment was two days ago: past the agreed window.
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use techex_payments::entities::payment;
+        let id = uuid::Uuid::parse_str(&first).expect("uuid");
+        payment::Entity::update_many()
+            .col_expr(payment::Column::UpdatedAt, Expr::value(chrono::Utc::now() - chrono::Duration::days(2)))
+            .filter(payment::Column::MilestoneId.eq(id))
+            .exec(&app.db)
+            .await
+            .expect("backdate the payment");
+    }
+    let late = app
+        .post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.buyer), json!({"reason": "迟到的异议"}))
+        .await
+        .expect_problem(409, "conflict");
+    assert!(late.body["detail"].as_str().unwrap_or("").contains("within 1 days"), "{}", late.body);
+    assert_eq!(balance(&ledger(&app, &contract).await, "provider_balance"), 30_000_000, "nothing was refunded");
+    // Inside the window the second is refunded.
+    app.post(&format!("/api/v1/milestones/{second}/reject"), Some(&app.buyer), json!({"reason": "未通过中试"}))
+        .await
+        .expect(200);
+    assert_eq!(balance(&ledger(&app, &contract).await, "provider_balance"), 10_000_000);
 }

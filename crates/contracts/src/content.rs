@@ -174,11 +174,22 @@ pub struct Clauses {
     pub place_of_performance: String,
     pub confidentiality_years: i32,
     pub acceptance_method: String,
+    /// Days after paying a milestone within which the buyer may reject the delivery and
+    /// have that payment refunded (contracts drafted before this clause existed: 30).
+    #[serde(default = "default_rejection_window_days")]
+    pub rejection_window_days: i32,
     /// Liquidated damages, basis points of the total price.
     pub penalty_bps: i32,
     pub dispute_resolution: String,
     pub special_terms: Option<String>,
 }
+
+fn default_rejection_window_days() -> i32 {
+    30
+}
+
+/// The longest rejection window a contract may agree.
+pub const MAX_REJECTION_WINDOW_DAYS: i32 = 180;
 
 impl Default for Clauses {
     fn default() -> Self {
@@ -189,6 +200,7 @@ impl Default for Clauses {
                                 The buyer accepts each delivery in writing within 30 days against the conditions of the \
                                 payment schedule; silence after that counts as acceptance."
                 .into(),
+            rejection_window_days: default_rejection_window_days(),
             penalty_bps: 1000,
             dispute_resolution: "提交济南仲裁委员会仲裁 / Arbitration by the Jinan Arbitration Commission".into(),
             special_terms: None,

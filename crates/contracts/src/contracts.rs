@@ -287,6 +287,8 @@ pub struct AmendContract {
     pub place_of_performance: Option<String>,
     pub confidentiality_years: Option<i32>,
     pub acceptance_method: Option<String>,
+    /// Days after a milestone's payment within which the buyer may reject it for a refund (1–180).
+    pub rejection_window_days: Option<i32>,
     /// Liquidated damages, basis points of the price (0–3000).
     pub penalty_bps: Option<i32>,
     pub dispute_resolution: Option<String>,
@@ -319,6 +321,16 @@ fn apply(content: &mut Content, input: &AmendContract) -> Result<(), FieldErrors
             content.clauses.confidentiality_years = years;
         } else {
             errors.add("confidentiality_years", "must be between 0 and 30 years");
+        }
+    }
+    if let Some(days) = input.rejection_window_days {
+        if (1..=crate::content::MAX_REJECTION_WINDOW_DAYS).contains(&days) {
+            content.clauses.rejection_window_days = days;
+        } else {
+            errors.add(
+                "rejection_window_days",
+                format!("must be between 1 and {} days", crate::content::MAX_REJECTION_WINDOW_DAYS),
+            );
         }
     }
     if let Some(bps) = input.penalty_bps {
@@ -419,6 +431,7 @@ fn content_changes(before: &Content, after: &Content) -> serde_json::Value {
             "seller_representative": c.seller.representative, "buyer_representative": c.buyer.representative,
             "place_of_performance": c.clauses.place_of_performance, "confidentiality_years": c.clauses.confidentiality_years,
             "acceptance_method": c.clauses.acceptance_method, "penalty_bps": c.clauses.penalty_bps,
+            "rejection_window_days": c.clauses.rejection_window_days,
             "dispute_resolution": c.clauses.dispute_resolution, "special_terms": c.clauses.special_terms,
         })
     };

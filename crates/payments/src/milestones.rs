@@ -30,9 +30,6 @@ use techex_listings::{ListingsError, Result, audit, begin_write};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// How long after payment a buyer may reject a milestone for a refund.
-pub const REJECTION_WINDOW_DAYS: i64 = 30;
-
 fn provider_error(error: GatewayError) -> ListingsError {
     match error {
         GatewayError::Refused(message) => ListingsError::Conflict(format!("the payment provider refused: {message}")),
@@ -562,10 +559,11 @@ pub async fn reject(
     reason: &str,
 ) -> Result<PaymentView> {
     let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
-    let (ms, _, role) = load(db, actor, id, false).await?;
+    let (ms, c, role) = load(db, actor, id, false).await?;
     if role != ContractRole::Buyer {
         return Err(ListingsError::Forbidden("the buyer rejects a delivered milestone".into()));
     }
+    let window = techex_contracts::contracts::get_view(db, actor, c.id).await?.content.clauses.rejection_window_days;
     if ms.status != "paid" {
         return Err(refuse("reject", &ms));
     }
@@ -575,9 +573,9 @@ pub async fn reject(
         .one(db)
         .await?
         .ok_or(ListingsError::Conflict("no successful payment of this milestone".into()))?;
-    if Utc::now() - row.updated_at > Duration::days(REJECTION_WINDOW_DAYS) {
+    if Utc::now() - row.updated_at > Duration::days(i64::from(window)) {
         return Err(ListingsError::Conflict(format!(
-            "milestones are rejected within {REJECTION_WINDOW_DAYS} days of payment"
+            "the contract lets the buyer reject a milestone within {window} days of paying it"
         )));
     }
     let intent = row.payment_intent_id.clone().ok_or(ListingsError::Internal("payment without intent".into()))?;

@@ -372,6 +372,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("payout_status_sent", "已转账", "paid out"),
     ("payout_status_failed", "转账被拒", "refused"),
     ("amend_contract", "修改合同", "Amend the contract"),
+    ("rejection_window_days", "付款后可拒收退款的天数", "Days after paying to reject a delivery for a refund"),
     (
         "amend_note",
         "签署前可修改；任何修改都会使已有签署作废。",
