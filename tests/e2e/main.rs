@@ -1,6 +1,7 @@
 //! The browser suite: the real server on a random port, driven as a browser drives it —
 //! form posts with cookies (`forms`) and headless Debian Chromium through chromedriver
-//! (`browser`). Runs on SQLite (`scripts/test` runs it after the SQLite suite).
+//! (`browser`). `scripts/test` runs it on SQLite after the SQLite suite and on PostgreSQL
+//! after the PostgreSQL one.
 
 // A failing test should panic with its reason.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
