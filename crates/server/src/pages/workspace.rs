@@ -6,6 +6,7 @@
 //! with the browser session and its CSRF header, and show the API's validation errors
 //! next to the fields.
 
+use super::guard::sign_in_redirect;
 use super::{Lang, labels, page_context, remember_language};
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery, MaybeUser};
@@ -13,7 +14,7 @@ use crate::i18n::dictionary;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
@@ -28,10 +29,6 @@ use techex_negotiation::brokers::{self, BrokerFilter};
 use techex_negotiation::deals::{self, DealFilter, Party};
 use techex_negotiation::{offers, room};
 use uuid::Uuid;
-
-fn words(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    dictionary(lang)
-}
 
 fn workspace_labels(lang: Lang) -> minijinja::Value {
     let code = lang.code();
@@ -87,11 +84,6 @@ fn display_term(field: &str, value: &serde_json::Value, lang: Lang) -> String {
     }
 }
 
-fn sign_in(path: &str) -> Response {
-    let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
-    Redirect::to(&format!("/sign-in?next={next}")).into_response()
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct RoomQuery {
     lang: Option<String>,
@@ -106,13 +98,12 @@ pub(super) async fn my_deals(
     user: MaybeUser,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
-    let Some(actor) = user.actor() else { return Ok(sign_in("/deals")) };
+    let Some(actor) = user.actor() else { return Ok(sign_in_redirect("/deals")) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
     let role = query.role.filter(|r| matches!(r.as_str(), "seller" | "buyer" | "broker"));
     let filter = DealFilter { role: role.clone(), ..Default::default() };
     let found = deals::list(&state.db, actor, &filter, PageRequest { limit: 100, after: None }).await?;
     let ctx = context! {
-        ..context! { t => words(page.lang) },
         ..page.base("/deals"),
         ..context! { deals => found.items, role => role, labels => workspace_labels(page.lang) }
     };
@@ -137,7 +128,7 @@ pub(super) async fn deal_room(
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
     let path = format!("/deals/{id}");
-    let Some(actor) = user.actor() else { return Ok(sign_in(&path)) };
+    let Some(actor) = user.actor() else { return Ok(sign_in_redirect(&path)) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
     let deal = match deals::get_view(&state.db, actor, id).await {
         Ok(deal) => deal,
@@ -202,9 +193,8 @@ pub(super) async fn deal_room(
                 if page.lang == Lang::Zh { (&s.title_zh, &s.title_en) } else { (&s.title_en, &s.title_zh) };
             first.clone().or_else(|| second.clone())
         })
-        .unwrap_or_else(|| words(page.lang).get("deal").copied().unwrap_or("Deal").to_string());
+        .unwrap_or_else(|| dictionary(page.lang).get("deal").copied().unwrap_or("Deal").to_string());
     let ctx = context! {
-        ..context! { t => words(page.lang) },
         ..page.base(&path),
         ..context! {
             deal => deal,
@@ -230,11 +220,10 @@ pub(super) async fn my_contracts(
     user: MaybeUser,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
-    let Some(actor) = user.actor() else { return Ok(sign_in("/contracts")) };
+    let Some(actor) = user.actor() else { return Ok(sign_in_redirect("/contracts")) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
     let found = techex_contracts::contracts::list(&state.db, actor, None).await?;
     let ctx = context! {
-        ..context! { t => words(page.lang) },
         ..page.base("/contracts"),
         ..context! { contracts => found, labels => workspace_labels(page.lang) }
     };
@@ -250,7 +239,7 @@ pub(super) async fn contract_page(
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
     let path = format!("/contracts/{id}");
-    let Some(actor) = user.actor() else { return Ok(sign_in(&path)) };
+    let Some(actor) = user.actor() else { return Ok(sign_in_redirect(&path)) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
     let view = match techex_contracts::contracts::get_view(&state.db, actor, id).await {
         Ok(view) => view,
@@ -271,7 +260,6 @@ pub(super) async fn contract_page(
         .filter(|_| matches!(view.status.as_str(), "registered" | "performing"))
         .cloned();
     let ctx = context! {
-        ..context! { t => words(page.lang) },
         ..page.base(&path),
         ..context! {
             contract => view,
@@ -293,13 +281,12 @@ pub(super) async fn my_achievements(
     user: MaybeUser,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
-    let Some(actor) = user.actor() else { return Ok(sign_in("/my/achievements")) };
+    let Some(actor) = user.actor() else { return Ok(sign_in_redirect("/my/achievements")) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
     let filter = AchievementFilter { owner: Some("mine".into()), ..Default::default() };
     let found = achievements::list(&state.db, Some(actor), &filter, PageRequest { limit: 200, after: None }).await?;
     let (field_names, _) = super::field_and_region_names(&state, page.lang).await?;
     let ctx = context! {
-        ..context! { t => words(page.lang) },
         ..page.base("/my/achievements"),
         ..context! { items => found.items, field_names => field_names, labels => workspace_labels(page.lang) }
     };
@@ -328,7 +315,6 @@ async fn achievement_form(
         None => Vec::new(),
     };
     let ctx = context! {
-        ..context! { t => words(page.lang) },
         ..page.base(path),
         ..context! {
             a => existing,
@@ -350,7 +336,7 @@ pub(super) async fn new_achievement(
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
     if user.actor().is_none() {
-        return Ok(sign_in("/my/achievements/new"));
+        return Ok(sign_in_redirect("/my/achievements/new"));
     }
     achievement_form(&state, &headers, &user, query.lang.as_deref(), "/my/achievements/new", None).await
 }
@@ -364,7 +350,7 @@ pub(super) async fn edit_achievement(
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
     let path = format!("/my/achievements/{id}/edit");
-    let Some(actor) = user.actor() else { return Ok(sign_in(&path)) };
+    let Some(actor) = user.actor() else { return Ok(sign_in_redirect(&path)) };
     let view = match achievements::get_view(&state.db, Some(actor), id).await {
         Ok(view) if view.access.owner => view,
         Ok(_) | Err(ListingsError::NotFound(_)) => return Ok(super::not_found_page().into_response()),
@@ -381,7 +367,7 @@ pub(super) async fn my_demands(
     user: MaybeUser,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
-    let Some(actor) = user.actor() else { return Ok(sign_in("/my/demands")) };
+    let Some(actor) = user.actor() else { return Ok(sign_in_redirect("/my/demands")) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
     let filter = techex_listings::demands::DemandFilter { owner: Some("mine".into()), ..Default::default() };
     let found =
@@ -394,7 +380,6 @@ pub(super) async fn my_demands(
     let demand_status: BTreeMap<&str, &str> =
         techex_core::domain::DemandStatus::ALL.iter().map(|s| (s.as_str(), s.label(page.lang.code()))).collect();
     let ctx = context! {
-        ..context! { t => words(page.lang) },
         ..page.base("/my/demands"),
         ..context! {
             items => found.items,
@@ -414,7 +399,7 @@ pub(super) async fn my_alerts(
     user: MaybeUser,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
-    let Some(actor) = user.actor() else { return Ok(sign_in("/my/alerts")) };
+    let Some(actor) = user.actor() else { return Ok(sign_in_redirect("/my/alerts")) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
     let searches = techex_search::saved::list(&state.db, actor).await?;
     let searches: Vec<minijinja::Value> = searches
@@ -427,7 +412,6 @@ pub(super) async fn my_alerts(
     let notes =
         techex_listings::notifications::list(&state.db, actor, false, PageRequest { limit: 100, after: None }).await?;
     let ctx = context! {
-        ..context! { t => words(page.lang) },
         ..page.base("/my/alerts"),
         ..context! { searches => searches, notifications => notes.items }
     };
