@@ -35,6 +35,11 @@ async fn the_deal_room_shows_each_party_its_own_channels_and_actions() {
     assert_eq!((status, location.as_str()), (303, format!("/sign-in?next=%2Fdeals%2F{deal}").as_str()));
     assert_eq!(page(&app, "/deals", None).await.0, 303);
     assert_eq!(page(&app, &format!("/deals/{deal}"), Some(&app.other_seller)).await.0, 404);
+    for bad in ["/deals/not-a-deal", "/contracts/12", "/my/achievements/%27%3B/edit"] {
+        let (status, body) = page(&app, bad, Some(&app.buyer)).await;
+        assert_eq!(status, 404, "{bad}");
+        assert!(body.contains("<html"), "{bad} answers with a page, not JSON");
+    }
 
     let (status, list) = page(&app, "/deals?lang=zh", Some(&app.buyer)).await;
     assert_eq!(status, 200);

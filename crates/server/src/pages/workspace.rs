@@ -9,7 +9,7 @@
 use super::guard::sign_in_redirect;
 use super::{Lang, labels, page_context, remember_language};
 use crate::error::ApiResult;
-use crate::extract::{ApiPath, ApiQuery, MaybeUser};
+use crate::extract::{ApiQuery, MaybeUser};
 use crate::i18n::dictionary;
 use crate::state::AppState;
 use axum::extract::State;
@@ -124,9 +124,11 @@ pub(super) async fn deal_room(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: MaybeUser,
-    ApiPath(id): ApiPath<Uuid>,
+    axum::extract::Path(raw): axum::extract::Path<String>,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
+    // A malformed id is a page that does not exist, like any other.
+    let Ok(id) = Uuid::parse_str(&raw) else { return Ok(super::not_found_page().into_response()) };
     let path = format!("/deals/{id}");
     let Some(actor) = user.actor() else { return Ok(sign_in_redirect(&path)) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
@@ -235,9 +237,11 @@ pub(super) async fn contract_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: MaybeUser,
-    ApiPath(id): ApiPath<Uuid>,
+    axum::extract::Path(raw): axum::extract::Path<String>,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
+    // A malformed id is a page that does not exist, like any other.
+    let Ok(id) = Uuid::parse_str(&raw) else { return Ok(super::not_found_page().into_response()) };
     let path = format!("/contracts/{id}");
     let Some(actor) = user.actor() else { return Ok(sign_in_redirect(&path)) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
@@ -346,9 +350,11 @@ pub(super) async fn edit_achievement(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: MaybeUser,
-    ApiPath(id): ApiPath<Uuid>,
+    axum::extract::Path(raw): axum::extract::Path<String>,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<Response> {
+    // A malformed id is a page that does not exist, like any other.
+    let Ok(id) = Uuid::parse_str(&raw) else { return Ok(super::not_found_page().into_response()) };
     let path = format!("/my/achievements/{id}/edit");
     let Some(actor) = user.actor() else { return Ok(sign_in_redirect(&path)) };
     let view = match achievements::get_view(&state.db, Some(actor), id).await {
