@@ -12,6 +12,7 @@ mod m20261127_000004_negotiation;
 mod m20261127_000005_contracts;
 mod m20261127_000006_payments;
 mod m20261127_000007_payouts;
+mod m20261127_000008_termination;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_contracts::Migration),
             Box::new(m20261127_000006_payments::Migration),
             Box::new(m20261127_000007_payouts::Migration),
+            Box::new(m20261127_000008_termination::Migration),
         ]
     }
 }

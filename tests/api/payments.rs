@@ -127,8 +127,34 @@ fn localstripe() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// This test's webhook endpoint at localstripe. localstripe delivers each event to every
+/// endpoint in turn and cannot forget one, so when the test ends its endpoint is pointed
+/// at a port that refuses at once: a later process on the test server's old port can
+/// never hold up the deliveries of the tests still running.
+struct Webhook {
+    id: String,
+}
+
+impl Drop for Webhook {
+    fn drop(&mut self) {
+        let url = format!("{}/_config/webhooks/{}", stripe_url(), self.id);
+        let _ = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                let _ = runtime.block_on(
+                    reqwest::Client::new()
+                        .post(url)
+                        .form(&[("url", "http://127.0.0.1:1/gone"), ("secret", WEBHOOK_SECRET)])
+                        .send(),
+                );
+            }
+        })
+        .join();
+    }
+}
+
 /// Registers this server's webhook endpoint with localstripe (each test its own id).
-async fn register_webhook(app: &TestApp) {
+#[must_use = "the endpoint is retired when the guard is dropped"]
+async fn register_webhook(app: &TestApp) -> Webhook {
     let id = uuid::Uuid::now_v7().simple().to_string();
     let response = localstripe()
         .post(format!("{}/_config/webhooks/{id}", stripe_url()))
@@ -137,6 +163,7 @@ async fn register_webhook(app: &TestApp) {
         .await
         .unwrap_or_else(|e| panic!("localstripe is not reachable at {} ({e}); scripts/test starts it", stripe_url()));
     assert!(response.status().is_success(), "localstripe refused the webhook registration");
+    Webhook { id }
 }
 
 /// The buyer's card payment, as Stripe.js would make it.
@@ -204,7 +231,7 @@ async fn post_event(app: &TestApp, body: &str, signature: &str) -> crate::helper
 async fn milestones_are_paid_through_stripe_released_on_acceptance_and_refunded_on_rejection() {
     let connect = connect_double().await;
     let app = spawn_with_connect(&connect).await;
-    register_webhook(&app).await;
+    let _webhook = register_webhook(&app).await;
     let (contract, first, second) = registered_contract(&app).await;
     let seller = app.seller.organization_id;
     let broker = app.broker.user_id;
@@ -452,7 +479,7 @@ async fn payouts_survive_an_outage_and_a_refusing_account_without_paying_twice()
         .mount(&connect)
         .await;
     let app = spawn_with_connect(&connect).await;
-    register_webhook(&app).await;
+    let _webhook = register_webhook(&app).await;
     let (contract, first, _) = registered_contract(&app).await;
     let seller = app.seller.organization_id;
     let broker = app.broker.user_id;
@@ -620,7 +647,7 @@ async fn intents_of(milestone: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_server_killed_between_stripe_and_its_own_write_loses_nothing_and_charges_once() {
     let app = spawn_app().await;
-    register_webhook(&app).await;
+    let _webhook = register_webhook(&app).await;
     let (contract, first, _) = registered_contract(&app).await;
     let (proxy, mut created) = swallowing_proxy().await;
 
@@ -722,7 +749,7 @@ async fn save_card(client_secret: &str, setup_intent: &str, number: &str) {
 #[tokio::test]
 async fn a_card_saved_by_the_browser_pays_a_milestone_with_or_without_3d_secure() {
     let app = spawn_app().await;
-    register_webhook(&app).await;
+    let _webhook = register_webhook(&app).await;
     let (contract, first, second) = registered_contract(&app).await;
 
     app.post_empty(&format!("/api/v1/milestones/{first}/card-setup"), Some(&app.seller))
@@ -813,7 +840,7 @@ async fn a_card_saved_by_the_browser_pays_a_milestone_with_or_without_3d_secure(
 #[tokio::test]
 async fn the_rejection_window_is_the_one_the_contract_agrees() {
     let app = spawn_app().await;
-    register_webhook(&app).await;
+    let _webhook = register_webhook(&app).await;
     let deal = agreed_deal(&app).await;
     let drafted = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201);
     assert_eq!(drafted.body["content"]["clauses"]["rejection_window_days"], 30, "30 days unless agreed otherwise");
@@ -871,4 +898,58 @@ async fn the_rejection_window_is_the_one_the_contract_agrees() {
         .await
         .expect(200);
     assert_eq!(balance(&ledger(&app, &contract).await, "provider_balance"), 10_000_000);
+}
+
+#[tokio::test]
+async fn a_contract_ends_by_agreement_once_no_money_is_held() {
+    let app = spawn_app().await;
+    let _webhook = register_webhook(&app).await;
+    let (contract, first, second) = registered_contract(&app).await;
+    let path = format!("/api/v1/contracts/{contract}/termination");
+    app.post(&path, Some(&app.broker), json!({"reason": "经纪人无权解除"})).await.expect_problem(403, "forbidden");
+    app.post(&path, Some(&app.other_seller), json!({"reason": "x"})).await.expect_problem(404, "not_found");
+    app.post(&path, Some(&app.seller), json!({"reason": " "})).await.expect_problem(422, "validation_failed");
+    app.post_empty(&format!("{path}/agree"), Some(&app.buyer)).await.expect_problem(409, "conflict");
+
+    // A milestone being paid holds it up: settle it first.
+    let paying = app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer)).await.expect(200);
+    app.post(&path, Some(&app.seller), json!({"reason": "市场变化"})).await.expect_problem(409, "conflict");
+    confirm_card(paying.body["payment_intent_id"].as_str().unwrap_or_default()).await;
+    wait_for_status(&app, &first, "paid").await;
+    app.post(&path, Some(&app.seller), json!({"reason": "市场变化"})).await.expect_problem(409, "conflict");
+    app.post_empty(&format!("/api/v1/milestones/{first}/accept"), Some(&app.buyer)).await.expect(200);
+
+    let proposed =
+        app.post(&path, Some(&app.seller), json!({"reason": "甲方产线调整，双方协商解除"})).await.expect(200);
+    assert_eq!(proposed.body["termination_proposed_by"], "seller");
+    app.post(&path, Some(&app.buyer), json!({"reason": "again"})).await.expect_problem(409, "conflict");
+    app.post_empty(&format!("{path}/agree"), Some(&app.seller)).await.expect_problem(403, "forbidden");
+    // Declined, then proposed again and agreed.
+    let declined = app.post_empty(&format!("{path}/decline"), Some(&app.buyer)).await.expect(200);
+    assert!(declined.body["termination_proposed_by"].is_null());
+    app.post(&path, Some(&app.seller), json!({"reason": "甲方产线调整，双方协商解除"})).await.expect(200);
+    let stale = proposed.version();
+    app.post_if_match(&format!("{path}/agree"), &app.buyer, stale, None)
+        .await
+        .expect_problem(412, "precondition_failed");
+    let ended = app.post_empty(&format!("{path}/agree"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(ended.body["status"], "terminated");
+    assert!(ended.body["terminated_at"].is_string());
+    assert_eq!(ended.body["milestones"][0]["status"], "accepted", "what was delivered stays accepted");
+    assert_eq!(ended.body["milestones"][1]["status"], "cancelled");
+    app.post_empty(&format!("/api/v1/milestones/{second}/pay"), Some(&app.buyer))
+        .await
+        .expect_problem(409, "invalid_transition");
+    let balances = ledger(&app, &contract).await;
+    assert_eq!(balance(&balances, &format!("escrow:{contract}")), 0, "nothing is left in escrow");
+    let (status, page) = {
+        let response = app
+            .request(reqwest::Method::GET, &format!("/contracts/{contract}?lang=en"), Some(&app.seller))
+            .send()
+            .await
+            .expect("page");
+        (response.status().as_u16(), response.text().await.unwrap_or_default())
+    };
+    assert_eq!(status, 200);
+    assert!(page.contains("The contract was ended by agreement") && page.contains("Cancelled"), "{page}");
 }

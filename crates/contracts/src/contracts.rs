@@ -85,7 +85,8 @@ fn snapshot(model: &contract::Model) -> serde_json::Value {
     serde_json::json!({
         "status": model.status, "version": model.version, "current_number": model.current_number,
         "sha256": model.sha256, "registration_number": model.registration_number,
-        "return_reason": model.return_reason,
+        "return_reason": model.return_reason, "termination_proposed_by": model.termination_proposed_by,
+        "termination_reason": model.termination_reason,
     })
 }
 
@@ -235,6 +236,9 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
         registered_at: Set(None),
         return_reason: Set(None),
         signed_at: Set(None),
+        termination_proposed_by: Set(None),
+        termination_reason: Set(None),
+        terminated_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -697,6 +701,10 @@ pub struct ContractView {
     pub registered_at: Option<DateTime<Utc>>,
     pub return_reason: Option<String>,
     pub signed_at: Option<DateTime<Utc>>,
+    /// `seller` or `buyer` while a termination by agreement awaits the other side.
+    pub termination_proposed_by: Option<String>,
+    pub termination_reason: Option<String>,
+    pub terminated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -792,6 +800,9 @@ async fn view<C: ConnectionTrait>(db: &C, model: contract::Model, role: Contract
         registered_at: model.registered_at,
         return_reason: model.return_reason,
         signed_at: model.signed_at,
+        termination_proposed_by: model.termination_proposed_by,
+        termination_reason: model.termination_reason,
+        terminated_at: model.terminated_at,
         created_at: model.created_at,
     })
 }
@@ -841,4 +852,110 @@ pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, status: Option<&str
         }
     }
     Ok(out)
+}
+
+/// The milestones of a contract that hold or are about to hold the buyer's money.
+async fn money_in_flight<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool> {
+    use sea_orm::PaginatorTrait;
+    Ok(milestone::Entity::find()
+        .filter(milestone::Column::ContractId.eq(id))
+        .filter(milestone::Column::Status.is_in(["payment_pending", "paid"]))
+        .count(db)
+        .await?
+        > 0)
+}
+
+fn termination_side(role: ContractRole) -> Result<&'static str> {
+    match role {
+        ContractRole::Seller => Ok("seller"),
+        ContractRole::Buyer => Ok("buyer"),
+        _ => Err(ListingsError::Forbidden("the seller and the buyer terminate their contract".into())),
+    }
+}
+
+/// One party proposes to end a registered contract by agreement (Civil Code art. 562),
+/// with its reason; the other party agrees or declines. Milestones paid or being paid
+/// are settled first (accepted or rejected), so no money is left in escrow.
+pub async fn propose_termination<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    reason: &str,
+) -> Result<contract::Model> {
+    let (current, role) = load(db, actor, id, true).await?;
+    let side = termination_side(role)?;
+    check_version(expected_version, current.version)?;
+    if !matches!(current.status.as_str(), "registered" | "performing") {
+        return Err(refuse("terminate", &current));
+    }
+    if current.termination_proposed_by.is_some() {
+        return Err(ListingsError::Conflict("a termination is already proposed; answer or withdraw it".into()));
+    }
+    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    if money_in_flight(db, id).await? {
+        return Err(ListingsError::Conflict(
+            "a milestone is paid or being paid: accept or reject it before terminating the contract".into(),
+        ));
+    }
+    let mut active: contract::ActiveModel = current.clone().into();
+    active.termination_proposed_by = Set(Some(side.into()));
+    active.termination_reason = Set(Some(reason));
+    let updated = save(db, active, &current).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "contract.termination_propose",
+        ENTITY,
+        id,
+        Some(snapshot(&current)),
+        Some(snapshot(&updated)),
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Answers a proposed termination: the other party agrees (the contract is `terminated`
+/// and its unpaid milestones `cancelled`) or declines; the proposer may withdraw it
+/// (`agree = false`).
+pub async fn answer_termination<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    agree: bool,
+) -> Result<contract::Model> {
+    let (current, role) = load(db, actor, id, true).await?;
+    let side = termination_side(role)?;
+    check_version(expected_version, current.version)?;
+    let Some(proposer) = current.termination_proposed_by.clone() else {
+        return Err(ListingsError::Conflict("no termination is proposed".into()));
+    };
+    if agree && proposer == side {
+        return Err(ListingsError::Forbidden("the other party agrees to the termination".into()));
+    }
+    let mut active: contract::ActiveModel = current.clone().into();
+    active.termination_proposed_by = Set(None);
+    let action = if agree {
+        if money_in_flight(db, id).await? {
+            return Err(ListingsError::Conflict(
+                "a milestone is paid or being paid: accept or reject it before terminating the contract".into(),
+            ));
+        }
+        milestone::Entity::update_many()
+            .col_expr(milestone::Column::Status, sea_orm::sea_query::Expr::value("cancelled"))
+            .filter(milestone::Column::ContractId.eq(id))
+            .filter(milestone::Column::Status.eq("scheduled"))
+            .exec(db)
+            .await?;
+        active.status = Set("terminated".into());
+        active.terminated_at = Set(Some(Utc::now()));
+        "contract.terminate"
+    } else {
+        active.termination_reason = Set(None);
+        if proposer == side { "contract.termination_withdraw" } else { "contract.termination_decline" }
+    };
+    let updated = save(db, active, &current).await?;
+    audit::record(db, Some(actor), action, ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
+    Ok(updated)
 }

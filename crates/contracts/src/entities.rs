@@ -39,6 +39,11 @@ pub mod contract {
         #[sea_orm(column_type = "Text", nullable)]
         pub return_reason: Option<String>,
         pub signed_at: Option<DateTimeUtc>,
+        /// `seller` or `buyer` while a termination by agreement awaits the other side.
+        pub termination_proposed_by: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub termination_reason: Option<String>,
+        pub terminated_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub version: i32,

@@ -74,7 +74,7 @@ impl Grouping {
 
 async fn registered<C: ConnectionTrait>(db: &C, period: Period) -> Result<Vec<contract::Model>> {
     Ok(contract::Entity::find()
-        .filter(contract::Column::Status.is_in(["registered", "performing", "completed"]))
+        .filter(contract::Column::Status.is_in(["registered", "performing", "completed", "terminated"]))
         .all(db)
         .await?
         .into_iter()

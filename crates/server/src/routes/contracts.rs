@@ -214,6 +214,58 @@ async fn return_to_parties(
     render(&state, &user.actor, id).await
 }
 
+/// Proposes to end a registered contract by agreement (the seller or the buyer), with a
+/// reason; milestones paid or being paid must be settled first (409).
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination", tag = "contracts", security(("bearer" = [])),
+    request_body = ReasonBody,
+    responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn propose_termination(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(version): IfMatch,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> ApiResult<Response> {
+    let transaction = begin(&state).await?;
+    contracts::propose_termination(&transaction, &user.actor, id, version, &body.reason).await?;
+    commit(transaction).await?;
+    render(&state, &user.actor, id).await
+}
+
+/// The other party agrees to the proposed termination: the contract is `terminated`, its
+/// unpaid milestones `cancelled`.
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/agree", tag = "contracts", security(("bearer" = [])),
+    responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem)))]
+async fn agree_termination(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(version): IfMatch,
+) -> ApiResult<Response> {
+    let transaction = begin(&state).await?;
+    contracts::answer_termination(&transaction, &user.actor, id, version, true).await?;
+    commit(transaction).await?;
+    render(&state, &user.actor, id).await
+}
+
+/// Declines the proposed termination (the other party) or withdraws it (the proposer).
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/decline", tag = "contracts", security(("bearer" = [])),
+    responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem)))]
+async fn decline_termination(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(version): IfMatch,
+) -> ApiResult<Response> {
+    let transaction = begin(&state).await?;
+    contracts::answer_termination(&transaction, &user.actor, id, version, false).await?;
+    commit(transaction).await?;
+    render(&state, &user.actor, id).await
+}
+
 /// The milestone schedule of a contract.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/milestones", tag = "contracts", security(("bearer" = [])),
     responses((status = 200, body = Vec<MilestoneView>), (status = 404, body = crate::error::Problem)))]
@@ -234,4 +286,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(register))
         .routes(routes!(return_to_parties))
         .routes(routes!(milestones))
+        .routes(routes!(propose_termination))
+        .routes(routes!(agree_termination))
+        .routes(routes!(decline_termination))
 }
