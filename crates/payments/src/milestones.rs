@@ -772,7 +772,7 @@ pub async fn reconcile(db: &DatabaseConnection, gateway: &dyn Gateway, repair: b
         let mut provider_id = None;
         let mut repaired = false;
         if repair && payout.status == "pending" {
-            match crate::payouts::send(db, gateway, payout.id).await? {
+            match crate::payouts::send(db, gateway, payout.id, true).await? {
                 crate::payouts::Sent::Sent(transfer) => {
                     provider_id = Some(transfer);
                     repaired = true;

@@ -282,9 +282,16 @@ pub enum Sent {
     NotDue,
 }
 
+/// How long a server that claimed a payout has to send it before another may.
+const LEASE_SECS: i64 = 60;
+
 /// Sends one pending payout: the transfer, then (in one transaction) the payout marked
-/// sent and the ledger journal `payable → provider_balance`, once.
-pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid) -> Result<Sent> {
+/// sent and the ledger journal `payable → provider_balance`, once. The payout is first
+/// claimed for a minute (its next attempt moved on), so the server that queued it and the
+/// sweepers do not all call the provider at once; `force` (reconcile) claims it even
+/// while it waits out a backoff. A claim that dies with its process lapses, and the retry
+/// uses the same idempotency key.
+pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid, force: bool) -> Result<Sent> {
     let Some(row) = payout::Entity::find_by_id(id).one(db).await? else {
         return Ok(Sent::NotDue);
     };
@@ -294,6 +301,18 @@ pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid) -> R
     let Some(destination) = row.destination.clone().filter(|_| row.status == "pending") else {
         return Ok(Sent::NotDue);
     };
+    let now = Utc::now();
+    let mut claim = payout::Entity::update_many()
+        .col_expr(payout::Column::NextAttemptAt, Expr::value(now + Duration::seconds(LEASE_SECS)))
+        .filter(payout::Column::Id.eq(row.id))
+        .filter(payout::Column::Status.eq("pending"))
+        .filter(payout::Column::Revision.eq(row.revision));
+    if !force {
+        claim = claim.filter(payout::Column::NextAttemptAt.lte(now));
+    }
+    if claim.exec(db).await?.rows_affected == 0 {
+        return Ok(Sent::NotDue);
+    }
     let result = gateway
         .create_transfer(NewTransfer {
             amount_minor: row.amount_minor,
@@ -395,7 +414,7 @@ pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid) -> R
 /// that could not be sent stays queued for the sweeper.
 pub async fn send_all(db: &DatabaseConnection, gateway: &dyn Gateway, ids: &[Uuid]) {
     for id in ids {
-        match send(db, gateway, *id).await {
+        match send(db, gateway, *id, false).await {
             Ok(Sent::RetryLater(reason)) => tracing::warn!(payout = %id, %reason, "payout deferred"),
             Ok(Sent::Refused(reason)) => tracing::warn!(payout = %id, %reason, "payout refused"),
             Ok(outcome) => tracing::debug!(payout = %id, ?outcome, "payout"),
