@@ -16,7 +16,6 @@ use techex_core::domain::{AchievementKind, Maturity};
 use techex_listings::achievements::{self, AchievementFilter};
 use techex_listings::demands::{self, DemandFilter};
 use techex_listings::entities::{achievement, demand, organization};
-use techex_listings::reference;
 use uuid::Uuid;
 
 pub(super) async fn home(
@@ -45,10 +44,7 @@ pub(super) async fn home(
         PageRequest { limit: 5, after: None },
     )
     .await?;
-    let fields = reference::list_fields(&state.db).await?;
-    let zh = page.lang == Lang::Zh;
-    let field_list: Vec<(String, String)> =
-        fields.into_iter().map(|f| (f.code, if zh { f.name_zh } else { f.name_en })).collect();
+    let (field_list, _) = super::field_and_region_options(&state, page.lang).await?;
     let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
     let ctx = context! {
         ..page.base("/"),

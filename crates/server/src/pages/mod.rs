@@ -233,21 +233,34 @@ pub(super) fn labels(lang: Lang) -> minijinja::Value {
     context! { kinds => kinds, maturities => maturities, modes => modes }
 }
 
-pub(super) async fn field_and_region_names(
+/// The industry fields and the regions as (code, name in the page's language), in the
+/// reference data's order: the options of the forms' selects.
+pub(super) async fn field_and_region_options(
     state: &AppState,
     lang: Lang,
-) -> ApiResult<(minijinja::Value, minijinja::Value)> {
+) -> ApiResult<(Vec<(String, String)>, Vec<(String, String)>)> {
     let zh = lang == Lang::Zh;
-    let fields: std::collections::BTreeMap<String, String> = reference::list_fields(&state.db)
+    let fields = reference::list_fields(&state.db)
         .await?
         .into_iter()
         .map(|f| (f.code, if zh { f.name_zh } else { f.name_en }))
         .collect();
-    let regions: std::collections::BTreeMap<String, String> = reference::list_regions(&state.db)
+    let regions = reference::list_regions(&state.db)
         .await?
         .into_iter()
         .map(|r| (r.code, if zh { r.name_zh } else { r.name_en }))
         .collect();
+    Ok((fields, regions))
+}
+
+/// The same as maps from code to name, for showing a listing's field and region.
+pub(super) async fn field_and_region_names(
+    state: &AppState,
+    lang: Lang,
+) -> ApiResult<(minijinja::Value, minijinja::Value)> {
+    let (fields, regions) = field_and_region_options(state, lang).await?;
+    let fields: std::collections::BTreeMap<String, String> = fields.into_iter().collect();
+    let regions: std::collections::BTreeMap<String, String> = regions.into_iter().collect();
     Ok((minijinja::Value::from_serialize(&fields), minijinja::Value::from_serialize(&regions)))
 }
 

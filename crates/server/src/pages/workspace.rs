@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use techex_contracts::contracts::ContractRole;
 use techex_contracts::entities::contract;
 use techex_core::PageRequest;
-use techex_core::domain::{AchievementStatus, DealStatus, OfferStatus, Side};
+use techex_core::domain::{AchievementStatus, DealStatus, DemandStatus, OfferStatus, Side};
 use techex_listings::ListingsError;
 use techex_listings::achievements::{self, AchievementFilter};
 use techex_negotiation::brokers::{self, BrokerFilter};
@@ -37,6 +37,7 @@ fn workspace_labels(lang: Lang) -> minijinja::Value {
     let sides: BTreeMap<&str, &str> = Side::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     let achievement_status: BTreeMap<&str, &str> =
         AchievementStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
+    let demand_status: BTreeMap<&str, &str> = DemandStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     context! {
         ..labels(lang),
         ..context! {
@@ -44,6 +45,7 @@ fn workspace_labels(lang: Lang) -> minijinja::Value {
             offer_status => offer_status,
             sides => sides,
             achievement_status => achievement_status,
+            demand_status => demand_status,
         }
     }
 }
@@ -306,13 +308,7 @@ async fn achievement_form(
     existing: Option<techex_listings::achievements::AchievementView>,
 ) -> ApiResult<Response> {
     let page = page_context(headers, lang, user);
-    let fields = techex_listings::reference::list_fields(&state.db).await?;
-    let regions = techex_listings::reference::list_regions(&state.db).await?;
-    let zh = page.lang == Lang::Zh;
-    let fields: Vec<(String, String)> =
-        fields.into_iter().map(|f| (f.code, if zh { f.name_zh } else { f.name_en })).collect();
-    let regions: Vec<(String, String)> =
-        regions.into_iter().map(|r| (r.code, if zh { r.name_zh } else { r.name_en })).collect();
+    let (fields, regions) = super::field_and_region_options(state, page.lang).await?;
     let organization_region = user.0.as_ref().map(|u| u.organization.region.clone());
     let documents = match &existing {
         Some(view) => techex_listings::documents::list(&state.db, user.actor(), view.id).await?,
@@ -379,18 +375,12 @@ pub(super) async fn my_demands(
     let found =
         techex_listings::demands::list(&state.db, Some(actor), &filter, PageRequest { limit: 200, after: None })
             .await?;
-    let fields = techex_listings::reference::list_fields(&state.db).await?;
-    let zh = page.lang == Lang::Zh;
-    let fields: Vec<(String, String)> =
-        fields.into_iter().map(|f| (f.code, if zh { f.name_zh } else { f.name_en })).collect();
-    let demand_status: BTreeMap<&str, &str> =
-        techex_core::domain::DemandStatus::ALL.iter().map(|s| (s.as_str(), s.label(page.lang.code()))).collect();
+    let (fields, _) = super::field_and_region_options(&state, page.lang).await?;
     let ctx = context! {
         ..page.base("/my/demands"),
         ..context! {
             items => found.items,
             fields => fields,
-            demand_status => demand_status,
             default_region => user.0.as_ref().map(|u| u.organization.region.clone()),
             labels => workspace_labels(page.lang),
         }
