@@ -113,6 +113,8 @@ async fn an_agreed_deal_becomes_a_signed_and_registered_contract() {
     );
     let html = html.text().await.unwrap_or_default();
     assert!(html.contains("<h2>第三条 价款与支付"));
+    assert!(!html.contains("签署记录"), "nobody has signed yet");
+    assert!(html.contains("@media print"), "the document prints on A4");
 
     // Nobody else reads or signs it.
     app.get(&format!("/api/v1/contracts/{id}"), Some(&app.other_seller)).await.expect_problem(404, "not_found");
@@ -156,6 +158,29 @@ async fn an_agreed_deal_becomes_a_signed_and_registered_contract() {
     }
     let done = app.get(&format!("/api/v1/contracts/{id}"), Some(&app.seller)).await.expect(200);
     assert_eq!(done.body["status"], "signed");
+    // The document shows the three signatures of its version, each over its hash.
+    let html = app
+        .request(reqwest::Method::GET, &format!("/api/v1/contracts/{id}/document"), Some(&app.buyer))
+        .send()
+        .await
+        .expect("html")
+        .text()
+        .await
+        .unwrap_or_default();
+    let block = html.split("签署记录").nth(1).and_then(|b| b.split("</table>").next()).unwrap_or_default();
+    for party in ["甲方 / Seller", "乙方 / Buyer", "丙方 / Broker"] {
+        assert!(block.contains(party), "{party} in {block}");
+    }
+    assert_eq!(block.matches(&current).count(), 3, "each signature over the current hash: {block}");
+    let first = app
+        .request(reqwest::Method::GET, &format!("/api/v1/contracts/{id}/document?version=1"), Some(&app.buyer))
+        .send()
+        .await
+        .expect("html")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!first.contains("签署记录"), "the first version was never signed");
     assert!(done.body["milestones"][1]["due_date"].is_string(), "due dates are fixed at signing");
     let deal_now = app.get(&format!("/api/v1/deals/{deal}"), Some(&app.buyer)).await.expect(200);
     assert_eq!(deal_now.body["status"], "contracted");

@@ -118,6 +118,7 @@ async fn document(
     ApiQuery(query): ApiQuery<DocumentQuery>,
 ) -> ApiResult<Response> {
     let (contract, version) = contracts::document(&state.db, &user.actor, id, query.version).await?;
+    let signatures = contracts::get_view(&state.db, &user.actor, id).await?.signatures;
     let (content_type, body) = if query.format.as_deref() == Some("text") {
         ("text/plain; charset=utf-8", version.text.clone())
     } else {
@@ -126,7 +127,12 @@ async fn document(
         html.push_str(&format!("<title>{}</title>", escape(&contract.title_zh)));
         html.push_str("<style>body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:46rem;margin:2rem auto;\
                        padding:0 1rem;line-height:1.7}h1{font-size:1.4rem}h2{font-size:1.05rem;margin-top:1.6rem}\
-                       footer{color:#555;font-size:.85rem;border-top:1px solid #ccc;margin-top:2rem;padding-top:.5rem}</style>");
+                       footer{color:#555;font-size:.85rem;border-top:1px solid #ccc;margin-top:2rem;padding-top:.5rem}\
+                       table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border:1px solid #bbb;padding:.3rem .5rem;text-align:left}\
+                       code{word-break:break-all}\
+                       @page{size:A4;margin:20mm 18mm}\
+                       @media print{body{max-width:none;margin:0;padding:0;font-family:'Noto Serif CJK SC','Songti SC',serif;font-size:11pt}\
+                       h2{break-after:avoid}p,tr{break-inside:avoid}section.signatures{break-inside:avoid}}</style>");
         html.push_str("</head><body><article>");
         for (index, line) in version.text.lines().enumerate() {
             let trimmed = line.trim();
@@ -142,8 +148,34 @@ async fn document(
             };
             html.push_str(&format!("<{tag}>{}</{tag}>", escape(trimmed)));
         }
+        html.push_str("</article>");
+        // The signatures of this version (not part of the signed text): who signed for
+        // which party, when, and over which hash.
+        let signed: Vec<_> =
+            signatures.iter().filter(|s| s.version_number == version.number && s.voided_at.is_none()).collect();
+        if !signed.is_empty() {
+            html.push_str(
+                "<section class=\"signatures\"><h2>签署记录 / Signatures</h2><table><tr><th>当事人 / Party</th>\
+                           <th>签署人 / Signed by</th><th>时间 / Signed at (UTC)</th><th>SHA-256</th></tr>",
+            );
+            for s in signed {
+                let party = match s.party.as_str() {
+                    "seller" => "甲方 / Seller",
+                    "buyer" => "乙方 / Buyer",
+                    "broker" => "丙方 / Broker",
+                    other => other,
+                };
+                html.push_str(&format!(
+                    "<tr><td>{party}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                    escape(&s.signer_name),
+                    s.signed_at.format("%Y-%m-%d %H:%M:%S"),
+                    escape(&s.sha256)
+                ));
+            }
+            html.push_str("</table></section>");
+        }
         html.push_str(&format!(
-            "</article><footer>版本 / Version {} · SHA-256 <code>{}</code>{}</footer></body></html>",
+            "<footer>版本 / Version {} · SHA-256 <code>{}</code>{}</footer></body></html>",
             version.number,
             version.sha256,
             contract
