@@ -273,3 +273,121 @@ async fn a_counter_offer_shows_what_changed_in_words_and_yuan() {
     let (_, zh) = page(&app, &format!("/deals/{deal}?lang=zh"), Some(&app.seller)).await;
     assert!(zh.contains("相对上一报价的变化") && zh.contains("总价"));
 }
+
+/// The tasks of a dashboard that lead to `href`, by their English words.
+fn tasks_to(body: &str, href: &str) -> Vec<String> {
+    body.split("<li class=\"task ")
+        .skip(1)
+        .filter_map(|item| item.split("</li>").next())
+        .filter(|item| item.contains(&format!("href=\"{href}\"")))
+        .filter_map(|item| item.split("<strong>").nth(1).and_then(|s| s.split("</strong>").next()))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_lists_what_waits_for_each_party_and_nothing_of_others() {
+    let app = spawn_app().await;
+    let (status, location) = page(&app, "/dashboard", None).await;
+    assert_eq!((status, location.as_str()), (303, "/sign-in?next=%2Fdashboard"));
+    // `/login`, the design's name of the sign-in page, leads there with its query.
+    let login = app.request(reqwest::Method::GET, "/login?next=%2Fdeals&lang=en", None).send().await.expect("login");
+    assert_eq!(login.status().as_u16(), 308);
+    assert_eq!(login.headers()["location"], "/sign-in?next=%2Fdeals&lang=en");
+
+    // A new inquiry waits for the seller, not for the buyer who sent it.
+    let achievement = app.published_achievement(&app.seller, json!({"inventors": []})).await;
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "能否独占许可？"}))
+        .await
+        .expect(201)
+        .id();
+    let room = format!("/deals/{deal}");
+    let (status, seller) = page(&app, "/dashboard?lang=en", Some(&app.seller)).await;
+    assert_eq!(status, 200);
+    assert_eq!(tasks_to(&seller, &room), ["New inquiry: reply"], "{seller}");
+    let (_, buyer) = page(&app, "/dashboard?lang=en", Some(&app.buyer)).await;
+    assert!(tasks_to(&buyer, &room).is_empty(), "the buyer waits for the seller");
+    let (_, stranger) = page(&app, "/dashboard?lang=en", Some(&app.other_seller)).await;
+    assert!(!stranger.contains(&deal), "another organization learns nothing of the deal");
+    assert!(!seller.contains("center-heading"), "the seller has no desk of the center");
+
+    // The invited broker is asked to decide; once mediating, nothing waits for it.
+    app.post(
+        &format!("/api/v1/deals/{deal}/broker"),
+        Some(&app.buyer),
+        json!({"broker_id": app.broker.user_id, "commission_bps": 500}),
+    )
+    .await
+    .expect(200);
+    let (_, broker) = page(&app, "/dashboard?lang=en", Some(&app.broker)).await;
+    assert_eq!(tasks_to(&broker, &room), ["Invited to mediate: accept or decline"]);
+    app.post_empty(&format!("/api/v1/deals/{deal}/broker/accept"), Some(&app.broker)).await.expect(200);
+    assert!(tasks_to(&page(&app, "/dashboard?lang=en", Some(&app.broker)).await.1, &room).is_empty());
+
+    // The broker proposes terms for the seller: the seller confirms; then the buyer answers.
+    let proposal = app
+        .post(
+            &format!("/api/v1/deals/{deal}/offers"),
+            Some(&app.broker),
+            json!({"on_behalf_of": "seller", "terms": {"mode": "exclusive_license", "lump_sum_minor": 30_000_000, "territory": "中国大陆", "term_years": 5},
+                   "valid_until": (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339()}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let (_, seller) = page(&app, "/dashboard?lang=en", Some(&app.seller)).await;
+    assert_eq!(tasks_to(&seller, &room), ["The broker proposed terms for you to confirm"], "{seller}");
+    app.post_empty(&format!("/api/v1/offers/{proposal}/confirm"), Some(&app.seller)).await.expect(200);
+    let (_, buyer) = page(&app, "/dashboard?lang=zh", Some(&app.buyer)).await;
+    assert_eq!(tasks_to(&buyer, &room), ["收到报价，请答复"]);
+    assert!(buyer.contains("¥300,000"), "the offer's sum is shown");
+    assert!(tasks_to(&page(&app, "/dashboard?lang=en", Some(&app.seller)).await.1, &room).is_empty());
+
+    // Agreed: the contract is to be drafted; drafted: each party is asked to sign.
+    app.post_empty(&format!("/api/v1/offers/{proposal}/accept"), Some(&app.buyer)).await.expect(200);
+    for who in [&app.seller, &app.buyer, &app.broker] {
+        let (_, body) = page(&app, "/dashboard?lang=en", Some(who)).await;
+        assert_eq!(tasks_to(&body, &room), ["Agreed: draft the contract"], "{}", who.email);
+    }
+    let contract = app.post("/api/v1/contracts", Some(&app.broker), json!({"deal_id": deal})).await.expect(201).id();
+    let (_, seller) = page(&app, "/dashboard?lang=en", Some(&app.seller)).await;
+    assert!(tasks_to(&seller, &room).is_empty(), "{:?}", tasks_to(&seller, &room));
+    assert_eq!(tasks_to(&seller, &format!("/contracts/{contract}")), ["Sign the contract"]);
+    assert!(seller.contains("id=\"count-contracts\">1<"), "{seller}");
+
+    // The center's staff see their desks' queues.
+    app.draft_achievement(&app.seller, json!({})).await;
+    let draft = app.draft_achievement(&app.seller, json!({})).await;
+    app.post_empty(&format!("/api/v1/achievements/{draft}/submit"), Some(&app.seller)).await.expect(200);
+    let (_, reviewer) = page(&app, "/dashboard?lang=en", Some(&app.reviewer)).await;
+    assert!(reviewer.contains("id=\"center-heading\"") && reviewer.contains("id=\"count-review\">1<"), "{reviewer}");
+    assert!(!reviewer.contains("count-registration"), "a reviewer has no registration desk");
+    let (_, admin) = page(&app, "/dashboard?lang=en", Some(&app.admin)).await;
+    assert!(admin.contains("id=\"count-registration\">0<") && admin.contains("id=\"count-registered\">"));
+    assert!(!admin.contains(&format!("href=\"/contracts/{contract}\"")), "the admin's dashboard is not the parties'");
+}
+
+#[tokio::test]
+async fn pages_answer_errors_with_the_problem_page_not_json() {
+    let app = spawn_app().await;
+    for (path, who) in [
+        ("/achievements?lang=en&lang=zh", None),
+        ("/deals?lang=en&lang=zh", Some(&app.buyer)),
+        ("/dashboard?lang=zh&lang=en", Some(&app.seller)),
+    ] {
+        let response = app.request(reqwest::Method::GET, path, who).send().await.expect("page");
+        let status = response.status().as_u16();
+        let content_type = response.headers()["content-type"].to_str().unwrap_or_default().to_string();
+        let body = response.text().await.unwrap_or_default();
+        assert!((400..500).contains(&status), "{path}: {status}");
+        assert!(content_type.starts_with("text/html"), "{path}: {content_type} {body}");
+        assert!(body.contains("<html") && body.contains("class=\"detail problem\""), "{path}: {body}");
+        if let Some(who) = who {
+            assert!(body.contains("action=\"/sign-out\""), "{path}: the header still shows {} signed in", who.email);
+        }
+    }
+    // The API keeps answering in problem+json.
+    let api = app.request(reqwest::Method::GET, "/api/v1/achievements?kind=spaceship", None).send().await.expect("api");
+    assert!(api.headers()["content-type"].to_str().unwrap_or_default().starts_with("application/problem+json"));
+}

@@ -130,8 +130,13 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.capture("deal-room-broker").await;
     sign_out(&browser).await;
 
-    // The seller confirms the proposal; the seller's caucus is marked as private.
+    // The seller confirms the proposal, found on the dashboard where signing in leads;
+    // the seller's caucus is marked as private.
     sign_in(&browser, &app.seller, "en").await;
+    assert_eq!(path(&browser).await, "/dashboard");
+    browser.capture("dashboard-seller").await;
+    browser.click(".task.todo_confirm_proposal a").await;
+    browser.wait_until(&format!("location.pathname === '{deal_path}'"), "the task leads to the room").await;
     browser.open(&format!("{deal_path}?channel=caucus_seller")).await;
     assert!(browser.text(".channel-note").await.contains("only this side and the broker"));
     browser.click("#confirm-1 button").await;
@@ -175,9 +180,12 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.find("p.notice.ok").await;
     sign_out(&browser).await;
 
-    // The buyer pays the first milestone with a card in the Stripe.js form.
+    // The buyer pays the first milestone with a card in the Stripe.js form, reached from
+    // the dashboard's task.
     sign_in(&browser, &app.buyer, "zh").await;
-    browser.open(&contract_path).await;
+    assert!(browser.text(".task.todo_pay_milestone").await.contains("¥100,000"));
+    browser.click(".task.todo_pay_milestone a").await;
+    browser.wait_until(&format!("location.pathname === '{contract_path}'"), "the task leads to the contract").await;
     browser.type_into("#card-element input[placeholder='number']", "4242424242424242").await;
     browser.type_into("#card-element input[placeholder='exp_month']", "12").await;
     browser.type_into("#card-element input[placeholder='exp_year']", "30").await;

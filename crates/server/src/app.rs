@@ -98,7 +98,7 @@ pub fn build(state: AppState) -> Router {
                 async move { ([(header::CONTENT_TYPE, "application/json")], body) }
             }),
         )
-        .merge(crate::pages::router())
+        .merge(crate::pages::router(state.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .with_state(state.clone());

@@ -5,6 +5,7 @@
 
 mod center;
 mod charts;
+mod dashboard;
 mod guard;
 mod listings;
 mod registration;
@@ -54,6 +55,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("achievement_form.html", include_str!("../../../../web/templates/achievement_form.html")),
     ("deal_room.html", include_str!("../../../../web/templates/deal_room.html")),
     ("offer_form.html", include_str!("../../../../web/templates/offer_form.html")),
+    ("dashboard.html", include_str!("../../../../web/templates/dashboard.html")),
     ("my_contracts.html", include_str!("../../../../web/templates/my_contracts.html")),
     ("contract.html", include_str!("../../../../web/templates/contract.html")),
     ("sign_in.html", include_str!("../../../../web/templates/sign_in.html")),
@@ -278,12 +280,66 @@ async fn asset(ApiPath(path): ApiPath<String>) -> Response {
     }
 }
 
+/// `/login`, the name the design gives the sign-in page, leads there with its query
+/// (`next`, `lang`).
+async fn login(uri: axum::http::Uri) -> Response {
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    axum::response::Redirect::permanent(&format!("/sign-in{query}")).into_response()
+}
+
 /// The 404 page (rendered without state, so the fallback can use it too).
 pub fn not_found_page() -> (StatusCode, Html<&'static str>) {
     (StatusCode::NOT_FOUND, Html(include_str!("../../../../web/templates/not_found.html")))
 }
 
-pub fn router() -> Router<AppState> {
+/// Pages answer an error of the domain, the database or a malformed query with the HTML
+/// problem page in the reader's language (the 404 page for what does not exist), as the
+/// center's desks do, never with the API's problem+json body.
+async fn html_problems(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = request.headers().clone();
+    let path = request.uri().path().to_string();
+    let lang = request.uri().query().and_then(|query| {
+        form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == "lang").map(|(_, value)| value.into_owned())
+    });
+    let response = next.run(request).await;
+    let problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if !problem {
+        return response;
+    }
+    let status = response.status();
+    if status == StatusCode::NOT_FOUND {
+        return not_found_page().into_response();
+    }
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let detail = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|problem| problem["detail"].as_str().map(str::to_string));
+    // The header shows who is signed in (by session cookie or bearer token), as on every
+    // other page.
+    let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers.clone();
+    let user = <MaybeUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
+        .await
+        .ok()
+        .and_then(|user| user.0);
+    let page = page_context_for(&headers, lang.as_deref(), user.as_ref());
+    let mut html = guard::problem(&state, &page, &path, status, detail);
+    if let Some(seconds) = retry_after {
+        html.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    html
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(listings::home))
         .route("/search", get(search::search_page))
@@ -304,6 +360,8 @@ pub fn router() -> Router<AppState> {
         .route("/deals/{id}", get(workspace::deal_room))
         .route("/contracts", get(workspace::my_contracts))
         .route("/contracts/{id}", get(workspace::contract_page))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/login", get(login))
         .route("/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/center/review", get(center::review_queue))
@@ -315,6 +373,7 @@ pub fn router() -> Router<AppState> {
         .route("/center/stats", get(stats::dashboard))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
+        .route_layer(axum::middleware::from_fn_with_state(state, html_problems))
 }
 
 #[cfg(test)]
@@ -357,6 +416,17 @@ mod tests {
         }
         let families = [
             "problem_title_400",
+            "todo_mediate",
+            "todo_draft_contract",
+            "todo_inquiry",
+            "todo_answer_offer",
+            "todo_confirm_proposal",
+            "todo_sign",
+            "todo_returned",
+            "todo_termination",
+            "todo_pay_milestone",
+            "todo_accept_milestone",
+            "todo_rejected_listing",
             "problem_text_403",
             "problem_title_500",
             "problem_text_503",

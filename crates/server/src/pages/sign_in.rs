@@ -97,9 +97,17 @@ pub(super) async fn form(
         Some(_) => None,
         None => fresh_csrf(&state, &headers, &mut page, VISITOR_CSRF_SECS),
     };
-    let next = safe_next(query.next.as_deref());
+    let next = after_sign_in(query.next.as_deref());
     let response = render_form(&state, &page, StatusCode::OK, "", &next, &SignInErrors::default());
     remember_language(with_cookies(response, [new_cookie]), query.lang.as_deref())
+}
+
+/// Where a sign-in leads: the page the user came from, else the dashboard.
+fn after_sign_in(next: Option<&str>) -> String {
+    match next.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(next) => safe_next(Some(next)),
+        None => "/dashboard".to_string(),
+    }
 }
 
 /// `POST /sign-in`: checks the CSRF field, then the e-mail and password (the same
@@ -114,7 +122,7 @@ pub(super) async fn submit(
 ) -> Response {
     let form: SignInForm = parse_form(&body);
     let mut page = page_context_for(&headers, query.lang.as_deref(), None);
-    let next = safe_next(form.next.as_deref());
+    let next = after_sign_in(form.next.as_deref());
     let email = form.email.as_deref().unwrap_or("").trim().to_string();
     if !csrf_matches(&headers, form.csrf_token.as_deref()) {
         // Nothing is attempted; the form comes back with a fresh token to try again.

@@ -30,13 +30,17 @@ use techex_negotiation::deals::{self, DealFilter, Party};
 use techex_negotiation::{offers, room};
 use uuid::Uuid;
 
+/// The achievement states by code, in the page's language.
+pub(super) fn achievement_status_labels(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    AchievementStatus::ALL.iter().map(|s| (s.as_str(), s.label(lang.code()))).collect()
+}
+
 fn workspace_labels(lang: Lang) -> minijinja::Value {
     let code = lang.code();
     let deal_status: BTreeMap<&str, &str> = DealStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     let offer_status: BTreeMap<&str, &str> = OfferStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     let sides: BTreeMap<&str, &str> = Side::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
-    let achievement_status: BTreeMap<&str, &str> =
-        AchievementStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
+    let achievement_status = achievement_status_labels(lang);
     let demand_status: BTreeMap<&str, &str> = DemandStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     context! {
         ..labels(lang),
