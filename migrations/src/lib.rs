@@ -13,6 +13,7 @@ mod m20261127_000005_contracts;
 mod m20261127_000006_payments;
 mod m20261127_000007_payouts;
 mod m20261127_000008_termination;
+mod m20261127_000009_termination_notice;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_payments::Migration),
             Box::new(m20261127_000007_payouts::Migration),
             Box::new(m20261127_000008_termination::Migration),
+            Box::new(m20261127_000009_termination_notice::Migration),
         ]
     }
 }

@@ -953,3 +953,96 @@ async fn a_contract_ends_by_agreement_once_no_money_is_held() {
     assert_eq!(status, 200);
     assert!(page.contains("The contract was ended by agreement") && page.contains("Cancelled"), "{page}");
 }
+
+#[tokio::test]
+async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    use techex_contracts::entities::milestone;
+    let app = spawn_app().await;
+    let _webhook = register_webhook(&app).await;
+
+    // The seller's notice: a payment overdue past the cure period (amended to 10 days).
+    let (contract, first, second) = registered_contract_with(&app, json!({"cure_period_days": 10})).await;
+    let notice = format!("/api/v1/contracts/{contract}/termination/notice");
+    let text = app
+        .request(reqwest::Method::GET, &format!("/api/v1/contracts/{contract}/document?format=text"), Some(&app.buyer))
+        .send()
+        .await
+        .expect("text")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(text.contains("逾期超过 10 日") && text.contains("more than 10 days after its due date"), "{text}");
+    app.post(&notice, Some(&app.broker), json!({"reason": "x"})).await.expect_problem(403, "forbidden");
+    app.post(&notice, Some(&app.other_seller), json!({"reason": "x"})).await.expect_problem(404, "not_found");
+    app.post(&notice, Some(&app.seller), json!({"reason": ""})).await.expect_problem(422, "validation_failed");
+    let early =
+        app.post(&notice, Some(&app.seller), json!({"reason": "乙方逾期付款"})).await.expect_problem(409, "conflict");
+    assert!(early.body["detail"].as_str().unwrap_or("").contains("not in default"), "{}", early.body);
+    app.post(&notice, Some(&app.buyer), json!({"reason": "x"})).await.expect_problem(409, "conflict");
+    // The first milestone fell due 11 days ago, the second 9 days ago: one is past the cure period.
+    for (id, days) in [(&first, 11), (&second, 9)] {
+        milestone::Entity::update_many()
+            .col_expr(
+                milestone::Column::DueDate,
+                Expr::value((chrono::Utc::now() - chrono::Duration::days(days)).date_naive()),
+            )
+            .filter(milestone::Column::Id.eq(uuid::Uuid::parse_str(id).expect("uuid")))
+            .exec(&app.db)
+            .await
+            .expect("backdate the due date");
+    }
+    let before = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.seller)).await.expect(200);
+    // The seller's dashboard says so; the buyer's asks for the payment.
+    let dashboard = |who| app.request(reqwest::Method::GET, "/dashboard?lang=en", Some(who)).send();
+    let seller_page = dashboard(&app.seller).await.expect("dashboard").text().await.unwrap_or_default();
+    assert!(seller_page.contains("A payment is overdue past the cure period"), "{seller_page}");
+    let buyer_page = dashboard(&app.buyer).await.expect("dashboard").text().await.unwrap_or_default();
+    assert!(buyer_page.contains("Pay the next milestone") && !buyer_page.contains("overdue past"), "{buyer_page}");
+    app.post_if_match(&notice, &app.seller, before.version() - 1, Some(json!({"reason": "乙方逾期付款"})))
+        .await
+        .expect_problem(412, "precondition_failed");
+    let ended =
+        app.post(&notice, Some(&app.seller), json!({"reason": "乙方逾期付款，经催告仍未支付"})).await.expect(200);
+    assert_eq!(ended.body["status"], "terminated");
+    assert_eq!(ended.body["termination_ground"], "buyer_default");
+    assert_eq!(ended.body["terminated_by"], "seller");
+    assert_eq!(ended.body["milestones"][0]["status"], "cancelled");
+    assert_eq!(ended.body["milestones"][1]["status"], "cancelled");
+    app.post(&notice, Some(&app.seller), json!({"reason": "again"})).await.expect_problem(409, "invalid_transition");
+    app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer))
+        .await
+        .expect_problem(409, "invalid_transition");
+    let told = app.get("/api/v1/notifications", Some(&app.buyer)).await.expect(200);
+    assert!(told.body.to_string().contains("contract_terminated"), "the buyer is told: {}", told.body);
+    let page = app
+        .request(reqwest::Method::GET, &format!("/contracts/{contract}?lang=en"), Some(&app.buyer))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(page.contains("Terminated by the seller&#x27;s notice: a payment was overdue"), "{page}");
+
+    // The buyer's notice: a delivery that failed acceptance and was refunded.
+    let (contract, first, _) = registered_contract(&app).await;
+    let notice = format!("/api/v1/contracts/{contract}/termination/notice");
+    let paying = app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer)).await.expect(200);
+    confirm_card(paying.body["payment_intent_id"].as_str().unwrap_or_default()).await;
+    wait_for_status(&app, &first, "paid").await;
+    app.post(&notice, Some(&app.buyer), json!({"reason": "x"})).await.expect_problem(409, "conflict");
+    app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.buyer), json!({"reason": "中试未达标"}))
+        .await
+        .expect(200);
+    app.post(&notice, Some(&app.seller), json!({"reason": "x"})).await.expect_problem(409, "conflict");
+    let ended = app.post(&notice, Some(&app.buyer), json!({"reason": "交付验收不合格"})).await.expect(200);
+    assert_eq!(
+        (ended.body["termination_ground"].as_str(), ended.body["terminated_by"].as_str()),
+        (Some("seller_default"), Some("buyer"))
+    );
+    assert_eq!(ended.body["milestones"][0]["status"], "refunded", "the refund stands");
+    assert_eq!(ended.body["milestones"][1]["status"], "cancelled");
+    let balances = ledger(&app, &contract).await;
+    assert_eq!(balance(&balances, &format!("escrow:{contract}")), 0, "nothing is left in escrow");
+}

@@ -178,6 +178,10 @@ pub struct Clauses {
     /// have that payment refunded (contracts drafted before this clause existed: 30).
     #[serde(default = "default_rejection_window_days")]
     pub rejection_window_days: i32,
+    /// Days a milestone may stay unpaid after its due date before the seller may terminate
+    /// the contract by notice (contracts drafted before this clause existed: 30).
+    #[serde(default = "default_cure_period_days")]
+    pub cure_period_days: i32,
     /// Liquidated damages, basis points of the total price.
     pub penalty_bps: i32,
     pub dispute_resolution: String,
@@ -187,6 +191,13 @@ pub struct Clauses {
 fn default_rejection_window_days() -> i32 {
     30
 }
+
+fn default_cure_period_days() -> i32 {
+    30
+}
+
+/// The longest cure period a contract may agree.
+pub const MAX_CURE_PERIOD_DAYS: i32 = 180;
 
 /// The longest rejection window a contract may agree.
 pub const MAX_REJECTION_WINDOW_DAYS: i32 = 180;
@@ -201,6 +212,7 @@ impl Default for Clauses {
                                 payment schedule; silence after that counts as acceptance."
                 .into(),
             rejection_window_days: default_rejection_window_days(),
+            cure_period_days: default_cure_period_days(),
             penalty_bps: 1000,
             dispute_resolution: "提交济南仲裁委员会仲裁 / Arbitration by the Jinan Arbitration Commission".into(),
             special_terms: None,

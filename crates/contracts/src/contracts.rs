@@ -86,7 +86,8 @@ fn snapshot(model: &contract::Model) -> serde_json::Value {
         "status": model.status, "version": model.version, "current_number": model.current_number,
         "sha256": model.sha256, "registration_number": model.registration_number,
         "return_reason": model.return_reason, "termination_proposed_by": model.termination_proposed_by,
-        "termination_reason": model.termination_reason,
+        "termination_reason": model.termination_reason, "termination_ground": model.termination_ground,
+        "terminated_by": model.terminated_by,
     })
 }
 
@@ -239,6 +240,8 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
         termination_proposed_by: Set(None),
         termination_reason: Set(None),
         terminated_at: Set(None),
+        termination_ground: Set(None),
+        terminated_by: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -293,6 +296,9 @@ pub struct AmendContract {
     pub acceptance_method: Option<String>,
     /// Days after a milestone's payment within which the buyer may reject it for a refund (1–180).
     pub rejection_window_days: Option<i32>,
+    /// Days a milestone may stay unpaid after its due date before the seller may
+    /// terminate by notice (1–180).
+    pub cure_period_days: Option<i32>,
     /// Liquidated damages, basis points of the price (0–3000).
     pub penalty_bps: Option<i32>,
     pub dispute_resolution: Option<String>,
@@ -334,6 +340,16 @@ fn apply(content: &mut Content, input: &AmendContract) -> Result<(), FieldErrors
             errors.add(
                 "rejection_window_days",
                 format!("must be between 1 and {} days", crate::content::MAX_REJECTION_WINDOW_DAYS),
+            );
+        }
+    }
+    if let Some(days) = input.cure_period_days {
+        if (1..=crate::content::MAX_CURE_PERIOD_DAYS).contains(&days) {
+            content.clauses.cure_period_days = days;
+        } else {
+            errors.add(
+                "cure_period_days",
+                format!("must be between 1 and {} days", crate::content::MAX_CURE_PERIOD_DAYS),
             );
         }
     }
@@ -435,7 +451,7 @@ fn content_changes(before: &Content, after: &Content) -> serde_json::Value {
             "seller_representative": c.seller.representative, "buyer_representative": c.buyer.representative,
             "place_of_performance": c.clauses.place_of_performance, "confidentiality_years": c.clauses.confidentiality_years,
             "acceptance_method": c.clauses.acceptance_method, "penalty_bps": c.clauses.penalty_bps,
-            "rejection_window_days": c.clauses.rejection_window_days,
+            "rejection_window_days": c.clauses.rejection_window_days, "cure_period_days": c.clauses.cure_period_days,
             "dispute_resolution": c.clauses.dispute_resolution, "special_terms": c.clauses.special_terms,
         })
     };
@@ -705,6 +721,12 @@ pub struct ContractView {
     pub termination_proposed_by: Option<String>,
     pub termination_reason: Option<String>,
     pub terminated_at: Option<DateTime<Utc>>,
+    /// How a terminated contract ended: `agreement` (art. 562), `buyer_default` (the
+    /// seller's notice for an overdue payment) or `seller_default` (the buyer's notice
+    /// for a delivery that failed acceptance).
+    pub termination_ground: Option<String>,
+    /// `seller` or `buyer`: who gave the notice, or whose proposal was agreed.
+    pub terminated_by: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -803,6 +825,8 @@ async fn view<C: ConnectionTrait>(db: &C, model: contract::Model, role: Contract
         termination_proposed_by: model.termination_proposed_by,
         termination_reason: model.termination_reason,
         terminated_at: model.terminated_at,
+        termination_ground: model.termination_ground,
+        terminated_by: model.terminated_by,
         created_at: model.created_at,
     })
 }
@@ -950,6 +974,8 @@ pub async fn answer_termination<C: ConnectionTrait>(
             .await?;
         active.status = Set("terminated".into());
         active.terminated_at = Set(Some(Utc::now()));
+        active.termination_ground = Set(Some("agreement".into()));
+        active.terminated_by = Set(Some(proposer.clone()));
         "contract.terminate"
     } else {
         active.termination_reason = Set(None);
@@ -958,4 +984,187 @@ pub async fn answer_termination<C: ConnectionTrait>(
     let updated = save(db, active, &current).await?;
     audit::record(db, Some(actor), action, ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
     Ok(updated)
+}
+
+/// What entitles a party to terminate by notice, if anything: for the seller a milestone
+/// unpaid more than the cure period after its due date (`buyer_default`), for the buyer a
+/// delivery that failed acceptance and was refunded (`seller_default`).
+fn breach_ground(
+    side: &str,
+    milestones: &[milestone::Model],
+    cure_period_days: i32,
+    today: chrono::NaiveDate,
+) -> std::result::Result<&'static str, String> {
+    if side == "seller" {
+        let overdue = milestones.iter().any(|m| {
+            m.status == "scheduled"
+                && m.due_date.is_some_and(|due| (today - due).num_days() > i64::from(cure_period_days))
+        });
+        if overdue {
+            Ok("buyer_default")
+        } else {
+            Err(format!(
+                "the buyer is not in default: no milestone is unpaid more than {cure_period_days} days after its due date"
+            ))
+        }
+    } else if milestones.iter().any(|m| m.status == "refunded") {
+        Ok("seller_default")
+    } else {
+        Err("the seller is not in default: no delivery failed acceptance and was refunded".into())
+    }
+}
+
+/// One party terminates a registered contract by notice for the other's breach (Civil
+/// Code arts. 563, 565): the seller when a milestone is unpaid more than the contract's
+/// cure period after its due date, the buyer when a delivery failed acceptance and was
+/// refunded. The contract is `terminated` at once (the notice reaches the other party
+/// through techex), its unpaid milestones `cancelled`, any pending proposal to terminate
+/// by agreement superseded, and the other side notified. Refused while a milestone holds
+/// money, and without a ground.
+pub async fn give_termination_notice<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    reason: &str,
+) -> Result<contract::Model> {
+    let (current, role) = load(db, actor, id, true).await?;
+    let side = termination_side(role)?;
+    check_version(expected_version, current.version)?;
+    if !matches!(current.status.as_str(), "registered" | "performing") {
+        return Err(refuse("terminate", &current));
+    }
+    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    if money_in_flight(db, id).await? {
+        return Err(ListingsError::Conflict(
+            "a milestone is paid or being paid: accept or reject it before terminating the contract".into(),
+        ));
+    }
+    let milestones = milestone::Entity::find().filter(milestone::Column::ContractId.eq(id)).all(db).await?;
+    let cure = current_content(db, &current).await?.0.clauses.cure_period_days;
+    let ground = breach_ground(side, &milestones, cure, Utc::now().date_naive()).map_err(ListingsError::Conflict)?;
+    milestone::Entity::update_many()
+        .col_expr(milestone::Column::Status, sea_orm::sea_query::Expr::value("cancelled"))
+        .filter(milestone::Column::ContractId.eq(id))
+        .filter(milestone::Column::Status.eq("scheduled"))
+        .exec(db)
+        .await?;
+    let mut active: contract::ActiveModel = current.clone().into();
+    active.status = Set("terminated".into());
+    active.terminated_at = Set(Some(Utc::now()));
+    active.termination_proposed_by = Set(None);
+    active.termination_reason = Set(Some(reason));
+    active.termination_ground = Set(Some(ground.into()));
+    active.terminated_by = Set(Some(side.into()));
+    let updated = save(db, active, &current).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "contract.terminate_notice",
+        ENTITY,
+        id,
+        Some(snapshot(&current)),
+        Some(snapshot(&updated)),
+    )
+    .await?;
+    let other_org = if side == "seller" { updated.buyer_org_id } else { updated.seller_org_id };
+    notify_organization(
+        db,
+        &updated,
+        other_org,
+        "contract_terminated",
+        "合同已被对方通知解除 / The other party terminated the contract by notice",
+    )
+    .await?;
+    if let Some(broker) = updated.broker_id {
+        notify_member(db, &updated, broker, "contract_terminated", "合同已解除 / The contract was terminated").await?;
+    }
+    Ok(updated)
+}
+
+/// Notifies the active members of an organization about a contract.
+async fn notify_organization<C: ConnectionTrait>(
+    db: &C,
+    contract: &contract::Model,
+    organization_id: Uuid,
+    kind: &str,
+    title: &str,
+) -> Result<()> {
+    let members = techex_listings::entities::user::Entity::find()
+        .filter(techex_listings::entities::user::Column::OrganizationId.eq(organization_id))
+        .filter(techex_listings::entities::user::Column::Status.eq("active"))
+        .all(db)
+        .await?;
+    for member in members {
+        let roles = techex_core::RoleSet::from_stored(&member.roles);
+        if roles.contains(Role::Member) || roles.contains(Role::OrgAdmin) {
+            notify_member(db, contract, member.id, kind, title).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn notify_member<C: ConnectionTrait>(
+    db: &C,
+    contract: &contract::Model,
+    user_id: Uuid,
+    kind: &str,
+    title: &str,
+) -> Result<()> {
+    techex_listings::notifications::notify(
+        db,
+        techex_listings::notifications::NewNotification {
+            user_id,
+            kind: kind.into(),
+            title: title.into(),
+            body: contract.termination_reason.clone(),
+            link: Some(format!("/contracts/{}", contract.id)),
+            entity_type: Some(ENTITY.into()),
+            entity_id: Some(contract.id),
+            dedupe_key: format!("contract:{}:{kind}:{}:{user_id}", contract.id, contract.version),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn milestone(status: &str, due: Option<NaiveDate>) -> milestone::Model {
+        milestone::Model {
+            id: Uuid::nil(),
+            contract_id: Uuid::nil(),
+            sequence: 1,
+            title: "首付".into(),
+            amount_minor: 100,
+            currency: "CNY".into(),
+            due_days_after_signing: 0,
+            due_date: due,
+            acceptance_criteria: None,
+            status: status.into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_seller_may_give_notice_only_after_the_cure_period_and_the_buyer_only_after_a_refund() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+        let due = |days: i64| Some(today - chrono::Duration::days(days));
+        // Exactly the cure period overdue is still within it; a day more is a default.
+        assert!(breach_ground("seller", &[milestone("scheduled", due(30))], 30, today).is_err());
+        assert_eq!(breach_ground("seller", &[milestone("scheduled", due(31))], 30, today), Ok("buyer_default"));
+        // Paid, accepted or undated milestones are no default of the buyer.
+        for status in ["paid", "accepted", "refunded", "cancelled"] {
+            assert!(breach_ground("seller", &[milestone(status, due(90))], 30, today).is_err(), "{status}");
+        }
+        assert!(breach_ground("seller", &[milestone("scheduled", None)], 30, today).is_err());
+        // The buyer needs a delivery that failed acceptance and was refunded.
+        assert!(breach_ground("buyer", &[milestone("scheduled", due(90))], 30, today).is_err());
+        assert_eq!(breach_ground("buyer", &[milestone("refunded", due(0))], 30, today), Ok("seller_default"));
+    }
 }

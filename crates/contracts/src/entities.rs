@@ -44,6 +44,10 @@ pub mod contract {
         #[sea_orm(column_type = "Text", nullable)]
         pub termination_reason: Option<String>,
         pub terminated_at: Option<DateTimeUtc>,
+        /// `agreement`, `buyer_default` or `seller_default` once terminated.
+        pub termination_ground: Option<String>,
+        /// `seller` or `buyer`: the side whose notice or agreement ended the contract.
+        pub terminated_by: Option<String>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub version: i32,

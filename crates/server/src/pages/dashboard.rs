@@ -97,8 +97,10 @@ async fn deal_tasks(
 }
 
 /// The contracts' tasks: sign, answer a termination, pay the next milestone, accept a
-/// paid one, fix a returned contract.
+/// paid one, fix a returned contract, and (the seller) a payment overdue past the cure
+/// period, which entitles the seller to terminate by notice.
 fn contract_tasks(contracts: &[ContractView], lang: Lang) -> Vec<Task> {
+    let today = Utc::now().date_naive();
     let mut tasks = Vec::new();
     for c in contracts {
         let href = format!("/contracts/{}", c.id);
@@ -128,6 +130,14 @@ fn contract_tasks(contracts: &[ContractView], lang: Lang) -> Vec<Task> {
                     && matches!(c.my_role, ContractRole::Seller | ContractRole::Buyer)
                 {
                     tasks.push(task("todo_termination", None));
+                }
+                let cure = i64::from(c.content.clauses.cure_period_days);
+                let overdue = c
+                    .milestones
+                    .iter()
+                    .find(|m| m.status == "scheduled" && m.due_date.is_some_and(|due| (today - due).num_days() > cure));
+                if let (ContractRole::Seller, Some(m)) = (c.my_role, overdue) {
+                    tasks.push(task("todo_overdue_payment", Some(m.amount_minor)));
                 }
                 if c.my_role == ContractRole::Buyer {
                     if let Some(m) = c.milestones.iter().find(|m| m.status == "paid") {

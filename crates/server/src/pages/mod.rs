@@ -417,6 +417,12 @@ mod tests {
         let families = [
             "problem_title_400",
             "todo_mediate",
+            "todo_overdue_payment",
+            "terminated_agreement",
+            "terminated_buyer_default",
+            "terminated_seller_default",
+            "notice_note_seller",
+            "notice_note_buyer",
             "todo_draft_contract",
             "todo_inquiry",
             "todo_answer_offer",

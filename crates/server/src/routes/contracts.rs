@@ -282,6 +282,28 @@ async fn agree_termination(
     render(&state, &user.actor, id).await
 }
 
+/// Terminates the contract by notice for the other party's breach (Civil Code arts. 563,
+/// 565): the seller when a milestone is unpaid more than the contract's cure period after
+/// its due date, the buyer when a delivery failed acceptance and was refunded. Without
+/// such a ground, or while a milestone holds money, 409.
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/notice", tag = "contracts", security(("bearer" = [])),
+    request_body = ReasonBody,
+    responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn termination_notice(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(version): IfMatch,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> ApiResult<Response> {
+    let transaction = begin(&state).await?;
+    contracts::give_termination_notice(&transaction, &user.actor, id, version, &body.reason).await?;
+    commit(transaction).await?;
+    render(&state, &user.actor, id).await
+}
+
 /// Declines the proposed termination (the other party) or withdraws it (the proposer).
 #[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/decline", tag = "contracts", security(("bearer" = [])),
     responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
@@ -321,4 +343,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(propose_termination))
         .routes(routes!(agree_termination))
         .routes(routes!(decline_termination))
+        .routes(routes!(termination_notice))
 }
