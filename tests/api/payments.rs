@@ -992,13 +992,33 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
             .await
             .expect("backdate the due date");
     }
+    // The reminders: both milestones are due for the buyer; the one past the cure period
+    // is overdue for the buyer and the seller. A second sweep tells nobody twice.
+    let today = chrono::Utc::now().date_naive();
+    let sent = techex_contracts::reminders::sweep(&app.db, today).await.expect("sweep");
+    assert!(sent.due >= 2 && sent.overdue >= 2, "{sent:?}");
+    assert!(techex_contracts::reminders::sweep(&app.db, today).await.expect("sweep").is_empty());
+    let kinds = |body: &Value, kind: &str| {
+        body["items"].as_array().map_or(0, |items| items.iter().filter(|n| n["kind"] == kind).count())
+    };
+    let buyer_news = app.get("/api/v1/notifications", Some(&app.buyer)).await.expect(200).body;
+    assert_eq!((kinds(&buyer_news, "milestone_due"), kinds(&buyer_news, "milestone_overdue")), (2, 1), "{buyer_news}");
+    let seller_news = app.get("/api/v1/notifications", Some(&app.seller)).await.expect(200).body;
+    assert_eq!((kinds(&seller_news, "milestone_due"), kinds(&seller_news, "milestone_overdue")), (0, 1));
+    assert!(seller_news.to_string().contains("you may terminate by notice"));
+    let stranger_news = app.get("/api/v1/notifications", Some(&app.other_seller)).await.expect(200).body;
+    assert_eq!(kinds(&stranger_news, "milestone_overdue"), 0, "nobody else is told");
+
     let before = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.seller)).await.expect(200);
     // The seller's dashboard says so; the buyer's asks for the payment.
     let dashboard = |who| app.request(reqwest::Method::GET, "/dashboard?lang=en", Some(who)).send();
     let seller_page = dashboard(&app.seller).await.expect("dashboard").text().await.unwrap_or_default();
-    assert!(seller_page.contains("A payment is overdue past the cure period"), "{seller_page}");
+    assert!(seller_page.contains("task todo_overdue_payment"), "{seller_page}");
     let buyer_page = dashboard(&app.buyer).await.expect("dashboard").text().await.unwrap_or_default();
-    assert!(buyer_page.contains("Pay the next milestone") && !buyer_page.contains("overdue past"), "{buyer_page}");
+    assert!(
+        buyer_page.contains("Pay the next milestone") && !buyer_page.contains("todo_overdue_payment"),
+        "{buyer_page}"
+    );
     app.post_if_match(&notice, &app.seller, before.version() - 1, Some(json!({"reason": "乙方逾期付款"})))
         .await
         .expect_problem(412, "precondition_failed");

@@ -91,7 +91,7 @@ fn snapshot(model: &contract::Model) -> serde_json::Value {
     })
 }
 
-async fn current_content<C: ConnectionTrait>(
+pub(crate) async fn current_content<C: ConnectionTrait>(
     db: &C,
     model: &contract::Model,
 ) -> Result<(Content, contract_version::Model)> {
@@ -1068,64 +1068,74 @@ pub async fn give_termination_notice<C: ConnectionTrait>(
     )
     .await?;
     let other_org = if side == "seller" { updated.buyer_org_id } else { updated.seller_org_id };
-    notify_organization(
-        db,
-        &updated,
-        other_org,
-        "contract_terminated",
-        "合同已被对方通知解除 / The other party terminated the contract by notice",
-    )
-    .await?;
+    let notice = ContractNotice {
+        kind: "contract_terminated",
+        title: "合同已被通知解除 / The contract was terminated by notice",
+        body: updated.termination_reason.clone(),
+        key: format!("terminated:{}", updated.version),
+    };
+    notify_organization(db, &updated, other_org, &notice).await?;
     if let Some(broker) = updated.broker_id {
-        notify_member(db, &updated, broker, "contract_terminated", "合同已解除 / The contract was terminated").await?;
+        notify_member(db, &updated, broker, &notice).await?;
     }
     Ok(updated)
 }
 
-/// Notifies the active members of an organization about a contract.
-async fn notify_organization<C: ConnectionTrait>(
+/// A notification about a contract: what kind, its words, and the key that makes it
+/// happen once per user.
+pub(crate) struct ContractNotice<'a> {
+    pub(crate) kind: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) body: Option<String>,
+    pub(crate) key: String,
+}
+
+/// Notifies the active members of an organization about a contract; returns how many
+/// notifications were new.
+pub(crate) async fn notify_organization<C: ConnectionTrait>(
     db: &C,
     contract: &contract::Model,
     organization_id: Uuid,
-    kind: &str,
-    title: &str,
-) -> Result<()> {
+    notice: &ContractNotice<'_>,
+) -> Result<u32> {
     let members = techex_listings::entities::user::Entity::find()
         .filter(techex_listings::entities::user::Column::OrganizationId.eq(organization_id))
         .filter(techex_listings::entities::user::Column::Status.eq("active"))
         .all(db)
         .await?;
+    let mut new = 0;
     for member in members {
         let roles = techex_core::RoleSet::from_stored(&member.roles);
-        if roles.contains(Role::Member) || roles.contains(Role::OrgAdmin) {
-            notify_member(db, contract, member.id, kind, title).await?;
+        if (roles.contains(Role::Member) || roles.contains(Role::OrgAdmin))
+            && notify_member(db, contract, member.id, notice).await?
+        {
+            new += 1;
         }
     }
-    Ok(())
+    Ok(new)
 }
 
-async fn notify_member<C: ConnectionTrait>(
+/// One notification about a contract to one user; whether it was new.
+pub(crate) async fn notify_member<C: ConnectionTrait>(
     db: &C,
     contract: &contract::Model,
     user_id: Uuid,
-    kind: &str,
-    title: &str,
-) -> Result<()> {
+    notice: &ContractNotice<'_>,
+) -> Result<bool> {
     techex_listings::notifications::notify(
         db,
         techex_listings::notifications::NewNotification {
             user_id,
-            kind: kind.into(),
-            title: title.into(),
-            body: contract.termination_reason.clone(),
+            kind: notice.kind.into(),
+            title: notice.title.into(),
+            body: notice.body.clone(),
             link: Some(format!("/contracts/{}", contract.id)),
             entity_type: Some(ENTITY.into()),
             entity_id: Some(contract.id),
-            dedupe_key: format!("contract:{}:{kind}:{}:{user_id}", contract.id, contract.version),
+            dedupe_key: format!("contract:{}:{}:{user_id}", contract.id, notice.key),
         },
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 #[cfg(test)]

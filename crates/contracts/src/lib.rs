@@ -13,6 +13,7 @@ pub mod content;
 pub mod contracts;
 pub mod entities;
 pub mod precheck;
+pub mod reminders;
 pub mod stats;
 
 pub use techex_listings::{ListingsError as Error, Result};

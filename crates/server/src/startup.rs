@@ -94,6 +94,13 @@ impl Application {
             chrono::Duration::days(self.state.config.deal_inactivity_days),
             deadlines_stopped,
         ));
+        // Payment reminders share the deadline sweeper's stop signal and cadence (at least
+        // a minute: a due date is a day).
+        let reminders = tokio::spawn(techex_contracts::reminders::run(
+            self.state.db.clone(),
+            Duration::from_millis(self.state.config.deadline_sweep_ms.max(60_000)),
+            stop_deadlines.subscribe(),
+        ));
         let payouts = self.state.payments.clone().map(|gateway| {
             tokio::spawn(techex_payments::payouts::run(
                 self.state.db.clone(),
@@ -110,6 +117,9 @@ impl Application {
         }
         stop_indexer.send(true).ok();
         stop_deadlines.send(true).ok();
+        if tokio::time::timeout(Duration::from_secs(10), reminders).await.is_err() {
+            tracing::warn!("the payment reminder sweeper did not stop within 10 s");
+        }
         if tokio::time::timeout(Duration::from_secs(10), deadlines).await.is_err() {
             tracing::warn!("the deadline sweeper did not stop within 10 s");
         }
