@@ -28,6 +28,7 @@ async fn a_seller_imports_a_spreadsheet_and_uploads_a_document() {
     browser.click("#sign-in-submit").await;
     browser.find("form[action='/sign-out']").await;
     browser.open("/my/achievements?lang=en").await;
+    assert!(!browser.text("ul.my-achievements").await.contains("一种海水淡化膜"), "not listed before the import");
     browser.script("document.querySelector('#import-form').closest('details').open = true; return true;").await;
     browser.find("#import-file").await.send_keys(&csv.to_string_lossy()).await.expect("choose the file");
     browser.click("#import-form button[type=submit]").await;
@@ -35,6 +36,10 @@ async fn a_seller_imports_a_spreadsheet_and_uploads_a_document() {
     assert!(report.contains("一种海水淡化膜") && report.contains("created"), "{report}");
     assert!(report.contains("rejected") && report.contains("asking_price"), "the bad cell is named: {report}");
     assert!(browser.text("#import-report p").await.contains("created 1"));
+    // The list above shows the imported draft without a reload.
+    browser
+        .wait_until("document.querySelector('ul.my-achievements').textContent.indexOf('一种海水淡化膜') >= 0", "listed")
+        .await;
     browser.capture("import-report").await;
 
     // The imported achievement's edit page takes a document.

@@ -176,6 +176,18 @@
     box.appendChild(table);
   }
 
+  // After an import the list the form names in `data-refresh` (a CSS selector) is read
+  // again from the server, so the imported rows appear without reloading the page.
+  async function refresh(selector) {
+    var current = selector && document.querySelector(selector);
+    if (!current) { return; }
+    var response = await fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+    if (!response.ok) { return; }
+    var page = new DOMParser().parseFromString(await response.text(), "text/html");
+    var fresh = page.querySelector(selector);
+    if (fresh) { current.replaceWith(document.importNode(fresh, true)); }
+  }
+
   async function upload(event) {
     var form = event.target;
     if (!form.matches("form[data-upload]")) { return; }
@@ -195,7 +207,12 @@
         return;
       }
       var target = form.getAttribute("data-report");
-      if (target) { report(target, reply, form); } else { window.location.reload(); }
+      if (target) {
+        report(target, reply, form);
+        await refresh(form.getAttribute("data-refresh"));
+      } else {
+        window.location.reload();
+      }
     } catch (error) {
       show(form, { title: String(error) });
     } finally {
