@@ -1009,7 +1009,6 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
     let stranger_news = app.get("/api/v1/notifications", Some(&app.other_seller)).await.expect(200).body;
     assert_eq!(kinds(&stranger_news, "milestone_overdue"), 0, "nobody else is told");
 
-    let before = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.seller)).await.expect(200);
     // The seller's dashboard says so; the buyer's asks for the payment.
     let dashboard = |who| app.request(reqwest::Method::GET, "/dashboard?lang=en", Some(who)).send();
     let seller_page = dashboard(&app.seller).await.expect("dashboard").text().await.unwrap_or_default();
@@ -1019,11 +1018,25 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
         buyer_page.contains("Pay the next milestone") && !buyer_page.contains("todo_overdue_payment"),
         "{buyer_page}"
     );
-    app.post_if_match(&notice, &app.seller, before.version() - 1, Some(json!({"reason": "乙方逾期付款"})))
+    // The buyer starts paying the overdue milestone and leaves the card form: the payment
+    // cannot block the notice, nor charge after it.
+    let paying = app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer)).await.expect(200);
+    let intent = paying.body["payment_intent_id"].as_str().unwrap_or_default().to_string();
+    let current = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.seller)).await.expect(200).version();
+    app.post_if_match(&notice, &app.seller, current - 1, Some(json!({"reason": "乙方逾期付款"})))
         .await
         .expect_problem(412, "precondition_failed");
+    app.post(&notice, Some(&app.seller), json!({"reason": " "})).await.expect_problem(422, "validation_failed");
+    let open = intents_of(&first).await;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["status"], "requires_payment_method", "a refused notice cancels nothing");
     let ended =
         app.post(&notice, Some(&app.seller), json!({"reason": "乙方逾期付款，经催告仍未支付"})).await.expect(200);
+    let held = intents_of(&first).await;
+    assert_eq!(
+        (held.len(), held[0]["id"].as_str(), held[0]["status"].as_str()),
+        (1, Some(intent.as_str()), Some("canceled"))
+    );
     assert_eq!(ended.body["status"], "terminated");
     assert_eq!(ended.body["termination_ground"], "buyer_default");
     assert_eq!(ended.body["terminated_by"], "seller");

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_connect::transfer::CreateTransfer;
 use stripe_core::customer::CreateCustomer;
-use stripe_core::payment_intent::{ConfirmPaymentIntent, ListPaymentIntent, UpdatePaymentIntent};
+use stripe_core::payment_intent::{CancelPaymentIntent, ConfirmPaymentIntent, ListPaymentIntent, UpdatePaymentIntent};
 use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
 use stripe_core::refund::CreateRefund;
 use stripe_core::setup_intent::{CreateSetupIntent, RetrieveSetupIntent};
@@ -113,6 +113,8 @@ pub trait Gateway: Send + Sync {
         idempotency_key: &str,
     ) -> GatewayResult<Setup>;
     async fn retrieve_setup_intent(&self, id: &str) -> GatewayResult<Setup>;
+    /// Cancels an intent that has not succeeded, so that it can no longer charge.
+    async fn cancel_intent(&self, id: &str, idempotency_key: &str) -> GatewayResult<Intent>;
     /// A page of the account's payment intents (after `starting_after`), for reconciling.
     async fn list_intents(&self, starting_after: Option<&str>) -> GatewayResult<IntentPage>;
     async fn refund(&self, intent: &str, amount_minor: i64, idempotency_key: &str) -> GatewayResult<String>;
@@ -207,6 +209,16 @@ impl Gateway for StripeGateway {
             .await
             .map_err(failed)?;
         ConfirmPaymentIntent::new(id)
+            .build()
+            .customize::<Intent>()
+            .request_strategy(key(idempotency_key)?)
+            .send(&self.client)
+            .await
+            .map_err(failed)
+    }
+
+    async fn cancel_intent(&self, id: &str, idempotency_key: &str) -> GatewayResult<Intent> {
+        CancelPaymentIntent::new(id)
             .build()
             .customize::<Intent>()
             .request_strategy(key(idempotency_key)?)
