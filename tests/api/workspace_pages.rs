@@ -138,6 +138,15 @@ async fn the_buyer_pays_the_next_milestone_from_the_contract_page() {
     assert!(csp.contains(&format!("script-src 'self' {}", crate::helpers::stripe_url())), "{csp}");
     let script = app.client.get(app.url("/static/pay.js")).send().await.expect("script");
     assert!(script.text().await.unwrap_or_default().contains("confirmCardSetup"));
+    assert!(!buyer.contains("payments-unconfigured"));
+
+    // A server without the publishable key tells the buyer why there is no card form.
+    let bare = crate::helpers::spawn_app_with(|config| config.stripe_publishable_key = None).await;
+    let (contract, _, _) = crate::payments::registered_contract(&bare).await;
+    let (_, buyer) = page(&bare, &format!("/contracts/{contract}?lang=en"), Some(&bare.buyer)).await;
+    assert!(buyer.contains("id=\"payments-unconfigured\"") && !buyer.contains("pay-form"), "{buyer}");
+    let (_, seller) = page(&bare, &format!("/contracts/{contract}?lang=en"), Some(&bare.seller)).await;
+    assert!(!seller.contains("payments-unconfigured"), "the seller has nothing to pay");
 }
 
 #[tokio::test]

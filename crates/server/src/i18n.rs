@@ -371,6 +371,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("payout_status_pending", "待转账", "queued"),
     ("payout_status_sent", "已转账", "paid out"),
     ("payout_status_failed", "转账被拒", "refused"),
+    (
+        "payments_unconfigured",
+        "本服务器尚未配置在线支付（Stripe 密钥），暂不能在此付款；请联系交易中心。",
+        "Card payments are not set up on this server (its Stripe keys), so milestones cannot be paid here yet; contact the center.",
+    ),
     ("amend_contract", "修改合同", "Amend the contract"),
     ("terminate_contract", "解除合同", "End the contract"),
     ("terminate_by_agreement", "协议解除", "By agreement"),

@@ -262,13 +262,16 @@ pub(super) async fn contract_page(
     }
     // The buyer pays the milestones in order, with Stripe.js, when the card form is configured.
     let card_form = state.payments.is_some() && state.config.stripe_publishable_key.is_some();
-    let pay = view
+    let due = view
         .milestones
         .iter()
         .find(|m| matches!(m.status.as_str(), "scheduled" | "payment_pending"))
-        .filter(|_| card_form && view.my_role == ContractRole::Buyer)
+        .filter(|_| view.my_role == ContractRole::Buyer)
         .filter(|_| matches!(view.status.as_str(), "registered" | "performing"))
         .cloned();
+    // Without Stripe keys the buyer is told why there is no card form, not left guessing.
+    let payments_unconfigured = due.is_some() && !card_form;
+    let pay = due.filter(|_| card_form);
     let ctx = context! {
         ..page.base(&path),
         ..context! {
@@ -276,6 +279,7 @@ pub(super) async fn contract_page(
             payouts => payouts,
             labels => workspace_labels(page.lang),
             pay => pay,
+            payments_unconfigured => payments_unconfigured,
             stripe_key => state.config.stripe_publishable_key.clone(),
             stripe_js_url => state.config.stripe_js_url.clone(),
         }
