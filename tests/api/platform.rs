@@ -37,6 +37,25 @@ async fn health_readiness_and_the_openapi_document() {
         assert!(openapi.body["paths"].get(path).is_some(), "{path} is missing from the OpenAPI document");
     }
     assert!(openapi.body["components"]["schemas"].get("Problem").is_some());
+    // Every `{name}` of every path is a declared, required path parameter of each of its
+    // operations, so the browsable docs and generated clients can fill it in.
+    let mut checked = 0;
+    for (path, item) in openapi.body["paths"].as_object().into_iter().flatten() {
+        let names: Vec<&str> =
+            path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            for name in &names {
+                let declared = operation["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|p| p["in"] == "path" && p["name"] == *name && p["required"] == true);
+                assert!(declared, "{method} {path} does not declare its path parameter {name}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 80, "the paths with parameters were checked ({checked})");
     let docs = app.client.get(app.url("/api/docs")).send().await.expect("docs");
     assert_eq!(docs.status(), 200);
     let html = docs.text().await.unwrap_or_default();

@@ -65,7 +65,7 @@ impl Modify for BearerAuth {
 
 /// The OpenAPI document and the API router, from the same route definitions.
 pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
         .merge(routes::session::router())
         .merge(routes::organizations::router())
@@ -82,7 +82,55 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::reference::router())
         .merge(routes::search::router())
         .merge(routes::audit::router())
-        .split_for_parts()
+        .split_for_parts();
+    let mut openapi = openapi;
+    declare_path_parameters(&mut openapi);
+    (router, openapi)
+}
+
+/// Declares every `{name}` of every path as a required path parameter of its operations
+/// where the route did not (the handlers read ids through `ApiPath`, which utoipa cannot
+/// see). Every path parameter of the API is a UUID.
+fn declare_path_parameters(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::Required;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let names: Vec<String> =
+            path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string())).collect();
+        if names.is_empty() {
+            continue;
+        }
+        let operations =
+            [item.get.as_mut(), item.put.as_mut(), item.post.as_mut(), item.delete.as_mut(), item.patch.as_mut()];
+        for operation in operations.into_iter().flatten() {
+            let parameters = operation.parameters.get_or_insert_with(Vec::new);
+            for name in &names {
+                let declared =
+                    parameters.iter().any(|p| p.name == *name && matches!(p.parameter_in, ParameterIn::Path));
+                if declared {
+                    continue;
+                }
+                let description = match name.as_str() {
+                    "id" => "The id of the resource the path names (a UUID)".to_string(),
+                    other => format!("The `{other}` (a UUID)"),
+                };
+                parameters.push(
+                    ParameterBuilder::new()
+                        .name(name)
+                        .parameter_in(ParameterIn::Path)
+                        .required(Required::True)
+                        .description(Some(description))
+                        .schema(Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+                        ))
+                        .build(),
+                );
+            }
+        }
+    }
 }
 
 /// The whole HTTP service with its middleware.
