@@ -856,7 +856,13 @@ async fn the_rejection_window_is_the_one_the_contract_agrees() {
             .await
             .expect_problem(422, "validation_failed");
         assert_eq!(refused.error_fields(), vec!["rejection_window_days"]);
+        let refused = app
+            .patch(&format!("/api/v1/contracts/{}", drafted.id()), &app.seller, None, json!({"cure_period_days": bad}))
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(refused.error_fields(), vec!["cure_period_days"]);
     }
+    assert_eq!(drafted.body["content"]["clauses"]["cure_period_days"], 30, "a 30-day cure period unless agreed");
 
     let (contract, first, second) = registered_contract_with(&app, json!({"rejection_window_days": 1})).await;
     let text = app

@@ -10,6 +10,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 use techex_core::domain::{AchievementKind, DealStatus};
 use techex_core::text::{optional_text, required_text};
 use techex_core::{Actor, FieldErrors, Patch, Role, new_id};
@@ -326,33 +327,18 @@ fn apply(content: &mut Content, input: &AmendContract) -> Result<(), FieldErrors
     text("dispute_resolution", &input.dispute_resolution, 500, &mut content.clauses.dispute_resolution);
     content.seller.representative = (!seller_rep.is_empty()).then_some(seller_rep);
     content.buyer.representative = (!buyer_rep.is_empty()).then_some(buyer_rep);
-    if let Some(years) = input.confidentiality_years {
-        if (0..=30).contains(&years) {
-            content.clauses.confidentiality_years = years;
-        } else {
-            errors.add("confidentiality_years", "must be between 0 and 30 years");
-        }
-    }
-    if let Some(days) = input.rejection_window_days {
-        if (1..=crate::content::MAX_REJECTION_WINDOW_DAYS).contains(&days) {
-            content.clauses.rejection_window_days = days;
-        } else {
-            errors.add(
-                "rejection_window_days",
-                format!("must be between 1 and {} days", crate::content::MAX_REJECTION_WINDOW_DAYS),
-            );
-        }
-    }
-    if let Some(days) = input.cure_period_days {
-        if (1..=crate::content::MAX_CURE_PERIOD_DAYS).contains(&days) {
-            content.clauses.cure_period_days = days;
-        } else {
-            errors.add(
-                "cure_period_days",
-                format!("must be between 1 and {} days", crate::content::MAX_CURE_PERIOD_DAYS),
-            );
-        }
-    }
+    let mut number =
+        |field: &str, value: Option<i32>, range: RangeInclusive<i32>, unit: &str, target: &mut i32| match value {
+            Some(value) if range.contains(&value) => *target = value,
+            Some(_) => errors.add(field, format!("must be between {} and {} {unit}", range.start(), range.end())),
+            None => {}
+        };
+    let clauses = &mut content.clauses;
+    number("confidentiality_years", input.confidentiality_years, 0..=30, "years", &mut clauses.confidentiality_years);
+    let days = 1..=crate::content::MAX_REJECTION_WINDOW_DAYS;
+    number("rejection_window_days", input.rejection_window_days, days, "days", &mut clauses.rejection_window_days);
+    let days = 1..=crate::content::MAX_CURE_PERIOD_DAYS;
+    number("cure_period_days", input.cure_period_days, days, "days", &mut clauses.cure_period_days);
     if let Some(bps) = input.penalty_bps {
         if (0..=3000).contains(&bps) {
             content.clauses.penalty_bps = bps;
