@@ -372,6 +372,18 @@ async fn the_dashboard_lists_what_waits_for_each_party_and_nothing_of_others() {
     let (_, reviewer) = page(&app, "/dashboard?lang=en", Some(&app.reviewer)).await;
     assert!(reviewer.contains("id=\"center-heading\"") && reviewer.contains("id=\"count-review\">1<"), "{reviewer}");
     assert!(!reviewer.contains("count-registration"), "a reviewer has no registration desk");
+    // A rejected listing waits for its seller, and the listings are counted by state.
+    app.post(&format!("/api/v1/achievements/{draft}/reject"), Some(&app.reviewer), json!({"reason": "缺少专利证书"}))
+        .await
+        .expect(200);
+    let (_, seller) = page(&app, "/dashboard?lang=en", Some(&app.seller)).await;
+    let edit = format!("/my/achievements/{draft}/edit");
+    assert_eq!(tasks_to(&seller, &edit), ["Listing rejected: edit and submit again"], "{seller}");
+    assert!(seller.contains("id=\"count-listings\">3<"), "{seller}");
+    let states = seller.split("id=\"listing-states\">").nth(1).and_then(|s| s.split("</p>").next()).unwrap_or("");
+    for state in ["Draft 1", "Published 1", "Rejected 1"] {
+        assert!(states.contains(state), "{state} in {states}");
+    }
     let (_, admin) = page(&app, "/dashboard?lang=en", Some(&app.admin)).await;
     assert!(admin.contains("id=\"count-registration\">0<") && admin.contains("id=\"count-registered\">"));
     assert!(!admin.contains(&format!("href=\"/contracts/{contract}\"")), "the admin's dashboard is not the parties'");

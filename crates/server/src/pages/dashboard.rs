@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use techex_contracts::contracts::{self, ContractRole, ContractView};
 use techex_contracts::entities::contract;
 use techex_contracts::stats::{self, Grouping, Period};
-use techex_core::domain::{DealStatus, OfferStatus};
+use techex_core::domain::{AchievementStatus, DealStatus, OfferStatus};
 use techex_core::{Actor, PageRequest};
 use techex_listings::achievements::{self, AchievementFilter};
 use techex_listings::entities::{achievement, demand};
@@ -180,19 +180,33 @@ pub(super) async fn dashboard(
     let mut tasks = contract_tasks(&my_contracts, lang);
     tasks.extend(deal_tasks(&state, actor, &own_deals, &contracted, lang).await?);
 
-    let listings = achievements::list(
+    // The organization's listings counted by state in the database (a university lists
+    // thousands); the rejected ones, to be edited and resubmitted, listed.
+    let mut by_status: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for status in AchievementStatus::ALL {
+        let count = achievement::Entity::find()
+            .filter(achievement::Column::OrganizationId.eq(actor.organization_id))
+            .filter(achievement::Column::Status.eq(status.as_str()))
+            .count(&state.db)
+            .await?;
+        if count > 0 {
+            by_status.insert(status.as_str(), count);
+        }
+    }
+    let listings: u64 = by_status.values().sum();
+    let rejected = achievements::list(
         &state.db,
         Some(actor),
-        &AchievementFilter { owner: Some("mine".into()), ..Default::default() },
-        PageRequest { limit: 500, after: None },
+        &AchievementFilter {
+            owner: Some("mine".into()),
+            status: Some(AchievementStatus::Rejected),
+            ..Default::default()
+        },
+        PageRequest { limit: 50, after: None },
     )
     .await?
     .items;
-    let mut by_status: BTreeMap<&'static str, u64> = BTreeMap::new();
-    for a in &listings {
-        *by_status.entry(a.status.as_str()).or_default() += 1;
-    }
-    for a in listings.iter().filter(|a| a.status.as_str() == "rejected") {
+    for a in rejected {
         tasks.push(Task {
             what: "todo_rejected_listing",
             subject: title_of(lang, &a.title_zh, &a.title_en).unwrap_or_default(),
@@ -241,7 +255,7 @@ pub(super) async fn dashboard(
         ..context! {
             tasks => tasks,
             by_status => by_status,
-            listings => listings.len(),
+            listings => listings,
             open_deals => open_deals,
             deals => own_deals.len(),
             contracts => my_contracts.len(),
