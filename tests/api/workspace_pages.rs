@@ -139,6 +139,16 @@ async fn the_buyer_pays_the_next_milestone_from_the_contract_page() {
     let script = app.client.get(app.url("/static/pay.js")).send().await.expect("script");
     assert!(script.text().await.unwrap_or_default().contains("confirmCardSetup"));
     assert!(!buyer.contains("payments-unconfigured"));
+    // The parties may end the contract by agreement or by notice; the broker may not.
+    for (who, note) in
+        [(&app.seller, "the seller may terminate by notice"), (&app.buyer, "the buyer may terminate by notice")]
+    {
+        let (_, body) = page(&app, &format!("/contracts/{contract}?lang=en"), Some(who)).await;
+        assert!(body.contains(&format!("data-api=\"/api/v1/contracts/{contract}/termination/notice\"")), "{body}");
+        assert!(body.contains("id=\"propose-termination\"") && body.contains(note), "{body}");
+    }
+    let (_, broker) = page(&app, &format!("/contracts/{contract}?lang=en"), Some(&app.broker)).await;
+    assert!(!broker.contains("termination-notice") && !broker.contains("propose-termination"));
 
     // A server without the publishable key tells the buyer why there is no card form.
     let bare = crate::helpers::spawn_app_with(|config| config.stripe_publishable_key = None).await;
