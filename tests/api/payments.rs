@@ -1084,4 +1084,16 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
     assert_eq!(ended.body["milestones"][1]["status"], "cancelled");
     let balances = ledger(&app, &contract).await;
     assert_eq!(balance(&balances, &format!("escrow:{contract}")), 0, "nothing is left in escrow");
+    // The center sees how the registered contracts ended.
+    let by_status = app.get("/api/v1/stats/contracts?by=status", Some(&app.admin)).await.expect(200).body;
+    let count = |key: &str| {
+        by_status
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|g| g["key"] == key)
+            .map_or(0, |g| g["contracts"].as_i64().unwrap_or(0))
+    };
+    assert_eq!((count("terminated_buyer_default"), count("terminated_seller_default")), (1, 1), "{by_status}");
+    app.get("/api/v1/stats/contracts?by=mood", Some(&app.admin)).await.expect_problem(422, "validation_failed");
 }

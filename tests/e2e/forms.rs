@@ -289,6 +289,8 @@ async fn the_dashboard_draws_its_charts_with_text_alternatives() {
         "¥300,000",
         "/api/v1/stats/brokers?format=csv",
         "SD-JJR-2026-0001",
+        "<title id=\"chart-status-title\">Registered contracts by status</title>",
+        "/api/v1/stats/contracts?by=status&amp;format=csv",
     ] {
         assert!(html.contains(expected), "the dashboard lacks {expected}");
     }

@@ -58,6 +58,10 @@ pub enum Grouping {
     Field,
     ContractType,
     Region,
+    /// Where each registered contract stands now: `registered`, `performing`,
+    /// `completed`, or `terminated_<ground>` (`agreement`, `buyer_default`,
+    /// `seller_default`): how many ended early, and how.
+    Status,
 }
 
 impl Grouping {
@@ -67,7 +71,8 @@ impl Grouping {
             "field" => Ok(Grouping::Field),
             "type" | "contract_type" => Ok(Grouping::ContractType),
             "region" => Ok(Grouping::Region),
-            _ => Err(ListingsError::invalid("by", "must be month, field, type or region")),
+            "status" => Ok(Grouping::Status),
+            _ => Err(ListingsError::invalid("by", "must be month, field, type, region or status")),
         }
     }
 }
@@ -96,6 +101,16 @@ pub async fn contracts_by<C: ConnectionTrait>(
             .map(|c| (c.id, c.registered_at.map(|t| t.format("%Y-%m").to_string()).unwrap_or_default()))
             .collect(),
         Grouping::ContractType => rows.iter().map(|c| (c.id, c.contract_type.clone())).collect(),
+        Grouping::Status => rows
+            .iter()
+            .map(|c| {
+                let key = match (c.status.as_str(), c.termination_ground.as_deref()) {
+                    ("terminated", ground) => format!("terminated_{}", ground.unwrap_or("agreement")),
+                    (status, _) => status.to_string(),
+                };
+                (c.id, key)
+            })
+            .collect(),
         Grouping::Region => {
             let orgs = techex_listings::achievements::owners_by_id(db, rows.iter().map(|c| c.seller_org_id)).await?;
             rows.iter()

@@ -419,6 +419,10 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("terminate_confirm", "确定同意解除合同？", "End this contract?"),
     ("contract_terminated", "合同已协议解除", "The contract was ended by agreement"),
     ("contract_status_terminated", "已解除", "Terminated"),
+    ("contract_status_terminated_agreement", "协议解除", "Ended by agreement"),
+    ("contract_status_terminated_buyer_default", "因买方逾期付款解除", "Terminated: buyer's overdue payment"),
+    ("contract_status_terminated_seller_default", "因交付验收不合格解除", "Terminated: delivery failed acceptance"),
+    ("chart_by_status", "登记合同的履行状态", "Registered contracts by status"),
     ("milestone_status_cancelled", "已取消", "Cancelled"),
     ("rejection_window_days", "付款后可拒收退款的天数", "Days after paying to reject a delivery for a refund"),
     (

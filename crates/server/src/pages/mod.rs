@@ -417,6 +417,9 @@ mod tests {
         let families = [
             "problem_title_400",
             "todo_mediate",
+            "contract_status_terminated_agreement",
+            "contract_status_terminated_buyer_default",
+            "contract_status_terminated_seller_default",
             "todo_overdue_payment",
             "terminated_agreement",
             "terminated_buyer_default",

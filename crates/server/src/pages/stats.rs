@@ -143,9 +143,25 @@ async fn charts(state: &AppState, page: &PageContext, period: Period) -> Result<
             .collect(),
         describe,
     );
+    let by_status = stats::contracts_by(&state.db, Grouping::Status, period).await?;
+    let status_chart = bar_chart(
+        "chart-status",
+        word("chart_by_status"),
+        (word("status"), word("stat_contracts_registered")),
+        by_status
+            .iter()
+            .map(|g| {
+                let label =
+                    words.get(format!("contract_status_{}", g.key).as_str()).map_or(g.key.clone(), |w| w.to_string());
+                let value = i64::try_from(g.contracts).unwrap_or(i64::MAX);
+                Datum { label, value, display: g.contracts.to_string() }
+            })
+            .collect(),
+        describe,
+    );
     let show_days = |days: Option<f64>| days.map(|d| format!("{d:.1}")).unwrap_or_else(|| "–".into());
     Ok(context! {
-        charts => vec![month_chart, field_chart, deal_chart],
+        charts => vec![month_chart, field_chart, deal_chart, status_chart],
         league => league,
         timing => context! {
             contracts => timing.contracts,

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
-    /// For contracts: `month` (default), `field`, `type` or `region`.
+    /// For contracts: `month` (default), `field`, `type`, `region` or `status`.
     pub by: Option<String>,
     /// First day of registration counted (YYYY-MM-DD).
     pub from: Option<NaiveDate>,
@@ -69,7 +69,8 @@ fn json<T: Serialize>(value: T) -> Response {
     Json(value).into_response()
 }
 
-/// Registered technology contracts grouped by month, field, contract type or region.
+/// Registered technology contracts grouped by month, field, contract type, region or current
+/// status (`terminated_<ground>` for those ended early).
 #[utoipa::path(get, path = "/api/v1/stats/contracts", tag = "statistics", security(("bearer" = [])), params(StatsQuery),
     responses((status = 200, body = Vec<ContractGroup>), (status = 403, body = crate::error::Problem)))]
 async fn contracts(
