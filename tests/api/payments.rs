@@ -924,6 +924,16 @@ async fn a_contract_ends_by_agreement_once_no_money_is_held() {
     wait_for_status(&app, &first, "paid").await;
     app.post(&path, Some(&app.seller), json!({"reason": "市场变化"})).await.expect_problem(409, "conflict");
     app.post_empty(&format!("/api/v1/milestones/{first}/accept"), Some(&app.buyer)).await.expect(200);
+    // The next milestone falls due in 60 days: not yet among the buyer's tasks.
+    let dashboard = app
+        .request(reqwest::Method::GET, "/dashboard?lang=en", Some(&app.buyer))
+        .send()
+        .await
+        .expect("dashboard")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!dashboard.contains("todo_pay_milestone"), "{dashboard}");
 
     let proposed =
         app.post(&path, Some(&app.seller), json!({"reason": "甲方产线调整，双方协商解除"})).await.expect(200);

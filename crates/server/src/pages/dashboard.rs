@@ -30,6 +30,9 @@ use techex_listings::notifications;
 use techex_negotiation::deals::{self, DealFilter, DealView, Party};
 use techex_negotiation::offers;
 
+/// How many days before its due date the next milestone appears among the buyer's tasks.
+const PAY_AHEAD_DAYS: i64 = 14;
+
 /// One thing waiting for the user.
 #[derive(Debug, Serialize)]
 struct Task {
@@ -142,8 +145,11 @@ fn contract_tasks(contracts: &[ContractView], lang: Lang) -> Vec<Task> {
                 if c.my_role == ContractRole::Buyer {
                     if let Some(m) = c.milestones.iter().find(|m| m.status == "paid") {
                         tasks.push(task("todo_accept_milestone", Some(m.amount_minor)));
-                    } else if let Some(m) =
-                        c.milestones.iter().find(|m| matches!(m.status.as_str(), "scheduled" | "payment_pending"))
+                    } else if let Some(m) = c
+                        .milestones
+                        .iter()
+                        .find(|m| matches!(m.status.as_str(), "scheduled" | "payment_pending"))
+                        .filter(|m| m.due_date.is_none_or(|due| due <= today + chrono::Duration::days(PAY_AHEAD_DAYS)))
                     {
                         tasks.push(task("todo_pay_milestone", Some(m.amount_minor)));
                     }
