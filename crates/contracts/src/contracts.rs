@@ -864,15 +864,32 @@ pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, status: Option<&str
     Ok(out)
 }
 
-/// The milestones of a contract that hold or are about to hold the buyer's money.
-async fn money_in_flight<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool> {
+/// A contract ends only when none of its milestones holds or is about to hold the
+/// buyer's money (`payment_pending`, `paid`): those are accepted or rejected first.
+async fn ensure_no_money_held<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<()> {
     use sea_orm::PaginatorTrait;
-    Ok(milestone::Entity::find()
+    let held = milestone::Entity::find()
         .filter(milestone::Column::ContractId.eq(id))
         .filter(milestone::Column::Status.is_in(["payment_pending", "paid"]))
         .count(db)
-        .await?
-        > 0)
+        .await?;
+    if held > 0 {
+        return Err(ListingsError::Conflict(
+            "a milestone is paid or being paid: accept or reject it before terminating the contract".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The milestones not yet paid fall away when a contract ends.
+async fn cancel_unpaid_milestones<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<()> {
+    milestone::Entity::update_many()
+        .col_expr(milestone::Column::Status, sea_orm::sea_query::Expr::value("cancelled"))
+        .filter(milestone::Column::ContractId.eq(id))
+        .filter(milestone::Column::Status.eq("scheduled"))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 fn termination_side(role: ContractRole) -> Result<&'static str> {
@@ -903,11 +920,7 @@ pub async fn propose_termination<C: ConnectionTrait>(
         return Err(ListingsError::Conflict("a termination is already proposed; answer or withdraw it".into()));
     }
     let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
-    if money_in_flight(db, id).await? {
-        return Err(ListingsError::Conflict(
-            "a milestone is paid or being paid: accept or reject it before terminating the contract".into(),
-        ));
-    }
+    ensure_no_money_held(db, id).await?;
     let mut active: contract::ActiveModel = current.clone().into();
     active.termination_proposed_by = Set(Some(side.into()));
     active.termination_reason = Set(Some(reason));
@@ -947,17 +960,8 @@ pub async fn answer_termination<C: ConnectionTrait>(
     let mut active: contract::ActiveModel = current.clone().into();
     active.termination_proposed_by = Set(None);
     let action = if agree {
-        if money_in_flight(db, id).await? {
-            return Err(ListingsError::Conflict(
-                "a milestone is paid or being paid: accept or reject it before terminating the contract".into(),
-            ));
-        }
-        milestone::Entity::update_many()
-            .col_expr(milestone::Column::Status, sea_orm::sea_query::Expr::value("cancelled"))
-            .filter(milestone::Column::ContractId.eq(id))
-            .filter(milestone::Column::Status.eq("scheduled"))
-            .exec(db)
-            .await?;
+        ensure_no_money_held(db, id).await?;
+        cancel_unpaid_milestones(db, id).await?;
         active.status = Set("terminated".into());
         active.terminated_at = Set(Some(Utc::now()));
         active.termination_ground = Set(Some("agreement".into()));
@@ -1021,20 +1025,11 @@ pub async fn give_termination_notice<C: ConnectionTrait>(
         return Err(refuse("terminate", &current));
     }
     let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
-    if money_in_flight(db, id).await? {
-        return Err(ListingsError::Conflict(
-            "a milestone is paid or being paid: accept or reject it before terminating the contract".into(),
-        ));
-    }
+    ensure_no_money_held(db, id).await?;
     let milestones = milestone::Entity::find().filter(milestone::Column::ContractId.eq(id)).all(db).await?;
     let cure = current_content(db, &current).await?.0.clauses.cure_period_days;
     let ground = breach_ground(side, &milestones, cure, Utc::now().date_naive()).map_err(ListingsError::Conflict)?;
-    milestone::Entity::update_many()
-        .col_expr(milestone::Column::Status, sea_orm::sea_query::Expr::value("cancelled"))
-        .filter(milestone::Column::ContractId.eq(id))
-        .filter(milestone::Column::Status.eq("scheduled"))
-        .exec(db)
-        .await?;
+    cancel_unpaid_milestones(db, id).await?;
     let mut active: contract::ActiveModel = current.clone().into();
     active.status = Set("terminated".into());
     active.terminated_at = Set(Some(Utc::now()));
