@@ -900,6 +900,29 @@ fn termination_side(role: ContractRole) -> Result<&'static str> {
     }
 }
 
+/// The contract a party may end (registered or performing, at the expected version), locked,
+/// with the party's side.
+async fn open_for_termination<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<(contract::Model, &'static str)> {
+    let (current, role) = load(db, actor, id, true).await?;
+    let side = termination_side(role)?;
+    check_version(expected_version, current.version)?;
+    if !matches!(current.status.as_str(), "registered" | "performing") {
+        return Err(refuse("terminate", &current));
+    }
+    Ok((current, side))
+}
+
+/// The reason a party gives for ending a contract, trimmed (required, at most 2,000
+/// characters).
+pub fn termination_reason(reason: &str) -> Result<String> {
+    required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))
+}
+
 /// One party proposes to end a registered contract by agreement (Civil Code art. 562),
 /// with its reason; the other party agrees or declines. Milestones paid or being paid
 /// are settled first (accepted or rejected), so no money is left in escrow.
@@ -910,16 +933,11 @@ pub async fn propose_termination<C: ConnectionTrait>(
     expected_version: Option<i32>,
     reason: &str,
 ) -> Result<contract::Model> {
-    let (current, role) = load(db, actor, id, true).await?;
-    let side = termination_side(role)?;
-    check_version(expected_version, current.version)?;
-    if !matches!(current.status.as_str(), "registered" | "performing") {
-        return Err(refuse("terminate", &current));
-    }
+    let (current, side) = open_for_termination(db, actor, id, expected_version).await?;
     if current.termination_proposed_by.is_some() {
         return Err(ListingsError::Conflict("a termination is already proposed; answer or withdraw it".into()));
     }
-    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    let reason = termination_reason(reason)?;
     ensure_no_money_held(db, id).await?;
     let mut active: contract::ActiveModel = current.clone().into();
     active.termination_proposed_by = Set(Some(side.into()));
@@ -1018,13 +1036,8 @@ pub async fn give_termination_notice<C: ConnectionTrait>(
     expected_version: Option<i32>,
     reason: &str,
 ) -> Result<contract::Model> {
-    let (current, role) = load(db, actor, id, true).await?;
-    let side = termination_side(role)?;
-    check_version(expected_version, current.version)?;
-    if !matches!(current.status.as_str(), "registered" | "performing") {
-        return Err(refuse("terminate", &current));
-    }
-    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    let (current, side) = open_for_termination(db, actor, id, expected_version).await?;
+    let reason = termination_reason(reason)?;
     ensure_no_money_held(db, id).await?;
     let milestones = milestone::Entity::find().filter(milestone::Column::ContractId.eq(id)).all(db).await?;
     let cure = current_content(db, &current).await?.0.clauses.cure_period_days;

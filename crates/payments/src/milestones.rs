@@ -507,7 +507,7 @@ pub async fn cancel_overdue_payments(
         return Ok(Vec::new());
     }
     techex_listings::error::check_version(expected_version, view.version)?;
-    required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    techex_contracts::contracts::termination_reason(reason)?;
     let today = Utc::now().date_naive();
     let cure = i64::from(view.content.clauses.cure_period_days);
     let mut cancelled = Vec::new();
