@@ -1,13 +1,19 @@
 //! Text analysis for Chinese, English and both mixed in one field.
 //!
-//! Documents are segmented with jieba in *search* mode, which emits the words of the
-//! default segmentation plus the dictionary words inside longer ones (`北京大学` also
-//! yields `北京` and `大学`), at their character positions. Queries are segmented in
-//! *default* mode, so a query term becomes non-overlapping words whose character
-//! positions line up with the document's: a phrase query with those offsets matches the
-//! exact string. Latin words pass through jieba, are lower-cased and stemmed (English),
-//! so `Membranes` finds `membrane`. Tokens with no letter or digit (spaces, punctuation)
-//! are dropped.
+//! Two analyses feed every text:
+//! - **words**: jieba segmentation. Documents are segmented in *search* mode, which emits
+//!   the words of the default segmentation plus the dictionary words inside longer ones
+//!   (`北京大学` also yields `北京` and `大学`), at their character positions; queries in
+//!   *default* mode. Latin words pass through jieba, are lower-cased and stemmed
+//!   (English), so `Membranes` finds `membrane`. Tokens with no letter or digit are dropped.
+//! - **grams**: the Chinese characters of a text as single characters and overlapping
+//!   pairs (`锂电池` → `锂`, `锂电`, `电`, `电池`, `池`), a pair at the position of its first
+//!   character. They find what jieba segments differently in a document and in a query
+//!   (`自我效能感`), a half-typed term and a single character; a run of pairs at
+//!   consecutive positions is an exact substring.
+//!
+//! Query words that carry no meaning of their own (`的`, `一种`, `the`, `what`) are
+//! stopwords: they are not searched for (`is_stopword`).
 
 use tantivy::tokenizer::{
     Language, LowerCaser, NgramTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream,
@@ -15,10 +21,12 @@ use tantivy::tokenizer::{
 };
 use tantivy_jieba::JiebaTokenizer;
 
-/// The analyzer of indexed text.
+/// The analyzer of indexed text (words).
 pub const INDEX_ANALYZER: &str = "techex_index";
-/// The analyzer of query text.
+/// The analyzer of query text (words).
 pub const QUERY_ANALYZER: &str = "techex_query";
+/// Chinese characters and character pairs, for documents and queries alike.
+pub const GRAM_ANALYZER: &str = "techex_gram";
 /// Baseline analyzer for the relevance benchmark: overlapping character bigrams.
 pub const BIGRAM_ANALYZER: &str = "techex_bigram";
 /// Baseline analyzer for the relevance benchmark: single characters.
@@ -43,6 +51,21 @@ pub fn query_analyzer() -> TextAnalyzer {
     jieba(false)
 }
 
+/// The analyzer of Latin words alone (lower-cased, stemmed): what highlighting uses to
+/// find the words of a hit that a query's English words stand for.
+pub fn latin_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzer of Chinese characters and character pairs.
+pub fn gram_analyzer() -> TextAnalyzer {
+    TextAnalyzer::from(CjkGrams)
+}
+
 fn ngram(size: usize) -> tantivy::Result<TextAnalyzer> {
     let tokenizer = NgramTokenizer::new(size, size, false)?;
     Ok(TextAnalyzer::builder(tokenizer).filter(WordsOnly).filter(LowerCaser).build())
@@ -53,16 +76,20 @@ pub fn register(index: &tantivy::Index) -> tantivy::Result<()> {
     let manager = index.tokenizers();
     manager.register(INDEX_ANALYZER, index_analyzer());
     manager.register(QUERY_ANALYZER, query_analyzer());
+    manager.register(GRAM_ANALYZER, gram_analyzer());
     manager.register(BIGRAM_ANALYZER, ngram(2)?);
     manager.register(UNIGRAM_ANALYZER, ngram(1)?);
     Ok(())
 }
 
-/// One analyzed token: its text and its position (in characters from the start).
+/// One analyzed token: its text, its position (in characters from the start) and the
+/// byte range of the text it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analyzed {
     pub text: String,
     pub position: usize,
+    pub from: usize,
+    pub to: usize,
 }
 
 /// Runs an analyzer over a text.
@@ -71,9 +98,114 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Analyzed> {
     let mut tokens = Vec::new();
     while stream.advance() {
         let token = stream.token();
-        tokens.push(Analyzed { text: token.text.clone(), position: token.position });
+        tokens.push(Analyzed {
+            text: token.text.clone(),
+            position: token.position,
+            from: token.offset_from,
+            to: token.offset_to,
+        });
     }
     tokens
+}
+
+/// Whether a character is a Chinese (Han) character.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF | 0x30000..=0x3134F)
+}
+
+/// Words a query does not search for: Chinese function words and generic openers, and
+/// English function words and question words. Compared with the word as typed, lower-case.
+const STOPWORDS: &[&str] = &[
+    // Chinese
+    "的", "了", "和", "与", "及", "以及", "或", "或者", "并", "并且", "而", "而且", "在", "对", "对于", "于", "为",
+    "以", "是", "有", "被", "将", "把", "从", "由", "向", "其", "之", "中", "等", "等等", "这", "那", "这种", "该",
+    "各", "某", "本", "我", "我们", "你", "您", "他们", "它", "一种", "一个", "一类", "所", "所述", "及其", "用于",
+    "关于", "哪些", "什么", "如何", "怎么", "怎样", "是否", "吗", "呢", "吧", "啊", "也", "都", "就", "还", "又",
+    "很", "可", "可以", "能", "能够", "会", "已", "已经", "如", "若", "则", "即", "但", "但是", "因为", "所以",
+    "通过", "进行", "个", "种",
+    // English
+    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+    "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does",
+    "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he",
+    "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just",
+    "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other",
+    "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the",
+    "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+    "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+    "whom", "why", "will", "with", "would", "you", "your", "yours", "far", "yet", "via", "known", "using",
+    "used", "use", "way", "ways", "whether", "within", "without", "upon",
+];
+
+/// Whether a query word (as typed) is a stopword.
+pub fn is_stopword(word: &str) -> bool {
+    let lowered = word.trim().to_lowercase();
+    STOPWORDS.contains(&lowered.as_str())
+}
+
+/// Chinese characters and overlapping character pairs (see the module comment); other
+/// text produces nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CjkGrams;
+
+/// The token stream of `CjkGrams`: every token is computed up front.
+pub struct CjkGramStream {
+    tokens: std::vec::IntoIter<Token>,
+    current: Token,
+}
+
+impl Tokenizer for CjkGrams {
+    type TokenStream<'a> = CjkGramStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkGramStream {
+        let mut tokens = Vec::new();
+        let characters: Vec<(usize, char)> = text.char_indices().collect();
+        for (index, &(offset, character)) in characters.iter().enumerate() {
+            if !is_han(character) {
+                continue;
+            }
+            let end = offset + character.len_utf8();
+            tokens.push(Token {
+                offset_from: offset,
+                offset_to: end,
+                position: index,
+                text: character.to_string(),
+                position_length: 1,
+            });
+            if let Some(&(next_offset, next)) = characters.get(index + 1)
+                && is_han(next)
+            {
+                tokens.push(Token {
+                    offset_from: offset,
+                    offset_to: next_offset + next.len_utf8(),
+                    position: index,
+                    text: format!("{character}{next}"),
+                    position_length: 1,
+                });
+            }
+        }
+        CjkGramStream { tokens: tokens.into_iter(), current: Token::default() }
+    }
+}
+
+impl TokenStream for CjkGramStream {
+    fn advance(&mut self) -> bool {
+        match self.tokens.next() {
+            Some(token) => {
+                self.current = token;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
 }
 
 /// Drops tokens that hold no letter or digit: spaces and punctuation from jieba.

@@ -1,10 +1,13 @@
 //! What a published achievement or demand looks like in the index.
 
 use crate::schema::Fields;
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
-use techex_listings::entities::{StringList, achievement, demand, organization};
+use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
+use techex_listings::entities::{StringList, achievement, demand, industry_field, organization, region};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -54,6 +57,72 @@ pub fn id_low(id: Uuid) -> u64 {
     u64::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]])
 }
 
+/// The names of industry fields and regions in both languages (reference data), so that
+/// the words `新材料`, `new materials` or `青岛` find what is filed under those codes.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    /// Field code → (Chinese, English).
+    pub fields: HashMap<String, (String, String)>,
+    /// Region code → (Chinese, English, parent code).
+    pub regions: HashMap<String, (String, String, Option<String>)>,
+}
+
+impl Labels {
+    /// Reads the names from the reference tables.
+    pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Labels, sea_orm::DbErr> {
+        let fields = industry_field::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| (f.code, (f.name_zh, f.name_en)))
+            .collect();
+        let regions = region::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.code, (r.name_zh, r.name_en, r.parent_code)))
+            .collect();
+        Ok(Labels { fields, regions })
+    }
+
+    /// The names of a field, a region (with the regions it lies in), a kind, a maturity
+    /// and transaction modes, in both languages.
+    pub fn words(
+        &self,
+        field: &str,
+        region: &str,
+        kind: Option<&str>,
+        maturity: Option<&str>,
+        modes: &[String],
+    ) -> Vec<String> {
+        let mut words = Vec::new();
+        if let Some((zh, en)) = self.fields.get(field) {
+            words.extend([zh.clone(), en.clone()]);
+        }
+        let mut next = Some(region.to_string());
+        let mut depth = 0;
+        while let Some(code) = next.take()
+            && depth < 4
+        {
+            if let Some((zh, en, parent)) = self.regions.get(&code) {
+                words.extend([zh.clone(), en.clone()]);
+                next = parent.clone().filter(|p| *p != code);
+            }
+            depth += 1;
+        }
+        if let Some(kind) = kind.and_then(|k| AchievementKind::parse(k).ok()) {
+            words.extend([kind.label_zh().to_string(), kind.label_en().to_string()]);
+        }
+        if let Some(maturity) = maturity.and_then(|m| Maturity::parse(m).ok()) {
+            words.extend([maturity.label_zh().to_string(), maturity.label_en().to_string()]);
+        }
+        for mode in modes.iter().filter_map(|m| TransactionMode::parse(m).ok()) {
+            words.extend([mode.label_zh().to_string(), mode.label_en().to_string()]);
+        }
+        words
+    }
+}
+
 fn add_text(doc: &mut TantivyDocument, field: tantivy::schema::Field, values: &[Option<&str>]) {
     for value in values.iter().flatten() {
         if !value.trim().is_empty() {
@@ -62,8 +131,31 @@ fn add_text(doc: &mut TantivyDocument, field: tantivy::schema::Field, values: &[
     }
 }
 
+/// Adds public texts to the body, as words and as Chinese grams.
+fn add_body(doc: &mut TantivyDocument, fields: &Fields, values: &[Option<&str>]) {
+    add_text(doc, fields.body, values);
+    for value in values.iter().flatten() {
+        if value.chars().any(crate::analysis::is_han) {
+            doc.add_text(fields.body_gram, value);
+        }
+    }
+}
+
+/// Adds the titles, as words and grams, to the title and to the body.
+fn add_titles(doc: &mut TantivyDocument, fields: &Fields, titles: &[Option<&str>]) {
+    add_text(doc, fields.title, titles);
+    for title in titles.iter().flatten() {
+        if title.chars().any(crate::analysis::is_han) {
+            doc.add_text(fields.title_gram, title);
+        }
+    }
+    add_body(doc, fields, titles);
+}
+
 /// The columns of an achievement that its index document needs: the indexer reads
-/// only these, which makes catching up markedly cheaper than loading whole rows.
+/// only these, which makes catching up markedly cheaper than loading whole rows. The
+/// description is not among them: it is disclosed under an NDA, and the index answers
+/// anonymous visitors, so it never holds it.
 #[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
 pub struct IndexedAchievement {
     pub id: Uuid,
@@ -75,8 +167,6 @@ pub struct IndexedAchievement {
     pub summary_en: Option<String>,
     pub abstract_zh: Option<String>,
     pub abstract_en: Option<String>,
-    pub description_zh: Option<String>,
-    pub description_en: Option<String>,
     pub advantage_zh: Option<String>,
     pub advantage_en: Option<String>,
     pub application_scenarios: StringList,
@@ -98,7 +188,7 @@ pub struct IndexedAchievement {
 
 impl IndexedAchievement {
     /// The columns to select.
-    pub const COLUMNS: [achievement::Column; 28] = [
+    pub const COLUMNS: [achievement::Column; 26] = [
         achievement::Column::Id,
         achievement::Column::OrganizationId,
         achievement::Column::Status,
@@ -108,8 +198,6 @@ impl IndexedAchievement {
         achievement::Column::SummaryEn,
         achievement::Column::AbstractZh,
         achievement::Column::AbstractEn,
-        achievement::Column::DescriptionZh,
-        achievement::Column::DescriptionEn,
         achievement::Column::AdvantageZh,
         achievement::Column::AdvantageEn,
         achievement::Column::ApplicationScenarios,
@@ -142,8 +230,6 @@ impl From<&achievement::Model> for IndexedAchievement {
             summary_en: m.summary_en.clone(),
             abstract_zh: m.abstract_zh.clone(),
             abstract_en: m.abstract_en.clone(),
-            description_zh: m.description_zh.clone(),
-            description_en: m.description_en.clone(),
             advantage_zh: m.advantage_zh.clone(),
             advantage_en: m.advantage_en.clone(),
             application_scenarios: m.application_scenarios.clone(),
@@ -165,11 +251,12 @@ impl From<&achievement::Model> for IndexedAchievement {
     }
 }
 
-/// Builds the index document of a published achievement.
+/// Builds the index document of a published achievement from its public fields only.
 pub fn achievement_document(
     fields: &Fields,
     model: &IndexedAchievement,
     owner: &organization::Model,
+    labels: &Labels,
 ) -> TantivyDocument {
     let card = Card {
         id: model.id,
@@ -198,25 +285,32 @@ pub fn achievement_document(
         published_at: model.published_at,
     };
     let mut doc = common(fields, &card, "achievement");
-    add_text(&mut doc, fields.title, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
-    add_text(
+    add_titles(&mut doc, fields, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
+    add_body(
         &mut doc,
-        fields.body,
+        fields,
         &[
-            model.title_zh.as_deref(),
-            model.title_en.as_deref(),
             model.summary_zh.as_deref(),
             model.summary_en.as_deref(),
             model.abstract_zh.as_deref(),
             model.abstract_en.as_deref(),
-            model.description_zh.as_deref(),
-            model.description_en.as_deref(),
             model.advantage_zh.as_deref(),
             model.advantage_en.as_deref(),
         ],
     );
-    for text in model.application_scenarios.0.iter().chain(&model.inventors.0) {
-        doc.add_text(fields.body, text);
+    let scenarios: Vec<Option<&str>> = model.application_scenarios.0.iter().map(|s| Some(s.as_str())).collect();
+    add_body(&mut doc, fields, &scenarios);
+    for inventor in &model.inventors.0 {
+        doc.add_text(fields.labels, inventor);
+    }
+    for word in labels.words(
+        &model.field_code,
+        &model.region,
+        Some(&model.kind),
+        model.maturity.as_deref(),
+        &model.transaction_modes.0,
+    ) {
+        doc.add_text(fields.labels, &word);
     }
     if let Some(number) = &model.patent_number {
         doc.add_text(fields.patent, number);
@@ -236,7 +330,12 @@ pub fn achievement_document(
 }
 
 /// Builds the index document of a published demand.
-pub fn demand_document(fields: &Fields, model: &demand::Model, owner: &organization::Model) -> TantivyDocument {
+pub fn demand_document(
+    fields: &Fields,
+    model: &demand::Model,
+    owner: &organization::Model,
+    labels: &Labels,
+) -> TantivyDocument {
     let card = Card {
         id: model.id,
         doc_type: "demand".into(),
@@ -264,17 +363,12 @@ pub fn demand_document(fields: &Fields, model: &demand::Model, owner: &organizat
         published_at: model.published_at,
     };
     let mut doc = common(fields, &card, "demand");
-    add_text(&mut doc, fields.title, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
-    add_text(
-        &mut doc,
-        fields.body,
-        &[
-            model.title_zh.as_deref(),
-            model.title_en.as_deref(),
-            model.description_zh.as_deref(),
-            model.description_en.as_deref(),
-        ],
-    );
+    add_titles(&mut doc, fields, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
+    // A demand's description is public: it is what the enterprise asks for.
+    add_body(&mut doc, fields, &[model.description_zh.as_deref(), model.description_en.as_deref()]);
+    for word in labels.words(&model.field_code, &model.region, None, None, &model.desired_modes.0) {
+        doc.add_text(fields.labels, &word);
+    }
     doc
 }
 
@@ -285,9 +379,10 @@ fn common(fields: &Fields, card: &Card, doc_type: &str) -> TantivyDocument {
     doc.add_text(fields.doc_type, doc_type);
     for keyword in &card.keywords {
         doc.add_text(fields.keywords, keyword);
-        doc.add_text(fields.body, keyword);
     }
-    add_text(&mut doc, fields.body, &[Some(card.owner_name.as_str()), card.owner_name_en.as_deref()]);
+    let keywords: Vec<Option<&str>> = card.keywords.iter().map(|k| Some(k.as_str())).collect();
+    add_body(&mut doc, fields, &keywords);
+    add_text(&mut doc, fields.labels, &[Some(card.owner_name.as_str()), card.owner_name_en.as_deref()]);
     doc.add_facet(fields.field, facet("field", &card.field));
     for mode in &card.transaction_modes {
         doc.add_facet(fields.mode, facet("mode", mode));

@@ -1,8 +1,12 @@
-//! Highlighting without re-analysing the text: the words the query looks for are
-//! found in the hit's text directly (Chinese words are substrings; an English stem is
-//! a word prefix, extended to the end of its word). Overlapping matches merge, and the
-//! passage with the most matches is kept. Segmenting every hit again with jieba, as a
-//! generic snippet generator does, costs more than the search itself.
+//! Highlighting with the query's own analysis: Chinese words (and synonyms) are found in
+//! the hit's text as substrings, which needs no segmentation; English words are found by
+//! stemming the text's Latin words with the stemmer of the index, so `battery` marks
+//! `batteries`. Overlapping matches merge, and the passage with the most matches is
+//! kept. Segmenting every hit again with jieba, as a generic snippet generator does,
+//! costs more than the search itself.
+
+use crate::analysis::{analyze, latin_analyzer};
+use crate::query::Marks;
 
 /// Escapes text for HTML.
 pub fn html_escape(text: &str) -> String {
@@ -20,28 +24,19 @@ pub fn html_escape(text: &str) -> String {
     escaped
 }
 
-fn is_word(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-}
-
-/// Byte ranges of the matches of `terms` (lower-case) in `text`, merged and sorted.
-pub fn matches(text: &str, terms: &[String]) -> Vec<std::ops::Range<usize>> {
-    // ASCII lower-casing keeps byte offsets; query words are lower-case already.
-    let lowered = text.to_ascii_lowercase();
-    let haystack = lowered.as_str();
+/// Byte ranges of the matches of `marks` in `text`, merged and sorted.
+pub fn matches(text: &str, marks: &Marks) -> Vec<std::ops::Range<usize>> {
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
-    for term in terms.iter().filter(|t| !t.is_empty()) {
-        let latin = term.chars().all(is_word);
-        for (start, found) in haystack.match_indices(term.as_str()) {
-            let mut end = start + found.len();
-            if latin {
-                let before = haystack[..start].chars().next_back();
-                if before.is_some_and(is_word) {
-                    continue;
-                }
-                end += haystack[end..].chars().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
+    for han in marks.han.iter().filter(|t| !t.is_empty()) {
+        for (start, found) in text.match_indices(han.as_str()) {
+            ranges.push(start..start + found.len());
+        }
+    }
+    if !marks.stems.is_empty() && text.chars().any(|c| c.is_ascii_alphanumeric()) {
+        for token in analyze(&mut latin_analyzer(), text) {
+            if marks.stems.contains(&token.text) {
+                ranges.push(token.from..token.to);
             }
-            ranges.push(start..end);
         }
     }
     ranges.sort_by_key(|r| (r.start, r.end));
@@ -57,8 +52,8 @@ pub fn matches(text: &str, terms: &[String]) -> Vec<std::ops::Range<usize>> {
 
 /// The text (or the passage of at most `max_chars` characters with the most matches)
 /// as escaped HTML with `<mark>` around the matches.
-pub fn highlight(text: &str, terms: &[String], max_chars: usize) -> String {
-    let ranges = matches(text, terms);
+pub fn highlight(text: &str, marks: &Marks, max_chars: usize) -> String {
+    let ranges = matches(text, marks);
     let total_chars = text.chars().count();
     let (from, to) = if total_chars <= max_chars { (0, text.len()) } else { passage(text, &ranges, max_chars) };
     let mut html = String::with_capacity(to - from + ranges.len() * 13 + 6);
@@ -103,28 +98,36 @@ fn passage(text: &str, ranges: &[std::ops::Range<usize>], max_chars: usize) -> (
 mod tests {
     use super::*;
 
-    fn terms(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn marks(han: &[&str], stems: &[&str]) -> Marks {
+        Marks {
+            han: han.iter().map(|s| s.to_string()).collect(),
+            stems: stems.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
     fn chinese_words_and_english_stems_are_marked() {
-        let html = highlight("Membranes for 海水淡化 & <reuse>", &terms(&["membran", "海水", "淡化"]), 100);
+        let html = highlight("Membranes for 海水淡化 & <reuse>", &marks(&["海水", "淡化"], &["membran"]), 100);
         assert_eq!(html, "<mark>Membranes</mark> for <mark>海水淡化</mark> &amp; &lt;reuse&gt;");
     }
 
     #[test]
-    fn latin_terms_match_only_at_word_starts() {
+    fn an_english_word_marks_its_other_forms() {
         assert_eq!(
-            highlight("training in rain", &terms(&["rain", "in"]), 100),
-            "training <mark>in</mark> <mark>rain</mark>"
+            highlight("Batteries and a battery", &marks(&[], &["batteri"]), 100),
+            "<mark>Batteries</mark> and a <mark>battery</mark>"
         );
+    }
+
+    #[test]
+    fn english_words_match_whole_words_only() {
+        assert_eq!(highlight("training in rain", &marks(&[], &["rain"]), 100), "training in <mark>rain</mark>");
     }
 
     #[test]
     fn long_texts_are_cut_around_the_most_matches() {
         let text = format!("{}海水淡化膜{}", "前".repeat(300), "后".repeat(300));
-        let html = highlight(&text, &terms(&["海水", "淡化"]), 40);
+        let html = highlight(&text, &marks(&["海水", "淡化"], &[]), 40);
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
         assert!(html.contains("<mark>海水淡化</mark>"));
         assert!(html.chars().filter(|c| *c == '前' || *c == '后').count() <= 40);
@@ -134,7 +137,7 @@ mod tests {
     fn odd_input_never_panics() {
         for text in ["", "İİİ membrane", "🦀🦀", "a"] {
             for limit in [0, 1, 5] {
-                let _ = highlight(text, &terms(&["", "i", "membran", "🦀"]), limit);
+                let _ = highlight(text, &marks(&["", "🦀"], &["i", "membran", ""]), limit);
             }
         }
     }

@@ -8,7 +8,7 @@
 //! nothing is lost and nothing is doubled. On PostgreSQL a `LISTEN` wakes it as soon as
 //! a change commits; on SQLite it polls every 100 ms.
 
-use crate::document::{IndexedAchievement, achievement_document, demand_document};
+use crate::document::{IndexedAchievement, Labels, achievement_document, demand_document};
 use crate::error::{Result, SearchError};
 use crate::index::{SCHEMA_VERSION, SearchIndex};
 use crate::service::SearchService;
@@ -105,19 +105,20 @@ async fn load_documents(
             .collect()
     };
     tracing::debug!(millis = started.elapsed().as_millis() as u64, "loaded the owners");
+    let labels = Labels::load(db).await?;
     let mut documents = Vec::new();
     for id in achievement_ids {
         let document = achievements
             .get(&id)
             .filter(|a| a.status == "published")
-            .and_then(|a| owners.get(&a.organization_id).map(|o| achievement_document(&index.fields, a, o)));
+            .and_then(|a| owners.get(&a.organization_id).map(|o| achievement_document(&index.fields, a, o, &labels)));
         documents.push((id, document, true));
     }
     for id in demand_ids {
         let document = demands
             .get(&id)
             .filter(|d| d.status == "published")
-            .and_then(|d| owners.get(&d.organization_id).map(|o| demand_document(&index.fields, d, o)));
+            .and_then(|d| owners.get(&d.organization_id).map(|o| demand_document(&index.fields, d, o, &labels)));
         documents.push((id, document, false));
     }
     Ok(documents)

@@ -22,6 +22,7 @@ pub mod saved;
 pub mod schema;
 pub mod search;
 pub mod service;
+pub mod synonyms;
 pub mod syntax;
 
 pub use error::{Result, SearchError};

@@ -2,7 +2,7 @@
 //! the active one atomically. The checkpoint is the outbox head read *before* the scan,
 //! so changes made during the rebuild are replayed after it (replays are harmless).
 
-use crate::document::{IndexedAchievement, achievement_document, demand_document};
+use crate::document::{IndexedAchievement, Labels, achievement_document, demand_document};
 use crate::error::{Result, SearchError};
 use crate::index::SearchIndex;
 use crate::service::{SearchService, fresh_name, set_current};
@@ -27,6 +27,7 @@ pub async fn build_index(db: &DatabaseConnection, dir: &Path, progress: impl Fn(
     index.clear()?;
     let owners: HashMap<uuid::Uuid, organization::Model> =
         organization::Entity::find().all(db).await?.into_iter().map(|o| (o.id, o)).collect();
+    let labels = Labels::load(db).await?;
     let achievements = achievement::Entity::find().filter(achievement::Column::Status.eq("published"));
     let demands = demand::Entity::find().filter(demand::Column::Status.eq("published"));
     let total = achievements.clone().count(db).await? + demands.clone().count(db).await?;
@@ -46,7 +47,7 @@ pub async fn build_index(db: &DatabaseConnection, dir: &Path, progress: impl Fn(
         let Some(last) = rows.last().map(|r| r.id) else { break };
         let documents: Vec<_> = rows
             .iter()
-            .filter_map(|a| owners.get(&a.organization_id).map(|o| (a.id, achievement_document(&index.fields, a, o))))
+            .filter_map(|a| owners.get(&a.organization_id).map(|o| (a.id, achievement_document(&index.fields, a, o, &labels))))
             .collect();
         done += add_all(&index, documents).await?;
         progress(done, total);
@@ -62,7 +63,7 @@ pub async fn build_index(db: &DatabaseConnection, dir: &Path, progress: impl Fn(
         let Some(last) = rows.last().map(|r| r.id) else { break };
         let documents: Vec<_> = rows
             .iter()
-            .filter_map(|d| owners.get(&d.organization_id).map(|o| (d.id, demand_document(&index.fields, d, o))))
+            .filter_map(|d| owners.get(&d.organization_id).map(|o| (d.id, demand_document(&index.fields, d, o, &labels))))
             .collect();
         done += add_all(&index, documents).await?;
         progress(done, total);

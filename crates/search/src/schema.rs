@@ -1,6 +1,6 @@
 //! The fields of the search index.
 
-use crate::analysis::INDEX_ANALYZER;
+use crate::analysis::{GRAM_ANALYZER, INDEX_ANALYZER};
 use tantivy::schema::{
     FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -14,13 +14,22 @@ pub struct Fields {
     pub id_low: Field,
     /// `achievement` or `demand`.
     pub doc_type: Field,
-    /// The titles (both languages): matches here weigh most.
+    /// The titles (both languages), as words: matches here weigh most.
     pub title: Field,
+    /// The titles' Chinese characters and character pairs.
+    pub title_gram: Field,
     /// The keywords: matches here weigh more than in running text.
     pub keywords: Field,
-    /// Every searchable text of the entity (titles, summary, abstract, description,
-    /// advantage, scenarios, keywords, inventors, owner names): a word must occur here.
+    /// The public text of the entity as words (titles, summary, abstract, advantage,
+    /// application scenarios, keywords; for demands their description). Never the
+    /// NDA-protected description of an achievement.
     pub body: Field,
+    /// The body's Chinese characters and character pairs.
+    pub body_gram: Field,
+    /// The names that describe the entity, in both languages: its industry field, kind,
+    /// maturity, transaction modes and region, the owner's names, the inventors. They
+    /// match a query, weighed below the text.
+    pub labels: Field,
     /// IPC symbols, exact: the full symbol and its subclass.
     pub ipc: Field,
     /// The canonical application number, exact.
@@ -39,11 +48,9 @@ pub struct Fields {
     pub card: Field,
 }
 
-/// The text fields a word is scored in, with their boosts: every word must be in the
-/// body; the title and the keywords add to the score when it is there too. One required
-/// posting list per word keeps queries fast at a million documents.
-pub fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
-    [(fields.body, 1.0), (fields.title, 3.0), (fields.keywords, 2.0)]
+/// The word fields a query word is scored in, with their boosts.
+pub fn text_fields(fields: &Fields) -> [(Field, f32); 4] {
+    [(fields.body, 1.0), (fields.title, 3.0), (fields.keywords, 2.0), (fields.labels, 0.6)]
 }
 
 /// Builds the schema and its field handles.
@@ -54,14 +61,22 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(INDEX_ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    let grams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(GRAM_ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let facet = FacetOptions::default();
     let fields = Fields {
         id: builder.add_text_field("id", STRING | STORED | FAST),
         id_low: builder.add_u64_field("id_low", FAST),
         doc_type: builder.add_text_field("doc_type", STRING | FAST),
         title: builder.add_text_field("title", text.clone()),
+        title_gram: builder.add_text_field("title_gram", grams.clone()),
         keywords: builder.add_text_field("keywords", text.clone()),
-        body: builder.add_text_field("body", text),
+        body: builder.add_text_field("body", text.clone()),
+        body_gram: builder.add_text_field("body_gram", grams),
+        labels: builder.add_text_field("labels", text),
         ipc: builder.add_text_field("ipc", STRING),
         patent: builder.add_text_field("patent", STRING),
         kind: builder.add_facet_field("kind", facet.clone()),

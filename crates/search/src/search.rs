@@ -4,8 +4,9 @@ use crate::document::Card;
 use crate::error::{Result, SearchError};
 use crate::highlight::highlight;
 use crate::index::SearchIndex;
-use crate::query::{Filters, build, has_text};
+use crate::query::{Filters, Marks, Plan, build, floor, plan};
 use crate::schema::FACETS;
+use crate::synonyms::Synonyms;
 use crate::syntax;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -68,8 +69,21 @@ pub struct Hit {
     pub title: String,
     /// The title with the matched words in `<mark>`, HTML-escaped.
     pub title_highlighted: String,
-    /// A passage of the abstract with the matched words in `<mark>`, HTML-escaped.
+    /// A passage of the abstract (or the summary) in the requested language with the
+    /// matched words in `<mark>`, HTML-escaped.
     pub snippet: String,
+    /// Why it matched: the query's terms (or the synonyms of them) found in the hit's
+    /// title, summary, abstract or keywords, with those fields. Terms found only in the
+    /// labels (field, region, kind, organization) are listed with no field.
+    pub matched: Vec<MatchedTerm>,
+}
+
+/// One term of the query that a hit contains, and where.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct MatchedTerm {
+    pub term: String,
+    /// `title`, `summary`, `abstract`, `keywords`.
+    pub fields: Vec<String>,
 }
 
 /// The count of one facet value.
@@ -82,7 +96,8 @@ pub struct FacetCount {
 /// A page of results.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchResults {
-    /// How many documents match in all.
+    /// How many documents match in all (the same set the facets count and the pages
+    /// walk through).
     pub total: u64,
     pub hits: Vec<Hit>,
     /// For each dimension (`kind`, `field`, `maturity`, `mode`, `region`, `organization`),
@@ -137,13 +152,72 @@ fn collector(sort: Sort, count: usize) -> impl tantivy::collector::Collector<Fru
     })
 }
 
+/// The synonyms shipped with techex, for searches that are not given others.
+static BUILTIN_SYNONYMS: std::sync::LazyLock<Synonyms> =
+    std::sync::LazyLock::new(|| Synonyms::parse(crate::synonyms::DEFAULT_FILE));
+
+/// The synonyms shipped with techex.
+pub fn builtin_synonyms() -> &'static Synonyms {
+    &BUILTIN_SYNONYMS
+}
+
+fn facet_counts(fruits: BTreeMap<&'static str, tantivy::collector::FacetCounts>) -> BTreeMap<String, Vec<FacetCount>> {
+    let mut facets = BTreeMap::new();
+    for (name, counts) in fruits {
+        let prefix = format!("/{name}");
+        let mut values: Vec<FacetCount> = counts
+            .get(prefix.as_str())
+            .map(|(facet, count)| FacetCount {
+                value: facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                count,
+            })
+            .collect();
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        facets.insert(name.to_string(), values);
+    }
+    facets
+}
+
 impl SearchIndex {
-    /// Runs a search.
+    /// Runs a search with the synonyms shipped with techex.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        self.search_with(request, builtin_synonyms())
+    }
+
+    /// Runs a search: at the floor of the query's length, or with any one word when
+    /// that finds nothing, so a query never comes back empty because of one word.
+    pub fn search_with(&self, request: &SearchRequest, synonyms: &Synonyms) -> Result<SearchResults> {
         let clauses = syntax::parse(&request.query).map_err(SearchError::Syntax)?;
-        let query = build(&self.fields, &clauses, &request.filters);
-        let sort = if request.sort == Sort::Relevance && !has_text(&clauses) { Sort::Newest } else { request.sort };
+        let plan = plan(&self.fields, &clauses, synonyms);
+        if plan.only_stopwords() {
+            return Ok(SearchResults { total: 0, hits: Vec::new(), facets: BTreeMap::new(), next_cursor: None });
+        }
+        let sort = if request.sort == Sort::Relevance && !plan.ranks() { Sort::Newest } else { request.sort };
         let searcher = self.searcher();
+        let first_floor = floor(plan.units.len());
+        let (mut ranked, mut total, mut facets) = self.collect(&searcher, &plan, request, sort, first_floor)?;
+        if total == 0 && first_floor > 1 {
+            (ranked, total, facets) = self.collect(&searcher, &plan, request, sort, 1)?;
+        }
+        let page: Vec<&(SortKey, DocAddress)> = ranked.iter().skip(request.offset).take(request.limit).collect();
+        let hits = self.hits(&searcher, &plan, &page, sort, &request.lang)?;
+        let next_offset = request.offset + hits.len();
+        let next_cursor = (next_offset < total as usize && next_offset <= MAX_OFFSET && !hits.is_empty())
+            .then(|| encode_cursor(next_offset));
+        Ok(SearchResults { total, hits, facets, next_cursor })
+    }
+
+    /// The ranked page addresses, the count and the facets of the query at a floor.
+    #[allow(clippy::type_complexity)]
+    fn collect(
+        &self,
+        searcher: &tantivy::Searcher,
+        plan: &Plan,
+        request: &SearchRequest,
+        sort: Sort,
+        floor: usize,
+    ) -> Result<(Vec<(SortKey, DocAddress)>, u64, BTreeMap<String, Vec<FacetCount>>)> {
+        let query = build(&self.fields, plan, &request.filters, floor);
         let wanted = request.offset + request.limit;
         let mut multi = MultiCollector::new();
         let top = multi.add_collector(collector(sort, wanted));
@@ -159,36 +233,25 @@ impl SearchIndex {
         let mut fruits = searcher.search(&query, &multi)?;
         let ranked = top.extract(&mut fruits);
         let total = count.extract(&mut fruits) as u64;
-        let mut facets = BTreeMap::new();
-        for (name, handle) in facet_handles {
-            let counts = handle.extract(&mut fruits);
-            let prefix = format!("/{name}");
-            let mut values: Vec<FacetCount> = counts
-                .get(prefix.as_str())
-                .map(|(facet, count)| FacetCount {
-                    value: facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
-                    count,
-                })
-                .collect();
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            facets.insert(name.to_string(), values);
-        }
-        let page: Vec<&(SortKey, DocAddress)> = ranked.iter().skip(request.offset).take(request.limit).collect();
-        let terms = crate::query::highlight_terms(&clauses);
-        let hits = self.hits(&searcher, &terms, &page, sort, &request.lang)?;
-        let next_offset = request.offset + hits.len();
-        let next_cursor = (next_offset < total as usize && next_offset <= MAX_OFFSET && !hits.is_empty())
-            .then(|| encode_cursor(next_offset));
-        Ok(SearchResults { total, hits, facets, next_cursor })
+        let counts = facet_handles.into_iter().map(|(name, handle)| (name, handle.extract(&mut fruits))).collect();
+        Ok((ranked, total, facet_counts(counts)))
     }
 
     /// The ids of the top `limit` matches only: no count, facets or snippets (what a
     /// bare full-text engine answers; used to compare engines like for like).
     pub fn top_ids(&self, request: &SearchRequest) -> Result<Vec<String>> {
         let clauses = syntax::parse(&request.query).map_err(SearchError::Syntax)?;
-        let query = build(&self.fields, &clauses, &request.filters);
+        let plan = plan(&self.fields, &clauses, builtin_synonyms());
+        if plan.only_stopwords() {
+            return Ok(Vec::new());
+        }
         let searcher = self.searcher();
-        let ranked = searcher.search(&query, &TopDocs::with_limit(request.limit.max(1)).order_by_score())?;
+        let limit = TopDocs::with_limit(request.limit.max(1)).order_by_score();
+        let first_floor = floor(plan.units.len());
+        let mut ranked = searcher.search(&build(&self.fields, &plan, &request.filters, first_floor), &limit)?;
+        if ranked.is_empty() && first_floor > 1 {
+            ranked = searcher.search(&build(&self.fields, &plan, &request.filters, 1), &limit)?;
+        }
         let mut ids = Vec::with_capacity(ranked.len());
         for (_, address) in ranked {
             let document: TantivyDocument = searcher.doc(address)?;
@@ -202,12 +265,13 @@ impl SearchIndex {
     fn hits(
         &self,
         searcher: &tantivy::Searcher,
-        terms: &[String],
+        plan: &Plan,
         page: &[&(SortKey, DocAddress)],
         sort: Sort,
         lang: &str,
     ) -> Result<Vec<Hit>> {
         let english = lang.starts_with("en");
+        let marks = plan.marks();
         let mut hits = Vec::with_capacity(page.len());
         for ((score, _, _), address) in page {
             let document: TantivyDocument = searcher.doc(*address)?;
@@ -218,22 +282,69 @@ impl SearchIndex {
             else {
                 continue;
             };
-            let pick = |zh: &Option<String>, en: &Option<String>| -> String {
-                let (first, second) = if english { (en, zh) } else { (zh, en) };
-                first.clone().or_else(|| second.clone()).unwrap_or_default()
-            };
-            let title = pick(&card.title_zh, &card.title_en);
-            let abstract_text = pick(&card.abstract_zh, &card.abstract_en);
-            let title_highlighted = highlight(&title, terms, 300);
-            let snippet = highlight(&abstract_text, terms, 160);
+            let title = if english { card.title_en.clone().or_else(|| card.title_zh.clone()) } else { card.title_zh.clone().or_else(|| card.title_en.clone()) }.unwrap_or_default();
+            let title_highlighted = highlight(&title, &marks, 300);
+            let snippet = highlight(snippet_text(&card, english, &marks), &marks, 160);
+            let matched = explain(&card, plan);
             // The snippet stands for the abstract in a hit; the page has the full text.
             card.abstract_zh = None;
             card.abstract_en = None;
             let score = if sort == Sort::Relevance { *score as f32 } else { 0.0 };
-            hits.push(Hit { card, score, title, title_highlighted, snippet });
+            hits.push(Hit { card, score, title, title_highlighted, snippet, matched });
         }
         Ok(hits)
     }
+}
+
+/// The text a hit's snippet is cut from: the abstract or the summary in the requested
+/// language (the one with a match if only one has), else in the other language.
+fn snippet_text<'a>(card: &'a Card, english: bool, marks: &Marks) -> &'a str {
+    let (preferred, other) = if english {
+        ([&card.abstract_en, &card.summary_en], [&card.abstract_zh, &card.summary_zh])
+    } else {
+        ([&card.abstract_zh, &card.summary_zh], [&card.abstract_en, &card.summary_en])
+    };
+    let present = |texts: [&'a Option<String>; 2]| -> Vec<&'a str> {
+        texts.into_iter().flatten().map(String::as_str).filter(|t| !t.trim().is_empty()).collect()
+    };
+    let candidates = present(preferred);
+    let candidates = if candidates.is_empty() { present(other) } else { candidates };
+    candidates
+        .iter()
+        .find(|text| !crate::highlight::matches(text, marks).is_empty())
+        .or(candidates.first())
+        .copied()
+        .unwrap_or("")
+}
+
+/// The terms of the query a hit contains and the fields they are in.
+fn explain(card: &Card, plan: &Plan) -> Vec<MatchedTerm> {
+    let keywords = card.keywords.join(" ; ");
+    let texts: [(&str, [Option<&str>; 2]); 4] = [
+        ("title", [card.title_zh.as_deref(), card.title_en.as_deref()]),
+        ("summary", [card.summary_zh.as_deref(), card.summary_en.as_deref()]),
+        ("abstract", [card.abstract_zh.as_deref(), card.abstract_en.as_deref()]),
+        ("keywords", [Some(keywords.as_str()), None]),
+    ];
+    let mut matched: Vec<MatchedTerm> = Vec::new();
+    for unit in plan.units.iter().chain(&plan.required) {
+        for alternative in &unit.alternatives {
+            if alternative.marks.is_empty() {
+                continue;
+            }
+            let fields: Vec<String> = texts
+                .iter()
+                .filter(|(_, values)| {
+                    values.iter().flatten().any(|text| !crate::highlight::matches(text, &alternative.marks).is_empty())
+                })
+                .map(|(name, _)| name.to_string())
+                .collect();
+            if !fields.is_empty() && !matched.iter().any(|m| m.term == alternative.label) {
+                matched.push(MatchedTerm { term: alternative.label.clone(), fields });
+            }
+        }
+    }
+    matched
 }
 
 pub use crate::highlight::html_escape;
@@ -279,8 +390,6 @@ mod tests {
                 summary_en: None,
                 abstract_zh: Some(body.into()),
                 abstract_en: None,
-                description_zh: None,
-                description_en: None,
                 advantage_zh: None,
                 advantage_en: None,
                 application_scenarios: StringList::default(),
@@ -299,7 +408,7 @@ mod tests {
                 region: "370100".into(),
                 published_at: Some(now),
             };
-            index.upsert(&row.id.to_string(), achievement_document(&index.fields, &row, &owner)).expect("upsert");
+            index.upsert(&row.id.to_string(), achievement_document(&index.fields, &row, &owner, &crate::document::Labels::default())).expect("upsert");
         }
         index.commit(1).expect("commit");
         index

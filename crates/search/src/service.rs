@@ -62,7 +62,7 @@ impl SearchService {
     /// Opens the active index under `root` (creating root, index and `CURRENT` as needed).
     pub fn open(root: &Path) -> Result<SearchService> {
         std::fs::create_dir_all(root)?;
-        let name = match current_name(root) {
+        let mut name = match current_name(root) {
             Some(name) => name,
             None => {
                 let name = fresh_name();
@@ -70,7 +70,18 @@ impl SearchService {
                 name
             }
         };
-        let index = SearchIndex::open_or_create(&root.join(&name))?;
+        let index = match SearchIndex::open_or_create(&root.join(&name)) {
+            Ok(index) => index,
+            // An index of an older schema: start a fresh one, which the indexer fills
+            // from the database (replaying the outbox, or rebuilding when it was pruned).
+            Err(crate::SearchError::Index(tantivy::TantivyError::SchemaError(reason))) => {
+                tracing::warn!(index = %name, %reason, "the search index has another schema; starting a new one");
+                name = fresh_name();
+                set_current(root, &name)?;
+                SearchIndex::open_or_create(&root.join(&name))?
+            }
+            Err(other) => return Err(other),
+        };
         remove_stale(root, &name);
         Ok(SearchService {
             root: root.to_path_buf(),

@@ -1,35 +1,60 @@
 //! The search box syntax, parsed into clauses with the position of every error.
 //!
-//! - words are required: `海水淡化 反渗透` finds documents with both;
-//! - `"…"` is a phrase: the words in this order, next to each other;
-//! - a leading `-` excludes a word or a phrase: `膜 -陶瓷`, `-"lab scale"`;
+//! - words are ranked, not required: `heat conduction composite` finds documents with
+//!   any of them, those with more of them (in the title, close together) first;
+//! - `+word` and `"quoted words"` are required (a phrase: the words in this order, next
+//!   to each other); `-word` and `-"phrase"` exclude;
+//! - `OR` (upper case) or `|` between words makes one clause of them: either will do;
 //! - patent application numbers (`202210123456.7`, `ZL 2022 1 0123456.7`) and IPC symbols
 //!   (`C02F 1/44`, `G06N`) are recognised anywhere and matched exactly.
 
 use techex_core::PatentNumber;
 use techex_core::ipc::normalize_ipc;
 
-/// One part of a parsed query.
+/// What a clause looks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Clause {
+pub enum Term {
     /// Free text (may segment into several words).
-    Text { text: String, negated: bool },
+    Text(String),
     /// A quoted phrase.
-    Phrase { text: String, negated: bool },
+    Phrase(String),
     /// A patent application number in canonical form.
-    Patent { number: String, negated: bool },
+    Patent(String),
     /// An IPC symbol in canonical form (subclass or full).
-    Ipc { code: String, negated: bool },
+    Ipc(String),
+}
+
+impl Term {
+    /// The text of the term as the query holds it.
+    pub fn text(&self) -> &str {
+        match self {
+            Term::Text(text) | Term::Phrase(text) | Term::Patent(text) | Term::Ipc(text) => text,
+        }
+    }
+}
+
+/// How a clause takes part in the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Ranks: the more optional clauses a document matches, the better.
+    Optional,
+    /// Must match (`+word`, `"phrase"`).
+    Required,
+    /// Must not match (`-word`).
+    Excluded,
+}
+
+/// One part of a parsed query: one term, or several joined by `OR`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub mode: Mode,
+    /// The alternatives (one unless joined by `OR`).
+    pub terms: Vec<Term>,
 }
 
 impl Clause {
     pub fn negated(&self) -> bool {
-        match self {
-            Clause::Text { negated, .. }
-            | Clause::Phrase { negated, .. }
-            | Clause::Patent { negated, .. }
-            | Clause::Ipc { negated, .. } => *negated,
-        }
+        self.mode == Mode::Excluded
     }
 }
 
@@ -49,16 +74,19 @@ impl std::fmt::Display for SyntaxError {
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
 
-/// Parses a query string into clauses.
-pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
-    let chars: Vec<char> = input.chars().collect();
-    if chars.len() > MAX_QUERY_CHARS {
-        return Err(SyntaxError {
-            position: MAX_QUERY_CHARS,
-            message: format!("the query is longer than {MAX_QUERY_CHARS} characters"),
-        });
-    }
-    let mut clauses = Vec::new();
+/// One item of the query before `OR` groups are formed.
+enum Item {
+    Term { position: usize, mode: Mode, term: Term },
+    Or { position: usize },
+}
+
+fn is_quote(c: char) -> bool {
+    c == '"' || c == '“' || c == '”'
+}
+
+/// Splits the query into terms (with their marks) and `OR` operators.
+fn items(chars: &[char]) -> Result<Vec<Item>, SyntaxError> {
+    let mut items = Vec::new();
     let mut index = 0;
     while index < chars.len() {
         let c = chars[index];
@@ -67,26 +95,44 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
             continue;
         }
         let start = index;
-        let negated = c == '-' || c == '－';
-        if negated {
+        let word_end = |from: usize| {
+            let mut end = from;
+            while end < chars.len() && !chars[end].is_whitespace() && !is_quote(chars[end]) {
+                end += 1;
+            }
+            end
+        };
+        let bare_end = word_end(index);
+        let bare: String = chars[index..bare_end].iter().collect();
+        if bare == "OR" || bare == "|" {
+            items.push(Item::Or { position: start });
+            index = bare_end;
+            continue;
+        }
+        let mode = match c {
+            '-' | '－' => Mode::Excluded,
+            '+' | '＋' => Mode::Required,
+            _ => Mode::Optional,
+        };
+        if mode != Mode::Optional {
             index += 1;
             if index >= chars.len() || chars[index].is_whitespace() {
+                let mark = if mode == Mode::Excluded { "-" } else { "+" };
+                let what = if mode == Mode::Excluded { "to exclude" } else { "to require" };
                 return Err(SyntaxError {
                     position: start,
-                    message: "`-` must be followed by a word or a phrase to exclude".into(),
+                    message: format!("`{mark}` must be followed by a word or a phrase {what}"),
                 });
             }
         }
-        if let Some((clause, next)) = exact_at(&chars, index, negated) {
-            clauses.push(clause);
+        if let Some((term, next)) = exact_at(chars, index) {
+            items.push(Item::Term { position: start, mode, term });
             index = next;
             continue;
         }
-        let quote = chars[index];
-        if quote == '"' || quote == '“' || quote == '”' {
-            let closing: &[char] = &['"', '”', '“'];
+        if is_quote(chars[index]) {
             let body_start = index + 1;
-            let Some(length) = chars[body_start..].iter().position(|c| closing.contains(c)) else {
+            let Some(length) = chars[body_start..].iter().position(|c| is_quote(*c)) else {
                 return Err(SyntaxError {
                     position: index,
                     message: "the quotation mark that opens this phrase is never closed".into(),
@@ -96,16 +142,61 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
             if text.trim().is_empty() {
                 return Err(SyntaxError { position: index, message: "the phrase is empty".into() });
             }
-            clauses.push(Clause::Phrase { text: text.trim().to_string(), negated });
+            // A quoted phrase is required unless it is excluded.
+            let mode = if mode == Mode::Excluded { Mode::Excluded } else { Mode::Required };
+            items.push(Item::Term { position: start, mode, term: Term::Phrase(text.trim().to_string()) });
             index = body_start + length + 1;
             continue;
         }
-        let word_start = index;
-        while index < chars.len() && !chars[index].is_whitespace() && !['"', '“', '”'].contains(&chars[index]) {
-            index += 1;
+        let end = word_end(index);
+        let text: String = chars[index..end].iter().collect();
+        items.push(Item::Term { position: start, mode, term: Term::Text(text) });
+        index = end;
+    }
+    Ok(items)
+}
+
+/// Parses a query string into clauses.
+pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
+    let chars: Vec<char> = input.chars().collect();
+    if chars.len() > MAX_QUERY_CHARS {
+        return Err(SyntaxError {
+            position: MAX_QUERY_CHARS,
+            message: format!("the query is longer than {MAX_QUERY_CHARS} characters"),
+        });
+    }
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut pending_or: Option<usize> = None;
+    let misplaced_or =
+        |position: usize| SyntaxError { position, message: "`OR` must stand between two words or phrases".into() };
+    for item in items(&chars)? {
+        match item {
+            Item::Or { position } => {
+                if pending_or.is_some() || clauses.is_empty() {
+                    return Err(misplaced_or(position));
+                }
+                pending_or = Some(position);
+            }
+            Item::Term { position, mode, term } => match pending_or.take() {
+                Some(or_position) => {
+                    let Some(previous) = clauses.last_mut() else { return Err(misplaced_or(or_position)) };
+                    if mode == Mode::Excluded || previous.mode == Mode::Excluded {
+                        return Err(SyntaxError {
+                            position,
+                            message: "an exclusion cannot be one side of `OR`".into(),
+                        });
+                    }
+                    if mode == Mode::Required {
+                        previous.mode = Mode::Required;
+                    }
+                    previous.terms.push(term);
+                }
+                None => clauses.push(Clause { mode, terms: vec![term] }),
+            },
         }
-        let text: String = chars[word_start..index].iter().collect();
-        clauses.push(Clause::Text { text, negated });
+    }
+    if let Some(position) = pending_or {
+        return Err(misplaced_or(position));
     }
     if !clauses.is_empty() && clauses.iter().all(Clause::negated) {
         return Err(SyntaxError {
@@ -118,7 +209,7 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
 
 /// Recognises a patent number or an IPC symbol starting at `start` (it may span spaces,
 /// as in `C02F 1/44` or `ZL 2022 1 0123456.7`); returns the clause and where it ends.
-fn exact_at(chars: &[char], start: usize, negated: bool) -> Option<(Clause, usize)> {
+fn exact_at(chars: &[char], start: usize) -> Option<(Term, usize)> {
     // Try the longest candidate first, up to 24 characters, ending at a word boundary.
     let limit = (start + 24).min(chars.len());
     for end in (start + 4..=limit).rev() {
@@ -130,12 +221,12 @@ fn exact_at(chars: &[char], start: usize, negated: bool) -> Option<(Clause, usiz
         if looks_like_patent(&compact)
             && let Ok(number) = PatentNumber::parse(&candidate)
         {
-            return Some((Clause::Patent { number: number.application_number(), negated }, end));
+            return Some((Term::Patent(number.application_number()), end));
         }
         if looks_like_ipc(&compact)
             && let Ok(code) = normalize_ipc(&candidate)
         {
-            return Some((Clause::Ipc { code, negated }, end));
+            return Some((Term::Ipc(code), end));
         }
     }
     None
@@ -162,39 +253,65 @@ fn looks_like_ipc(compact: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn clause(mode: Mode, term: Term) -> Clause {
+        Clause { mode, terms: vec![term] }
+    }
+
     fn text(t: &str) -> Clause {
-        Clause::Text { text: t.into(), negated: false }
+        clause(Mode::Optional, Term::Text(t.into()))
     }
 
     #[test]
-    fn words_phrases_and_exclusions() {
-        let parsed = parse(r#"海水淡化 "reverse osmosis" -陶瓷 -"lab scale""#);
+    fn words_phrases_requirements_and_exclusions() {
+        let parsed = parse(r#"海水淡化 "reverse osmosis" +膜 -陶瓷 -"lab scale""#);
         assert_eq!(
             parsed,
             Ok(vec![
                 text("海水淡化"),
-                Clause::Phrase { text: "reverse osmosis".into(), negated: false },
-                Clause::Text { text: "陶瓷".into(), negated: true },
-                Clause::Phrase { text: "lab scale".into(), negated: true },
+                clause(Mode::Required, Term::Phrase("reverse osmosis".into())),
+                clause(Mode::Required, Term::Text("膜".into())),
+                clause(Mode::Excluded, Term::Text("陶瓷".into())),
+                clause(Mode::Excluded, Term::Phrase("lab scale".into())),
             ])
         );
+    }
+
+    #[test]
+    fn or_joins_its_neighbours_into_one_clause() {
+        assert_eq!(
+            parse("heat OR conduction slab"),
+            Ok(vec![
+                Clause { mode: Mode::Optional, terms: vec![Term::Text("heat".into()), Term::Text("conduction".into())] },
+                text("slab"),
+            ])
+        );
+        assert_eq!(
+            parse("锂电池 | \"钠离子\" OR +储能"),
+            Ok(vec![Clause {
+                mode: Mode::Required,
+                terms: vec![Term::Text("锂电池".into()), Term::Phrase("钠离子".into()), Term::Text("储能".into())],
+            }])
+        );
+        // Lower-case `or` is a word (a stopword when searched).
+        assert_eq!(parse("heat or cold").map(|c| c.len()), Ok(3));
+        assert_eq!(parse("OR heat").map_err(|e| e.position), Err(0));
+        assert_eq!(parse("heat OR").map_err(|e| e.position), Err(5));
+        assert_eq!(parse("heat OR OR cold").map_err(|e| e.position), Err(8));
+        assert!(parse("heat OR -cold").is_err());
     }
 
     #[test]
     fn patent_numbers_and_ipc_codes_are_exact_even_with_spaces() {
         assert_eq!(
             parse("ZL 2017 1 0601862.3 膜"),
-            Ok(vec![Clause::Patent { number: "201710601862.3".into(), negated: false }, text("膜")])
+            Ok(vec![clause(Mode::Optional, Term::Patent("201710601862.3".into())), text("膜")])
         );
-        assert_eq!(
-            parse("201710601862.3"),
-            Ok(vec![Clause::Patent { number: "201710601862.3".into(), negated: false }])
-        );
+        assert_eq!(parse("201710601862.3"), Ok(vec![clause(Mode::Optional, Term::Patent("201710601862.3".into()))]));
         assert_eq!(
             parse("c02f 1/44 membrane"),
-            Ok(vec![Clause::Ipc { code: "C02F 1/44".into(), negated: false }, text("membrane")])
+            Ok(vec![clause(Mode::Optional, Term::Ipc("C02F 1/44".into())), text("membrane")])
         );
-        assert_eq!(parse("G06N"), Ok(vec![Clause::Ipc { code: "G06N".into(), negated: false }]));
+        assert_eq!(parse("G06N"), Ok(vec![clause(Mode::Optional, Term::Ipc("G06N".into()))]));
         // A wrong check digit is not a patent number; it is searched as text.
         assert_eq!(parse("201710601862.4"), Ok(vec![text("201710601862.4")]));
     }
@@ -206,7 +323,7 @@ mod tests {
         }
 
         #[test]
-        fn parsing_never_panics_on_query_like_input(input in "[-\"“” ZLCNzlcn0-9./A-Ha-h海水淡化膜]{0,40}") {
+        fn parsing_never_panics_on_query_like_input(input in "[-+|\"“” ORZLCNzlcn0-9./A-Ha-h海水淡化膜]{0,40}") {
             let _ = parse(&input);
         }
     }
@@ -215,6 +332,7 @@ mod tests {
     fn errors_carry_their_position() {
         assert_eq!(parse(r#"膜 "unclosed"#).map_err(|e| e.position), Err(2));
         assert_eq!(parse("膜 - 陶瓷").map_err(|e| e.position), Err(2));
+        assert_eq!(parse("膜 + 陶瓷").map_err(|e| e.position), Err(2));
         assert_eq!(parse(r#"a """#).map_err(|e| e.position), Err(2));
         assert!(parse("-only").is_err());
         assert!(parse(&"长".repeat(600)).is_err());
