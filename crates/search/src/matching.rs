@@ -144,13 +144,6 @@ pub fn find(index: &SearchIndex, source: &Source<'_>, limit: usize) -> Result<Ve
             should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost * weight / top))));
         }
     }
-    if let Some(field) = source.field {
-        let term = Term::from_facet(index.fields.field, &Facet::from_path(["field", field]));
-        should.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 1.5)),
-        ));
-    }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
         (Occur::Must, Box::new(BooleanQuery::new(should))),
         (
@@ -161,6 +154,14 @@ pub fn find(index: &SearchIndex, source: &Source<'_>, limit: usize) -> Result<Ve
             )),
         ),
     ];
+    // The same industry field adds to a match; it never makes one alone.
+    if let Some(field) = source.field {
+        let term = Term::from_facet(index.fields.field, &Facet::from_path(["field", field]));
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 1.5)),
+        ));
+    }
     if let Some(exclude) = source.exclude {
         clauses.push((
             Occur::MustNot,

@@ -124,8 +124,8 @@ impl Plan {
     }
 }
 
-/// How many optional units a document must match: all of one or two, then a third of
-/// them (at least two).
+/// How many optional units a document must match when nothing is required: one of one
+/// or two, then a third of them (at least two).
 pub fn floor(units: usize) -> usize {
     match units {
         0..=2 => 1,
@@ -316,6 +316,17 @@ impl Compiler<'_> {
                 queries.push(query);
                 alternatives.insert(0, Alternative { label: surface.to_string(), marks });
             }
+            // The span's own words anywhere, all of them, count for less.
+            let words: Vec<Box<dyn Query>> = tokens
+                .iter()
+                .filter(|t| t.from >= span.from && t.to <= span.to)
+                .filter(|t| !is_stopword(text.get(t.from..t.to).unwrap_or("")))
+                .map(|t| word_query(self.fields, t, text.get(t.from..t.to).unwrap_or(&t.text)))
+                .collect();
+            if words.len() > 1 {
+                let all: Vec<(Occur, Box<dyn Query>)> = words.into_iter().map(|w| (Occur::Must, w)).collect();
+                queries.push(boosted(Box::new(BooleanQuery::new(all)), 0.5));
+            }
             if !queries.is_empty() {
                 self.plan.units.push(Unit { query: any_of(queries), alternatives });
                 units_here += 1;
@@ -458,8 +469,13 @@ pub fn build(fields: &Fields, plan: &Plan, filters: &Filters, floor: usize) -> B
     if !plan.units.is_empty() {
         let units: Vec<(Occur, Box<dyn Query>)> =
             plan.units.iter().map(|u| (Occur::Should, u.query.box_clone())).collect();
-        let minimum = floor.clamp(1, plan.units.len());
-        parts.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(units, minimum))));
+        if plan.required.is_empty() {
+            let minimum = floor.clamp(1, plan.units.len());
+            parts.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(units, minimum))));
+        } else {
+            // Beside a required clause the other words only rank.
+            parts.push((Occur::Should, Box::new(BooleanQuery::new(units))));
+        }
     }
     for unit in &plan.required {
         parts.push((Occur::Must, unit.query.box_clone()));
