@@ -353,7 +353,10 @@ async fn build_tantivy(dir: &Path, bases: &[Base], n: usize, org: Uuid) -> anyho
     let count = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
         for i in 0..n {
             let row = achievement_row(i, &bases[i % bases.len()], org, org);
-            writer.upsert(&row.id.to_string(), achievement_document(&writer.fields, &(&row).into(), &owner, &Default::default()))?;
+            writer.upsert(
+                &row.id.to_string(),
+                achievement_document(&writer.fields, &(&row).into(), &owner, &Default::default()),
+            )?;
             if i % 1000 == 0 {
                 progress.set_position(i as u64);
             }
@@ -451,7 +454,10 @@ async fn outbox_vs_raw_on(work: &Path, bases: &[Base], n: usize, url: &str) -> a
         let owner = org.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             for (i, row) in documents.iter().enumerate() {
-                writer.upsert(&row.id.to_string(), achievement_document(&writer.fields, &row.into(), &owner, &Default::default()))?;
+                writer.upsert(
+                    &row.id.to_string(),
+                    achievement_document(&writer.fields, &row.into(), &owner, &Default::default()),
+                )?;
                 if (i + 1) % 10_000 == 0 {
                     writer.commit(i as i64)?;
                 }
@@ -760,7 +766,10 @@ async fn techex_ndcg(work: &Path, records: &[CslRecord], queries: &[(String, Has
         };
         let row = achievement_row(i, &base, org, org);
         by_id.insert(row.id, i);
-        index.upsert(&row.id.to_string(), achievement_document(&index.fields, &(&row).into(), &owner, &Default::default()))?;
+        index.upsert(
+            &row.id.to_string(),
+            achievement_document(&index.fields, &(&row).into(), &owner, &Default::default()),
+        )?;
     }
     index.commit(0)?;
     let mut total = 0.0;

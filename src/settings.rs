@@ -26,6 +26,7 @@ pub struct FileConfig {
     pub max_db_connections: Option<u32>,
     pub index_dir: Option<PathBuf>,
     pub index_batch: Option<u64>,
+    pub search_synonyms: Option<PathBuf>,
     pub deadline_sweep_ms: Option<u64>,
     pub deal_inactivity_days: Option<i64>,
     pub stripe_secret_key: Option<String>,
@@ -92,6 +93,11 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
     };
     config.index_dir = index_dir.or(file.index_dir);
     config.index_batch = env_parse("TECHEX_INDEX_BATCH")?.or(file.index_batch).unwrap_or(config.index_batch);
+    config.search_synonyms = std::env::var("TECHEX_SEARCH_SYNONYMS")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .map(PathBuf::from)
+        .or(file.search_synonyms);
     config.deadline_sweep_ms =
         env_parse("TECHEX_DEADLINE_SWEEP_MS")?.or(file.deadline_sweep_ms).unwrap_or(config.deadline_sweep_ms).max(50);
     config.deal_inactivity_days = env_parse("TECHEX_DEAL_INACTIVITY_DAYS")?

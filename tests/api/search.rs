@@ -493,13 +493,22 @@ async fn ranked(app: &crate::helpers::TestApp, query: &str) -> Vec<String> {
 async fn chinese_is_found_below_and_across_word_boundaries() {
     let app = spawn_app().await;
     let battery = app
-        .publish_plain(&app.seller, json!({"title_zh": "高镍三元锂离子电池正极材料的制备方法", "abstract_zh": "提高能量密度与循环寿命。"}))
+        .publish_plain(
+            &app.seller,
+            json!({"title_zh": "高镍三元锂离子电池正极材料的制备方法", "abstract_zh": "提高能量密度与循环寿命。"}),
+        )
         .await;
     let psychology = app
-        .publish_plain(&app.seller, json!({"title_zh": "大学生学业评估工具", "abstract_zh": "研究表明自我效能感对学业成绩有显著影响。"}))
+        .publish_plain(
+            &app.seller,
+            json!({"title_zh": "大学生学业评估工具", "abstract_zh": "研究表明自我效能感对学业成绩有显著影响。"}),
+        )
         .await;
     let desalination = app
-        .publish_plain(&app.other_seller, json!({"title_zh": "一种基于深度学习的海水淡化膜材料制备方法", "abstract_zh": "膜通量高。"}))
+        .publish_plain(
+            &app.other_seller,
+            json!({"title_zh": "一种基于深度学习的海水淡化膜材料制备方法", "abstract_zh": "膜通量高。"}),
+        )
         .await;
     for filler in ["城市轨道交通调度系统", "小麦抗旱品种选育", "海洋牧场水质监测"] {
         app.publish_plain(&app.seller, json!({"title_zh": filler, "abstract_zh": "示范应用。"})).await;
@@ -513,7 +522,11 @@ async fn chinese_is_found_below_and_across_word_boundaries() {
     assert_eq!(ranked(&app, "锂离子电").await.first(), Some(&battery), "a half-typed term");
     let deep = app.search(&q("深度学习")).await.expect(200);
     assert_eq!(deep.body["hits"][0]["id"], desalination.as_str());
-    assert!(deep.body["hits"][0]["title_highlighted"].as_str().is_some_and(|t| t.contains("<mark>深度学习</mark>")), "{}", deep.body);
+    assert!(
+        deep.body["hits"][0]["title_highlighted"].as_str().is_some_and(|t| t.contains("<mark>深度学习</mark>")),
+        "{}",
+        deep.body
+    );
     // Stopwords alone match nothing rather than everything.
     assert_eq!(app.search(&q("的")).await.expect(200).body["total"], 0);
     assert_eq!(app.search(&q("一种 的")).await.expect(200).body["total"], 0);
@@ -553,7 +566,9 @@ async fn an_english_question_ranks_the_listing_it_describes_first() {
         assert!(terms.contains(&word), "{word} missing from {terms:?}");
     }
     assert!(
-        matched.iter().any(|m| m["term"] == "heat" && m["fields"].as_array().is_some_and(|f| f.contains(&json!("title")))),
+        matched
+            .iter()
+            .any(|m| m["term"] == "heat" && m["fields"].as_array().is_some_and(|f| f.contains(&json!("title")))),
         "{matched:?}"
     );
     // One analysis for the query and the highlight: `battery` marks `batteries`.
@@ -597,11 +612,13 @@ async fn or_plus_minus_and_quotes_let_a_user_be_strict() {
 async fn synonyms_cross_languages_and_labels_are_words() {
     let app = spawn_app().await;
     let chinese_only = app
-        .publish_plain(&app.seller, json!({"title_zh": "废旧锂电池正极材料回收工艺", "abstract_zh": "湿法冶金回收镍钴锰。"}))
+        .publish_plain(
+            &app.seller,
+            json!({"title_zh": "废旧锂电池正极材料回收工艺", "abstract_zh": "湿法冶金回收镍钴锰。"}),
+        )
         .await;
-    let desalination = app
-        .publish_plain(&app.seller, json!({"title_zh": "太阳能海水淡化装置", "abstract_zh": "适用于海岛。"}))
-        .await;
+    let desalination =
+        app.publish_plain(&app.seller, json!({"title_zh": "太阳能海水淡化装置", "abstract_zh": "适用于海岛。"})).await;
     let materials = app
         .publish_plain(
             &app.seller,
@@ -637,7 +654,10 @@ async fn nda_text_is_found_by_nobody() {
         )
         .await;
     let probe = app
-        .publish_plain(&app.other_seller, json!({"title_zh": "钯钌催化剂焙烧温度优化", "abstract_zh": "钯钌催化剂的配比。"}))
+        .publish_plain(
+            &app.other_seller,
+            json!({"title_zh": "钯钌催化剂焙烧温度优化", "abstract_zh": "钯钌催化剂的配比。"}),
+        )
         .await;
     app.wait_indexed().await;
     assert!(!ranked(&app, "钯钌催化剂").await.contains(&secret), "the confidential description is not searchable");
@@ -655,7 +675,10 @@ async fn nda_text_is_found_by_nobody() {
     };
     let items = notifications["items"].as_array().cloned().unwrap_or_default();
     assert!(
-        !items.iter().any(|n| n["title"].as_str().is_some_and(|t| t.contains("secret process")) && n.to_string().contains(&secret)),
+        !items
+            .iter()
+            .any(|n| n["title"].as_str().is_some_and(|t| t.contains("secret process"))
+                && n.to_string().contains(&secret)),
         "an alert leaked the confidential text: {notifications}"
     );
     // Matching reads the same index: the probe about the secret words is not similar to it.
@@ -668,7 +691,11 @@ async fn facets_and_total_agree_with_the_ranked_pages() {
     let app = spawn_app().await;
     for index in 0..14 {
         let field = if index % 2 == 0 { "new_energy" } else { "new_materials" };
-        let title = if index % 3 == 0 { format!("储能电池热管理系统 {index}") } else { format!("储能电站调度 {index}") };
+        let title = if index % 3 == 0 {
+            format!("储能电池热管理系统 {index}")
+        } else {
+            format!("储能电站调度 {index}")
+        };
         app.publish_plain(&app.seller, json!({"title_zh": title, "field": field})).await;
     }
     app.publish_plain(&app.seller, json!({"title_zh": "无关的农业机械"})).await;
@@ -703,4 +730,25 @@ async fn facets_and_total_agree_with_the_ranked_pages() {
     unique.dedup();
     assert_eq!((seen.len(), unique.len()), (14, 14), "no duplicates or gaps");
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "pages follow the ranking: {scores:?}");
+}
+
+#[tokio::test]
+async fn the_centers_synonyms_file_applies_without_a_reindex() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("synonyms.txt");
+    std::fs::write(&path, "# the center's own\n海水淡化, desalination\n").expect("write");
+    let configured = path.clone();
+    let app = crate::helpers::spawn_app_with(move |config| config.search_synonyms = Some(configured)).await;
+    let dots = app.publish_plain(&app.seller, json!({"title_zh": "钙钛矿量子点发光材料"})).await;
+    app.wait_indexed().await;
+    assert!(ranked(&app, "qdotx").await.is_empty());
+    std::fs::write(&path, "海水淡化, desalination\n量子点, qdotx\n").expect("write");
+    let later = std::time::SystemTime::now() + Duration::from_secs(3);
+    std::fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(later)).expect("touch");
+    // The file is looked at again at most every two seconds.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ranked(&app, "qdotx").await != [dots.clone()] {
+        assert!(Instant::now() < deadline, "the edited synonyms never applied");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -121,20 +121,18 @@ const STOPWORDS: &[&str] = &[
     "的", "了", "和", "与", "及", "以及", "或", "或者", "并", "并且", "而", "而且", "在", "对", "对于", "于", "为",
     "以", "是", "有", "被", "将", "把", "从", "由", "向", "其", "之", "中", "等", "等等", "这", "那", "这种", "该",
     "各", "某", "本", "我", "我们", "你", "您", "他们", "它", "一种", "一个", "一类", "所", "所述", "及其", "用于",
-    "关于", "哪些", "什么", "如何", "怎么", "怎样", "是否", "吗", "呢", "吧", "啊", "也", "都", "就", "还", "又",
-    "很", "可", "可以", "能", "能够", "会", "已", "已经", "如", "若", "则", "即", "但", "但是", "因为", "所以",
-    "通过", "进行", "个", "种",
-    // English
-    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does",
-    "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he",
-    "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just",
-    "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other",
-    "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the",
-    "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
-    "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
-    "whom", "why", "will", "with", "would", "you", "your", "yours", "far", "yet", "via", "known", "using",
-    "used", "use", "way", "ways", "whether", "within", "without", "upon",
+    "关于", "哪些", "什么", "如何", "怎么", "怎样", "是否", "吗", "呢", "吧", "啊", "也", "都", "就", "还", "又", "很",
+    "可", "可以", "能", "能够", "会", "已", "已经", "如", "若", "则", "即", "但", "但是", "因为", "所以", "通过",
+    "进行", "个", "种", // English
+    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+    "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down",
+    "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my",
+    "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own",
+    "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there",
+    "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were",
+    "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+    "far", "yet", "via", "known", "using", "used", "use", "way", "ways", "whether", "within", "without", "upon",
 ];
 
 /// Whether a query word (as typed) is a stopword.

@@ -99,10 +99,7 @@ mod tests {
     use super::*;
 
     fn marks(han: &[&str], stems: &[&str]) -> Marks {
-        Marks {
-            han: han.iter().map(|s| s.to_string()).collect(),
-            stems: stems.iter().map(|s| s.to_string()).collect(),
-        }
+        Marks { han: han.iter().map(|s| s.to_string()).collect(), stems: stems.iter().map(|s| s.to_string()).collect() }
     }
 
     #[test]

@@ -290,7 +290,9 @@ pub async fn run(
                 tracing::debug!(rows = round.rows, position = round.position, "search index caught up a round");
                 if !round.published_achievements.is_empty() {
                     let index = service.index();
-                    if let Err(error) = crate::saved::alert(&db, &index, &round.published_achievements).await {
+                    if let Err(error) =
+                        crate::saved::alert(&db, &index, &service.synonyms(), &round.published_achievements).await
+                    {
                         tracing::warn!(%error, "saved-search alerts failed for this round");
                     }
                 }

@@ -14,7 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
-    /// Free text: words (all required), `"phrases"`, `-exclusions`, patent numbers, IPC symbols.
+    /// Free text: words (ranked), `+required`, `"phrases"` (required), `-exclusions`,
+    /// `a OR b`, patent numbers, IPC symbols.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     /// `achievement` (default) or `demand`.

@@ -505,8 +505,7 @@ mod tests {
     fn every_content_word_is_a_unit_and_stopwords_are_not() {
         let none = Synonyms::default();
         let english = plan_of("what problems of heat conduction in composite slabs have been solved so far", &none);
-        let labels: Vec<String> =
-            english.units.iter().map(|u| u.alternatives[0].label.to_lowercase()).collect();
+        let labels: Vec<String> = english.units.iter().map(|u| u.alternatives[0].label.to_lowercase()).collect();
         assert_eq!(labels, ["problems", "heat", "conduction", "composite", "slabs", "solved"]);
         assert!(!english.bonus.is_empty(), "neighbouring words earn a proximity bonus");
         assert!(plan_of("的 了", &none).only_stopwords());

@@ -47,7 +47,9 @@ pub async fn build_index(db: &DatabaseConnection, dir: &Path, progress: impl Fn(
         let Some(last) = rows.last().map(|r| r.id) else { break };
         let documents: Vec<_> = rows
             .iter()
-            .filter_map(|a| owners.get(&a.organization_id).map(|o| (a.id, achievement_document(&index.fields, a, o, &labels))))
+            .filter_map(|a| {
+                owners.get(&a.organization_id).map(|o| (a.id, achievement_document(&index.fields, a, o, &labels)))
+            })
             .collect();
         done += add_all(&index, documents).await?;
         progress(done, total);
@@ -63,7 +65,9 @@ pub async fn build_index(db: &DatabaseConnection, dir: &Path, progress: impl Fn(
         let Some(last) = rows.last().map(|r| r.id) else { break };
         let documents: Vec<_> = rows
             .iter()
-            .filter_map(|d| owners.get(&d.organization_id).map(|o| (d.id, demand_document(&index.fields, d, o, &labels))))
+            .filter_map(|d| {
+                owners.get(&d.organization_id).map(|o| (d.id, demand_document(&index.fields, d, o, &labels)))
+            })
             .collect();
         done += add_all(&index, documents).await?;
         progress(done, total);

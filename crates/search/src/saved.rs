@@ -114,7 +114,12 @@ pub async fn delete<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Resu
 
 /// Notifies the owners of saved searches that match any of these just-published
 /// achievements (published after the search was saved).
-pub async fn alert(db: &DatabaseConnection, index: &SearchIndex, achievement_ids: &[Uuid]) -> Result<usize> {
+pub async fn alert(
+    db: &DatabaseConnection,
+    index: &SearchIndex,
+    synonyms: &crate::synonyms::Synonyms,
+    achievement_ids: &[Uuid],
+) -> Result<usize> {
     let searches = saved_search::Entity::find().filter(saved_search::Column::Alerts.eq(true)).all(db).await?;
     let ids: Vec<String> = achievement_ids.iter().map(Uuid::to_string).collect();
     let mut sent = 0;
@@ -127,7 +132,7 @@ pub async fn alert(db: &DatabaseConnection, index: &SearchIndex, achievement_ids
         request.filters.ids = Some(ids.clone());
         request.offset = 0;
         request.limit = ids.len().clamp(1, 100);
-        let Ok(results) = index.search(&request) else { continue };
+        let Ok(results) = index.search_with(&request, synonyms) else { continue };
         for hit in results.hits {
             if hit.card.published_at.is_some_and(|at| at < search.created_at) {
                 continue;

@@ -282,7 +282,12 @@ impl SearchIndex {
             else {
                 continue;
             };
-            let title = if english { card.title_en.clone().or_else(|| card.title_zh.clone()) } else { card.title_zh.clone().or_else(|| card.title_en.clone()) }.unwrap_or_default();
+            let title = if english {
+                card.title_en.clone().or_else(|| card.title_zh.clone())
+            } else {
+                card.title_zh.clone().or_else(|| card.title_en.clone())
+            }
+            .unwrap_or_default();
             let title_highlighted = highlight(&title, &marks, 300);
             let snippet = highlight(snippet_text(&card, english, &marks), &marks, 160);
             let matched = explain(&card, plan);
@@ -408,7 +413,12 @@ mod tests {
                 region: "370100".into(),
                 published_at: Some(now),
             };
-            index.upsert(&row.id.to_string(), achievement_document(&index.fields, &row, &owner, &crate::document::Labels::default())).expect("upsert");
+            index
+                .upsert(
+                    &row.id.to_string(),
+                    achievement_document(&index.fields, &row, &owner, &crate::document::Labels::default()),
+                )
+                .expect("upsert");
         }
         index.commit(1).expect("commit");
         index

@@ -19,6 +19,7 @@ pub struct SearchService {
     root: PathBuf,
     current: Arc<RwLock<(String, Arc<SearchIndex>)>>,
     pool: crate::gate::Pool,
+    synonyms: crate::synonyms::SynonymSource,
 }
 
 /// The name of the active index directory under `root`, if one was chosen.
@@ -87,15 +88,28 @@ impl SearchService {
             root: root.to_path_buf(),
             current: Arc::new(RwLock::new((name, Arc::new(index)))),
             pool: crate::gate::Pool::per_core(),
+            synonyms: crate::synonyms::SynonymSource::builtin(),
         })
+    }
+
+    /// Uses these synonyms for every search (the shipped ones by default).
+    pub fn with_synonyms(mut self, synonyms: crate::synonyms::SynonymSource) -> SearchService {
+        self.synonyms = synonyms;
+        self
+    }
+
+    /// The synonyms searches use now.
+    pub fn synonyms(&self) -> Arc<crate::synonyms::Synonyms> {
+        self.synonyms.get()
     }
 
     /// Runs a search on the current index in the search pool (one thread per core,
     /// first come first served).
     pub async fn search(&self, request: crate::SearchRequest) -> Result<crate::SearchResults> {
         let index = self.index();
+        let synonyms = self.synonyms.get();
         self.pool
-            .run_async(move || index.search(&request))
+            .run_async(move || index.search_with(&request, &synonyms))
             .await
             .unwrap_or_else(|| Err(crate::SearchError::Internal("the search pool stopped".into())))
     }

@@ -311,11 +311,7 @@ mod tests {
         std::fs::write(&path, "海水淡化, desalination\n石墨烯, graphene\n# more\n").expect("write");
         // Make the change visible to a coarse file clock.
         let later = SystemTime::now() + Duration::from_secs(5);
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .and_then(|f| f.set_modified(later))
-            .expect("touch");
+        std::fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(later)).expect("touch");
         source.refresh();
         assert_eq!(source.get().find("graphene").len(), 1);
     }

@@ -281,7 +281,10 @@ mod tests {
         assert_eq!(
             parse("heat OR conduction slab"),
             Ok(vec![
-                Clause { mode: Mode::Optional, terms: vec![Term::Text("heat".into()), Term::Text("conduction".into())] },
+                Clause {
+                    mode: Mode::Optional,
+                    terms: vec![Term::Text("heat".into()), Term::Text("conduction".into())]
+                },
                 text("slab"),
             ])
         );

@@ -37,6 +37,10 @@ pub struct Config {
     pub index_dir: Option<PathBuf>,
     /// Outbox rows the indexer applies per commit.
     pub index_batch: u64,
+    /// A synonyms file of the center's (one set of equivalent terms a line, see
+    /// `crates/search/data/synonyms.txt`), read again when it changes; the shipped set
+    /// when unset.
+    pub search_synonyms: Option<PathBuf>,
     /// How often deadlines (offer expiry, auction close, first-refusal windows, idle
     /// deals) are swept, in milliseconds.
     pub deadline_sweep_ms: u64,
@@ -82,6 +86,7 @@ impl Config {
             max_db_connections: 10,
             index_dir: None,
             index_batch: 1000,
+            search_synonyms: None,
             deadline_sweep_ms: 1000,
             deal_inactivity_days: 90,
             stripe_secret_key: None,

@@ -34,10 +34,15 @@ impl Application {
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let pages = pages::Templates::load().context("cannot load page templates")?;
         let search_root = config.index_root();
+        let synonyms = match &config.search_synonyms {
+            Some(path) => techex_search::synonyms::SynonymSource::file(path),
+            None => techex_search::synonyms::SynonymSource::builtin(),
+        };
         let search = tokio::task::spawn_blocking(move || techex_search::SearchService::open(&search_root))
             .await
             .context("search index task failed")?
-            .context("cannot open the search index")?;
+            .context("cannot open the search index")?
+            .with_synonyms(synonyms);
         let payments: Option<Arc<dyn techex_payments::gateway::Gateway>> = match &config.stripe_secret_key {
             Some(key) => Some(Arc::new(
                 techex_payments::gateway::StripeGateway::with_connect(

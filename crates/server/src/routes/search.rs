@@ -21,11 +21,20 @@ use uuid::Uuid;
 
 /// Searches published achievements (or demands with `type=demand`).
 ///
-/// Words are all required; `"phrases"` must appear as written; `-word` excludes.
-/// Patent application numbers (`202210123456.7`, `ZL…`) and IPC symbols (`C02F 1/44`)
-/// match exactly. Facet counts describe the current results. Without a query the
-/// results are listed newest first. A query that does not parse is a 400 with the
-/// character `position` of the error.
+/// Results are ranked (BM25): every word of the query contributes, documents matching
+/// more of the words, in the title and close together come first, and a floor that
+/// grows with the query's length keeps documents matching too few of them out (one word
+/// is enough when nothing else matches). Chinese is matched by words and by characters,
+/// so a single character, half a title or a differently segmented term finds its
+/// listings; English is stemmed; stopwords (`的`, `the`) are not searched for; synonym
+/// sets of the center's vocabulary apply across both languages; the names of a listing's
+/// field, kind, maturity, modes and region are words too. `+word` and `"phrases"` are
+/// required, `-word` excludes, `OR` (or `|`) between words accepts either. Patent
+/// application numbers (`202210123456.7`, `ZL…`) and IPC symbols (`C02F 1/44`) match
+/// exactly. Each hit names the terms it matched and where (`matched`). `total`, the facet
+/// counts and the cursors describe the same ranked results. Without a query the results
+/// are listed newest first. A query that does not parse is a 400 with the character
+/// `position` of the error.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
     responses((status = 200, body = SearchResults), (status = 400, body = crate::error::Problem)))]
 async fn search(
