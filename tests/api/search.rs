@@ -479,6 +479,7 @@ async fn the_search_page_highlights_matches_and_links_facets() {
         app.client.get(app.url(&format!("/search?{}&lang=en", q("desalination")))).send().await.expect("page");
     let html = english.text().await.unwrap_or_default();
     assert!(html.contains("<mark>desalination</mark>") || html.contains("<mark>Desalination</mark>"), "{html}");
+    assert!(html.contains("Matched:") && html.contains("(title)"), "the page says why a hit matched: {html}");
     let broken = app.client.get(app.url(&format!("/search?{}", q("海水 \"淡化")))).send().await.expect("page");
     assert_eq!(broken.status(), 200, "a query that does not parse is explained on the page");
     assert!(broken.text().await.unwrap_or_default().contains("role=\"alert\""));
