@@ -557,10 +557,9 @@ async fn an_english_question_ranks_the_listing_it_describes_first() {
     let question = "what problems of heat conduction in composite slabs have been solved so far";
     let reply = app.search(&format!("{}&lang=en", q(question))).await.expect(200);
     assert_eq!(reply.body["hits"][0]["id"], slab.as_str(), "{}", reply.body);
-    // The floor (two of its six words) keeps listings that share one word off the page.
-    assert_eq!(reply.body["total"], 1, "{}", reply.body);
-    let two_words = app.search(&format!("{}&lang=en", q("heat pumps for composite slabs"))).await.expect(200);
-    assert!(two_words.body["total"].as_u64().is_some_and(|t| t >= 2), "{}", two_words.body);
+    // Few listings reach the floor (two of its six words), so those sharing one word
+    // follow rather than leaving the page nearly empty.
+    assert!(reply.body["total"].as_u64().is_some_and(|t| t >= 4), "{}", reply.body);
     let matched = reply.body["hits"][0]["matched"].as_array().cloned().unwrap_or_default();
     let terms: Vec<&str> = matched.iter().filter_map(|m| m["term"].as_str()).collect();
     for word in ["heat", "conduction", "composite", "slabs"] {

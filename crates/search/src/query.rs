@@ -1,9 +1,10 @@
 //! Turning parsed clauses and filters into a ranked tantivy query.
 //!
 //! Each word of the query is a *unit*: a document matches it when the word is among its
-//! words (title ×3, keywords ×2, body ×1, labels ×0.6) or, for Chinese, when the word's
-//! characters stand together in its text however jieba segmented them (character pairs
-//! in a row in the gram fields, weighed lower). A synonym set found in the query is one
+//! words (body ×1 — which holds the title too —, keywords ×1, title ×0.5 more, labels
+//! ×0.6) or, for Chinese, when the word's characters stand together in its text however
+//! jieba segmented them (character pairs in a row in the gram fields, weighed lower; the
+//! pairs of a longer word scattered count for a little). A synonym set found in the query is one
 //! unit whose alternatives are every term of the set. Optional units are ranked by
 //! BM25; a floor that grows with the number of units (`floor`) keeps documents that match
 //! too few of them out. Bonuses reward the query's Chinese text found verbatim and its
@@ -34,6 +35,15 @@ pub struct Filters {
 
 /// The weight of a Chinese word found through its characters rather than as a word.
 const GRAM_WEIGHT: f32 = 0.6;
+/// The weight of each character pair of a longer Chinese word found anywhere (partial
+/// credit when the word itself is not there), shared among its pairs.
+const LOOSE_PAIR_WEIGHT: f32 = 0.5;
+/// A Chinese run of the query found verbatim: bonuses in the title and the body.
+const VERBATIM_TITLE: f32 = 1.0;
+const VERBATIM_BODY: f32 = 5.0;
+/// English words of the query next to each other: bonuses in the title and the body.
+const NEAR_TITLE: f32 = 2.0;
+const NEAR_BODY: f32 = 1.0;
 /// The weight of a synonym set's term relative to the word as typed.
 const SYNONYM_WEIGHT: f32 = 0.9;
 
@@ -125,7 +135,10 @@ impl Plan {
 }
 
 /// How many optional units a document must match when nothing is required: one of one
-/// or two, then a third of them (at least two).
+/// or two, then a third of them (at least two). When fewer than `RELAX_BELOW` documents
+/// reach the floor, any one unit will do (see `SearchIndex::search_with`).
+pub const RELAX_BELOW: u64 = 100;
+
 pub fn floor(units: usize) -> usize {
     match units {
         0..=2 => 1,
@@ -179,9 +192,17 @@ fn word_query(fields: &Fields, token: &Analyzed, surface: &str) -> Box<dyn Query
         .iter()
         .map(|(field, boost)| boosted(term_query(*field, &token.text, IndexRecordOption::WithFreqs), *boost))
         .collect();
-    for (field, boost) in [(fields.title_gram, 3.0), (fields.body_gram, 1.0)] {
+    let chars: Vec<char> = surface.chars().collect();
+    for field in [fields.title_gram, fields.body_gram] {
         if let Some((grams, pairs)) = gram_query(field, surface) {
-            should.push(boosted(grams, boost * GRAM_WEIGHT / pairs as f32));
+            should.push(boosted(grams, GRAM_WEIGHT / pairs as f32));
+        }
+        if chars.len() >= 3 && chars.iter().all(|c| is_han(*c)) {
+            for pair in chars.windows(2) {
+                let bigram: String = pair.iter().collect();
+                let weight = LOOSE_PAIR_WEIGHT / (chars.len() - 1) as f32;
+                should.push(boosted(term_query(field, &bigram, IndexRecordOption::WithFreqs), weight));
+            }
         }
     }
     any_of(should)
@@ -348,7 +369,8 @@ impl Compiler<'_> {
         // The Chinese runs of the term, verbatim, rank above their words scattered.
         if units_here > 1 || tokens.len() > 1 {
             for run in text.split(|c: char| !is_han(c)).filter(|r| r.chars().count() >= 3) {
-                for (field, boost) in [(self.fields.title_gram, 4.0), (self.fields.body_gram, 1.5)] {
+                for (field, boost) in [(self.fields.title_gram, VERBATIM_TITLE), (self.fields.body_gram, VERBATIM_BODY)]
+                {
                     if let Some((query, pairs)) = gram_query(field, run) {
                         self.plan.bonus.push(boosted(query, boost / pairs as f32));
                     }
@@ -372,7 +394,7 @@ impl Compiler<'_> {
             if pair[0].text == pair[1].text {
                 continue;
             }
-            for (field, boost) in [(self.fields.title, 1.5), (self.fields.body, 0.5)] {
+            for (field, boost) in [(self.fields.title, NEAR_TITLE), (self.fields.body, NEAR_BODY)] {
                 self.plan.bonus.push(boosted(phrase_in(field, pair, 8), boost));
             }
         }

@@ -4,7 +4,7 @@ use crate::document::Card;
 use crate::error::{Result, SearchError};
 use crate::highlight::highlight;
 use crate::index::SearchIndex;
-use crate::query::{Filters, Marks, Plan, build, floor, plan};
+use crate::query::{Filters, Marks, Plan, RELAX_BELOW, build, floor, plan};
 use crate::schema::FACETS;
 use crate::synonyms::Synonyms;
 use crate::syntax;
@@ -184,8 +184,10 @@ impl SearchIndex {
         self.search_with(request, builtin_synonyms())
     }
 
-    /// Runs a search: at the floor of the query's length, or with any one word when
-    /// that finds nothing, so a query never comes back empty because of one word.
+    /// Runs a search: at the floor of the query's length, or with any one word when that
+    /// finds fewer than `RELAX_BELOW` documents, so a query never comes back empty (or
+    /// nearly) because of one word, while a query with plenty of good matches keeps the
+    /// documents that share only one word with it off its pages.
     pub fn search_with(&self, request: &SearchRequest, synonyms: &Synonyms) -> Result<SearchResults> {
         let clauses = syntax::parse(&request.query).map_err(SearchError::Syntax)?;
         let plan = plan(&self.fields, &clauses, synonyms);
@@ -196,7 +198,7 @@ impl SearchIndex {
         let searcher = self.searcher();
         let first_floor = floor(plan.units.len());
         let (mut ranked, mut total, mut facets) = self.collect(&searcher, &plan, request, sort, first_floor)?;
-        if total == 0 && first_floor > 1 {
+        if total < RELAX_BELOW && first_floor > 1 {
             (ranked, total, facets) = self.collect(&searcher, &plan, request, sort, 1)?;
         }
         let page: Vec<&(SortKey, DocAddress)> = ranked.iter().skip(request.offset).take(request.limit).collect();
@@ -249,7 +251,7 @@ impl SearchIndex {
         let limit = TopDocs::with_limit(request.limit.max(1)).order_by_score();
         let first_floor = floor(plan.units.len());
         let mut ranked = searcher.search(&build(&self.fields, &plan, &request.filters, first_floor), &limit)?;
-        if ranked.is_empty() && first_floor > 1 {
+        if (ranked.len() as u64) < RELAX_BELOW.min(request.limit as u64) && first_floor > 1 {
             ranked = searcher.search(&build(&self.fields, &plan, &request.filters, 1), &limit)?;
         }
         let mut ids = Vec::with_capacity(ranked.len());
@@ -458,6 +460,84 @@ mod tests {
                 && snippet.matches("<mark>").count() == snippet.matches("</mark>").count(),
             "{snippet}"
         );
+    }
+
+    fn index_of(dir: &std::path::Path, titles: &[String]) -> SearchIndex {
+        let index = SearchIndex::open_or_create(dir).expect("index");
+        let now = chrono::Utc::now();
+        let owner = organization::Model {
+            id: uuid::Uuid::now_v7(),
+            name: "org".into(),
+            name_en: None,
+            kind: "university".into(),
+            credit_code: String::new(),
+            region: "370100".into(),
+            website: None,
+            description: None,
+            description_en: None,
+            verified_at: Some(now),
+            verified_by: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        for title in titles {
+            let row = IndexedAchievement {
+                id: uuid::Uuid::now_v7(),
+                organization_id: owner.id,
+                status: "published".into(),
+                title_zh: None,
+                title_en: Some(title.clone()),
+                summary_zh: None,
+                summary_en: None,
+                abstract_zh: None,
+                abstract_en: None,
+                advantage_zh: None,
+                advantage_en: None,
+                application_scenarios: StringList::default(),
+                kind: "other".into(),
+                patent_number: None,
+                ipc_codes: StringList::default(),
+                field_code: "other".into(),
+                maturity: None,
+                trl: None,
+                transaction_modes: StringList::default(),
+                asking_price_minor: None,
+                currency: "CNY".into(),
+                price_negotiable: true,
+                inventors: StringList::default(),
+                keywords: StringList::default(),
+                region: "370100".into(),
+                published_at: Some(now),
+            };
+            let document = achievement_document(&index.fields, &row, &owner, &crate::document::Labels::default());
+            index.upsert(&row.id.to_string(), document).expect("upsert");
+        }
+        index.commit(1).expect("commit");
+        index
+    }
+
+    fn total_of(index: &SearchIndex, query: &str) -> u64 {
+        let filters = crate::query::Filters { doc_type: "achievement".into(), ..Default::default() };
+        let request =
+            SearchRequest { query: query.into(), filters, limit: 10, lang: "en".into(), ..Default::default() };
+        index.search(&request).expect("search").total
+    }
+
+    #[test]
+    fn the_floor_keeps_one_word_matches_out_unless_too_few_reach_it() {
+        let mut titles: Vec<String> = (0..RELAX_BELOW + 20).map(|i| format!("heat conduction plate {i}")).collect();
+        titles.extend((0..3).map(|i| format!("heat pump {i}")));
+        let dir = tempfile::tempdir().expect("dir");
+        let index = index_of(dir.path(), &titles);
+        // Three words: two must match, and enough documents have two.
+        assert_eq!(total_of(&index, "heat conduction composite"), RELAX_BELOW + 20);
+        // One word alone still finds every document that holds it.
+        assert_eq!(total_of(&index, "heat"), RELAX_BELOW + 23);
+        let few = tempfile::tempdir().expect("dir");
+        let small = index_of(few.path(), &["heat conduction plate".into(), "heat pump".into(), "solar cell".into()]);
+        // Too few reach the floor: documents sharing one word follow.
+        assert_eq!(total_of(&small, "heat conduction composite"), 2);
     }
 
     #[test]
