@@ -33,7 +33,7 @@ pub const BIGRAM_ANALYZER: &str = "techex_bigram";
 pub const UNIGRAM_ANALYZER: &str = "techex_unigram";
 
 fn jieba(search_mode: bool) -> TextAnalyzer {
-    TextAnalyzer::builder(JiebaTokenizer::with_search_mode(search_mode))
+    TextAnalyzer::builder(LatinCompounds(JiebaTokenizer::with_search_mode(search_mode)))
         .filter(WordsOnly)
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
@@ -146,16 +146,16 @@ pub fn is_stopword(word: &str) -> bool {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CjkGrams;
 
-/// The token stream of `CjkGrams`: every token is computed up front.
-pub struct CjkGramStream {
+/// A token stream whose tokens are computed up front.
+pub struct BufferedStream {
     tokens: std::vec::IntoIter<Token>,
     current: Token,
 }
 
 impl Tokenizer for CjkGrams {
-    type TokenStream<'a> = CjkGramStream;
+    type TokenStream<'a> = BufferedStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkGramStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedStream {
         let mut tokens = Vec::new();
         let characters: Vec<(usize, char)> = text.char_indices().collect();
         for (index, &(offset, character)) in characters.iter().enumerate() {
@@ -182,11 +182,57 @@ impl Tokenizer for CjkGrams {
                 });
             }
         }
-        CjkGramStream { tokens: tokens.into_iter(), current: Token::default() }
+        BufferedStream { tokens: tokens.into_iter(), current: Token::default() }
     }
 }
 
-impl TokenStream for CjkGramStream {
+/// Latin words joined by hyphens (`fault-tolerant`, `Li-ion`) as their parts: jieba keeps
+/// such a compound whole in a query but adds its parts in a document, so without this
+/// `fault-tolerant` would not find `fault tolerant` and documents would count twice.
+#[derive(Clone)]
+pub struct LatinCompounds<T>(pub T);
+
+impl<T: Tokenizer> Tokenizer for LatinCompounds<T> {
+    type TokenStream<'a> = BufferedStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedStream {
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut push = |tokens: &mut Vec<Token>, token: Token| {
+            if !tokens.iter().rev().take(8).any(|t| t.position == token.position && t.text == token.text) {
+                tokens.push(token);
+            }
+        };
+        let mut stream = self.0.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            if !(token.text.contains('-') && token.text.chars().any(|c| c.is_ascii_alphabetic())) {
+                push(&mut tokens, token.clone());
+                continue;
+            }
+            let (mut chars, mut bytes) = (0, token.offset_from);
+            for part in token.text.split('-') {
+                if !part.is_empty() {
+                    push(
+                        &mut tokens,
+                        Token {
+                            offset_from: bytes,
+                            offset_to: bytes + part.len(),
+                            position: token.position + chars,
+                            text: part.to_string(),
+                            position_length: 1,
+                        },
+                    );
+                }
+                chars += part.chars().count() + 1;
+                bytes += part.len() + 1;
+            }
+        }
+        tokens.sort_by_key(|t| (t.position, t.offset_to));
+        BufferedStream { tokens: tokens.into_iter(), current: Token::default() }
+    }
+}
+
+impl TokenStream for BufferedStream {
     fn advance(&mut self) -> bool {
         match self.tokens.next() {
             Some(token) => {
@@ -266,6 +312,15 @@ mod tests {
             assert!(tokens.iter().any(|t| t == expected), "{expected} missing from {tokens:?}");
         }
         assert!(!tokens.iter().any(|t| t.trim().is_empty() || t == "，"), "{tokens:?}");
+    }
+
+    #[test]
+    fn hyphenated_english_is_split_alike_in_documents_and_queries() {
+        let text = "fault-tolerant Li-ion cells";
+        assert_eq!(words(&mut index_analyzer(), text), ["fault", "toler", "li", "ion", "cell"]);
+        assert_eq!(words(&mut query_analyzer(), text), ["fault", "toler", "li", "ion", "cell"]);
+        let positions: Vec<usize> = analyze(&mut query_analyzer(), text).into_iter().map(|t| t.position).collect();
+        assert_eq!(positions, [0, 6, 15, 18, 22]);
     }
 
     #[test]

@@ -353,11 +353,17 @@ impl Compiler<'_> {
                 units_here += 1;
             }
         }
+        let mut seen: Vec<&str> = Vec::new();
         for token in &tokens {
             let surface = text.get(token.from..token.to).unwrap_or(&token.text);
-            if is_stopword(surface) || found.iter().any(|f| token.from >= f.from && token.to <= f.to) {
+            if is_stopword(surface)
+                || found.iter().any(|f| token.from >= f.from && token.to <= f.to)
+                || seen.contains(&token.text.as_str())
+            {
                 continue;
             }
+            // A word asked twice (`battery … batteries`) is one unit.
+            seen.push(&token.text);
             let mut marks = Marks::default();
             marks.add(token, surface);
             self.plan.units.push(Unit {
