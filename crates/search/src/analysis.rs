@@ -197,7 +197,7 @@ impl<T: Tokenizer> Tokenizer for LatinCompounds<T> {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedStream {
         let mut tokens: Vec<Token> = Vec::new();
-        let mut push = |tokens: &mut Vec<Token>, token: Token| {
+        let push = |tokens: &mut Vec<Token>, token: Token| {
             if !tokens.iter().rev().take(8).any(|t| t.position == token.position && t.text == token.text) {
                 tokens.push(token);
             }

@@ -324,31 +324,49 @@ fn snippet_text<'a>(card: &'a Card, english: bool, marks: &Marks) -> &'a str {
         .unwrap_or("")
 }
 
-/// The terms of the query a hit contains and the fields they are in.
+/// The terms of the query a hit contains and the fields they are in. Each field's text
+/// is stemmed once, however many terms are looked for.
 fn explain(card: &Card, plan: &Plan) -> Vec<MatchedTerm> {
     let keywords = card.keywords.join(" ; ");
-    let texts: [(&str, [Option<&str>; 2]); 4] = [
+    let fields: [(&str, [Option<&str>; 2]); 4] = [
         ("title", [card.title_zh.as_deref(), card.title_en.as_deref()]),
         ("summary", [card.summary_zh.as_deref(), card.summary_en.as_deref()]),
         ("abstract", [card.abstract_zh.as_deref(), card.abstract_en.as_deref()]),
         ("keywords", [Some(keywords.as_str()), None]),
     ];
+    let wants_stems =
+        plan.units.iter().chain(&plan.required).flat_map(|u| &u.alternatives).any(|a| !a.marks.stems.is_empty());
+    let mut analyzer = crate::analysis::latin_analyzer();
+    let texts: Vec<(&str, Vec<&str>, std::collections::HashSet<String>)> = fields
+        .iter()
+        .map(|(name, values)| {
+            let values: Vec<&str> = values.iter().flatten().copied().filter(|v| !v.is_empty()).collect();
+            let stems = if wants_stems {
+                values.iter().flat_map(|v| crate::analysis::analyze(&mut analyzer, v)).map(|t| t.text).collect()
+            } else {
+                std::collections::HashSet::new()
+            };
+            (*name, values, stems)
+        })
+        .collect();
     let mut matched: Vec<MatchedTerm> = Vec::new();
-    for unit in plan.units.iter().chain(&plan.required) {
-        for alternative in &unit.alternatives {
-            if alternative.marks.is_empty() {
-                continue;
-            }
-            let fields: Vec<String> = texts
-                .iter()
-                .filter(|(_, values)| {
-                    values.iter().flatten().any(|text| !crate::highlight::matches(text, &alternative.marks).is_empty())
-                })
-                .map(|(name, _)| name.to_string())
-                .collect();
-            if !fields.is_empty() && !matched.iter().any(|m| m.term == alternative.label) {
-                matched.push(MatchedTerm { term: alternative.label.clone(), fields });
-            }
+    for alternative in plan.units.iter().chain(&plan.required).flat_map(|u| &u.alternatives) {
+        if alternative.marks.is_empty() || matched.iter().any(|m| m.term == alternative.label) {
+            continue;
+        }
+        let found: Vec<String> = texts
+            .iter()
+            .filter(|(_, values, stems)| {
+                let marks = &alternative.marks;
+                let han = marks.han.iter().any(|h| values.iter().any(|v| v.contains(h.as_str())));
+                // Every English word of the alternative (one word, or all of a phrase's).
+                let english = !marks.stems.is_empty() && marks.stems.iter().all(|stem| stems.contains(stem));
+                han || english
+            })
+            .map(|(name, _, _)| name.to_string())
+            .collect();
+        if !found.is_empty() {
+            matched.push(MatchedTerm { term: alternative.label.clone(), fields: found });
         }
     }
     matched
