@@ -20,4 +20,5 @@ mod platform;
 mod portfolio;
 mod search;
 mod session;
+mod stripe_hub;
 mod workspace_pages;

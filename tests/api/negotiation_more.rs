@@ -39,7 +39,7 @@ async fn wait_for(app: &TestApp, path: &str, who: &crate::helpers::Account, key:
         if body[key] == wanted {
             return body;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{path} never reached {key}={wanted}: {body}");
+        assert!(started.elapsed() < crate::helpers::BACKSTOP, "{path} never reached {key}={wanted}: {body}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
@@ -233,7 +233,7 @@ async fn idle_deals_expire_and_lapsed_windows_clear_the_way() {
         if notices.body[0]["status"] == "lapsed" && lapsed_once == Some(1) {
             break;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(5), "the window did not lapse: {}", notices.body);
+        assert!(started.elapsed() < crate::helpers::BACKSTOP, "the window did not lapse: {}", notices.body);
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let agreed = app.post_empty(&format!("/api/v1/offers/{offer_id}/accept"), Some(&app.seller)).await.expect(200);

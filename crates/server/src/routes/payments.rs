@@ -113,7 +113,7 @@ async fn accept(
     // The acceptance stands whatever the provider says now: a payout that cannot be sent
     // yet stays queued for the sweeper.
     if let Some(gateway) = state.payments.as_ref() {
-        payouts::send_all(&state.db, gateway.as_ref(), &payouts).await;
+        payouts::send_queued(&state.db, gateway.as_ref(), &payouts).await;
     }
     Ok(Json(milestones::status(&state.db, &user.actor, id).await?))
 }
@@ -240,7 +240,7 @@ async fn write_account(
     let (view, due) = payouts::set_account(&transaction, &user.actor, owner, &body.stripe_account_id).await?;
     commit(transaction).await?;
     if let Some(gateway) = state.payments.as_ref() {
-        payouts::send_all(&state.db, gateway.as_ref(), &due).await;
+        payouts::send_queued(&state.db, gateway.as_ref(), &due).await;
     }
     Ok(Json(view))
 }
