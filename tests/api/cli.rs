@@ -205,6 +205,18 @@ fn import_prints_a_report_and_export_round_trips() {
     let text = String::from_utf8_lossy(&csv_out.stdout);
     assert!(text.starts_with("title_zh,title_en"));
     assert_eq!(text.lines().count(), 2, "{text}");
+
+    // The corner-cell workbook is refused by the CLI too, with the limit named, not by an
+    // aborted process.
+    let corner = dir.path().join("corner.xlsx");
+    std::fs::write(&corner, crate::abuse::corner_cell_workbook()).expect("write");
+    let output = with_db(techex(dir.path()))
+        .args(["import", corner.to_str().unwrap_or_default(), "--org", &org_code])
+        .output()
+        .expect("run import");
+    assert_eq!(output.status.code(), Some(1), "an error exit, not a crash: {output:?}");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("5000") && said.contains("TECHEX_IMPORT_MAX_ROWS"), "{said}");
     if let Some(db) = database {
         runtime.block_on(db.drop_database()).ok();
     }

@@ -4,6 +4,7 @@
 // A failing test should panic with its reason.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::cloned_ref_to_slice_refs)]
 
+mod abuse;
 mod achievements;
 mod auctions;
 mod cli;

@@ -115,14 +115,22 @@ impl ApiError {
             "invalid_query" => "The search query does not parse",
             "invalid_signature" => "The signature does not verify",
             "unavailable" => "Service unavailable",
+            "request_timeout" => "Request timeout",
+            "uri_too_long" => "URI too long",
+            "method_not_allowed" => "Method not allowed",
+            "header_too_large" => "Request headers too large",
             _ => "Internal error",
         }
     }
 }
 
-/// JSON pointer of a dotted field path: `inventors[2]` → `/inventors/2`.
+/// JSON pointer of a dotted field path: `inventors[2]` → `/inventors/2`; the empty path
+/// (an error about the whole body) is the empty pointer, the whole document.
 fn pointer_of(field: &str) -> String {
     let mut pointer = String::new();
+    if field.is_empty() {
+        return pointer;
+    }
     for part in field.split('.') {
         let (name, indexes) = part.split_once('[').map_or((part, ""), |(n, rest)| (n, rest));
         pointer.push('/');
@@ -241,5 +249,6 @@ mod tests {
         assert_eq!(pointer_of("admin.email"), "/admin/email");
         assert_eq!(pointer_of("inventors[2]"), "/inventors/2");
         assert_eq!(pointer_of("a/b"), "/a~1b");
+        assert_eq!(pointer_of(""), "", "the whole body");
     }
 }

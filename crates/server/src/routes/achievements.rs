@@ -5,7 +5,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, ClientIp, CurrentUser, IfMatch,
 use crate::routes::{PageParams, ReasonBody, begin, commit, created, versioned};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use sea_orm::DatabaseTransaction;
@@ -17,7 +17,7 @@ use techex_listings::achievements::{self, AchievementFilter, AchievementInput, A
 use techex_listings::entities::achievement;
 use techex_listings::history::{self, AuditEntry};
 use techex_listings::nda::{self, NdaView};
-use techex_listings::portfolio::{self, Format, ImportOptions, ImportReport};
+use techex_listings::portfolio::{self, Format, ImportOptions, ImportReport, ReadError};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -298,50 +298,55 @@ async fn accept_nda(
     Ok(Json(view))
 }
 
-/// Imports a portfolio (CSV or XLSX, multipart field `file`; optional field `submit=true`)
-/// for the caller's organization. Each row lands or fails on its own; the report says
-/// which and why. A row whose patent number the organization already listed updates it.
+/// Imports a portfolio (CSV, XLSX or a JSON export, multipart field `file`; optional field
+/// `submit=true`) for the caller's organization. Each row lands or fails on its own; the
+/// report says which and why (quoting at most 200 characters of a cell). A row whose
+/// patent number the organization already listed updates it. A file past a limit (more
+/// data rows than `import_max_rows`, 5000 by default; a cell over 20,000 characters; a
+/// workbook unpacking to over 32 MiB) is refused whole with 413 before anything is
+/// written; an interrupted import leaves nothing written.
 #[utoipa::path(post, path = "/api/v1/achievements/import", tag = "achievements", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "`file`: the CSV or XLSX; `submit`: `true` to submit each row for review"),
-    responses((status = 200, body = ImportReport), (status = 422, body = crate::error::Problem)))]
+    request_body(content_type = "multipart/form-data", description = "`file`: the CSV, XLSX or JSON; `submit`: `true` to submit each row for review"),
+    responses((status = 200, body = ImportReport), (status = 413, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
 async fn import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     mut form: Multipart,
 ) -> ApiResult<Json<ImportReport>> {
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut options = ImportOptions::default();
-    while let Some(field) =
-        form.next_field().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("portfolio.csv").to_string();
-                let bytes =
-                    field.bytes().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
-                file = Some((name, bytes.to_vec()));
-            }
-            Some("submit") => {
-                let text = field.text().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
-                options.submit = matches!(text.trim(), "true" | "1" | "yes" | "on");
-            }
-            _ => {}
-        }
-    }
+    let upload = crate::routes::documents::read_upload(&mut form, state.config.max_upload_bytes, "portfolio").await?;
+    let options = ImportOptions {
+        submit: upload.texts.get("submit").is_some_and(|text| matches!(text.trim(), "true" | "1" | "yes" | "on")),
+    };
     let invalid = |message: String| ApiError::validation(vec![FieldError { field: "file".into(), message }]);
-    let (name, bytes) = file.ok_or_else(|| invalid("attach the spreadsheet as the multipart field `file`".into()))?;
-    let rows = if name.to_ascii_lowercase().ends_with(".json") {
-        portfolio::read_json_rows(&bytes)
-    } else {
-        let format = Format::from_name(&name).unwrap_or(Format::Csv);
-        portfolio::read_rows(&bytes, format)
-    }
-    .map_err(invalid)?;
+    let (name, bytes) = (upload.filename, upload.bytes);
+    let limits = state.config.import_limits();
+    // Reading is CPU work on a file of up to the upload limit: off the async threads.
+    let read = tokio::task::spawn_blocking(move || {
+        if name.to_ascii_lowercase().ends_with(".json") {
+            portfolio::read_json_rows(&bytes, &limits)
+        } else {
+            let format = Format::of_upload(&name)?;
+            portfolio::read_rows_within(&bytes, format, &limits)
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let rows = read.map_err(|error| match error {
+        ReadError::TooLarge(message) => ApiError {
+            errors: vec![FieldError { field: "file".into(), message: message.clone() }],
+            ..ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+        },
+        ReadError::Invalid(message) => invalid(message),
+    })?;
     Ok(Json(portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?))
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(max_upload_bytes: usize) -> OpenApiRouter<AppState> {
+    // The import takes files up to the upload limit; the layer covers the routes above it.
     OpenApiRouter::new()
+        .routes(routes!(import))
+        .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024))
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
         .routes(routes!(submit))
@@ -351,5 +356,4 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(republish))
         .routes(routes!(history_of))
         .routes(routes!(get_nda, accept_nda))
-        .routes(routes!(import))
 }
