@@ -14,6 +14,7 @@ mod m20261127_000006_payments;
 mod m20261127_000007_payouts;
 mod m20261127_000008_termination;
 mod m20261127_000009_termination_notice;
+mod m20261130_000010_known_login_addresses;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_payouts::Migration),
             Box::new(m20261127_000008_termination::Migration),
             Box::new(m20261127_000009_termination_notice::Migration),
+            Box::new(m20261130_000010_known_login_addresses::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod demand;
 pub mod document;
 pub mod industry_field;
 pub mod invitation;
+pub mod known_login_address;
 pub mod login_attempt;
 pub mod nda_acceptance;
 pub mod notification;
