@@ -22,14 +22,16 @@ async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
 }
 
 /// `techex serve`
+///
+/// The port is bound first, then the database migrated, then (when empty) the demo
+/// loaded: a start that fails on a busy port leaves no database behind, seeded or not.
 pub async fn serve(settings: Settings, args: &ServeArgs) -> anyhow::Result<()> {
-    let database = open(&settings).await?;
+    let application = Application::build(settings.config.clone()).await?;
+    let database = application.state().db.clone();
     if !args.no_demo && organization::Entity::find().count(&database).await? == 0 {
         tracing::info!("empty database: loading the demo center");
         crate::demo::load(&database, &settings.data_dir).await.context("cannot load the demo data")?;
     }
-    database.close().await.ok();
-    let application = Application::build(settings.config.clone()).await?;
     tracing::info!(
         address = %settings.addr,
         port = application.port(),

@@ -221,3 +221,15 @@ fn import_prints_a_report_and_export_round_trips() {
         runtime.block_on(db.drop_database()).ok();
     }
 }
+
+#[test]
+fn serve_on_a_busy_port_fails_before_touching_the_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = busy.local_addr().expect("address").port();
+    let output =
+        techex(dir.path()).args(["serve", "--addr", &format!("127.0.0.1:{port}")]).output().expect("run serve");
+    assert!(!output.status.success(), "the port is taken");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot listen"), "{output:?}");
+    assert!(!dir.path().join("techex.db").exists(), "no database was created, let alone seeded");
+}

@@ -12,6 +12,7 @@ mod contracts;
 mod deals;
 mod demands;
 mod documents;
+mod edge;
 mod helpers;
 mod indexer;
 mod negotiation_more;

@@ -1137,3 +1137,34 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
     assert_eq!((count("terminated_buyer_default"), count("terminated_seller_default")), (1, 1), "{by_status}");
     app.get("/api/v1/stats/contracts?by=mood", Some(&app.admin)).await.expect_problem(422, "validation_failed");
 }
+
+#[tokio::test]
+async fn with_payments_off_the_payment_routes_check_the_milestone_and_the_caller_first() {
+    let app = spawn_app_with(|config| config.stripe_secret_key = None).await;
+    let (_, first, _) = registered_contract(&app).await;
+    let random = uuid::Uuid::now_v7();
+    for action in ["pay", "card-setup"] {
+        app.post_empty(&format!("/api/v1/milestones/{random}/{action}"), Some(&app.buyer))
+            .await
+            .expect_problem(404, "not_found");
+        app.post_empty(&format!("/api/v1/milestones/{first}/{action}"), Some(&app.other_seller))
+            .await
+            .expect_problem(404, "not_found");
+        app.post_empty(&format!("/api/v1/milestones/{first}/{action}"), Some(&app.seller))
+            .await
+            .expect_problem(403, "forbidden");
+        app.post_empty(&format!("/api/v1/milestones/{first}/{action}"), Some(&app.buyer))
+            .await
+            .expect_problem(503, "unavailable");
+    }
+    let reason = json!({"reason": "验收不合格"});
+    app.post(&format!("/api/v1/milestones/{random}/reject"), Some(&app.buyer), reason.clone())
+        .await
+        .expect_problem(404, "not_found");
+    app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.seller), reason.clone())
+        .await
+        .expect_problem(403, "forbidden");
+    app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.buyer), reason)
+        .await
+        .expect_problem(503, "unavailable");
+}

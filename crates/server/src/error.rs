@@ -145,8 +145,15 @@ fn pointer_of(field: &str) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
-            tracing::error!(code = self.code, cause = self.cause.as_deref().unwrap_or(""), "request failed");
+        // A cause is a fault to look into; a 5xx without one is a documented state (such as
+        // payments not configured) and not an error of the server's.
+        match (&self.cause, self.status.is_server_error()) {
+            (Some(cause), true) => tracing::error!(code = self.code, %cause, "request failed"),
+            (None, true) if self.status == StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::info!(code = self.code, detail = %self.detail, "request refused: unavailable")
+            }
+            (None, true) => tracing::warn!(code = self.code, detail = %self.detail, "request failed"),
+            _ => {}
         }
         let problem = Problem {
             kind: format!("/problems/{}", self.code),

@@ -81,3 +81,51 @@ pub async fn problem_bodies(response: Response) -> Response {
     }
     rewritten
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn rewritten(status: StatusCode, body: &'static str) -> (StatusCode, String, serde_json::Value) {
+        let mut response = Response::new(axum::body::Body::from(body));
+        *response.status_mut() = status;
+        let response = problem_bodies(response).await;
+        let status = response.status();
+        let content_type =
+            response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap_or_default();
+        (status, content_type, serde_json::from_slice(&bytes).unwrap_or_default())
+    }
+
+    #[tokio::test]
+    async fn the_timeouts_empty_408_becomes_a_problem() {
+        let (status, content_type, problem) = rewritten(StatusCode::REQUEST_TIMEOUT, "").await;
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(content_type, "application/problem+json");
+        assert_eq!(problem["code"], "request_timeout");
+        assert_eq!(problem["status"], 408);
+    }
+
+    #[tokio::test]
+    async fn plain_text_rejections_keep_their_words() {
+        let (status, content_type, problem) =
+            rewritten(StatusCode::PAYLOAD_TOO_LARGE, "Failed to buffer the request body: length limit exceeded").await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(content_type, "application/problem+json");
+        assert_eq!(problem["code"], "payload_too_large");
+        assert!(problem["detail"].as_str().is_some_and(|d| d.contains("length limit")));
+        let (_, _, problem) = rewritten(StatusCode::URI_TOO_LONG, "").await;
+        assert_eq!(problem["code"], "uri_too_long");
+    }
+
+    #[tokio::test]
+    async fn successes_and_pages_pass_untouched() {
+        let ok = problem_bodies(Response::new(axum::body::Body::from("fine"))).await;
+        assert_eq!(ok.status(), StatusCode::OK);
+        let mut page = Response::new(axum::body::Body::from("<html></html>"));
+        *page.status_mut() = StatusCode::NOT_FOUND;
+        page.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        let page = problem_bodies(page).await;
+        assert_eq!(page.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    }
+}
