@@ -15,6 +15,7 @@ mod m20261127_000007_payouts;
 mod m20261127_000008_termination;
 mod m20261127_000009_termination_notice;
 mod m20261130_000010_known_login_addresses;
+mod m20261130_000011_import_jobs;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_termination::Migration),
             Box::new(m20261127_000009_termination_notice::Migration),
             Box::new(m20261130_000010_known_login_addresses::Migration),
+            Box::new(m20261130_000011_import_jobs::Migration),
         ]
     }
 }

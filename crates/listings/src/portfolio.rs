@@ -5,6 +5,7 @@
 //! whose patent number the organization already listed updates that achievement instead
 //! of adding a duplicate.
 
+pub mod jobs;
 mod reading;
 pub use reading::{ImportLimits, ReadError, read_rows_within};
 

@@ -4,6 +4,7 @@ pub mod achievement;
 pub mod audit_log;
 pub mod demand;
 pub mod document;
+pub mod import_job;
 pub mod industry_field;
 pub mod invitation;
 pub mod known_login_address;

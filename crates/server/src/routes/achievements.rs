@@ -6,8 +6,8 @@ use crate::routes::{PageParams, ReasonBody, begin, commit, created, versioned};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use sea_orm::DatabaseTransaction;
 use serde::Deserialize;
 use techex_core::domain::{AchievementKind, AchievementStatus, Maturity};
@@ -17,6 +17,7 @@ use techex_listings::achievements::{self, AchievementFilter, AchievementInput, A
 use techex_listings::entities::achievement;
 use techex_listings::history::{self, AuditEntry};
 use techex_listings::nda::{self, NdaView};
+use techex_listings::portfolio::jobs::ImportJobView;
 use techex_listings::portfolio::{self, Format, ImportOptions, ImportReport, ReadError};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -304,22 +305,27 @@ async fn accept_nda(
 /// patent number the organization already listed updates it. A file past a limit (more
 /// data rows than `import_max_rows`, 5000 by default; a cell over 20,000 characters; a
 /// workbook unpacking to over 32 MiB) is refused whole with 413 before anything is
-/// written; an interrupted import leaves nothing written.
+/// written; an interrupted import leaves nothing written. With `Prefer: respond-async`
+/// the checked file is imported in the background: 202 with the job (`Location:
+/// /api/v1/imports/{id}`), whose progress and, once done, report `GET` shows.
 #[utoipa::path(post, path = "/api/v1/achievements/import", tag = "achievements", security(("bearer" = [])),
+    params(("Prefer" = Option<String>, Header, description = "`respond-async`: run the import as a job")),
     request_body(content_type = "multipart/form-data", description = "`file`: the CSV, XLSX or JSON; `submit`: `true` to submit each row for review"),
-    responses((status = 200, body = ImportReport), (status = 413, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = ImportReport), (status = 202, body = ImportJobView),
+              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
     mut form: Multipart,
-) -> ApiResult<Json<ImportReport>> {
+) -> ApiResult<Response> {
     let upload = crate::routes::documents::read_upload(&mut form, state.config.max_upload_bytes, "portfolio").await?;
     let options = ImportOptions {
         submit: upload.texts.get("submit").is_some_and(|text| matches!(text.trim(), "true" | "1" | "yes" | "on")),
     };
     let invalid = |message: String| ApiError::validation(vec![FieldError { field: "file".into(), message }]);
     let (name, bytes) = (upload.filename, upload.bytes);
+    let file_name = name.clone();
     let limits = state.config.import_limits();
     // Reading is CPU work on a file of up to the upload limit: off the async threads.
     let read = tokio::task::spawn_blocking(move || {
@@ -339,7 +345,33 @@ async fn import(
         },
         ReadError::Invalid(message) => invalid(message),
     })?;
-    Ok(Json(portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?))
+    let asynchronous = headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|preference| preference.trim().eq_ignore_ascii_case("respond-async"));
+    if asynchronous {
+        let job = portfolio::jobs::start(&state.db, &user.actor, &file_name, rows, options).await?;
+        let mut response = (StatusCode::ACCEPTED, Json(&job)).into_response();
+        if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/imports/{}", job.id)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        return Ok(response);
+    }
+    Ok(Json(portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?).into_response())
+}
+
+/// An import job of the caller's organization: its progress and, once done, its per-row
+/// report (another organization's job is 404).
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "achievements", security(("bearer" = [])),
+    responses((status = 200, body = ImportJobView), (status = 404, body = crate::error::Problem)))]
+async fn import_job(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<ImportJobView>> {
+    Ok(Json(portfolio::jobs::get(&state.db, &user.actor, id).await?))
 }
 
 pub fn router(max_upload_bytes: usize) -> OpenApiRouter<AppState> {
@@ -347,6 +379,7 @@ pub fn router(max_upload_bytes: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(import))
         .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024))
+        .routes(routes!(import_job))
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
         .routes(routes!(submit))
