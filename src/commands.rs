@@ -22,14 +22,16 @@ async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
 }
 
 /// `techex serve`
+///
+/// The port is bound first, then the database migrated, then (when empty) the demo
+/// loaded: a start that fails on a busy port leaves no database behind, seeded or not.
 pub async fn serve(settings: Settings, args: &ServeArgs) -> anyhow::Result<()> {
-    let database = open(&settings).await?;
+    let application = Application::build(settings.config.clone()).await?;
+    let database = application.state().db.clone();
     if !args.no_demo && organization::Entity::find().count(&database).await? == 0 {
         tracing::info!("empty database: loading the demo center");
         crate::demo::load(&database, &settings.data_dir).await.context("cannot load the demo data")?;
     }
-    database.close().await.ok();
-    let application = Application::build(settings.config.clone()).await?;
     tracing::info!(
         address = %settings.addr,
         port = application.port(),
@@ -127,13 +129,20 @@ async fn importing_actor(
 pub async fn import(settings: Settings, args: &ImportArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let name = args.file.to_string_lossy().to_string();
+    // The same limits as the import route, checked before anything is written.
+    let limits = settings.import_limits();
     let rows = if name.to_ascii_lowercase().ends_with(".json") {
-        portfolio::read_json_rows(&bytes)
+        portfolio::read_json_rows(&bytes, &limits)
     } else {
         let format = Format::from_name(&name).with_context(|| format!("{name}: use a .csv, .xlsx or .json file"))?;
-        portfolio::read_rows(&bytes, format)
+        portfolio::read_rows_within(&bytes, format, &limits)
     }
-    .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    .map_err(|e| match e {
+        portfolio::ReadError::TooLarge(message) => {
+            anyhow::anyhow!("{name}: {message} (the limit is TECHEX_IMPORT_MAX_ROWS / import_max_rows)")
+        }
+        portfolio::ReadError::Invalid(message) => anyhow::anyhow!("{name}: {message}"),
+    })?;
     let database = open(&settings).await?;
     let org = find_organization(&database, &args.org).await?;
     let actor = importing_actor(&database, &org, args.as_user.as_deref()).await?;

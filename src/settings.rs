@@ -36,6 +36,8 @@ pub struct FileConfig {
     pub stripe_js_url: Option<String>,
     pub stripe_webhook_secret: Option<String>,
     pub public_url: Option<String>,
+    pub hsts_include_subdomains: Option<bool>,
+    pub import_max_rows: Option<usize>,
 }
 
 /// The resolved configuration and the process-level settings beside it.
@@ -149,6 +151,11 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
     config.max_db_connections =
         env_parse("TECHEX_MAX_DB_CONNECTIONS")?.or(file.max_db_connections).unwrap_or(config.max_db_connections);
     config.public_url = std::env::var("TECHEX_PUBLIC_URL").ok().or(file.public_url).filter(|u| !u.trim().is_empty());
+    config.hsts_include_subdomains = env_parse("TECHEX_HSTS_INCLUDE_SUBDOMAINS")?
+        .or(file.hsts_include_subdomains)
+        .unwrap_or(config.hsts_include_subdomains);
+    config.import_max_rows =
+        env_parse("TECHEX_IMPORT_MAX_ROWS")?.or(file.import_max_rows).unwrap_or(config.import_max_rows).max(1);
     let log_format = cli.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
     if log_format != "text" && log_format != "json" {
         anyhow::bail!("log format must be `text` or `json`, not `{log_format}`");

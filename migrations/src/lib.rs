@@ -14,6 +14,8 @@ mod m20261127_000006_payments;
 mod m20261127_000007_payouts;
 mod m20261127_000008_termination;
 mod m20261127_000009_termination_notice;
+mod m20261130_000010_known_login_addresses;
+mod m20261130_000011_import_jobs;
 
 pub struct Migrator;
 
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_payouts::Migration),
             Box::new(m20261127_000008_termination::Migration),
             Box::new(m20261127_000009_termination_notice::Migration),
+            Box::new(m20261130_000010_known_login_addresses::Migration),
+            Box::new(m20261130_000011_import_jobs::Migration),
         ]
     }
 }

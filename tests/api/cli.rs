@@ -205,7 +205,31 @@ fn import_prints_a_report_and_export_round_trips() {
     let text = String::from_utf8_lossy(&csv_out.stdout);
     assert!(text.starts_with("title_zh,title_en"));
     assert_eq!(text.lines().count(), 2, "{text}");
+
+    // The corner-cell workbook is refused by the CLI too, with the limit named, not by an
+    // aborted process.
+    let corner = dir.path().join("corner.xlsx");
+    std::fs::write(&corner, crate::abuse::corner_cell_workbook()).expect("write");
+    let output = with_db(techex(dir.path()))
+        .args(["import", corner.to_str().unwrap_or_default(), "--org", &org_code])
+        .output()
+        .expect("run import");
+    assert_eq!(output.status.code(), Some(1), "an error exit, not a crash: {output:?}");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("5000") && said.contains("TECHEX_IMPORT_MAX_ROWS"), "{said}");
     if let Some(db) = database {
         runtime.block_on(db.drop_database()).ok();
     }
+}
+
+#[test]
+fn serve_on_a_busy_port_fails_before_touching_the_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = busy.local_addr().expect("address").port();
+    let output =
+        techex(dir.path()).args(["serve", "--addr", &format!("127.0.0.1:{port}")]).output().expect("run serve");
+    assert!(!output.status.success(), "the port is taken");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot listen"), "{output:?}");
+    assert!(!dir.path().join("techex.db").exists(), "no database was created, let alone seeded");
 }

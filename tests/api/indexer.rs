@@ -23,21 +23,24 @@ async fn ids_from(client: &reqwest::Client, address: &str, query: &str) -> Vec<S
         .unwrap_or_default()
 }
 
-async fn within_a_second(client: &reqwest::Client, address: &str, query: &str, expected: &str) {
+/// Waits until `query` finds `expected` on the server at `address` (the other server's
+/// indexer follows the outbox: LISTEN on PostgreSQL, a 100 ms poll on SQLite). How fast
+/// is the benchmark's to measure; here a busy machine must not fail the test.
+async fn found_on(client: &reqwest::Client, address: &str, query: &str, expected: &str) {
     let started = Instant::now();
     while !ids_from(client, address, query).await.iter().any(|id| id == expected) {
-        assert!(started.elapsed() < Duration::from_secs(1), "{query} not found on {address} within a second");
+        assert!(started.elapsed() < crate::helpers::BACKSTOP, "{query} never found {expected} on {address}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
 #[tokio::test]
-async fn two_servers_on_one_database_see_each_others_writes_within_a_second() {
+async fn two_servers_on_one_database_see_each_others_writes() {
     let app = spawn_app().await;
     let (peer, _running) = app.spawn_peer().await;
     // Written through the first server, found on the second.
     let first = app.publish_plain(&app.seller, json!({"title_zh": "一种盐碱地改良剂"})).await;
-    within_a_second(&app.client, &peer, "盐碱地", &first).await;
+    found_on(&app.client, &peer, "盐碱地", &first).await;
     // Written through the second server, found on the first.
     let token = app.seller.token.clone();
     let created: Value = app
@@ -63,8 +66,8 @@ async fn two_servers_on_one_database_see_each_others_writes_within_a_second() {
             .expect(action);
         assert_eq!(response.status(), 200, "{action}");
     }
-    within_a_second(&app.client, &app.address, "盐碱地", &second).await;
-    within_a_second(&app.client, &peer, "盐碱地", &first).await;
+    found_on(&app.client, &app.address, "盐碱地", &second).await;
+    found_on(&app.client, &peer, "盐碱地", &first).await;
 }
 
 /// Inserts published achievements with their outbox rows straight into the database.

@@ -4,6 +4,7 @@
 // A failing test should panic with its reason.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::cloned_ref_to_slice_refs)]
 
+mod abuse;
 mod achievements;
 mod auctions;
 mod cli;
@@ -11,6 +12,7 @@ mod contracts;
 mod deals;
 mod demands;
 mod documents;
+mod edge;
 mod helpers;
 mod indexer;
 mod negotiation_more;
@@ -20,4 +22,5 @@ mod platform;
 mod portfolio;
 mod search;
 mod session;
+mod stripe_hub;
 mod workspace_pages;

@@ -39,7 +39,7 @@ async fn wait_for(app: &TestApp, path: &str, who: &crate::helpers::Account, key:
         if body[key] == wanted {
             return body;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{path} never reached {key}={wanted}: {body}");
+        assert!(started.elapsed() < crate::helpers::BACKSTOP, "{path} never reached {key}={wanted}: {body}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
@@ -93,6 +93,19 @@ async fn sellers_and_brokers_answer_demands_and_brokers_propose_terms_for_a_side
     assert_eq!(proposed.body["by_broker"], true);
     let seller_sees = app.get(&format!("/api/v1/deals/{id}/offers"), Some(&app.other_seller)).await.expect(200);
     assert_eq!(seller_sees.body.as_array().map(Vec::len), Some(0));
+    app.get(&format!("/api/v1/offers/{}", proposed.id()), Some(&app.other_seller))
+        .await
+        .expect_problem(404, "not_found");
+    // Nor in the deal's timeline (the same rule); the buyer and the broker see it there.
+    let proposal_steps = |timeline: &Value| {
+        timeline.as_array().map(|t| t.iter().filter(|e| e["entity_id"] == proposed.id().as_str()).count()).unwrap_or(0)
+    };
+    let timeline = app.get(&format!("/api/v1/deals/{id}/timeline"), Some(&app.other_seller)).await.expect(200);
+    assert_eq!(proposal_steps(&timeline.body), 0, "hidden from the other side: {}", timeline.body);
+    for who in [&app.buyer, &app.broker] {
+        let timeline = app.get(&format!("/api/v1/deals/{id}/timeline"), Some(who)).await.expect(200);
+        assert_eq!(proposal_steps(&timeline.body), 1, "{}", timeline.body);
+    }
     app.post_empty(&format!("/api/v1/offers/{}/accept", proposed.id()), Some(&app.other_seller))
         .await
         .expect_problem(404, "not_found");
@@ -233,7 +246,7 @@ async fn idle_deals_expire_and_lapsed_windows_clear_the_way() {
         if notices.body[0]["status"] == "lapsed" && lapsed_once == Some(1) {
             break;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(5), "the window did not lapse: {}", notices.body);
+        assert!(started.elapsed() < crate::helpers::BACKSTOP, "the window did not lapse: {}", notices.body);
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let agreed = app.post_empty(&format!("/api/v1/offers/{offer_id}/accept"), Some(&app.seller)).await.expect(200);

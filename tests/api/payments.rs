@@ -4,7 +4,8 @@
 //! charges once; only the buyer pays.
 
 use crate::contracts::{agreed_deal, sign};
-use crate::helpers::{TestApp, WEBHOOK_SECRET, spawn_app, spawn_app_with, stripe_url};
+use crate::helpers::{BACKSTOP, TestApp, WEBHOOK_SECRET, spawn_app, spawn_app_with, stripe_url};
+use crate::stripe_hub::register_webhook;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,45 +128,6 @@ fn localstripe() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-/// This test's webhook endpoint at localstripe. localstripe delivers each event to every
-/// endpoint in turn and cannot forget one, so when the test ends its endpoint is pointed
-/// at a port that refuses at once: a later process on the test server's old port can
-/// never hold up the deliveries of the tests still running.
-struct Webhook {
-    id: String,
-}
-
-impl Drop for Webhook {
-    fn drop(&mut self) {
-        let url = format!("{}/_config/webhooks/{}", stripe_url(), self.id);
-        let _ = std::thread::spawn(move || {
-            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                let _ = runtime.block_on(
-                    reqwest::Client::new()
-                        .post(url)
-                        .form(&[("url", "http://127.0.0.1:1/gone"), ("secret", WEBHOOK_SECRET)])
-                        .send(),
-                );
-            }
-        })
-        .join();
-    }
-}
-
-/// Registers this server's webhook endpoint with localstripe (each test its own id).
-#[must_use = "the endpoint is retired when the guard is dropped"]
-async fn register_webhook(app: &TestApp) -> Webhook {
-    let id = uuid::Uuid::now_v7().simple().to_string();
-    let response = localstripe()
-        .post(format!("{}/_config/webhooks/{id}", stripe_url()))
-        .form(&[("url", app.url("/api/v1/payments/stripe/webhook")), ("secret", WEBHOOK_SECRET.to_string())])
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("localstripe is not reachable at {} ({e}); scripts/test starts it", stripe_url()));
-    assert!(response.status().is_success(), "localstripe refused the webhook registration");
-    Webhook { id }
-}
-
 /// The buyer's card payment, as Stripe.js would make it.
 async fn confirm_card(intent: &str) {
     let base = stripe_url();
@@ -187,20 +149,89 @@ async fn confirm_card(intent: &str) {
     assert_eq!(body["status"], "succeeded", "{body}");
 }
 
+/// How long a test lets localstripe's own delivery (a second's delay, then the hub) take
+/// before it delivers the event itself.
+const DRIVE_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Waits until the milestone reaches `wanted` on Stripe's word. The word normally comes
+/// through localstripe's delivery; when it has not come after `DRIVE_AFTER` (a busy
+/// machine, or another process's endpoint registration killing localstripe's delivery
+/// loop), the test posts the intent's current state at localstripe as a signed event
+/// itself — exactly what Stripe would send, verified by the server like any delivery.
 async fn wait_for_status(app: &TestApp, milestone: &str, wanted: &str) -> Value {
+    wait_on_stripe(app, milestone, wanted, true).await
+}
+
+/// Waits, like `wait_for_status`, but only ever on localstripe's own delivery: for the
+/// test that proves that delivery reaches the server.
+async fn wait_for_delivery(app: &TestApp, milestone: &str, wanted: &str) -> Value {
+    wait_on_stripe(app, milestone, wanted, false).await
+}
+
+async fn wait_on_stripe(app: &TestApp, milestone: &str, wanted: &str, drive: bool) -> Value {
     let started = std::time::Instant::now();
+    let mut driven = false;
     loop {
         let view = app.get(&format!("/api/v1/milestones/{milestone}/payment"), Some(&app.buyer)).await.expect(200);
         if view.body["milestone_status"] == wanted {
             return view.body;
         }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(15),
-            "milestone never became {wanted}: {}",
-            view.body
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(started.elapsed() < BACKSTOP, "milestone never became {wanted}: {}", view.body);
+        if drive && !driven && started.elapsed() > DRIVE_AFTER {
+            let intent = view.body["payment_intent_id"].as_str().unwrap_or_default().to_string();
+            eprintln!("no delivery from localstripe for {intent} after {DRIVE_AFTER:?}; delivering it");
+            deliver_intent_state(app, &intent).await;
+            driven = true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// Waits until the server has recorded a `payment_intent.succeeded` event of the intent
+/// (delivering it itself after `DRIVE_AFTER`, like `wait_for_status`).
+async fn wait_event_recorded(app: &TestApp, intent: &str) {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use techex_payments::entities::event;
+    let started = std::time::Instant::now();
+    let mut driven = false;
+    loop {
+        let recorded = event::Entity::find()
+            .filter(event::Column::PaymentIntentId.eq(intent))
+            .filter(event::Column::EventType.eq("payment_intent.succeeded"))
+            .count(&app.db)
+            .await
+            .expect("count events");
+        if recorded > 0 {
+            return;
+        }
+        assert!(started.elapsed() < BACKSTOP, "no event of {intent} was ever recorded");
+        if !driven && started.elapsed() > DRIVE_AFTER {
+            deliver_intent_state(app, intent).await;
+            driven = true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Posts the intent's state at localstripe to the server as a signed
+/// `payment_intent.succeeded` (or `.payment_failed`) event.
+async fn deliver_intent_state(app: &TestApp, intent: &str) {
+    let object: Value = localstripe()
+        .get(format!("{}/v1/payment_intents/{intent}", stripe_url()))
+        .basic_auth("sk_test_techex", Some(""))
+        .send()
+        .await
+        .expect("retrieve the intent")
+        .json()
+        .await
+        .expect("intent json");
+    let kind =
+        if object["status"] == "succeeded" { "payment_intent.succeeded" } else { "payment_intent.payment_failed" };
+    let event = json!({"id": format!("evt_driven_{}", uuid::Uuid::now_v7().simple()), "object": "event",
+        "type": kind, "data": {"object": object}})
+    .to_string();
+    let signed = techex_payments::webhook::sign(event.as_bytes(), WEBHOOK_SECRET, chrono::Utc::now().timestamp());
+    post_event(app, &event, &signed).await.expect(200);
 }
 
 async fn ledger(app: &TestApp, contract: &str) -> Value {
@@ -231,7 +262,7 @@ async fn post_event(app: &TestApp, body: &str, signature: &str) -> crate::helper
 async fn milestones_are_paid_through_stripe_released_on_acceptance_and_refunded_on_rejection() {
     let connect = connect_double().await;
     let app = spawn_with_connect(&connect).await;
-    let _webhook = register_webhook(&app).await;
+    let _webhook = register_webhook(&app);
     let (contract, first, second) = registered_contract(&app).await;
     let seller = app.seller.organization_id;
     let broker = app.broker.user_id;
@@ -305,7 +336,7 @@ async fn milestones_are_paid_through_stripe_released_on_acceptance_and_refunded_
     assert_eq!(intents_of(&first).await.len(), 1, "Stripe holds one intent for the milestone");
 
     confirm_card(&intent).await;
-    wait_for_status(&app, &first, "paid").await;
+    wait_for_delivery(&app, &first, "paid").await;
     let after_payment = ledger(&app, &contract).await;
     assert_eq!(balance(&after_payment, "provider_balance"), 10_000_000);
     assert_eq!(balance(&after_payment, &format!("escrow:{contract}")), -10_000_000, "held for the buyer");
@@ -429,7 +460,6 @@ async fn a_lost_webhook_is_made_good_by_reconcile_exactly_once() {
     let paying = app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer)).await.expect(200);
     let intent = paying.body["payment_intent_id"].as_str().unwrap_or_default().to_string();
     confirm_card(&intent).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let pending = app.get(&format!("/api/v1/milestones/{first}/payment"), Some(&app.buyer)).await.expect(200);
     assert_eq!(pending.body["milestone_status"], "payment_pending");
 
@@ -479,7 +509,7 @@ async fn payouts_survive_an_outage_and_a_refusing_account_without_paying_twice()
         .mount(&connect)
         .await;
     let app = spawn_with_connect(&connect).await;
-    let _webhook = register_webhook(&app).await;
+    let _webhook = register_webhook(&app);
     let (contract, first, _) = registered_contract(&app).await;
     let seller = app.seller.organization_id;
     let broker = app.broker.user_id;
@@ -647,7 +677,7 @@ async fn intents_of(milestone: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_server_killed_between_stripe_and_its_own_write_loses_nothing_and_charges_once() {
     let app = spawn_app().await;
-    let _webhook = register_webhook(&app).await;
+    let _webhook = register_webhook(&app);
     let (contract, first, _) = registered_contract(&app).await;
     let (proxy, mut created) = swallowing_proxy().await;
 
@@ -749,7 +779,7 @@ async fn save_card(client_secret: &str, setup_intent: &str, number: &str) {
 #[tokio::test]
 async fn a_card_saved_by_the_browser_pays_a_milestone_with_or_without_3d_secure() {
     let app = spawn_app().await;
-    let _webhook = register_webhook(&app).await;
+    let _webhook = register_webhook(&app);
     let (contract, first, second) = registered_contract(&app).await;
 
     app.post_empty(&format!("/api/v1/milestones/{first}/card-setup"), Some(&app.seller))
@@ -769,7 +799,7 @@ async fn a_card_saved_by_the_browser_pays_a_milestone_with_or_without_3d_secure(
     let balances = ledger(&app, &contract).await;
     assert_eq!(balance(&balances, "provider_balance"), 10_000_000);
     // The webhook arrives afterwards and finds it applied; paying again is refused.
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    wait_event_recorded(&app, paid.body["payment_intent_id"].as_str().unwrap_or_default()).await;
     assert_eq!(ledger(&app, &contract).await, balances, "recorded once");
     app.post(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer), json!({"setup_intent": seti}))
         .await
@@ -840,7 +870,7 @@ async fn a_card_saved_by_the_browser_pays_a_milestone_with_or_without_3d_secure(
 #[tokio::test]
 async fn the_rejection_window_is_the_one_the_contract_agrees() {
     let app = spawn_app().await;
-    let _webhook = register_webhook(&app).await;
+    let _webhook = register_webhook(&app);
     let deal = agreed_deal(&app).await;
     let drafted = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201);
     assert_eq!(drafted.body["content"]["clauses"]["rejection_window_days"], 30, "30 days unless agreed otherwise");
@@ -909,7 +939,7 @@ async fn the_rejection_window_is_the_one_the_contract_agrees() {
 #[tokio::test]
 async fn a_contract_ends_by_agreement_once_no_money_is_held() {
     let app = spawn_app().await;
-    let _webhook = register_webhook(&app).await;
+    let _webhook = register_webhook(&app);
     let (contract, first, second) = registered_contract(&app).await;
     let path = format!("/api/v1/contracts/{contract}/termination");
     app.post(&path, Some(&app.broker), json!({"reason": "经纪人无权解除"})).await.expect_problem(403, "forbidden");
@@ -975,7 +1005,7 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     use techex_contracts::entities::milestone;
     let app = spawn_app().await;
-    let _webhook = register_webhook(&app).await;
+    let _webhook = register_webhook(&app);
 
     // The seller's notice: a payment overdue past the cure period (amended to 10 days).
     let (contract, first, second) = registered_contract_with(&app, json!({"cure_period_days": 10})).await;
@@ -1106,4 +1136,35 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
     };
     assert_eq!((count("terminated_buyer_default"), count("terminated_seller_default")), (1, 1), "{by_status}");
     app.get("/api/v1/stats/contracts?by=mood", Some(&app.admin)).await.expect_problem(422, "validation_failed");
+}
+
+#[tokio::test]
+async fn with_payments_off_the_payment_routes_check_the_milestone_and_the_caller_first() {
+    let app = spawn_app_with(|config| config.stripe_secret_key = None).await;
+    let (_, first, _) = registered_contract(&app).await;
+    let random = uuid::Uuid::now_v7();
+    for action in ["pay", "card-setup"] {
+        app.post_empty(&format!("/api/v1/milestones/{random}/{action}"), Some(&app.buyer))
+            .await
+            .expect_problem(404, "not_found");
+        app.post_empty(&format!("/api/v1/milestones/{first}/{action}"), Some(&app.other_seller))
+            .await
+            .expect_problem(404, "not_found");
+        app.post_empty(&format!("/api/v1/milestones/{first}/{action}"), Some(&app.seller))
+            .await
+            .expect_problem(403, "forbidden");
+        app.post_empty(&format!("/api/v1/milestones/{first}/{action}"), Some(&app.buyer))
+            .await
+            .expect_problem(503, "unavailable");
+    }
+    let reason = json!({"reason": "验收不合格"});
+    app.post(&format!("/api/v1/milestones/{random}/reject"), Some(&app.buyer), reason.clone())
+        .await
+        .expect_problem(404, "not_found");
+    app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.seller), reason.clone())
+        .await
+        .expect_problem(403, "forbidden");
+    app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.buyer), reason)
+        .await
+        .expect_problem(503, "unavailable");
 }

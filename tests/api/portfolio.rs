@@ -117,3 +117,44 @@ async fn xlsx_portfolios_import_and_submit() {
     assert_eq!(imported.body["asking_price_minor"], 88_000_000);
     assert_eq!(imported.body["trl"], 7);
 }
+
+#[tokio::test]
+async fn a_long_import_runs_as_a_job_with_progress_and_a_report() {
+    let app = spawn_app().await;
+    let mut csv = String::from("title_zh,kind,field\n");
+    for n in 0..300 {
+        csv.push_str(&format!("成果{n},technical_secret,other\n"));
+    }
+    csv.push_str("坏行,spaceship,other\n");
+    let send = |bytes: Vec<u8>, name: &'static str| {
+        let form = Form::new().part("file", Part::bytes(bytes).file_name(name));
+        app.request(reqwest::Method::POST, "/api/v1/achievements/import", Some(&app.seller))
+            .header("prefer", "respond-async")
+            .multipart(form)
+            .send()
+    };
+    let accepted = Reply::from(send(csv.into_bytes(), "many.csv").await.expect("import")).await.expect(202);
+    let location = accepted.headers["location"].to_str().unwrap_or_default().to_string();
+    assert_eq!(location, format!("/api/v1/imports/{}", accepted.id()));
+    assert_eq!(accepted.body["total_rows"], 301);
+    app.get(&location, Some(&app.other_seller)).await.expect_problem(404, "not_found");
+    let started = std::time::Instant::now();
+    let done = loop {
+        let job = app.get(&location, Some(&app.seller)).await.expect(200);
+        assert_ne!(job.body["status"], "failed", "{}", job.body);
+        if job.body["status"] == "done" {
+            break job;
+        }
+        assert!(started.elapsed() < crate::helpers::BACKSTOP, "the job never finished: {}", job.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(done.body["done_rows"], 301);
+    assert_eq!(done.body["report"]["created"], 300);
+    assert_eq!(done.body["report"]["rejected"], 1);
+    assert_eq!(done.body["report"]["rows"].as_array().map(Vec::len), Some(301), "every row is reported");
+    let mine = app.get("/api/v1/achievements?owner=mine&limit=100", Some(&app.seller)).await.expect(200);
+    assert_eq!(mine.body["items"].as_array().map(Vec::len), Some(100));
+    // A file past a limit never becomes a job.
+    let corner = crate::abuse::corner_cell_workbook();
+    Reply::from(send(corner, "corner.xlsx").await.expect("import")).await.expect_problem(413, "payload_too_large");
+}

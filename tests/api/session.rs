@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, spawn_app, spawn_app_with};
+use crate::helpers::{PASSWORD, Reply, TestApp, spawn_app, spawn_app_with};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use techex_listings::entities::session;
@@ -54,31 +54,87 @@ async fn wrong_passwords_and_unknown_accounts_look_the_same() {
     assert_eq!(wrong.body["detail"], unknown.body["detail"]);
 }
 
+/// A login from a given client address (the servers of these tests trust `X-Forwarded-For`).
+async fn login_from(app: &TestApp, address: &str, email: &str, password: &str) -> Reply {
+    Reply::from(
+        app.request(reqwest::Method::POST, "/api/v1/auth/login", None)
+            .header("x-forwarded-for", address)
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login"),
+    )
+    .await
+}
+
+async fn throttled_audits(app: &TestApp) -> u64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use techex_listings::entities::audit_log;
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("login.throttled"))
+        .count(&app.db)
+        .await
+        .expect("count")
+}
+
 #[tokio::test]
-async fn failed_logins_are_limited_per_account_and_per_address() {
+async fn guessing_is_throttled_but_the_owner_still_signs_in_where_they_did_before() {
     let app = spawn_app_with(|config| {
         config.login_max_failures_per_account = 3;
         config.login_max_failures_per_address = 6;
+        config.trust_forwarded_for = true;
     })
     .await;
+    // Every fixture account signed in from 127.0.0.1. An attacker guesses the seller's
+    // password from elsewhere: past the limit even the right password waits there.
+    let attacker = "203.0.113.7";
     for _ in 0..3 {
-        app.post("/api/v1/auth/login", None, json!({"email": "seller@sdu.test", "password": "guess-guess-1"}))
-            .await
-            .expect(401);
+        login_from(&app, attacker, "seller@sdu.test", "guess-guess-1").await.expect(401);
     }
-    // Even the right password is refused while the account is locked.
-    let locked = app.post("/api/v1/auth/login", None, json!({"email": "seller@sdu.test", "password": PASSWORD})).await;
-    let locked = locked.expect_problem(429, "rate_limited");
-    let retry: u64 = locked.headers["retry-after"].to_str().unwrap_or("0").parse().unwrap_or(0);
-    assert!(retry > 0 && retry <= 15 * 60, "retry-after {retry}");
-    // Other accounts still sign in, until the address itself is over its limit.
-    app.post("/api/v1/auth/login", None, json!({"email": "buyer@haike.test", "password": PASSWORD})).await.expect(200);
+    let held = login_from(&app, attacker, "seller@sdu.test", PASSWORD).await.expect_problem(429, "rate_limited");
+    let retry: u64 = held.headers["retry-after"].to_str().unwrap_or("0").parse().unwrap_or(0);
+    assert!(retry > 0 && retry <= 30, "the first delay is short: retry-after {retry}");
+    // Another stranger's address is held back too: the account-wide limit counts
+    // failures from addresses that never signed in to it...
+    login_from(&app, "198.51.100.9", "seller@sdu.test", PASSWORD).await.expect_problem(429, "rate_limited");
+    // ...but the owner, where they signed in before, signs in.
+    login_from(&app, "127.0.0.1", "seller@sdu.test", PASSWORD).await.expect(200);
+    app.post("/api/v1/auth/login", None, json!({"email": "seller@sdu.test", "password": PASSWORD})).await.expect(200);
+
+    // Spraying many accounts from one address: past the address limit it waits, for
+    // every account — except where an account's owner signed in before.
     for email in ["a@x.test", "b@x.test", "c@x.test"] {
-        app.post("/api/v1/auth/login", None, json!({"email": email, "password": "guess-guess-1"})).await.expect(401);
+        login_from(&app, attacker, email, "guess-guess-1").await.expect(401);
     }
-    app.post("/api/v1/auth/login", None, json!({"email": "buyer@haike.test", "password": PASSWORD}))
-        .await
-        .expect_problem(429, "rate_limited");
+    login_from(&app, attacker, "buyer@haike.test", PASSWORD).await.expect_problem(429, "rate_limited");
+    login_from(&app, attacker, "admin@center.test", PASSWORD).await.expect_problem(429, "rate_limited");
+    login_from(&app, "127.0.0.1", "admin@center.test", PASSWORD).await.expect(200);
+    login_from(&app, "127.0.0.1", "buyer@haike.test", PASSWORD).await.expect(200);
+
+    // An address where the owner signed in is known from then on: the buyer signs in
+    // from a new place once, and strangers' failures no longer hold that place back.
+    login_from(&app, "192.0.2.50", "buyer@haike.test", PASSWORD).await.expect(200);
+    for stranger in ["192.0.2.1", "192.0.2.2", "192.0.2.3"] {
+        login_from(&app, stranger, "buyer@haike.test", "guess-guess-1").await.expect(401);
+    }
+    login_from(&app, "192.0.2.5", "buyer@haike.test", PASSWORD).await.expect_problem(429, "rate_limited");
+    login_from(&app, "192.0.2.50", "buyer@haike.test", PASSWORD).await.expect(200);
+
+    // Each refused attempt was audited.
+    assert_eq!(throttled_audits(&app).await, 5, "one audit entry per throttled attempt");
+}
+
+#[test]
+fn delays_grow_with_each_failure_past_the_limit() {
+    use techex_listings::auth::wait_after;
+    let now = chrono::Utc::now();
+    let window = chrono::Duration::minutes(15);
+    assert_eq!(wait_after(2, 3, Some(now), now, window), None, "below the limit");
+    let waits: Vec<u64> =
+        (3..9).map(|failures| wait_after(failures, 3, Some(now), now, window).unwrap_or_default()).collect();
+    assert_eq!(waits, [30, 60, 120, 240, 480, 900], "doubling from 30 s, at most the window");
+    let later = now + chrono::Duration::seconds(31);
+    assert_eq!(wait_after(3, 3, Some(now), later, window), None, "the delay has passed");
 }
 
 #[tokio::test]

@@ -188,6 +188,35 @@
     if (fresh) { current.replaceWith(document.importNode(fresh, true)); }
   }
 
+  // An import sent with `data-async` runs as a job on the server (202 and its
+  // `Location`): its progress is shown until it is done, then its report.
+  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  async function follow(location, form) {
+    var box = document.getElementById(form.getAttribute("data-report"));
+    for (;;) {
+      var response = await fetch(location, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      var job = await response.json().catch(function () { return {}; });
+      if (!response.ok) {
+        show(form, job.title ? job : { title: response.status + " " + response.statusText });
+        return null;
+      }
+      if (job.status === "done") { return job.report || {}; }
+      if (job.status === "failed") {
+        show(form, { title: job.error || "failed" });
+        return null;
+      }
+      if (box) {
+        box.textContent = "";
+        var progress = document.createElement("p");
+        progress.setAttribute("role", "status");
+        progress.textContent = (form.getAttribute("data-progress") || "") + " " + job.done_rows + " / " + job.total_rows;
+        box.appendChild(progress);
+      }
+      await wait(500);
+    }
+  }
+
   async function upload(event) {
     var form = event.target;
     if (!form.matches("form[data-upload]")) { return; }
@@ -197,14 +226,19 @@
     if (button) { button.disabled = true; }
     try {
       var data = new FormData(form);
+      var sent = { "Accept": "application/json", "X-CSRF-Token": cookie("techex_csrf") };
+      if (form.hasAttribute("data-async")) { sent["Prefer"] = "respond-async"; }
       var response = await fetch(form.getAttribute("data-upload"), {
-        method: "POST", body: data, credentials: "same-origin",
-        headers: { "Accept": "application/json", "X-CSRF-Token": cookie("techex_csrf") }
+        method: "POST", body: data, credentials: "same-origin", headers: sent
       });
       var reply = await response.json().catch(function () { return {}; });
       if (!response.ok) {
         show(form, reply.title ? reply : { title: response.status + " " + response.statusText });
         return;
+      }
+      if (response.status === 202 && response.headers.get("Location")) {
+        reply = await follow(response.headers.get("Location"), form);
+        if (!reply) { return; }
       }
       var target = form.getAttribute("data-report");
       if (target) {

@@ -2,10 +2,23 @@
 //!
 //! Passwords are hashed with argon2id off the async threads. A login returns a random
 //! token of which only the SHA-256 is stored, so a database leak yields no usable
-//! token. Failed logins are counted in the database per account and per address, so the
-//! limit holds across every `serve` process behind a load balancer.
+//! token. Failed logins are counted in the database, so the limits hold across every
+//! `serve` process behind a load balancer.
+//!
+//! Throttling stops guessing without handing anyone a lockout (OWASP's authentication
+//! cheat sheet): past each limit an attempt must wait a delay that doubles with every
+//! further failure (from [`BASE_DELAY_SECS`] up to the window), and the limits are scoped
+//! so that strangers' failures never hold back an account's owner where the owner signed
+//! in before:
+//! - per (account, address): the guesses at one account from one place;
+//! - per address, across accounts: one place spraying many accounts — not applied to an
+//!   address the account has signed in from;
+//! - per account, counting only failures from addresses that never signed in to it: many
+//!   places guessing one account — not applied to an address the account knows.
+//!
+//! Every refused (throttled) attempt is audited as `login.throttled`.
 
-use crate::entities::{login_attempt, organization, session, user};
+use crate::entities::{known_login_address, login_attempt, organization, session, user};
 use crate::error::{ListingsError, Result};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -25,12 +38,19 @@ use techex_core::{Actor, RoleSet, new_id};
 pub struct AuthSettings {
     /// How long a login stays valid.
     pub session_ttl: Duration,
-    /// Failed attempts allowed per account within `window`.
+    /// Failed attempts allowed within `window` per account and address, and per account
+    /// from addresses that never signed in to it, before delays begin.
     pub max_failures_per_account: u64,
-    /// Failed attempts allowed per client address within `window`.
+    /// Failed attempts allowed per client address within `window` (across accounts)
+    /// before delays begin.
     pub max_failures_per_address: u64,
+    /// How long failures are remembered; also the longest delay.
     pub window: Duration,
 }
+
+/// The delay after the first failure past a limit; each further failure doubles it, up
+/// to the window.
+pub const BASE_DELAY_SECS: i64 = 30;
 
 impl Default for AuthSettings {
     fn default() -> Self {
@@ -106,19 +126,109 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The failures of a scope within the window: how many, and when the last was.
 async fn recent_failures<C: ConnectionTrait>(
     db: &C,
-    column: login_attempt::Column,
-    value: &str,
+    scope: sea_orm::Condition,
     since: DateTime<Utc>,
 ) -> Result<(u64, Option<DateTime<Utc>>)> {
     let filter = login_attempt::Entity::find()
-        .filter(column.eq(value))
+        .filter(scope)
         .filter(login_attempt::Column::Succeeded.eq(false))
         .filter(login_attempt::Column::At.gt(since));
     let count = filter.clone().count(db).await?;
-    let oldest = filter.order_by_asc(login_attempt::Column::At).one(db).await?.map(|a| a.at);
-    Ok((count, oldest))
+    let last = filter.order_by_desc(login_attempt::Column::At).one(db).await?.map(|a| a.at);
+    Ok((count, last))
+}
+
+/// How long an attempt must still wait after `failures` failures (the last at `last`)
+/// against a `limit`: nothing below the limit, then a delay from the last failure that
+/// doubles with each failure past the limit, at most the window.
+pub fn wait_after(
+    failures: u64,
+    limit: u64,
+    last: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> Option<u64> {
+    if failures < limit {
+        return None;
+    }
+    let doublings = u32::try_from((failures - limit).min(20)).unwrap_or(20);
+    let delay = Duration::seconds(BASE_DELAY_SECS.saturating_mul(1_i64 << doublings)).min(window);
+    let until = last? + delay;
+    (until > now).then(|| u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1))
+}
+
+/// The addresses an account has signed in from.
+async fn known_addresses<C: ConnectionTrait>(db: &C, user_id: uuid::Uuid) -> Result<Vec<String>> {
+    Ok(known_login_address::Entity::find()
+        .filter(known_login_address::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|known| known.ip)
+        .collect())
+}
+
+/// Remembers that the account signed in from this address.
+async fn remember_address<C: ConnectionTrait>(db: &C, user_id: uuid::Uuid, ip: &str) -> Result<()> {
+    use sea_orm::sea_query::OnConflict;
+    let now = Utc::now();
+    known_login_address::Entity::insert(known_login_address::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user_id),
+        ip: Set(ip.to_string()),
+        first_at: Set(now),
+        last_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([known_login_address::Column::UserId, known_login_address::Column::Ip])
+            .update_column(known_login_address::Column::LastAt)
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Which limit holds an attempt back, if any, and for how long.
+async fn throttle<C: ConnectionTrait>(
+    db: &C,
+    settings: &AuthSettings,
+    email: &str,
+    ip: &str,
+    account: Option<&user::Model>,
+) -> Result<Option<(&'static str, u64)>> {
+    use sea_orm::Condition;
+    let now = Utc::now();
+    let since = now - settings.window;
+    let known = match account {
+        Some(user) => known_addresses(db, user.id).await?,
+        None => Vec::new(),
+    };
+    let from_known_address = known.iter().any(|k| k == ip);
+    let pair = Condition::all().add(login_attempt::Column::Email.eq(email)).add(login_attempt::Column::Ip.eq(ip));
+    let mut scopes = vec![("account_address", pair, settings.max_failures_per_account)];
+    if !from_known_address {
+        scopes.push((
+            "address",
+            Condition::all().add(login_attempt::Column::Ip.eq(ip)),
+            settings.max_failures_per_address,
+        ));
+        let mut strangers = Condition::all().add(login_attempt::Column::Email.eq(email));
+        if !known.is_empty() {
+            strangers = strangers.add(login_attempt::Column::Ip.is_not_in(known));
+        }
+        scopes.push(("account", strangers, settings.max_failures_per_account));
+    }
+    for (rule, scope, limit) in scopes {
+        let (failures, last) = recent_failures(db, scope, since).await?;
+        if let Some(wait) = wait_after(failures, limit, last, now, settings.window) {
+            return Ok(Some((rule, wait)));
+        }
+    }
+    Ok(None)
 }
 
 async fn record_attempt<C: ConnectionTrait>(db: &C, email: &str, ip: &str, succeeded: bool) -> Result<()> {
@@ -136,9 +246,9 @@ async fn record_attempt<C: ConnectionTrait>(db: &C, email: &str, ip: &str, succe
 
 /// Checks an e-mail and password and opens a session.
 ///
-/// Wrong e-mail and wrong password give the same error. After too many failures for
-/// the account or the address within the window, every attempt is refused with the
-/// time to wait, whether or not the password is right.
+/// Wrong e-mail and wrong password give the same error. An attempt that a limit holds
+/// back (see the module's scheme) is refused with the time to wait, whether or not the
+/// password is right, and audited; it is not counted as a failure.
 pub async fn login<C: ConnectionTrait>(
     db: &C,
     settings: &AuthSettings,
@@ -148,20 +258,23 @@ pub async fn login<C: ConnectionTrait>(
 ) -> Result<LoginOutcome> {
     let email = email.trim().to_lowercase();
     let now = Utc::now();
-    let since = now - settings.window;
-    for (column, value, limit) in [
-        (login_attempt::Column::Email, email.as_str(), settings.max_failures_per_account),
-        (login_attempt::Column::Ip, context.ip.as_str(), settings.max_failures_per_address),
-    ] {
-        let (failures, oldest) = recent_failures(db, column, value, since).await?;
-        if failures >= limit {
-            let unblocked_at = oldest.unwrap_or(now) + settings.window;
-            let retry_after_secs = (unblocked_at - now).num_seconds().max(1) as u64;
-            return Err(ListingsError::RateLimited { retry_after_secs });
-        }
+    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?;
+    if let Some((rule, retry_after_secs)) = throttle(db, settings, &email, &context.ip, found.as_ref()).await? {
+        crate::audit::record(
+            db,
+            None,
+            "login.throttled",
+            "user",
+            found.as_ref().map_or_else(uuid::Uuid::nil, |u| u.id),
+            None,
+            Some(serde_json::json!({"email": email, "ip": context.ip, "rule": rule,
+                                    "retry_after_secs": retry_after_secs})),
+        )
+        .await?;
+        tracing::warn!(ip = %context.ip, rule, retry_after_secs, "login throttled");
+        return Err(ListingsError::RateLimited { retry_after_secs });
     }
 
-    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?;
     let (hash, candidate) = match &found {
         Some(user) if user.status == "active" => (user.password_hash.clone(), Some(user.clone())),
         _ => (DUMMY_HASH.to_string(), None),
@@ -172,6 +285,7 @@ pub async fn login<C: ConnectionTrait>(
         return Err(ListingsError::Unauthenticated("wrong e-mail or password".into()));
     };
     record_attempt(db, &email, &context.ip, true).await?;
+    remember_address(db, user.id, &context.ip).await?;
 
     let token = new_token("txs_");
     let expires_at = now + settings.session_ttl;

@@ -1,14 +1,20 @@
 //! Moving achievement portfolios in and out: a technology-transfer office keeps its
-//! patents in a spreadsheet (CSV or XLSX); `techex import` loads it row by row, each row
-//! in its own transaction, and `techex export` writes the same columns back (CSV or
-//! JSON). A row whose patent number the organization already listed updates that
-//! achievement instead of adding a duplicate.
+//! patents in a spreadsheet (CSV or XLSX); `techex import` and the import route read it
+//! within limits (`reading`), then load it row by row, each row in a savepoint of one
+//! transaction, and `techex export` writes the same columns back (CSV or JSON). A row
+//! whose patent number the organization already listed updates that achievement instead
+//! of adding a duplicate.
+
+pub mod jobs;
+mod reading;
+pub use reading::{ImportLimits, ReadError, read_rows_within};
 
 use crate::achievements::{self, AchievementInput};
 use crate::entities::{achievement, organization};
 use crate::error::{ListingsError, Result};
-use calamine::Reader;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
@@ -108,16 +114,26 @@ pub enum Format {
 }
 
 impl Format {
-    /// Guesses the format from a file name.
+    /// Guesses the format from a file name (`.csv`, `.xlsx`).
     pub fn from_name(name: &str) -> Option<Format> {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".csv") {
             Some(Format::Csv)
-        } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".ods") {
+        } else if lower.ends_with(".xlsx") {
             Some(Format::Xlsx)
         } else {
             None
         }
+    }
+
+    /// The format of an uploaded file: CSV unless the name says XLSX; old `.xls` and
+    /// `.ods` workbooks are refused (they cannot be read cell by cell within limits).
+    pub fn of_upload(name: &str) -> Result<Format, String> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".xls") || lower.ends_with(".ods") {
+            return Err("old .xls and .ods workbooks are not read; save the sheet as .xlsx or .csv".into());
+        }
+        Ok(Format::from_name(name).unwrap_or(Format::Csv))
     }
 }
 
@@ -157,41 +173,20 @@ fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-/// Reads the rows of a CSV or XLSX file (the first sheet of a workbook).
+/// Reads the rows of a CSV or XLSX file (the first sheet of a workbook) within the
+/// default limits.
 pub fn read_rows(bytes: &[u8], format: Format) -> Result<Vec<Row>, String> {
-    let table = match format {
-        Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-            let mut table = Vec::new();
-            for (index, record) in reader.records().enumerate() {
-                let record = record.map_err(|e| format!("line {}: {e}", index + 1))?;
-                table.push(record.iter().map(str::to_string).collect());
-            }
-            table
-        }
-        Format::Xlsx => {
-            let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
-                .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
-            let range = workbook
-                .worksheet_range_at(0)
-                .ok_or("the workbook has no sheet")?
-                .map_err(|e| format!("cannot read the first sheet: {e}"))?;
-            range.rows().map(|row| row.iter().map(cell_text).collect()).collect()
-        }
-    };
-    rows_from_table(table)
+    read_rows_within(bytes, format, &ImportLimits::default()).map_err(|e| e.to_string())
 }
 
-fn cell_text(cell: &calamine::Data) -> String {
-    match cell {
-        calamine::Data::Empty => String::new(),
-        calamine::Data::String(s) | calamine::Data::DateTimeIso(s) | calamine::Data::DurationIso(s) => s.clone(),
-        calamine::Data::Int(i) => i.to_string(),
-        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        calamine::Data::Float(f) => f.to_string(),
-        calamine::Data::Bool(b) => b.to_string(),
-        calamine::Data::DateTime(d) => d.to_string(),
-        calamine::Data::Error(e) => format!("#{e:?}"),
+/// The most of a cell the import report repeats (titles, patent numbers, messages).
+pub const REPORT_EXCERPT_CHARS: usize = 200;
+
+/// The first `REPORT_EXCERPT_CHARS` characters of a text, marked `…` when cut.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(REPORT_EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 
@@ -323,6 +318,11 @@ fn errors_of(error: ListingsError) -> Vec<FieldError> {
     }
 }
 
+/// Cell errors as reported: each message cut to an excerpt, since messages quote cells.
+fn reported(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors.into_iter().map(|e| FieldError { field: e.field, message: excerpt(&e.message) }).collect()
+}
+
 async fn import_row<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -367,9 +367,11 @@ async fn import_row<C: ConnectionTrait>(
     Ok(outcome)
 }
 
-/// Imports rows for the actor's organization, each in its own transaction: a row that
-/// fails leaves nothing behind, and the others still land. `progress` is called after
-/// each row.
+/// Imports rows for the actor's organization in one transaction, each row in a savepoint
+/// of its own: a row that fails leaves nothing behind and the others still land, and the
+/// file lands whole at the end — an import interrupted before (a timeout, a crash, a
+/// client gone) leaves nothing half-written. The caller has checked the row limit (see
+/// `read_rows_within`). `progress` is called after each row.
 pub async fn import(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -378,22 +380,23 @@ pub async fn import(
     progress: impl Fn(usize),
 ) -> Result<ImportReport> {
     let mut report = ImportReport { created: 0, updated: 0, rejected: 0, rows: Vec::with_capacity(rows.len()) };
+    let transaction = crate::begin_write(db).await?;
     for (done, row) in rows.into_iter().enumerate() {
-        let title = row.cells.get("title_zh").or_else(|| row.cells.get("title_en")).cloned();
-        let patent_number = row.cells.get("patent_number").cloned();
+        let title = row.cells.get("title_zh").or_else(|| row.cells.get("title_en")).map(|t| excerpt(t));
+        let patent_number = row.cells.get("patent_number").map(|n| excerpt(n));
         let outcome = match row_to_input(&row) {
-            Err(errors) => RowOutcome::Rejected { errors: errors.0 },
+            Err(errors) => RowOutcome::Rejected { errors: reported(errors.0) },
             Ok(input) => {
-                let transaction = crate::begin_write(db).await?;
-                match import_row(&transaction, actor, input, options).await {
+                let savepoint = transaction.begin().await?;
+                match import_row(&savepoint, actor, input, options).await {
                     Ok(outcome) => {
-                        transaction.commit().await?;
+                        savepoint.commit().await?;
                         outcome
                     }
                     Err(ListingsError::Db(error)) => return Err(ListingsError::Db(error)),
                     Err(error) => {
-                        transaction.rollback().await?;
-                        RowOutcome::Rejected { errors: errors_of(error) }
+                        savepoint.rollback().await?;
+                        RowOutcome::Rejected { errors: reported(errors_of(error)) }
                     }
                 }
             }
@@ -406,6 +409,7 @@ pub async fn import(
         report.rows.push(RowReport { line: row.line, title, patent_number, outcome });
         progress(done + 1);
     }
+    transaction.commit().await?;
     Ok(report)
 }
 
@@ -505,10 +509,17 @@ pub fn to_json(models: &[achievement::Model], owners: &HashMap<Uuid, organizatio
     )
 }
 
-/// Reads a JSON export back into rows, so JSON portfolios import like CSV ones.
-pub fn read_json_rows(bytes: &[u8]) -> Result<Vec<Row>, String> {
+/// Reads a JSON export back into rows, so JSON portfolios import like CSV ones, within
+/// the same row and cell limits.
+pub fn read_json_rows(bytes: &[u8], limits: &ImportLimits) -> Result<Vec<Row>, ReadError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
-    let items = value.as_array().ok_or("the JSON must be an array of achievements")?;
+    let items = value.as_array().ok_or_else(|| "the JSON must be an array of achievements".to_string())?;
+    if items.len() > limits.max_rows {
+        return Err(ReadError::TooLarge(format!(
+            "the file has more than {} achievements, the most one import takes; split it into several files",
+            limits.max_rows
+        )));
+    }
     let mut rows = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let object = item.as_object().ok_or(format!("item {index} is not an object"))?;
@@ -522,6 +533,12 @@ pub fn read_json_rows(bytes: &[u8]) -> Result<Vec<Row>, String> {
                 }
                 Some(other) => other.to_string(),
             };
+            if text.chars().count() > limits.max_cell_chars {
+                return Err(ReadError::TooLarge(format!(
+                    "item {index}: `{column}` is longer than {} characters, the most a cell may hold",
+                    limits.max_cell_chars
+                )));
+            }
             if !text.trim().is_empty() {
                 cells.insert((*column).to_string(), text);
             }

@@ -826,15 +826,18 @@ pub struct TimelineEntry {
 }
 
 /// The deal's history from the audit log, as the actor may see it: caucus steps of the
-/// other side are left out.
+/// other side are left out, and so are the steps of offers the actor may not see (a
+/// broker's proposal awaiting the other side's confirmation), by the offers' own rule.
 pub async fn timeline<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<Vec<TimelineEntry>> {
     use techex_listings::entities::audit_log;
     let (model, party) = load(db, actor, id).await?;
     if party == Party::InvitedBroker {
         return Err(ListingsError::Forbidden("accept the invitation to see the deal's history".into()));
     }
-    let offer_ids: Vec<Uuid> =
-        offer::Entity::find().filter(offer::Column::DealId.eq(id)).all(db).await?.into_iter().map(|o| o.id).collect();
+    let offers = offer::Entity::find().filter(offer::Column::DealId.eq(id)).all(db).await?;
+    let hidden: std::collections::HashSet<Uuid> =
+        offers.iter().filter(|o| !crate::offers::may_see(party, o)).map(|o| o.id).collect();
+    let offer_ids: Vec<Uuid> = offers.iter().map(|o| o.id).filter(|o| !hidden.contains(o)).collect();
     let refusal_ids: Vec<Uuid> = crate::entities::first_refusal::Entity::find()
         .filter(crate::entities::first_refusal::Column::DealId.eq(id))
         .all(db)

@@ -129,8 +129,9 @@ fn snapshot(model: &offer::Model) -> serde_json::Value {
 }
 
 /// The party may see the deal's offers (proposals awaiting a side's confirmation are
-/// shown to that side and the broker only).
-fn may_see(party: Party, model: &offer::Model) -> bool {
+/// shown to that side and the broker only). The single rule for an offer, its list and
+/// its steps in the deal's timeline.
+pub(crate) fn may_see(party: Party, model: &offer::Model) -> bool {
     match party {
         Party::Broker | Party::Center => true,
         Party::Seller | Party::Buyer => {

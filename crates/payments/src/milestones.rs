@@ -135,6 +135,17 @@ async fn customer_of(db: &DatabaseConnection, gateway: &dyn Gateway, organizatio
     Ok(row.stripe_customer_id)
 }
 
+/// Checks that the milestone exists for the actor (else `NotFound`, as for anyone who may
+/// not see it) and that the actor is its buyer (else `Forbidden`): what every payment
+/// action of the buyer checks first, before even whether payments are on.
+pub async fn ensure_buyer<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<()> {
+    let (_, _, role) = load(db, actor, id, false).await?;
+    if role != ContractRole::Buyer {
+        return Err(ListingsError::Forbidden("the buyer pays, and accepts or rejects, the milestones".into()));
+    }
+    Ok(())
+}
+
 /// The buyer's milestone, payable now: its contract is registered (or performing) and the
 /// milestone not yet paid.
 async fn payable(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<(milestone::Model, contract::Model)> {

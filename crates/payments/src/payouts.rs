@@ -132,8 +132,9 @@ pub async fn get_account<C: ConnectionTrait>(db: &C, owner: Owner) -> Result<Opt
 
 /// Registers (or replaces) the connected account an owner is paid to. Payouts waiting for
 /// an account, or refused by the previous one, are queued again towards the new one (with
-/// a new revision, so the provider sees a new request, not a replay of the refusal).
-/// Returns the ids of the payouts now due.
+/// a new revision, so the provider sees a new request, not a replay of the refusal),
+/// claimed for the caller for a lease (see [`send_queued`]). Returns the ids of the
+/// payouts now due.
 pub async fn set_account<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -182,7 +183,7 @@ pub async fn set_account<C: ConnectionTrait>(
             .col_expr(payout::Column::Revision, Expr::value(revision))
             .col_expr(payout::Column::Status, Expr::value("pending"))
             .col_expr(payout::Column::FailureReason, Expr::value(Option::<String>::None))
-            .col_expr(payout::Column::NextAttemptAt, Expr::value(now))
+            .col_expr(payout::Column::NextAttemptAt, Expr::value(now + Duration::seconds(LEASE_SECS)))
             .col_expr(payout::Column::UpdatedAt, Expr::value(now))
             .filter(payout::Column::Id.eq(row.id))
             .filter(payout::Column::Status.eq(row.status.clone()))
@@ -204,7 +205,9 @@ pub async fn set_account<C: ConnectionTrait>(
 }
 
 /// Writes the payouts of an accepted milestone, in the acceptance's transaction: the
-/// seller's share and, when there is one, the broker's commission.
+/// seller's share and, when there is one, the broker's commission. They are born claimed
+/// by the accepting server for a lease, so the sweepers leave them to it (see
+/// [`send_queued`]); if it dies first, the lease lapses and a sweeper sends them.
 pub async fn schedule<C: ConnectionTrait>(
     db: &C,
     c: &contract::Model,
@@ -241,7 +244,7 @@ pub async fn schedule<C: ConnectionTrait>(
             transfer_id: Set(None),
             failure_reason: Set(None),
             attempts: Set(0),
-            next_attempt_at: Set(now),
+            next_attempt_at: Set(now + Duration::seconds(LEASE_SECS)),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -415,6 +418,20 @@ pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid, forc
 pub async fn send_all(db: &DatabaseConnection, gateway: &dyn Gateway, ids: &[Uuid]) {
     for id in ids {
         match send(db, gateway, *id, false).await {
+            Ok(Sent::RetryLater(reason)) => tracing::warn!(payout = %id, %reason, "payout deferred"),
+            Ok(Sent::Refused(reason)) => tracing::warn!(payout = %id, %reason, "payout refused"),
+            Ok(outcome) => tracing::debug!(payout = %id, ?outcome, "payout"),
+            Err(error) => tracing::error!(payout = %id, %error, "payout failed"),
+        }
+    }
+}
+
+/// Sends the payouts this server has just queued (and so holds the lease of): the
+/// sweepers wait for the lease, so the caller's answer says what became of them. What
+/// cannot be sent yet stays queued for the sweeper.
+pub async fn send_queued(db: &DatabaseConnection, gateway: &dyn Gateway, ids: &[Uuid]) {
+    for id in ids {
+        match send(db, gateway, *id, true).await {
             Ok(Sent::RetryLater(reason)) => tracing::warn!(payout = %id, %reason, "payout deferred"),
             Ok(Sent::Refused(reason)) => tracing::warn!(payout = %id, %reason, "payout refused"),
             Ok(outcome) => tracing::debug!(payout = %id, ?outcome, "payout"),

@@ -69,7 +69,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::health::router())
         .merge(routes::session::router())
         .merge(routes::organizations::router())
-        .merge(routes::achievements::router())
+        .merge(routes::achievements::router(state.config.max_upload_bytes))
         .merge(routes::documents::router(state.config.max_upload_bytes))
         .merge(routes::demands::router())
         .merge(routes::brokers::router())
@@ -165,10 +165,10 @@ pub fn build(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             content_security_policy(&state.config),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, {
+            let hsts = strict_transport_security(&state.config);
+            move |_: &Response| hsts.clone()
+        }))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
@@ -186,9 +186,25 @@ pub fn build(state: AppState) -> Router {
     app.layer(cors(&state.config.cors_origins))
         .layer(security_headers)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(axum::middleware::map_response(crate::problems::problem_bodies))
+        .layer(axum::middleware::from_fn(crate::problems::limit_uri_length))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// `Strict-Transport-Security` only when people reach the server over https (a browser
+/// ignores it on plain http, and a plain-http deployment must never pin itself);
+/// `includeSubDomains` only when configured, since it binds every subdomain of the host.
+fn strict_transport_security(config: &crate::config::Config) -> Option<HeaderValue> {
+    if !config.is_https() {
+        return None;
+    }
+    Some(HeaderValue::from_static(if config.hsts_include_subdomains {
+        "max-age=31536000; includeSubDomains"
+    } else {
+        "max-age=31536000"
+    }))
 }
 
 /// CORS is closed unless origins are configured.

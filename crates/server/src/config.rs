@@ -63,8 +63,12 @@ pub struct Config {
     /// How old a webhook signature may be, in seconds.
     pub stripe_webhook_tolerance_secs: i64,
     /// The address people reach the server at (`https://techex.example.cn`); when it is
-    /// https, browser cookies are marked `Secure`.
+    /// https, browser cookies are marked `Secure` and `Strict-Transport-Security` is sent.
     pub public_url: Option<String>,
+    /// Whether `Strict-Transport-Security` covers the subdomains of `public_url`'s host.
+    pub hsts_include_subdomains: bool,
+    /// The most data rows one portfolio import takes; a larger file is refused whole (413).
+    pub import_max_rows: usize,
 }
 
 impl Config {
@@ -97,7 +101,22 @@ impl Config {
             stripe_webhook_secret: None,
             stripe_webhook_tolerance_secs: 300,
             public_url: None,
+            hsts_include_subdomains: false,
+            import_max_rows: 5000,
         }
+    }
+
+    /// The limits a portfolio import is read within.
+    pub fn import_limits(&self) -> techex_listings::portfolio::ImportLimits {
+        techex_listings::portfolio::ImportLimits {
+            max_rows: self.import_max_rows,
+            ..techex_listings::portfolio::ImportLimits::default()
+        }
+    }
+
+    /// Whether people reach the server over https (`public_url`), so HSTS applies.
+    pub fn is_https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://"))
     }
 
     /// The directory of this process's search index.

@@ -115,14 +115,22 @@ impl ApiError {
             "invalid_query" => "The search query does not parse",
             "invalid_signature" => "The signature does not verify",
             "unavailable" => "Service unavailable",
+            "request_timeout" => "Request timeout",
+            "uri_too_long" => "URI too long",
+            "method_not_allowed" => "Method not allowed",
+            "header_too_large" => "Request headers too large",
             _ => "Internal error",
         }
     }
 }
 
-/// JSON pointer of a dotted field path: `inventors[2]` → `/inventors/2`.
+/// JSON pointer of a dotted field path: `inventors[2]` → `/inventors/2`; the empty path
+/// (an error about the whole body) is the empty pointer, the whole document.
 fn pointer_of(field: &str) -> String {
     let mut pointer = String::new();
+    if field.is_empty() {
+        return pointer;
+    }
     for part in field.split('.') {
         let (name, indexes) = part.split_once('[').map_or((part, ""), |(n, rest)| (n, rest));
         pointer.push('/');
@@ -137,8 +145,15 @@ fn pointer_of(field: &str) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
-            tracing::error!(code = self.code, cause = self.cause.as_deref().unwrap_or(""), "request failed");
+        // A cause is a fault to look into; a 5xx without one is a documented state (such as
+        // payments not configured) and not an error of the server's.
+        match (&self.cause, self.status.is_server_error()) {
+            (Some(cause), true) => tracing::error!(code = self.code, %cause, "request failed"),
+            (None, true) if self.status == StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::info!(code = self.code, detail = %self.detail, "request refused: unavailable")
+            }
+            (None, true) => tracing::warn!(code = self.code, detail = %self.detail, "request failed"),
+            _ => {}
         }
         let problem = Problem {
             kind: format!("/problems/{}", self.code),
@@ -241,5 +256,6 @@ mod tests {
         assert_eq!(pointer_of("admin.email"), "/admin/email");
         assert_eq!(pointer_of("inventors[2]"), "/inventors/2");
         assert_eq!(pointer_of("a/b"), "/a~1b");
+        assert_eq!(pointer_of(""), "", "the whole body");
     }
 }

@@ -49,6 +49,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 /// Parses JSON, telling syntax errors (400) from values of the wrong shape (422).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every request body of the API is an object; serde would also read a struct from an
+    // array of its fields (`[]` as "all defaults"), which no client means. Checked first,
+    // so a top-level array is about the whole document (pointer ``), not its items.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        if let Err(inner) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            return Err(ApiError::bad_request(
+                "malformed_request",
+                format!("the body is not valid JSON (line {}, column {}): {inner}", inner.line(), inner.column()),
+            ));
+        }
+        return Err(ApiError::validation(vec![FieldError {
+            field: WHOLE_BODY.into(),
+            message: "the body must be a JSON object".into(),
+        }]));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = result.map_err(|error| {
@@ -60,23 +75,24 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 format!("the body is not valid JSON (line {}, column {}): {inner}", inner.line(), inner.column()),
             );
         }
-        let field = if path == "." { "body".to_string() } else { path };
         let message = strip_position(&inner.to_string());
+        // A missing field is reported at the root; name the field itself.
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split_once('`')).map(|(n, _)| n);
+        let field = match (path.as_str(), missing) {
+            (".", Some(name)) => name.to_string(),
+            (".", None) => WHOLE_BODY.to_string(),
+            _ => path,
+        };
         ApiError::validation(vec![FieldError { field, message }])
     })?;
     deserializer
         .end()
         .map_err(|e| ApiError::bad_request("malformed_request", format!("trailing data after the JSON value: {e}")))?;
-    // Every request body of the API is an object; serde would also read a struct from an
-    // array of its fields (`[]` as "all defaults"), which no client means.
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::validation(vec![FieldError {
-            field: "body".into(),
-            message: "the body must be a JSON object".into(),
-        }]));
-    }
     Ok(value)
 }
+
+/// The field name of an error about the whole body; its JSON pointer is `` (the document).
+pub const WHOLE_BODY: &str = "";
 
 /// serde_json appends " at line 1 column 42"; the field path already says where.
 fn strip_position(message: &str) -> String {

@@ -327,6 +327,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "CSV 或 XLSX，每行一项成果；已登记专利号的行会更新原成果。",
         "CSV or XLSX, one achievement per row; a row with a patent number you already listed updates it.",
     ),
+    ("import_progress", "正在导入", "Importing"),
     ("import_created", "新建", "created"),
     ("import_updated", "更新", "updated"),
     ("import_rejected", "未导入", "rejected"),

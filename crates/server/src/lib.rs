@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod pages;
+pub mod problems;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -18,8 +18,11 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects to the database, migrates it, and binds the listening socket.
+    /// Binds the listening socket, then connects to the database and migrates it: a
+    /// start that cannot have its port fails before it touches the database.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let listener =
+            TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let database = db::connect(&config)
             .await
             .with_context(|| format!("cannot connect to {}", config.redacted_database_url()))?;
@@ -30,8 +33,6 @@ impl Application {
             max_failures_per_address: config.login_max_failures_per_address,
             window: chrono::Duration::minutes(config.login_window_minutes),
         };
-        let listener =
-            TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let pages = pages::Templates::load().context("cannot load page templates")?;
         let search_root = config.index_root();
         let synonyms = match &config.search_synonyms {

@@ -106,13 +106,25 @@ impl Templates {
 
     fn render(&self, name: &str, ctx: minijinja::Value) -> Response {
         match self.environment.get_template(name).and_then(|t| t.render(ctx)) {
-            Ok(html) => Html(html).into_response(),
+            Ok(html) => Html(without_control_characters(html)).into_response(),
             Err(error) => {
                 tracing::error!(%error, template = name, "template failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render").into_response()
             }
         }
     }
+}
+
+/// Drops control characters (NUL and the rest of C0 except tab, line feed and carriage
+/// return; DEL; C1) from a rendered page, wherever they came from (a query echoed into a
+/// form, a stored title): they are never meant to be seen, and NUL in HTML is a parse
+/// error. Every page goes through here.
+pub fn without_control_characters(text: String) -> String {
+    let dropped = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(dropped) {
+        return text;
+    }
+    text.chars().filter(|c| !dropped(*c)).collect()
 }
 
 /// `12345678` fen → `123,456.78`; whole yuan amounts drop the decimals.

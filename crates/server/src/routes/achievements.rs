@@ -5,9 +5,9 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, ClientIp, CurrentUser, IfMatch,
 use crate::routes::{PageParams, ReasonBody, begin, commit, created, versioned};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use sea_orm::DatabaseTransaction;
 use serde::Deserialize;
 use techex_core::domain::{AchievementKind, AchievementStatus, Maturity};
@@ -17,7 +17,8 @@ use techex_listings::achievements::{self, AchievementFilter, AchievementInput, A
 use techex_listings::entities::achievement;
 use techex_listings::history::{self, AuditEntry};
 use techex_listings::nda::{self, NdaView};
-use techex_listings::portfolio::{self, Format, ImportOptions, ImportReport};
+use techex_listings::portfolio::jobs::ImportJobView;
+use techex_listings::portfolio::{self, Format, ImportOptions, ImportReport, ReadError};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -298,50 +299,87 @@ async fn accept_nda(
     Ok(Json(view))
 }
 
-/// Imports a portfolio (CSV or XLSX, multipart field `file`; optional field `submit=true`)
-/// for the caller's organization. Each row lands or fails on its own; the report says
-/// which and why. A row whose patent number the organization already listed updates it.
+/// Imports a portfolio (CSV, XLSX or a JSON export, multipart field `file`; optional field
+/// `submit=true`) for the caller's organization. Each row lands or fails on its own; the
+/// report says which and why (quoting at most 200 characters of a cell). A row whose
+/// patent number the organization already listed updates it. A file past a limit (more
+/// data rows than `import_max_rows`, 5000 by default; a cell over 20,000 characters; a
+/// workbook unpacking to over 32 MiB) is refused whole with 413 before anything is
+/// written; an interrupted import leaves nothing written. With `Prefer: respond-async`
+/// the checked file is imported in the background: 202 with the job (`Location:
+/// /api/v1/imports/{id}`), whose progress and, once done, report `GET` shows.
 #[utoipa::path(post, path = "/api/v1/achievements/import", tag = "achievements", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "`file`: the CSV or XLSX; `submit`: `true` to submit each row for review"),
-    responses((status = 200, body = ImportReport), (status = 422, body = crate::error::Problem)))]
+    params(("Prefer" = Option<String>, Header, description = "`respond-async`: run the import as a job")),
+    request_body(content_type = "multipart/form-data", description = "`file`: the CSV, XLSX or JSON; `submit`: `true` to submit each row for review"),
+    responses((status = 200, body = ImportReport), (status = 202, body = ImportJobView),
+              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
     mut form: Multipart,
-) -> ApiResult<Json<ImportReport>> {
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut options = ImportOptions::default();
-    while let Some(field) =
-        form.next_field().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("portfolio.csv").to_string();
-                let bytes =
-                    field.bytes().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
-                file = Some((name, bytes.to_vec()));
-            }
-            Some("submit") => {
-                let text = field.text().await.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
-                options.submit = matches!(text.trim(), "true" | "1" | "yes" | "on");
-            }
-            _ => {}
-        }
-    }
+) -> ApiResult<Response> {
+    let upload = crate::routes::documents::read_upload(&mut form, state.config.max_upload_bytes, "portfolio").await?;
+    let options = ImportOptions {
+        submit: upload.texts.get("submit").is_some_and(|text| matches!(text.trim(), "true" | "1" | "yes" | "on")),
+    };
     let invalid = |message: String| ApiError::validation(vec![FieldError { field: "file".into(), message }]);
-    let (name, bytes) = file.ok_or_else(|| invalid("attach the spreadsheet as the multipart field `file`".into()))?;
-    let rows = if name.to_ascii_lowercase().ends_with(".json") {
-        portfolio::read_json_rows(&bytes)
-    } else {
-        let format = Format::from_name(&name).unwrap_or(Format::Csv);
-        portfolio::read_rows(&bytes, format)
+    let (name, bytes) = (upload.filename, upload.bytes);
+    let file_name = name.clone();
+    let limits = state.config.import_limits();
+    // Reading is CPU work on a file of up to the upload limit: off the async threads.
+    let read = tokio::task::spawn_blocking(move || {
+        if name.to_ascii_lowercase().ends_with(".json") {
+            portfolio::read_json_rows(&bytes, &limits)
+        } else {
+            let format = Format::of_upload(&name)?;
+            portfolio::read_rows_within(&bytes, format, &limits)
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let rows = read.map_err(|error| match error {
+        ReadError::TooLarge(message) => ApiError {
+            errors: vec![FieldError { field: "file".into(), message: message.clone() }],
+            ..ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+        },
+        ReadError::Invalid(message) => invalid(message),
+    })?;
+    let asynchronous = headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|preference| preference.trim().eq_ignore_ascii_case("respond-async"));
+    if asynchronous {
+        let job = portfolio::jobs::start(&state.db, &user.actor, &file_name, rows, options).await?;
+        let mut response = (StatusCode::ACCEPTED, Json(&job)).into_response();
+        if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/imports/{}", job.id)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        return Ok(response);
     }
-    .map_err(invalid)?;
-    Ok(Json(portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?))
+    Ok(Json(portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?).into_response())
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// An import job of the caller's organization: its progress and, once done, its per-row
+/// report (another organization's job is 404).
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "achievements", security(("bearer" = [])),
+    responses((status = 200, body = ImportJobView), (status = 404, body = crate::error::Problem)))]
+async fn import_job(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<ImportJobView>> {
+    Ok(Json(portfolio::jobs::get(&state.db, &user.actor, id).await?))
+}
+
+pub fn router(max_upload_bytes: usize) -> OpenApiRouter<AppState> {
+    // The import takes files up to the upload limit; the layer covers the routes above it.
     OpenApiRouter::new()
+        .routes(routes!(import))
+        .layer(DefaultBodyLimit::max(max_upload_bytes + 64 * 1024))
+        .routes(routes!(import_job))
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
         .routes(routes!(submit))
@@ -351,5 +389,4 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(republish))
         .routes(routes!(history_of))
         .routes(routes!(get_nda, accept_nda))
-        .routes(routes!(import))
 }

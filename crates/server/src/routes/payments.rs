@@ -22,7 +22,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-fn gateway(state: &AppState) -> ApiResult<Arc<dyn Gateway>> {
+/// The payment provider, for a caller who may act on the milestone: a milestone the
+/// caller cannot see is 404 and one whose buyer the caller is not is 403 whether or not
+/// payments are on; only then does a server without payments answer 503.
+async fn gateway_for(state: &AppState, actor: &techex_core::Actor, milestone: Uuid) -> ApiResult<Arc<dyn Gateway>> {
+    milestones::ensure_buyer(&state.db, actor, milestone).await?;
     state.payments.clone().ok_or_else(|| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "payments are not configured on this server")
     })
@@ -44,8 +48,9 @@ pub struct PayBody {
 #[utoipa::path(post, path = "/api/v1/milestones/{id}/pay", tag = "payments", security(("bearer" = [])),
     request_body(content = Option<PayBody>, description = "optional"),
     responses((status = 200, body = PaymentView), (status = 403, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
-              (status = 503, body = crate::error::Problem)))]
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem),
+              (status = 503, description = "payments are off on this server (only to the milestone's buyer)", body = crate::error::Problem)))]
 async fn pay(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -54,7 +59,7 @@ async fn pay(
 ) -> ApiResult<Json<PaymentView>> {
     let input: PayBody =
         if body.iter().all(u8::is_ascii_whitespace) { PayBody::default() } else { crate::extract::parse_json(&body)? };
-    let gateway = gateway(&state)?;
+    let gateway = gateway_for(&state, &user.actor, id).await?;
     Ok(Json(milestones::pay(&state.db, gateway.as_ref(), &user.actor, id, input.setup_intent.as_deref()).await?))
 }
 
@@ -63,13 +68,14 @@ async fn pay(
 /// loads Stripe.js with.
 #[utoipa::path(post, path = "/api/v1/milestones/{id}/card-setup", tag = "payments", security(("bearer" = [])),
     responses((status = 200, body = CardSetupReply), (status = 403, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 503, description = "payments are off on this server (only to the milestone's buyer)", body = crate::error::Problem)))]
 async fn card_setup(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<CardSetupReply>> {
-    let gateway = gateway(&state)?;
+    let gateway = gateway_for(&state, &user.actor, id).await?;
     let setup = milestones::card_setup(&state.db, gateway.as_ref(), &user.actor, id).await?;
     Ok(Json(CardSetupReply {
         setup,
@@ -113,7 +119,7 @@ async fn accept(
     // The acceptance stands whatever the provider says now: a payout that cannot be sent
     // yet stays queued for the sweeper.
     if let Some(gateway) = state.payments.as_ref() {
-        payouts::send_all(&state.db, gateway.as_ref(), &payouts).await;
+        payouts::send_queued(&state.db, gateway.as_ref(), &payouts).await;
     }
     Ok(Json(milestones::status(&state.db, &user.actor, id).await?))
 }
@@ -129,7 +135,7 @@ async fn reject(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<PaymentView>> {
-    let gateway = gateway(&state)?;
+    let gateway = gateway_for(&state, &user.actor, id).await?;
     Ok(Json(milestones::reject(&state.db, gateway.as_ref(), &user.actor, id, &body.reason).await?))
 }
 
@@ -240,7 +246,7 @@ async fn write_account(
     let (view, due) = payouts::set_account(&transaction, &user.actor, owner, &body.stripe_account_id).await?;
     commit(transaction).await?;
     if let Some(gateway) = state.payments.as_ref() {
-        payouts::send_all(&state.db, gateway.as_ref(), &due).await;
+        payouts::send_queued(&state.db, gateway.as_ref(), &due).await;
     }
     Ok(Json(view))
 }

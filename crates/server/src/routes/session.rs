@@ -46,8 +46,10 @@ pub struct ChangePassword {
 
 /// Exchanges an e-mail and password for a bearer token.
 ///
-/// Failed attempts are limited per account and per client address; past the limit the
-/// answer is 429 with `Retry-After`, whatever the password.
+/// Failed attempts are throttled per account and address, per address, and per account
+/// from addresses that never signed in to it; past a limit the answer is 429 with
+/// `Retry-After` (a delay doubling from 30 s), whatever the password. An account's owner
+/// is not held back by strangers' failures where the owner signed in before.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem),
               (status = 429, body = crate::error::Problem)))]
