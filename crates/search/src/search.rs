@@ -380,10 +380,8 @@ mod tests {
     use crate::document::{IndexedAchievement, achievement_document};
     use techex_listings::entities::{StringList, organization};
 
-    fn sample_index(dir: &std::path::Path) -> SearchIndex {
-        let index = SearchIndex::open_or_create(dir).expect("index");
-        let now = chrono::Utc::now();
-        let owner = organization::Model {
+    fn test_owner(now: chrono::DateTime<chrono::Utc>) -> organization::Model {
+        organization::Model {
             id: uuid::Uuid::now_v7(),
             name: "山东大学".into(),
             name_en: None,
@@ -398,41 +396,55 @@ mod tests {
             created_at: now,
             updated_at: now,
             version: 1,
-        };
+        }
+    }
+
+    /// A published achievement with no text, to fill in.
+    fn test_row(owner: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> IndexedAchievement {
+        IndexedAchievement {
+            id: uuid::Uuid::now_v7(),
+            organization_id: owner,
+            status: "published".into(),
+            title_zh: None,
+            title_en: None,
+            summary_zh: None,
+            summary_en: None,
+            abstract_zh: None,
+            abstract_en: None,
+            advantage_zh: None,
+            advantage_en: None,
+            application_scenarios: StringList::default(),
+            kind: "invention_patent".into(),
+            patent_number: None,
+            ipc_codes: StringList::default(),
+            field_code: "new_materials".into(),
+            maturity: None,
+            trl: None,
+            transaction_modes: StringList::default(),
+            asking_price_minor: Some(100),
+            currency: "CNY".into(),
+            price_negotiable: false,
+            inventors: StringList::default(),
+            keywords: StringList::default(),
+            region: "370100".into(),
+            published_at: Some(now),
+        }
+    }
+
+    fn sample_index(dir: &std::path::Path) -> SearchIndex {
+        let index = SearchIndex::open_or_create(dir).expect("index");
+        let now = chrono::Utc::now();
+        let owner = test_owner(now);
         let texts = [
             ("一种海水淡化膜材料的制备方法", "本发明对膜的亲水性能、透湿性能、吸湿保湿性能和抗菌性能进行了研究。"),
             ("基于深度学习的轴承故障诊断", "Convolutional networks recognise faults in vibration signals."),
             ("Reverse osmosis membrane", "A high-flux membrane for seawater desalination 海水淡化."),
         ];
         for (title, body) in texts {
-            let row = IndexedAchievement {
-                id: uuid::Uuid::now_v7(),
-                organization_id: owner.id,
-                status: "published".into(),
-                title_zh: Some(title.into()),
-                title_en: None,
-                summary_zh: None,
-                summary_en: None,
-                abstract_zh: Some(body.into()),
-                abstract_en: None,
-                advantage_zh: None,
-                advantage_en: None,
-                application_scenarios: StringList::default(),
-                kind: "invention_patent".into(),
-                patent_number: None,
-                ipc_codes: StringList(vec!["C02F 1/44".into()]),
-                field_code: "new_materials".into(),
-                maturity: None,
-                trl: None,
-                transaction_modes: StringList::default(),
-                asking_price_minor: Some(100),
-                currency: "CNY".into(),
-                price_negotiable: false,
-                inventors: StringList::default(),
-                keywords: StringList::default(),
-                region: "370100".into(),
-                published_at: Some(now),
-            };
+            let mut row = test_row(owner.id, now);
+            row.title_zh = Some(title.into());
+            row.abstract_zh = Some(body.into());
+            row.ipc_codes = StringList(vec!["C02F 1/44".into()]);
             index
                 .upsert(
                     &row.id.to_string(),
@@ -483,51 +495,10 @@ mod tests {
     fn index_of(dir: &std::path::Path, titles: &[String]) -> SearchIndex {
         let index = SearchIndex::open_or_create(dir).expect("index");
         let now = chrono::Utc::now();
-        let owner = organization::Model {
-            id: uuid::Uuid::now_v7(),
-            name: "org".into(),
-            name_en: None,
-            kind: "university".into(),
-            credit_code: String::new(),
-            region: "370100".into(),
-            website: None,
-            description: None,
-            description_en: None,
-            verified_at: Some(now),
-            verified_by: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let owner = test_owner(now);
         for title in titles {
-            let row = IndexedAchievement {
-                id: uuid::Uuid::now_v7(),
-                organization_id: owner.id,
-                status: "published".into(),
-                title_zh: None,
-                title_en: Some(title.clone()),
-                summary_zh: None,
-                summary_en: None,
-                abstract_zh: None,
-                abstract_en: None,
-                advantage_zh: None,
-                advantage_en: None,
-                application_scenarios: StringList::default(),
-                kind: "other".into(),
-                patent_number: None,
-                ipc_codes: StringList::default(),
-                field_code: "other".into(),
-                maturity: None,
-                trl: None,
-                transaction_modes: StringList::default(),
-                asking_price_minor: None,
-                currency: "CNY".into(),
-                price_negotiable: true,
-                inventors: StringList::default(),
-                keywords: StringList::default(),
-                region: "370100".into(),
-                published_at: Some(now),
-            };
+            let mut row = test_row(owner.id, now);
+            row.title_en = Some(title.clone());
             let document = achievement_document(&index.fields, &row, &owner, &crate::document::Labels::default());
             index.upsert(&row.id.to_string(), document).expect("upsert");
         }
