@@ -24,19 +24,44 @@ pub fn html_escape(text: &str) -> String {
     escaped
 }
 
+/// The Latin words of a text with their stems, computed once per text of a hit.
+pub struct Stemmed {
+    words: Vec<(std::ops::Range<usize>, String)>,
+}
+
+impl Stemmed {
+    /// Stems the text's Latin words, only when the query has English words to find.
+    pub fn of(text: &str, marks: &Marks) -> Stemmed {
+        let words = if !marks.stems.is_empty() && text.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            analyze(&mut latin_analyzer(), text).into_iter().map(|t| (t.from..t.to, t.text)).collect()
+        } else {
+            Vec::new()
+        };
+        Stemmed { words }
+    }
+
+    /// Whether the text holds a word of this stem.
+    pub fn contains(&self, stem: &str) -> bool {
+        self.words.iter().any(|(_, s)| s == stem)
+    }
+}
+
 /// Byte ranges of the matches of `marks` in `text`, merged and sorted.
 pub fn matches(text: &str, marks: &Marks) -> Vec<std::ops::Range<usize>> {
+    matches_stemmed(text, &Stemmed::of(text, marks), marks)
+}
+
+/// The same, with the text's words already stemmed.
+pub fn matches_stemmed(text: &str, stemmed: &Stemmed, marks: &Marks) -> Vec<std::ops::Range<usize>> {
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     for han in marks.han.iter().filter(|t| !t.is_empty()) {
         for (start, found) in text.match_indices(han.as_str()) {
             ranges.push(start..start + found.len());
         }
     }
-    if !marks.stems.is_empty() && text.chars().any(|c| c.is_ascii_alphanumeric()) {
-        for token in analyze(&mut latin_analyzer(), text) {
-            if marks.stems.contains(&token.text) {
-                ranges.push(token.from..token.to);
-            }
+    for (range, stem) in &stemmed.words {
+        if marks.stems.contains(stem) {
+            ranges.push(range.clone());
         }
     }
     ranges.sort_by_key(|r| (r.start, r.end));
@@ -53,9 +78,13 @@ pub fn matches(text: &str, marks: &Marks) -> Vec<std::ops::Range<usize>> {
 /// The text (or the passage of at most `max_chars` characters with the most matches)
 /// as escaped HTML with `<mark>` around the matches.
 pub fn highlight(text: &str, marks: &Marks, max_chars: usize) -> String {
-    let ranges = matches(text, marks);
+    highlight_ranges(text, &matches(text, marks), max_chars)
+}
+
+/// The same, with the matches already found.
+pub fn highlight_ranges(text: &str, ranges: &[std::ops::Range<usize>], max_chars: usize) -> String {
     let total_chars = text.chars().count();
-    let (from, to) = if total_chars <= max_chars { (0, text.len()) } else { passage(text, &ranges, max_chars) };
+    let (from, to) = if total_chars <= max_chars { (0, text.len()) } else { passage(text, ranges, max_chars) };
     let mut html = String::with_capacity(to - from + ranges.len() * 13 + 6);
     if from > 0 {
         html.push('…');

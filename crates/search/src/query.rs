@@ -197,12 +197,13 @@ fn word_query(fields: &Fields, token: &Analyzed, surface: &str) -> Box<dyn Query
         if let Some((grams, pairs)) = gram_query(field, surface) {
             should.push(boosted(grams, GRAM_WEIGHT / pairs as f32));
         }
-        if chars.len() >= 3 && chars.iter().all(|c| is_han(*c)) {
-            for pair in chars.windows(2) {
-                let bigram: String = pair.iter().collect();
-                let weight = LOOSE_PAIR_WEIGHT / (chars.len() - 1) as f32;
-                should.push(boosted(term_query(field, &bigram, IndexRecordOption::WithFreqs), weight));
-            }
+    }
+    // Partial credit in the body (which holds the title too).
+    if chars.len() >= 3 && chars.iter().all(|c| is_han(*c)) {
+        for pair in chars.windows(2) {
+            let bigram: String = pair.iter().collect();
+            let weight = LOOSE_PAIR_WEIGHT / (chars.len() - 1) as f32;
+            should.push(boosted(term_query(fields.body_gram, &bigram, IndexRecordOption::WithFreqs), weight));
         }
     }
     any_of(should)

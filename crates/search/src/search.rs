@@ -2,7 +2,7 @@
 
 use crate::document::Card;
 use crate::error::{Result, SearchError};
-use crate::highlight::highlight;
+use crate::highlight::{Stemmed, highlight_ranges};
 use crate::index::SearchIndex;
 use crate::query::{Filters, Marks, Plan, RELAX_BELOW, build, floor, plan};
 use crate::schema::FACETS;
@@ -11,7 +11,8 @@ use crate::syntax;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument};
@@ -290,9 +291,12 @@ impl SearchIndex {
                 card.title_zh.clone().or_else(|| card.title_en.clone())
             }
             .unwrap_or_default();
-            let title_highlighted = highlight(&title, &marks, 300);
-            let snippet = highlight(snippet_text(&card, english, &marks), &marks, 160);
-            let matched = explain(&card, plan);
+            let mut stems = StemCache { marks: &marks, texts: HashMap::new() };
+            let title_ranges = crate::highlight::matches_stemmed(&title, stems.of(&title), &marks);
+            let title_highlighted = highlight_ranges(&title, &title_ranges, 300);
+            let (snippet_source, snippet_ranges) = snippet_text(&card, english, &mut stems);
+            let snippet = highlight_ranges(snippet_source, &snippet_ranges, 160);
+            let matched = explain(&card, plan, &mut stems);
             // The snippet stands for the abstract in a hit; the page has the full text.
             card.abstract_zh = None;
             card.abstract_en = None;
@@ -303,9 +307,24 @@ impl SearchIndex {
     }
 }
 
-/// The text a hit's snippet is cut from: the abstract or the summary in the requested
-/// language (the one with a match if only one has), else in the other language.
-fn snippet_text<'a>(card: &'a Card, english: bool, marks: &Marks) -> &'a str {
+/// The stemmed Latin words of the texts of one hit, each text stemmed once (keyed by
+/// where the text lies, as the hit's card does not change meanwhile).
+struct StemCache<'m> {
+    marks: &'m Marks,
+    texts: HashMap<(usize, usize), Stemmed>,
+}
+
+impl StemCache<'_> {
+    fn of(&mut self, text: &str) -> &Stemmed {
+        let marks = self.marks;
+        self.texts.entry((text.as_ptr() as usize, text.len())).or_insert_with(|| Stemmed::of(text, marks))
+    }
+}
+
+/// The text a hit's snippet is cut from, with its matches: the abstract or the summary
+/// in the requested language (the one with a match if only one has), else in the other
+/// language.
+fn snippet_text<'a>(card: &'a Card, english: bool, stems: &mut StemCache<'_>) -> (&'a str, Vec<Range<usize>>) {
     let (preferred, other) = if english {
         ([&card.abstract_en, &card.summary_en], [&card.abstract_zh, &card.summary_zh])
     } else {
@@ -316,17 +335,20 @@ fn snippet_text<'a>(card: &'a Card, english: bool, marks: &Marks) -> &'a str {
     };
     let candidates = present(preferred);
     let candidates = if candidates.is_empty() { present(other) } else { candidates };
-    candidates
-        .iter()
-        .find(|text| !crate::highlight::matches(text, marks).is_empty())
-        .or(candidates.first())
-        .copied()
-        .unwrap_or("")
+    let marks = stems.marks;
+    let mut first: Option<(&'a str, Vec<Range<usize>>)> = None;
+    for text in candidates {
+        let ranges = crate::highlight::matches_stemmed(text, stems.of(text), marks);
+        if !ranges.is_empty() {
+            return (text, ranges);
+        }
+        first.get_or_insert((text, ranges));
+    }
+    first.unwrap_or(("", Vec::new()))
 }
 
-/// The terms of the query a hit contains and the fields they are in. Each field's text
-/// is stemmed once, however many terms are looked for.
-fn explain(card: &Card, plan: &Plan) -> Vec<MatchedTerm> {
+/// The terms of the query a hit contains and the fields they are in.
+fn explain(card: &Card, plan: &Plan, stems: &mut StemCache<'_>) -> Vec<MatchedTerm> {
     let keywords = card.keywords.join(" ; ");
     let fields: [(&str, [Option<&str>; 2]); 4] = [
         ("title", [card.title_zh.as_deref(), card.title_en.as_deref()]),
@@ -334,37 +356,26 @@ fn explain(card: &Card, plan: &Plan) -> Vec<MatchedTerm> {
         ("abstract", [card.abstract_zh.as_deref(), card.abstract_en.as_deref()]),
         ("keywords", [Some(keywords.as_str()), None]),
     ];
-    let wants_stems =
-        plan.units.iter().chain(&plan.required).flat_map(|u| &u.alternatives).any(|a| !a.marks.stems.is_empty());
-    let mut analyzer = crate::analysis::latin_analyzer();
-    let texts: Vec<(&str, Vec<&str>, std::collections::HashSet<String>)> = fields
-        .iter()
-        .map(|(name, values)| {
-            let values: Vec<&str> = values.iter().flatten().copied().filter(|v| !v.is_empty()).collect();
-            let stems = if wants_stems {
-                values.iter().flat_map(|v| crate::analysis::analyze(&mut analyzer, v)).map(|t| t.text).collect()
-            } else {
-                std::collections::HashSet::new()
-            };
-            (*name, values, stems)
-        })
-        .collect();
     let mut matched: Vec<MatchedTerm> = Vec::new();
     for alternative in plan.units.iter().chain(&plan.required).flat_map(|u| &u.alternatives) {
-        if alternative.marks.is_empty() || matched.iter().any(|m| m.term == alternative.label) {
+        let marks = &alternative.marks;
+        if marks.is_empty() || matched.iter().any(|m| m.term == alternative.label) {
             continue;
         }
-        let found: Vec<String> = texts
-            .iter()
-            .filter(|(_, values, stems)| {
-                let marks = &alternative.marks;
-                let han = marks.han.iter().any(|h| values.iter().any(|v| v.contains(h.as_str())));
-                // Every English word of the alternative (one word, or all of a phrase's).
-                let english = !marks.stems.is_empty() && marks.stems.iter().all(|stem| stems.contains(stem));
-                han || english
-            })
-            .map(|(name, _, _)| name.to_string())
-            .collect();
+        let mut found: Vec<String> = Vec::new();
+        for (name, values) in &fields {
+            let hit = values.iter().flatten().filter(|v| !v.is_empty()).any(|value| {
+                marks.han.iter().any(|h| value.contains(h.as_str()))
+                    // Every English word of the alternative (one word, or all of a phrase's).
+                    || (!marks.stems.is_empty() && {
+                        let stemmed = stems.of(value);
+                        marks.stems.iter().all(|stem| stemmed.contains(stem))
+                    })
+            });
+            if hit {
+                found.push(name.to_string());
+            }
+        }
         if !found.is_empty() {
             matched.push(MatchedTerm { term: alternative.label.clone(), fields: found });
         }

@@ -34,6 +34,9 @@ pub struct Synonyms {
     by_term: HashMap<String, usize>,
     /// Canonical terms, longest first (the order spans are matched in).
     terms: Vec<String>,
+    /// The indexes in `terms` of the terms starting with each character: finding the sets
+    /// in a query looks only at the terms that can start at each of its characters.
+    by_first: HashMap<char, Vec<usize>>,
 }
 
 /// A text with each byte of its canonical form traced back to the original text.
@@ -145,6 +148,11 @@ impl Synonyms {
             synonyms.sets.push(kept);
         }
         synonyms.terms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        for (index, term) in synonyms.terms.iter().enumerate() {
+            if let Some(first) = term.chars().next() {
+                synonyms.by_first.entry(first).or_default().push(index);
+            }
+        }
         synonyms
     }
 
@@ -164,26 +172,35 @@ impl Synonyms {
         }
         let canonical = canonical(text);
         let haystack = canonical.text.as_str();
+        // Every occurrence of a term, then the longest first (the order of `terms`).
+        let mut occurrences: Vec<(usize, usize)> = Vec::new();
+        for (start, first) in haystack.char_indices() {
+            for &index in self.by_first.get(&first).map(Vec::as_slice).unwrap_or_default() {
+                if haystack[start..].starts_with(self.terms[index].as_str()) {
+                    occurrences.push((index, start));
+                }
+            }
+        }
+        occurrences.sort_unstable();
         let mut taken: Vec<(usize, usize)> = Vec::new();
         let mut found = Vec::new();
-        for term in &self.terms {
-            for (start, matched) in haystack.match_indices(term.as_str()) {
-                let end = start + matched.len();
-                let latin_start = term.chars().next().is_some_and(|c| !is_han(c));
-                let latin_end = term.chars().next_back().is_some_and(|c| !is_han(c));
-                if (latin_start && latin_at(haystack, start, true)) || (latin_end && latin_at(haystack, end, false)) {
-                    continue;
-                }
-                if taken.iter().any(|&(s, e)| start < e && s < end) {
-                    continue;
-                }
-                taken.push((start, end));
-                let (Some(&from), Some(&to)) = (canonical.origin.get(start), canonical.origin_end.get(end - 1)) else {
-                    continue;
-                };
-                if let Some(set) = self.by_term.get(term) {
-                    found.push(Found { from, to, terms: self.sets[*set].clone() });
-                }
+        for (index, start) in occurrences {
+            let term = &self.terms[index];
+            let end = start + term.len();
+            let latin_start = term.chars().next().is_some_and(|c| !is_han(c));
+            let latin_end = term.chars().next_back().is_some_and(|c| !is_han(c));
+            if (latin_start && latin_at(haystack, start, true)) || (latin_end && latin_at(haystack, end, false)) {
+                continue;
+            }
+            if taken.iter().any(|&(s, e)| start < e && s < end) {
+                continue;
+            }
+            taken.push((start, end));
+            let (Some(&from), Some(&to)) = (canonical.origin.get(start), canonical.origin_end.get(end - 1)) else {
+                continue;
+            };
+            if let Some(set) = self.by_term.get(term) {
+                found.push(Found { from, to, terms: self.sets[*set].clone() });
             }
         }
         found.sort_by_key(|f| f.from);
