@@ -39,6 +39,8 @@ pub struct Scores {
 /// Accumulates per-query figures into `Scores`.
 #[derive(Debug, Default)]
 pub struct Tally {
+    /// Each query's nDCG@10, in the order added.
+    pub per_query: Vec<f64>,
     ndcg: f64,
     recall: f64,
     zero: usize,
@@ -48,7 +50,9 @@ pub struct Tally {
 impl Tally {
     /// Adds one query's ranking (at least its top 100).
     pub fn add(&mut self, ranked: &[usize], relevant: &HashSet<usize>) {
-        self.ndcg += ndcg_at(ranked, relevant, 10);
+        let ndcg = ndcg_at(ranked, relevant, 10);
+        self.per_query.push(ndcg);
+        self.ndcg += ndcg;
         self.recall += recall_at(ranked, relevant, 100);
         self.zero += usize::from(ranked.is_empty());
         self.queries += 1;

@@ -73,6 +73,9 @@ pub struct BenchSearchArgs {
     /// Skip the relevance sets.
     #[arg(long)]
     pub skip_relevance: bool,
+    /// Write each judged query's nDCG@10 per engine to this file (JSON lines).
+    #[arg(long)]
+    pub per_query: Option<PathBuf>,
     /// Times each client runs the query set (more rounds, steadier figures).
     #[arg(long, default_value_t = 1)]
     pub rounds: usize,
@@ -118,10 +121,17 @@ async fn run_in(args: &BenchSearchArgs, work: &std::path::Path) -> anyhow::Resul
             judged::MAX_RELEVANT,
             english.queries.len()
         );
+        let mut per_query = match &args.per_query {
+            Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
+            None => None,
+        };
         for (set, language) in [(&chinese, "Chinese"), (&english, "English")] {
             let report = relevance::evaluate(work, set)?;
             report::print_relevance(&report);
             targets.add_relevance(&report, language);
+            if let Some(out) = per_query.as_mut() {
+                relevance::write_per_query(out, set, &report)?;
+            }
         }
     }
     if args.relevance_only {

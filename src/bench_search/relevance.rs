@@ -5,6 +5,7 @@ use super::corpus::{document_id, organization_model};
 use super::judged::{JudgedDoc, JudgedSet};
 use super::metrics::{Scores, Tally};
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
 use techex_listings::entities::achievement;
 use techex_search::document::achievement_document;
@@ -20,6 +21,8 @@ pub const DEPTH: usize = 100;
 pub struct EngineScores {
     pub label: String,
     pub scores: Scores,
+    /// nDCG@10 of each query, in the set's order.
+    pub per_query: Vec<f64>,
 }
 
 /// Every engine on one set; `engines[0]` is techex, `target` the baseline it is held to.
@@ -67,7 +70,7 @@ pub fn relevance_request(query: &str, english: bool) -> SearchRequest {
 }
 
 /// techex as served (`SearchIndex::search`, documents built by `achievement_document`).
-fn techex_scores(work: &Path, set: &JudgedSet) -> anyhow::Result<(Scores, Vec<String>)> {
+fn techex_scores(work: &Path, set: &JudgedSet) -> anyhow::Result<(Tally, Vec<String>)> {
     let dir = work.join(format!("relevance-{}", if set.english { "en" } else { "zh" }));
     std::fs::remove_dir_all(&dir).ok();
     let index = SearchIndex::open_or_create(&dir)?;
@@ -95,17 +98,17 @@ fn techex_scores(work: &Path, set: &JudgedSet) -> anyhow::Result<(Scores, Vec<St
     }
     drop(index);
     std::fs::remove_dir_all(&dir).ok();
-    Ok((tally.scores(), refused))
+    Ok((tally, refused))
 }
 
-fn baseline_scores(set: &JudgedSet, tokenization: Tokenization) -> Scores {
+fn baseline_scores(set: &JudgedSet, tokenization: Tokenization) -> Tally {
     let texts: Vec<String> = set.docs.iter().map(JudgedDoc::text).collect();
     let mut index = Bm25::build(tokenization, texts.iter().map(String::as_str));
     let mut tally = Tally::default();
     for query in &set.queries {
         tally.add(&index.search(&query.text, DEPTH), &query.relevant);
     }
-    tally.scores()
+    tally
 }
 
 /// Runs techex and the baselines of the set's language over one judged set. The
@@ -114,14 +117,23 @@ fn baseline_scores(set: &JudgedSet, tokenization: Tokenization) -> Scores {
 pub fn evaluate(work: &Path, set: &JudgedSet) -> anyhow::Result<SetReport> {
     tracing::info!(set = set.name, docs = set.docs.len(), queries = set.queries.len(), "relevance run");
     let (techex, refused) = techex_scores(work, set)?;
-    let mut engines = vec![EngineScores { label: "techex (SearchIndex::search, as served)".into(), scores: techex }];
+    let mut engines = vec![EngineScores {
+        label: "techex (SearchIndex::search, as served)".into(),
+        scores: techex.scores(),
+        per_query: techex.per_query,
+    }];
     let baselines: &[Tokenization] = if set.english {
         &[Tokenization::Words, Tokenization::StemmedWords]
     } else {
         &[Tokenization::CharBigrams, Tokenization::JiebaWords]
     };
     for &tokenization in baselines {
-        engines.push(EngineScores { label: tokenization.label().into(), scores: baseline_scores(set, tokenization) });
+        let tally = baseline_scores(set, tokenization);
+        engines.push(EngineScores {
+            label: tokenization.label().into(),
+            scores: tally.scores(),
+            per_query: tally.per_query,
+        });
     }
     let target =
         if set.english { if engines[2].scores.ndcg_at_10 > engines[1].scores.ndcg_at_10 { 2 } else { 1 } } else { 1 };
@@ -135,4 +147,24 @@ pub fn evaluate(work: &Path, set: &JudgedSet) -> anyhow::Result<SetReport> {
         target_ratio,
         refused,
     })
+}
+
+/// Appends one JSON line per query of the set: the query, its number of relevant
+/// documents and each engine's nDCG@10 (to see which queries an engine loses).
+pub fn write_per_query(out: &mut impl Write, set: &JudgedSet, report: &SetReport) -> anyhow::Result<()> {
+    for (i, query) in set.queries.iter().enumerate() {
+        let engines: serde_json::Map<String, serde_json::Value> = report
+            .engines
+            .iter()
+            .map(|e| (e.label.clone(), serde_json::json!(e.per_query.get(i).copied().unwrap_or(0.0))))
+            .collect();
+        let line = serde_json::json!({
+            "set": report.name,
+            "query": query.text,
+            "relevant": query.relevant.len(),
+            "ndcg_at_10": engines,
+        });
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
