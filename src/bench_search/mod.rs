@@ -210,29 +210,27 @@ async fn scale(
     let engine = served::engine_run(&index, queries, args.rounds)?;
     let concurrent = served::tantivy_run(&index, queries, args.concurrency, args.rounds)?;
     drop(index);
+    // Each row is printed as soon as it is measured: a long run that is cut short
+    // still leaves its figures.
+    latency_header();
+    latency_row("techex search as served, in-process, 1 client", &single, Some(index_size));
+    latency_row("techex engine only (top-20 ids), 1 client", &engine, None);
+    latency_row(&format!("techex search as served, in-process, {} clients", args.concurrency), &concurrent, None);
     if args.quick {
-        latency_header();
-        latency_row("techex search as served, in-process, 1 client", &single, Some(index_size));
-        latency_row("techex engine only (top-20 ids), 1 client", &engine, None);
-        latency_row(&format!("techex search as served, in-process, {} clients", args.concurrency), &concurrent, None);
         std::fs::remove_dir_all(&root).ok();
         return Ok(());
     }
     let (http_single, http_concurrent, rss, peak) = served::http_run(work, &root, queries, args.concurrency).await?;
+    latency_row("techex GET /api/v1/search, 1 client", &http_single, None);
+    latency_row(&format!("techex GET /api/v1/search, {} clients", args.concurrency), &http_concurrent, None);
+    println!("  server RSS {:.0} MiB, peak {:.0} MiB", rss as f64 / 1024.0, peak as f64 / 1024.0);
     let (fts5, fts5_size) = fts::sqlite_run(work, bases, n, queries, args.rounds).await?;
+    latency_row("SQLite FTS5 (bm25, OR), 1 client", &fts5, Some(fts5_size));
     let postgres = if args.skip_postgres {
         None
     } else {
         Some(fts::postgres_run(&args.postgres, bases, n, queries, args.rounds).await?)
     };
-
-    latency_header();
-    latency_row("techex search as served, in-process, 1 client", &single, Some(index_size));
-    latency_row("techex engine only (top-20 ids), 1 client", &engine, None);
-    latency_row(&format!("techex search as served, in-process, {} clients", args.concurrency), &concurrent, None);
-    latency_row("techex GET /api/v1/search, 1 client", &http_single, None);
-    latency_row(&format!("techex GET /api/v1/search, {} clients", args.concurrency), &http_concurrent, None);
-    latency_row("SQLite FTS5 (bm25, OR), 1 client", &fts5, Some(fts5_size));
     if let Some((pg, size)) = &postgres {
         latency_row("PostgreSQL FTS (GIN, ts_rank, OR), 1 client", pg, Some(*size));
     }
