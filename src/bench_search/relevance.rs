@@ -66,6 +66,7 @@ pub fn relevance_request(query: &str, english: bool) -> SearchRequest {
         offset: 0,
         limit: DEPTH,
         lang: if english { "en".into() } else { "zh".into() },
+        keep_floor: false,
     }
 }
 

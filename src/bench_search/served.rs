@@ -19,6 +19,7 @@ pub fn search_request(query: &str) -> SearchRequest {
         offset: 0,
         limit: 20,
         lang: "zh".into(),
+        keep_floor: false,
     }
 }
 

@@ -752,3 +752,35 @@ async fn the_centers_synonyms_file_applies_without_a_reindex() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn an_alert_keeps_the_floor_of_a_long_search() {
+    let app = spawn_app().await;
+    app.post(
+        "/api/v1/saved-searches",
+        Some(&app.buyer),
+        json!({"name": "thermal batteries", "params": {"q": "储能 电池 热管理 液冷"}}),
+    )
+    .await
+    .expect(201);
+    // Alerts run after each indexer round, in order: once the close match's alert is
+    // there, the loose match's round is long over.
+    let loose = app.publish_plain(&app.seller, json!({"title_zh": "一种电池外壳"})).await;
+    app.wait_indexed().await;
+    let close = app.publish_plain(&app.seller, json!({"title_zh": "储能电池液冷热管理系统"})).await;
+    app.wait_indexed().await;
+    // Searching shows both (few documents reach the floor), the alert only the close one.
+    let found = ranked(&app, "储能 电池 热管理 液冷").await;
+    assert_eq!(found.first(), Some(&close));
+    assert!(found.contains(&loose));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let notifications = loop {
+        let reply = app.get("/api/v1/notifications", Some(&app.buyer)).await.expect(200);
+        if reply.body.to_string().contains(&close) {
+            break reply.body;
+        }
+        assert!(Instant::now() < deadline, "the close match never alerted: {}", reply.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(!notifications.to_string().contains(&loose), "{notifications}");
+}

@@ -139,6 +139,7 @@ impl SearchParams {
             offset,
             limit,
             lang: lang.to_string(),
+            keep_floor: false,
         })
     }
 }

@@ -130,6 +130,7 @@ pub async fn alert(
             continue;
         }
         request.filters.ids = Some(ids.clone());
+        request.keep_floor = true;
         request.offset = 0;
         request.limit = ids.len().clamp(1, 100);
         let Ok(results) = index.search_with(&request, synonyms) else { continue };

@@ -57,6 +57,9 @@ pub struct SearchRequest {
     pub limit: usize,
     /// `zh` or `en`: which language's text the snippet prefers.
     pub lang: String,
+    /// Keep the floor even when few documents reach it (saved-search alerts: a new
+    /// listing that shares one word with a long search is not news).
+    pub keep_floor: bool,
 }
 
 /// One hit.
@@ -199,7 +202,7 @@ impl SearchIndex {
         let searcher = self.searcher();
         let first_floor = floor(plan.units.len());
         let (mut ranked, mut total, mut facets) = self.collect(&searcher, &plan, request, sort, first_floor)?;
-        if total < RELAX_BELOW && first_floor > 1 {
+        if total < RELAX_BELOW && first_floor > 1 && !request.keep_floor {
             (ranked, total, facets) = self.collect(&searcher, &plan, request, sort, 1)?;
         }
         let page: Vec<&(SortKey, DocAddress)> = ranked.iter().skip(request.offset).take(request.limit).collect();
