@@ -605,6 +605,12 @@ async fn or_plus_minus_and_quotes_let_a_user_be_strict() {
     assert_eq!(ranked(&app, "heat -paste").await, [heat.clone()]);
     assert_eq!(ranked(&app, "\"heat conduction\"").await, [both.clone()]);
     assert_eq!(ranked(&app, "robot | fins").await.len(), 2);
+    // A required or excluded Chinese word is the word as written, not its characters.
+    let knife = app.publish_plain(&app.seller, json!({"title_zh": "陶瓷刀具"})).await;
+    let module = app.publish_plain(&app.seller, json!({"title_zh": "陶瓷膜组件"})).await;
+    app.wait_indexed().await;
+    assert_eq!(ranked(&app, "+陶瓷膜").await, [module.clone()]);
+    assert_eq!(ranked(&app, "陶瓷 -陶瓷膜").await, [knife.clone()]);
     app.search(&q("heat OR")).await.expect_problem(400, "invalid_query");
 }
 

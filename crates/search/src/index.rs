@@ -34,6 +34,10 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
+    /// The outbox position whose changes searches see: set only after the reader has
+    /// reloaded, so a caller told "caught up" finds the documents (the commit's
+    /// checkpoint on disk comes a moment earlier).
+    visible: std::sync::atomic::AtomicI64,
     pub fields: Fields,
 }
 
@@ -50,7 +54,20 @@ impl SearchIndex {
         analysis::register(&index)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        Ok(SearchIndex { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields })
+        let position = index
+            .load_metas()?
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Checkpoint>(p).ok())
+            .map_or(0, |c| c.position);
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            visible: std::sync::atomic::AtomicI64::new(position),
+            fields,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -108,7 +125,13 @@ impl SearchIndex {
             prepared.commit()?;
         }
         self.reader.reload()?;
+        self.visible.store(position, std::sync::atomic::Ordering::SeqCst);
         Ok(())
+    }
+
+    /// The outbox position whose changes searches already see.
+    pub fn visible_position(&self) -> i64 {
+        self.visible.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Drops changes that were not committed (as a crash would).

@@ -186,8 +186,10 @@ fn gram_query(field: Field, han: &str) -> Option<(Box<dyn Query>, usize)> {
     }
 }
 
-/// One analysed word in every word field, and for Chinese its characters in the gram fields.
-fn word_query(fields: &Fields, token: &Analyzed, surface: &str) -> Box<dyn Query> {
+/// One analysed word in every word field, and for Chinese its characters in the gram
+/// fields; with `loose`, the pairs of a long Chinese word found scattered count a little
+/// (never for a required or an excluded word, which must be there as written).
+fn word_query(fields: &Fields, token: &Analyzed, surface: &str, loose: bool) -> Box<dyn Query> {
     let mut should: Vec<Box<dyn Query>> = text_fields(fields)
         .iter()
         .map(|(field, boost)| boosted(term_query(*field, &token.text, IndexRecordOption::WithFreqs), *boost))
@@ -199,7 +201,7 @@ fn word_query(fields: &Fields, token: &Analyzed, surface: &str) -> Box<dyn Query
         }
     }
     // Partial credit in the body (which holds the title too).
-    if chars.len() >= 3 && chars.iter().all(|c| is_han(*c)) {
+    if loose && chars.len() >= 3 && chars.iter().all(|c| is_han(*c)) {
         for pair in chars.windows(2) {
             let bigram: String = pair.iter().collect();
             let weight = LOOSE_PAIR_WEIGHT / (chars.len() - 1) as f32;
@@ -229,7 +231,12 @@ fn phrase_in(field: Field, tokens: &[Analyzed], slop: u32) -> Box<dyn Query> {
 
 /// A text as one thing to find: a single word as `word_query`, several words next to
 /// each other (Chinese: its characters verbatim), with what to mark for it.
-fn text_query(fields: &Fields, analyzer: &mut TextAnalyzer, text: &str) -> Option<(Box<dyn Query>, Marks)> {
+fn text_query(
+    fields: &Fields,
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    loose: bool,
+) -> Option<(Box<dyn Query>, Marks)> {
     let tokens = tokens_of(analyzer, text);
     let mut marks = Marks::default();
     match tokens.as_slice() {
@@ -237,7 +244,7 @@ fn text_query(fields: &Fields, analyzer: &mut TextAnalyzer, text: &str) -> Optio
         [only] => {
             let surface = text.get(only.from..only.to).unwrap_or(&only.text);
             marks.add(only, surface);
-            Some((word_query(fields, only, surface), marks))
+            Some((word_query(fields, only, surface, loose), marks))
         }
         _ => {
             let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -271,8 +278,9 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
-    /// A term with the synonyms of its whole text, as alternatives of one unit.
-    fn alternatives_unit(&mut self, terms: &[ClauseTerm], exact: bool) -> Option<Unit> {
+    /// A term with the synonyms of its whole text (unless `exact`), as alternatives of
+    /// one unit; `loose` for an optional one (see `word_query`).
+    fn alternatives_unit(&mut self, terms: &[ClauseTerm], exact: bool, loose: bool) -> Option<Unit> {
         let mut queries: Vec<Box<dyn Query>> = Vec::new();
         let mut alternatives: Vec<Alternative> = Vec::new();
         for term in terms {
@@ -286,7 +294,7 @@ impl Compiler<'_> {
                     alternatives.push(Alternative { label: code.clone(), marks: Marks::default() });
                 }
                 ClauseTerm::Text(text) | ClauseTerm::Phrase(text) => {
-                    if let Some((query, marks)) = text_query(self.fields, &mut self.analyzer, text) {
+                    if let Some((query, marks)) = text_query(self.fields, &mut self.analyzer, text, loose) {
                         queries.push(query);
                         alternatives.push(Alternative { label: text.clone(), marks });
                     }
@@ -299,7 +307,7 @@ impl Compiler<'_> {
                         && whole.to >= text.trim_end().len()
                     {
                         for synonym in whole.terms.iter().filter(|s| *s != text) {
-                            if let Some((query, marks)) = text_query(self.fields, &mut self.analyzer, synonym) {
+                            if let Some((query, marks)) = text_query(self.fields, &mut self.analyzer, synonym, loose) {
                                 queries.push(boosted(query, SYNONYM_WEIGHT));
                                 alternatives.push(Alternative { label: synonym.clone(), marks });
                             }
@@ -328,13 +336,13 @@ impl Compiler<'_> {
             let mut seen_surface = false;
             for synonym in span.terms.iter() {
                 seen_surface |= synonym == surface;
-                if let Some((query, marks)) = text_query(self.fields, &mut self.analyzer, synonym) {
+                if let Some((query, marks)) = text_query(self.fields, &mut self.analyzer, synonym, true) {
                     let weight = if synonym == surface { 1.0 } else { SYNONYM_WEIGHT };
                     queries.push(boosted(query, weight));
                     alternatives.push(Alternative { label: synonym.clone(), marks });
                 }
             }
-            if !seen_surface && let Some((query, marks)) = text_query(self.fields, &mut self.analyzer, surface) {
+            if !seen_surface && let Some((query, marks)) = text_query(self.fields, &mut self.analyzer, surface, true) {
                 queries.push(query);
                 alternatives.insert(0, Alternative { label: surface.to_string(), marks });
             }
@@ -343,7 +351,7 @@ impl Compiler<'_> {
                 .iter()
                 .filter(|t| t.from >= span.from && t.to <= span.to)
                 .filter(|t| !is_stopword(text.get(t.from..t.to).unwrap_or("")))
-                .map(|t| word_query(self.fields, t, text.get(t.from..t.to).unwrap_or(&t.text)))
+                .map(|t| word_query(self.fields, t, text.get(t.from..t.to).unwrap_or(&t.text), true))
                 .collect();
             if words.len() > 1 {
                 let all: Vec<(Occur, Box<dyn Query>)> = words.into_iter().map(|w| (Occur::Must, w)).collect();
@@ -368,7 +376,7 @@ impl Compiler<'_> {
             let mut marks = Marks::default();
             marks.add(token, surface);
             self.plan.units.push(Unit {
-                query: word_query(self.fields, token, surface),
+                query: word_query(self.fields, token, surface, true),
                 alternatives: vec![Alternative { label: surface.to_string(), marks }],
             });
             units_here += 1;
@@ -428,19 +436,19 @@ pub fn plan(fields: &Fields, clauses: &[Clause], synonyms: &Synonyms) -> Plan {
         match (clause.mode, clause.terms.as_slice()) {
             (Mode::Optional, terms) => {
                 compiler.plan.has_text = true;
-                if let Some(unit) = compiler.alternatives_unit(terms, false) {
+                if let Some(unit) = compiler.alternatives_unit(terms, false, true) {
                     compiler.plan.units.push(unit);
                 }
             }
             (Mode::Required, terms) => {
                 compiler.plan.has_text = true;
                 let exact = terms.iter().all(|t| matches!(t, ClauseTerm::Phrase(_)));
-                if let Some(unit) = compiler.alternatives_unit(terms, exact) {
+                if let Some(unit) = compiler.alternatives_unit(terms, exact, false) {
                     compiler.plan.required.push(unit);
                 }
             }
             (Mode::Excluded, terms) => {
-                if let Some(unit) = compiler.alternatives_unit(terms, true) {
+                if let Some(unit) = compiler.alternatives_unit(terms, true, false) {
                     compiler.plan.excluded.push(unit.query);
                 }
             }

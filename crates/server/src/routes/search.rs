@@ -61,7 +61,8 @@ pub struct IndexStatus {
 #[utoipa::path(get, path = "/api/v1/search/status", tag = "search", responses((status = 200, body = IndexStatus)))]
 async fn status(State(state): State<AppState>) -> ApiResult<Json<IndexStatus>> {
     let index = state.search.index();
-    let position = index.checkpoint()?.position;
+    // What searches see, not merely what is committed on disk.
+    let position = index.visible_position();
     let head = techex_search::rebuild::outbox_head(&state.db).await?;
     Ok(Json(IndexStatus { documents: index.num_docs(), position, head, lag: (head - position).max(0) }))
 }
