@@ -22,7 +22,7 @@ pub enum Tokenization {
     Words,
     /// The same words with the English Snowball (Porter 2) stemmer, no stopwords.
     StemmedWords,
-    /// techex's own jieba analysis (search mode for documents, default mode for queries).
+    /// techex's own jieba analysis (default mode, documents and queries alike).
     JiebaWords,
 }
 
