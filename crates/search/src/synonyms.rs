@@ -318,6 +318,25 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_file_keeps_every_term_it_writes() {
+        // A term written twice, or a line of one term, is silently lost at run time:
+        // the shipped vocabulary must have none.
+        let synonyms = Synonyms::parse(DEFAULT_FILE);
+        let lines: Vec<&str> =
+            DEFAULT_FILE.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+        assert_eq!(synonyms.len(), lines.len(), "every line is a set");
+        assert!(synonyms.len() >= 1500, "the vocabulary of the province's key fields");
+        let written: usize = lines.iter().map(|l| l.split([',', '，']).filter(|t| !t.trim().is_empty()).count()).sum();
+        let kept: usize = synonyms.sets.iter().map(Vec::len).sum();
+        assert_eq!(kept, written, "a term stands in two sets, or is too long");
+        for (set, terms) in synonyms.sets.iter().enumerate() {
+            assert!(terms.len() >= 2, "set {set} lost its terms: {terms:?}");
+        }
+        let charging = synonyms.find("wireless charging for phones");
+        assert!(charging.iter().any(|f| f.terms.iter().any(|t| t == "无线充电")), "{charging:?}");
+    }
+
+    #[test]
     fn an_edited_file_is_read_again() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("synonyms.txt");
