@@ -236,6 +236,9 @@ async fn representative_answers_of_each_resource_are_documented() {
     app.post("/api/v1/demands", Some(&app.buyer), json!({"budget_min_minor": -5})).await.expect(422);
     app.post_empty(&format!("/api/v1/demands/{demand}/approve"), Some(&app.buyer)).await.expect(403);
     app.get("/api/v1/demands?status=published", None).await.expect(200);
+    app.get("/api/v1/demands?owner=nobody", None).await.expect(422);
+    app.get("/api/v1/achievements?owner=nobody", None).await.expect(422);
+    app.post_empty(&format!("/api/v1/demands/{demand}/submit"), Some(&app.buyer)).await.expect(422);
     // Search, saved searches, notifications.
     app.get("/api/v1/search?q=膜", None).await.expect(200);
     app.get("/api/v1/search?limit=101", None).await.expect(400);

@@ -56,7 +56,8 @@ async fn render(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Response
 /// Lists achievements newest first: published ones for everybody, plus the caller's
 /// own organization's in every state, plus (for reviewers) those under review.
 #[utoipa::path(get, path = "/api/v1/achievements", tag = "achievements", security((), ("bearer" = [])), params(AchievementQuery),
-    responses((status = 200, body = Page<AchievementSummary>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = Page<AchievementSummary>), (status = 400, body = crate::error::Problem),
+              (status = 422, description = "a filter value is not valid (an owner that is not an organization id, an unknown status)", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     user: MaybeUser,

@@ -31,7 +31,8 @@ pub struct BrokerQuery {
 
 /// The broker directory with each broker's track record.
 #[utoipa::path(get, path = "/api/v1/brokers", tag = "brokers", security((), ("bearer" = [])), params(BrokerQuery),
-    responses((status = 200, body = Page<BrokerView>)))]
+    responses((status = 200, body = Page<BrokerView>),
+              (status = 422, description = "a filter value is not valid (an owner that is not an organization id, an unknown status)", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     user: MaybeUser,

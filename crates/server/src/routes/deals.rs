@@ -50,7 +50,8 @@ pub struct DealQuery {
 
 /// The caller's deals (as seller, buyer or broker; platform admins all), newest first.
 #[utoipa::path(get, path = "/api/v1/deals", tag = "deals", security(("bearer" = [])), params(DealQuery),
-    responses((status = 200, body = Page<DealView>)))]
+    responses((status = 200, body = Page<DealView>),
+              (status = 422, description = "a filter value is not valid (an owner that is not an organization id, an unknown status)", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -39,7 +39,8 @@ async fn render(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Response
 
 /// Lists demands newest first (published ones, the caller's own, and for reviewers those under review).
 #[utoipa::path(get, path = "/api/v1/demands", tag = "demands", security((), ("bearer" = [])), params(DemandQuery),
-    responses((status = 200, body = Page<DemandView>)))]
+    responses((status = 200, body = Page<DemandView>),
+              (status = 422, description = "a filter value is not valid (an owner that is not an organization id, an unknown status)", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     user: MaybeUser,
@@ -108,7 +109,8 @@ async fn delete(
 
 /// Sends a draft demand for review (owner; verified organization).
 #[utoipa::path(post, path = "/api/v1/demands/{id}/submit", tag = "demands", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
-    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 422, description = "the demand is not complete enough for review", body = crate::error::Problem)))]
 async fn submit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -147,7 +147,8 @@ async fn list_members(
 /// Changes a member's roles, status or name (organization admins; platform admins).
 #[utoipa::path(patch, path = "/api/v1/organizations/{id}/members/{user_id}", tag = "organizations", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     request_body = UpdateMember,
-    responses((status = 200, body = UserView), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = crate::error::Problem),
+              (status = 409, description = "the change would leave the organization without an administrator", body = crate::error::Problem)))]
 async fn update_member(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
