@@ -2,6 +2,7 @@
 //! database created for the test when `TECHEX_TEST_DATABASE=postgres`), port 0, and
 //! a small world of organizations and accounts to act with.
 
+use crate::conformance::OpenApiDocument;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
@@ -71,6 +72,8 @@ pub struct TestApp {
     pub broker2: Account,
     scratch: ScratchDatabase,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// The server's OpenAPI document, read on the first answer to check.
+    openapi: tokio::sync::OnceCell<OpenApiDocument>,
 }
 
 impl Drop for TestApp {
@@ -162,6 +165,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         broker2: world.broker2,
         scratch,
         server,
+        openapi: tokio::sync::OnceCell::new(),
     };
     for account in [
         &mut app.admin,
@@ -402,20 +406,42 @@ impl TestApp {
         }
     }
 
+    /// The server's OpenAPI document.
+    pub async fn openapi(&self) -> &OpenApiDocument {
+        self.openapi
+            .get_or_init(|| async {
+                let response = self.client.get(self.url("/api/openapi.json")).send().await.expect("openapi request");
+                assert_eq!(response.status(), StatusCode::OK, "the OpenAPI document is served");
+                OpenApiDocument::new(response.json().await.expect("the OpenAPI document is JSON"))
+            })
+            .await
+    }
+
+    /// Sends a request and reads the answer, which must be one the OpenAPI document
+    /// promises for the operation (so every test of the suite checks the document).
+    pub async fn send(&self, method: Method, path: &str, request: RequestBuilder) -> Reply {
+        let reply = Reply::from(request.send().await.expect("request")).await;
+        let content_type = reply.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if let Err(mismatch) = self.openapi().await.check(method.as_str(), path, reply.status.as_u16(), content_type) {
+            panic!("the answer disagrees with the OpenAPI document: {mismatch}; body: {}", reply.body);
+        }
+        reply
+    }
+
     pub async fn get(&self, path: &str, who: Option<&Account>) -> Reply {
-        Reply::from(self.request(Method::GET, path, who).send().await.expect("request")).await
+        self.send(Method::GET, path, self.request(Method::GET, path, who)).await
     }
 
     pub async fn post(&self, path: &str, who: Option<&Account>, body: Value) -> Reply {
-        Reply::from(self.request(Method::POST, path, who).json(&body).send().await.expect("request")).await
+        self.send(Method::POST, path, self.request(Method::POST, path, who).json(&body)).await
     }
 
     pub async fn put(&self, path: &str, who: &Account, body: Value) -> Reply {
-        Reply::from(self.request(Method::PUT, path, Some(who)).json(&body).send().await.expect("request")).await
+        self.send(Method::PUT, path, self.request(Method::PUT, path, Some(who)).json(&body)).await
     }
 
     pub async fn post_empty(&self, path: &str, who: Option<&Account>) -> Reply {
-        Reply::from(self.request(Method::POST, path, who).send().await.expect("request")).await
+        self.send(Method::POST, path, self.request(Method::POST, path, who)).await
     }
 
     pub async fn post_if_match(&self, path: &str, who: &Account, version: i64, body: Option<Value>) -> Reply {
@@ -423,7 +449,7 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        Reply::from(request.send().await.expect("request")).await
+        self.send(Method::POST, path, request).await
     }
 
     pub async fn patch(&self, path: &str, who: &Account, version: Option<i64>, body: Value) -> Reply {
@@ -431,11 +457,11 @@ impl TestApp {
         if let Some(version) = version {
             request = request.header("If-Match", format!("\"{version}\""));
         }
-        Reply::from(request.send().await.expect("request")).await
+        self.send(Method::PATCH, path, request).await
     }
 
     pub async fn delete(&self, path: &str, who: &Account) -> Reply {
-        Reply::from(self.request(Method::DELETE, path, Some(who)).send().await.expect("request")).await
+        self.send(Method::DELETE, path, self.request(Method::DELETE, path, Some(who))).await
     }
 
     /// Creates a complete draft achievement for `who`; returns its id.

@@ -11,6 +11,11 @@
 #[allow(dead_code)]
 mod helpers;
 
+// The helpers check every API answer against the OpenAPI document with it.
+#[path = "../api/conformance.rs"]
+#[allow(dead_code)]
+mod conformance;
+
 mod browser;
 mod cookies;
 mod driver;

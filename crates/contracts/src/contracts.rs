@@ -290,18 +290,28 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AmendContract {
+    #[schema(max_length = 100)]
     pub seller_representative: Option<String>,
+    #[schema(max_length = 100)]
     pub buyer_representative: Option<String>,
+    #[schema(max_length = 500)]
     pub place_of_performance: Option<String>,
+    /// Years the parties keep the technology confidential (0–30).
+    #[schema(minimum = 0, maximum = 30)]
     pub confidentiality_years: Option<i32>,
+    #[schema(max_length = 4000)]
     pub acceptance_method: Option<String>,
     /// Days after a milestone's payment within which the buyer may reject it for a refund (1–180).
+    #[schema(minimum = 1, maximum = 180)]
     pub rejection_window_days: Option<i32>,
     /// Days a milestone may stay unpaid after its due date before the seller may
     /// terminate by notice (1–180).
+    #[schema(minimum = 1, maximum = 180)]
     pub cure_period_days: Option<i32>,
     /// Liquidated damages, basis points of the price (0–3000).
+    #[schema(minimum = 0, maximum = 3000)]
     pub penalty_bps: Option<i32>,
+    #[schema(max_length = 500)]
     pub dispute_resolution: Option<String>,
     #[schema(value_type = Option<String>)]
     pub special_terms: Patch<String>,

@@ -6,10 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Declares a string-coded enumeration with bilingual labels.
+///
+/// The code is taken as a token tree, not a `literal` fragment: a `literal` reaches the
+/// derives wrapped in an invisible group, which serde reads but utoipa's `ToSchema` does
+/// not, so the OpenAPI schema listed the variant names (`InventionPatent`) instead of
+/// the codes the API speaks (`invention_patent`).
 macro_rules! coded_enum {
     (
         $(#[$meta:meta])*
-        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $zh:literal, $en:literal; )+ }
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $code:tt, $zh:literal, $en:literal; )+ }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -274,6 +279,34 @@ mod tests {
         assert_eq!(TransactionMode::parse("独占许可"), Ok(TransactionMode::ExclusiveLicense));
         assert_eq!(Maturity::parse("pilot scale"), Ok(Maturity::Pilot));
         assert!(Maturity::parse("finished").is_err());
+    }
+
+    /// The `enum` values of a type's OpenAPI schema.
+    fn schema_values<T: utoipa::PartialSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+        schema["enum"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
+    }
+
+    fn codes<T: Copy + std::fmt::Display>(all: &[T]) -> Vec<String> {
+        all.iter().map(|v| v.to_string()).collect()
+    }
+
+    #[test]
+    fn openapi_schemas_list_the_codes_of_the_wire() {
+        assert_eq!(schema_values::<OrgKind>(), codes(OrgKind::ALL));
+        assert_eq!(schema_values::<AchievementKind>(), codes(AchievementKind::ALL));
+        assert_eq!(schema_values::<Maturity>(), codes(Maturity::ALL));
+        assert_eq!(schema_values::<TransactionMode>(), codes(TransactionMode::ALL));
+        assert_eq!(schema_values::<AchievementStatus>(), codes(AchievementStatus::ALL));
+        assert_eq!(schema_values::<DemandStatus>(), codes(DemandStatus::ALL));
+        assert_eq!(schema_values::<DisclosureTier>(), codes(DisclosureTier::ALL));
+        assert_eq!(schema_values::<DealStatus>(), codes(DealStatus::ALL));
+        assert_eq!(schema_values::<OfferStatus>(), codes(OfferStatus::ALL));
+        assert_eq!(schema_values::<Side>(), codes(Side::ALL));
+        assert_eq!(schema_values::<BrokerLevel>(), codes(BrokerLevel::ALL));
+        assert_eq!(schema_values::<AuctionStatus>(), codes(AuctionStatus::ALL));
+        assert_eq!(schema_values::<FeedbackReason>(), codes(FeedbackReason::ALL));
+        assert_eq!(schema_values::<AchievementKind>()[0], "invention_patent");
     }
 
     #[test]

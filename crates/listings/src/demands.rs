@@ -31,22 +31,23 @@ const ENTITY: &str = "demand";
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DemandInput {
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub title_zh: Patch<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub title_en: Patch<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
     pub description_zh: Patch<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
     pub description_en: Patch<String>,
     /// Industry field code.
     pub field: Option<String>,
+    #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
     /// Lower end of the budget, minor units.
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub budget_min_minor: Patch<i64>,
     /// Upper end of the budget, minor units.
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub budget_max_minor: Patch<i64>,
     pub currency: Option<Currency>,
     pub desired_modes: Option<Vec<TransactionMode>>,

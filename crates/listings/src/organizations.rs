@@ -21,15 +21,21 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct RegisterOrganization {
     /// Official (Chinese) name.
+    #[schema(max_length = 200)]
     pub name: String,
+    #[schema(max_length = 200)]
     pub name_en: Option<String>,
     pub kind: OrgKind,
     /// 18-character unified social credit code.
+    #[schema(min_length = 18, max_length = 18)]
     pub credit_code: String,
     /// Division code (`370200`) or name (`青岛市`).
     pub region: String,
+    #[schema(max_length = 200)]
     pub website: Option<String>,
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
+    #[schema(max_length = 4000)]
     pub description_en: Option<String>,
     pub admin: NewAdmin,
 }
@@ -38,8 +44,12 @@ pub struct RegisterOrganization {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAdmin {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 100)]
     pub display_name: String,
+    /// At least 10 characters of two kinds, not a well-known password.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
 }
 
@@ -48,12 +58,18 @@ pub struct NewAdmin {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganization {
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 200)]
     pub name_en: Option<String>,
+    #[schema(min_length = 18, max_length = 18)]
     pub credit_code: Option<String>,
     pub region: Option<String>,
+    #[schema(max_length = 200)]
     pub website: Option<String>,
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
+    #[schema(max_length = 4000)]
     pub description_en: Option<String>,
 }
 

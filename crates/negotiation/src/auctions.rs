@@ -37,7 +37,9 @@ const ENTITY: &str = "auction";
 #[serde(deny_unknown_fields)]
 pub struct AuctionTerms {
     pub mode: TransactionMode,
+    #[schema(max_length = 200)]
     pub territory: String,
+    #[schema(minimum = 1, maximum = 50)]
     pub term_years: i32,
     #[serde(default)]
     pub exclusive: bool,
@@ -59,20 +61,25 @@ pub struct CreateAuction {
     #[serde(default)]
     pub currency: Currency,
     /// The lowest first bid, minor units.
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub starting_price_minor: i64,
     /// The lowest price the seller sells at (default: the starting price); below it at
     /// the close, the auction is unsold.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub reserve_minor: Option<i64>,
     /// The least a bid must add to the highest one, minor units.
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub increment_minor: i64,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     /// A bid this many seconds before the close extends it (default 300).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 3600)]
     pub extension_window_secs: Option<i32>,
     /// By how much, from the bid (default 300).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 3600)]
     pub extension_secs: Option<i32>,
     pub terms: AuctionTerms,
 }

@@ -34,6 +34,7 @@ pub struct CertifyBroker {
     #[serde(default)]
     pub fields: Vec<String>,
     /// Default commission in basis points (0–3000).
+    #[schema(minimum = 0, maximum = 3000)]
     pub commission_bps: i32,
     #[serde(default)]
     pub bio_zh: Option<String>,
@@ -47,6 +48,8 @@ pub struct CertifyBroker {
 pub struct UpdateBroker {
     pub level: Option<BrokerLevel>,
     pub fields: Option<Vec<String>>,
+    /// Default commission in basis points (0–3000).
+    #[schema(minimum = 0, maximum = 3000)]
     pub commission_bps: Option<i32>,
     #[schema(value_type = Option<String>)]
     pub bio_zh: Patch<String>,

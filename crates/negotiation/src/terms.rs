@@ -39,13 +39,17 @@ pub enum Improvements {
 #[serde(deny_unknown_fields)]
 pub struct MilestoneTerm {
     /// What the payment is for, e.g. "签约后首付款 / Down payment on signing".
+    #[schema(max_length = 200)]
     pub title: String,
     /// Amount in minor units.
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub amount_minor: i64,
     /// Days after the contract is signed when the payment falls due.
+    #[schema(minimum = 0, maximum = 36600)]
     pub due_days_after_signing: i32,
     /// What the buyer checks before accepting the milestone (delivery, acceptance test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)]
     pub acceptance_criteria: Option<String>,
 }
 
@@ -58,22 +62,29 @@ pub struct Terms {
     pub currency: Currency,
     /// Lump sum (or entry fee when a royalty is also agreed), minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub lump_sum_minor: Option<i64>,
     /// Running royalty on sales, basis points (0–10000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 10000)]
     pub royalty_bps: Option<i32>,
     /// Minimum royalty per year, minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub royalty_minimum_minor: Option<i64>,
     /// For an equity contribution: the share of the company, basis points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10000)]
     pub equity_bps: Option<i32>,
     /// The payment schedule; its amounts add up to the lump sum.
     #[serde(default)]
+    #[schema(max_items = 24)]
     pub milestones: Vec<MilestoneTerm>,
     /// Where the rights may be exercised, e.g. "中国大陆 / Mainland China".
+    #[schema(max_length = 200)]
     pub territory: String,
     /// Term in years (1–50).
+    #[schema(minimum = 1, maximum = 50)]
     pub term_years: i32,
     /// Whether the buyer gets exclusive rights (implied by assignment and exclusive licence).
     #[serde(default)]
@@ -82,6 +93,7 @@ pub struct Terms {
     pub improvements: Improvements,
     /// Anything else the parties agree in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
 }
 

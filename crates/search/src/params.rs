@@ -41,9 +41,13 @@ pub struct SearchParams {
     pub organization: Option<String>,
     /// Lowest price, minor units (fen); items without a price are left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 0)]
+    #[schema(minimum = 0)]
     pub price_min: Option<i64>,
     /// Highest price, minor units (fen); items without a price are left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 0)]
+    #[schema(minimum = 0)]
     pub price_max: Option<i64>,
     /// `relevance` (default), `newest`, `price_asc` or `price_desc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +57,8 @@ pub struct SearchParams {
     pub cursor: Option<String>,
     /// Hits per page, 1–100 (default 20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 100)]
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     /// `zh` or `en`: the language snippets prefer (default `zh`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -24,7 +24,9 @@ use utoipa_axum::router::OpenApiRouter;
         title = "techex",
         description = "API of a provincial technology achievements trading center: organizations, achievements, \
                        demands and their review, brokers, deals, offers and auctions. Errors are RFC 9457 problem documents; lists are cursor-paginated; \
-                       writes to versioned resources take `If-Match: \"<version>\"` (412 when stale).",
+                       writes to versioned resources take `If-Match: \"<version>\"` (412 when stale). Every operation lists the errors it \
+                       can answer, as `application/problem+json`; besides those, any request may meet the edge's own: 408 (the request \
+                       took over 60 s), 414 (a URI over 8 KiB), 431 (headers too large).",
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
@@ -85,6 +87,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let mut openapi = openapi;
     declare_path_parameters(&mut openapi);
+    crate::openapi::document_errors(&mut openapi);
     (router, openapi)
 }
 

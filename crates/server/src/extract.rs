@@ -136,6 +136,17 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     }
 }
 
+/// The `If-Match` header as the OpenAPI document declares it, for the operations that
+/// take `IfMatch` (`params(IfMatchHeader)`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatchHeader {
+    /// The version the write is based on, as the `ETag` of the last read gave it (`"3"`);
+    /// a stale version is 412. Without it the write applies to the current version.
+    #[param(rename = "If-Match", value_type = Option<String>, example = "\"3\"")]
+    pub if_match: Option<String>,
+}
+
 /// The version a client expects, from `If-Match` (`"3"`, `3`, `W/"3"`); `*` or none
 /// means no expectation.
 pub struct IfMatch(pub Option<i32>);

@@ -17,30 +17,31 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields, default)]
 pub struct AchievementInput {
     /// Chinese title; a title in at least one language is required.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub title_zh: Patch<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub title_en: Patch<String>,
     /// One line saying what the technology is good for.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub summary_zh: Patch<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub summary_en: Patch<String>,
     /// The public abstract.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub abstract_zh: Patch<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub abstract_en: Patch<String>,
     /// The detailed description; behind the NDA when `nda_required`.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50000)]
     pub description_zh: Patch<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50000)]
     pub description_en: Patch<String>,
     /// The advantage over the leading alternative, in figures.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub advantage_zh: Patch<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub advantage_en: Patch<String>,
+    #[schema(max_items = 20)]
     pub application_scenarios: Option<Vec<String>>,
     pub kind: Option<AchievementKind>,
     /// CNIPA application number, e.g. `202210123456.7`; the `ZL` prefix marks it granted.
@@ -54,18 +55,20 @@ pub struct AchievementInput {
     #[schema(value_type = Option<Maturity>)]
     pub maturity: Patch<Maturity>,
     /// Technology readiness level, 1–9, consistent with the maturity.
-    #[schema(value_type = Option<i16>)]
+    #[schema(value_type = Option<i16>, minimum = 1, maximum = 9)]
     pub trl: Patch<i16>,
     pub transaction_modes: Option<Vec<TransactionMode>>,
     /// Asking price in minor units (fen).
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub asking_price_minor: Patch<i64>,
     /// The lowest acceptable price, in minor units; only the owner ever sees it.
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub floor_price_minor: Patch<i64>,
     pub currency: Option<Currency>,
     pub price_negotiable: Option<bool>,
+    #[schema(max_items = 50)]
     pub inventors: Option<Vec<String>>,
+    #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
     /// Region code (`370200`) or name; defaults to the organization's region.
     pub region: Option<String>,

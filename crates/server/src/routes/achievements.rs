@@ -36,6 +36,7 @@ pub struct AchievementQuery {
     pub maturity: Option<Maturity>,
     /// Region code.
     pub region: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -54,8 +55,9 @@ async fn render(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Response
 
 /// Lists achievements newest first: published ones for everybody, plus the caller's
 /// own organization's in every state, plus (for reviewers) those under review.
-#[utoipa::path(get, path = "/api/v1/achievements", tag = "achievements", params(AchievementQuery),
-    responses((status = 200, body = Page<AchievementSummary>), (status = 400, body = crate::error::Problem)))]
+#[utoipa::path(get, path = "/api/v1/achievements", tag = "achievements", security((), ("bearer" = [])), params(AchievementQuery),
+    responses((status = 200, body = Page<AchievementSummary>), (status = 400, body = crate::error::Problem),
+              (status = 422, description = "a filter value is not valid (an owner that is not an organization id, an unknown status)", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     user: MaybeUser,
@@ -92,7 +94,7 @@ async fn create(
 
 /// One achievement as the caller may see it: the description only with detail access
 /// (owner, reviewer, accepted NDA, or no NDA required), the floor price only to the owner.
-#[utoipa::path(get, path = "/api/v1/achievements/{id}", tag = "achievements",
+#[utoipa::path(get, path = "/api/v1/achievements/{id}", tag = "achievements", security((), ("bearer" = [])),
     responses((status = 200, body = AchievementView), (status = 404, body = crate::error::Problem)))]
 async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let view = achievements::get_view(&state.db, user.actor(), id).await?;
@@ -118,10 +120,10 @@ pub async fn count_view(
 
 /// Edits a draft, rejected (it becomes a draft) or withdrawn achievement. Absent fields
 /// stay; `null` clears. Send `If-Match` with the version you edited.
-#[utoipa::path(patch, path = "/api/v1/achievements/{id}", tag = "achievements", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/achievements/{id}", tag = "achievements", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     request_body = AchievementInput,
     responses((status = 200, body = AchievementView), (status = 409, body = crate::error::Problem),
-              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -136,8 +138,8 @@ async fn update(
 }
 
 /// Deletes an achievement that was never published.
-#[utoipa::path(delete, path = "/api/v1/achievements/{id}", tag = "achievements", security(("bearer" = [])),
-    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(delete, path = "/api/v1/achievements/{id}", tag = "achievements", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    responses((status = 204), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -175,9 +177,9 @@ async fn transition(
 
 /// Sends a draft (or withdrawn) achievement to the center for review. Needs a verified
 /// organization and a complete listing.
-#[utoipa::path(post, path = "/api/v1/achievements/{id}/submit", tag = "achievements", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/achievements/{id}/submit", tag = "achievements", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = AchievementView), (status = 409, body = crate::error::Problem),
-              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -191,7 +193,7 @@ async fn submit(
 }
 
 /// Publishes an achievement under review (center reviewers).
-#[utoipa::path(post, path = "/api/v1/achievements/{id}/approve", tag = "achievements", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/achievements/{id}/approve", tag = "achievements", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = AchievementView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
 async fn approve(
@@ -207,7 +209,7 @@ async fn approve(
 }
 
 /// Returns an achievement under review to its owner with a reason (center reviewers).
-#[utoipa::path(post, path = "/api/v1/achievements/{id}/reject", tag = "achievements", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/achievements/{id}/reject", tag = "achievements", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     request_body = ReasonBody,
     responses((status = 200, body = AchievementView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -225,8 +227,8 @@ async fn reject(
 }
 
 /// Takes a published (or pending) achievement off the market (owner).
-#[utoipa::path(post, path = "/api/v1/achievements/{id}/withdraw", tag = "achievements", security(("bearer" = [])),
-    responses((status = 200, body = AchievementView), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(post, path = "/api/v1/achievements/{id}/withdraw", tag = "achievements", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    responses((status = 200, body = AchievementView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn withdraw(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -240,8 +242,8 @@ async fn withdraw(
 }
 
 /// Puts a withdrawn achievement back on the market, if unchanged since approval (owner).
-#[utoipa::path(post, path = "/api/v1/achievements/{id}/republish", tag = "achievements", security(("bearer" = [])),
-    responses((status = 200, body = AchievementView), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(post, path = "/api/v1/achievements/{id}/republish", tag = "achievements", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    responses((status = 200, body = AchievementView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn republish(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -256,7 +258,7 @@ async fn republish(
 
 /// The audit history of an achievement (its owner and center staff).
 #[utoipa::path(get, path = "/api/v1/achievements/{id}/history", tag = "achievements", security(("bearer" = [])),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn history_of(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -270,7 +272,7 @@ async fn history_of(
 }
 
 /// The NDA guarding the achievement's details, and whether the caller's organization accepted it.
-#[utoipa::path(get, path = "/api/v1/achievements/{id}/nda", tag = "achievements",
+#[utoipa::path(get, path = "/api/v1/achievements/{id}/nda", tag = "achievements", security((), ("bearer" = [])),
     responses((status = 200, body = NdaView), (status = 404, body = crate::error::Problem)))]
 async fn get_nda(
     State(state): State<AppState>,
@@ -285,7 +287,7 @@ async fn get_nda(
 #[utoipa::path(post, path = "/api/v1/achievements/{id}/nda", tag = "achievements", security(("bearer" = [])),
     request_body = AcceptNda,
     responses((status = 200, body = NdaView), (status = 409, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn accept_nda(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -299,6 +301,17 @@ async fn accept_nda(
     Ok(Json(view))
 }
 
+/// The multipart form of a portfolio import (the OpenAPI schema of what `read_upload` reads).
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "only describes the form in the OpenAPI document")]
+pub struct ImportForm {
+    /// The portfolio: CSV, XLSX or a JSON export.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// `true` to submit each imported row for review.
+    submit: Option<bool>,
+}
+
 /// Imports a portfolio (CSV, XLSX or a JSON export, multipart field `file`; optional field
 /// `submit=true`) for the caller's organization. Each row lands or fails on its own; the
 /// report says which and why (quoting at most 200 characters of a cell). A row whose
@@ -310,9 +323,9 @@ async fn accept_nda(
 /// /api/v1/imports/{id}`), whose progress and, once done, report `GET` shows.
 #[utoipa::path(post, path = "/api/v1/achievements/import", tag = "achievements", security(("bearer" = [])),
     params(("Prefer" = Option<String>, Header, description = "`respond-async`: run the import as a job")),
-    request_body(content_type = "multipart/form-data", description = "`file`: the CSV, XLSX or JSON; `submit`: `true` to submit each row for review"),
+    request_body(content = ImportForm, content_type = "multipart/form-data", description = "`file`: the CSV, XLSX or JSON; `submit`: `true` to submit each row for review"),
     responses((status = 200, body = ImportReport), (status = 202, body = ImportJobView),
-              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -365,7 +378,7 @@ async fn import(
 /// An import job of the caller's organization: its progress and, once done, its per-row
 /// report (another organization's job is 404).
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "achievements", security(("bearer" = [])),
-    responses((status = 200, body = ImportJobView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ImportJobView), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn import_job(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -22,6 +22,7 @@ use uuid::Uuid;
 pub struct AuctionQuery {
     pub status: Option<AuctionStatus>,
     pub achievement_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -45,7 +46,7 @@ async fn settle_if_due(state: &AppState, id: Uuid) -> ApiResult<()> {
 use sea_orm::EntityTrait;
 
 /// Auctions, newest first (anyone may watch).
-#[utoipa::path(get, path = "/api/v1/auctions", tag = "auctions", params(AuctionQuery),
+#[utoipa::path(get, path = "/api/v1/auctions", tag = "auctions", security((), ("bearer" = [])), params(AuctionQuery),
     responses((status = 200, body = Page<AuctionView>)))]
 async fn list(
     State(state): State<AppState>,
@@ -60,7 +61,8 @@ async fn list(
 /// Puts a published achievement up for bidding (its owner, or the center for it).
 #[utoipa::path(post, path = "/api/v1/auctions", tag = "auctions", security(("bearer" = [])), request_body = CreateAuction,
     responses((status = 201, body = AuctionView), (status = 403, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
+              (status = 404, description = "the achievement named does not exist or is not visible", body = crate::error::Problem)))]
 async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -74,7 +76,7 @@ async fn create(
 }
 
 /// One auction.
-#[utoipa::path(get, path = "/api/v1/auctions/{id}", tag = "auctions",
+#[utoipa::path(get, path = "/api/v1/auctions/{id}", tag = "auctions", security((), ("bearer" = [])),
     responses((status = 200, body = AuctionView), (status = 404, body = crate::error::Problem)))]
 async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     settle_if_due(&state, id).await?;
@@ -83,7 +85,7 @@ async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): Ap
 }
 
 /// The bids, highest first (bidders named to the seller and the center).
-#[utoipa::path(get, path = "/api/v1/auctions/{id}/bids", tag = "auctions",
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/bids", tag = "auctions", security((), ("bearer" = [])),
     responses((status = 200, body = Vec<BidView>), (status = 404, body = crate::error::Problem)))]
 async fn bids(
     State(state): State<AppState>,
@@ -111,8 +113,8 @@ async fn place_bid(
 }
 
 /// Cancels an auction before any bid (the seller or the center).
-#[utoipa::path(post, path = "/api/v1/auctions/{id}/cancel", tag = "auctions", security(("bearer" = [])), request_body = ReasonBody,
-    responses((status = 200, body = AuctionView), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/cancel", tag = "auctions", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = ReasonBody,
+    responses((status = 200, body = AuctionView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn cancel(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

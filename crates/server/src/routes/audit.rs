@@ -21,6 +21,7 @@ pub struct AuditQuery {
     pub entity_id: Option<Uuid>,
     pub actor_user_id: Option<Uuid>,
     pub action: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

@@ -24,13 +24,15 @@ pub struct BrokerQuery {
     pub level: Option<BrokerLevel>,
     /// `active` (default); platform admins also `suspended` or `all`.
     pub status: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
 
 /// The broker directory with each broker's track record.
-#[utoipa::path(get, path = "/api/v1/brokers", tag = "brokers", params(BrokerQuery),
-    responses((status = 200, body = Page<BrokerView>)))]
+#[utoipa::path(get, path = "/api/v1/brokers", tag = "brokers", security((), ("bearer" = [])), params(BrokerQuery),
+    responses((status = 200, body = Page<BrokerView>),
+              (status = 422, description = "a filter value is not valid (an owner that is not an organization id, an unknown status)", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     user: MaybeUser,
@@ -58,7 +60,7 @@ async fn certify(
 }
 
 /// A broker's public profile and track record.
-#[utoipa::path(get, path = "/api/v1/brokers/{id}", tag = "brokers",
+#[utoipa::path(get, path = "/api/v1/brokers/{id}", tag = "brokers", security((), ("bearer" = [])),
     responses((status = 200, body = BrokerView), (status = 404, body = crate::error::Problem)))]
 async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let view = brokers::get_view(&state.db, user.actor(), id).await?;
@@ -66,7 +68,7 @@ async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): Ap
 }
 
 /// Edits a broker profile (the broker; platform admins also the level).
-#[utoipa::path(patch, path = "/api/v1/brokers/{id}", tag = "brokers", security(("bearer" = [])), request_body = UpdateBroker,
+#[utoipa::path(patch, path = "/api/v1/brokers/{id}", tag = "brokers", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = UpdateBroker,
     responses((status = 200, body = BrokerView), (status = 403, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn update(
@@ -84,7 +86,7 @@ async fn update(
 }
 
 /// Suspends a broker with a reason (platform admins); they take no new deals.
-#[utoipa::path(post, path = "/api/v1/brokers/{id}/suspend", tag = "brokers", security(("bearer" = [])), request_body = ReasonBody,
+#[utoipa::path(post, path = "/api/v1/brokers/{id}/suspend", tag = "brokers", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = ReasonBody,
     responses((status = 200, body = BrokerView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn suspend(
@@ -102,7 +104,7 @@ async fn suspend(
 }
 
 /// Reinstates a suspended broker (platform admins).
-#[utoipa::path(post, path = "/api/v1/brokers/{id}/reinstate", tag = "brokers", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/brokers/{id}/reinstate", tag = "brokers", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = BrokerView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn reinstate(

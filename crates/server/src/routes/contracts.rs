@@ -51,7 +51,7 @@ pub struct DraftContract {
 /// agreed mode, bilingual text from the template, milestones from the schedule.
 #[utoipa::path(post, path = "/api/v1/contracts", tag = "contracts", security(("bearer" = [])), request_body = DraftContract,
     responses((status = 201, body = ContractView), (status = 409, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn draft(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -66,7 +66,7 @@ async fn draft(
 
 /// One contract with its versions, signatures, milestones and pre-check.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "contracts", security(("bearer" = [])),
-    responses((status = 200, body = ContractView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ContractView), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn get_one(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -76,9 +76,9 @@ async fn get_one(
 }
 
 /// Amends the clauses (a new version; every signature so far is voided).
-#[utoipa::path(patch, path = "/api/v1/contracts/{id}", tag = "contracts", security(("bearer" = [])), request_body = AmendContract,
+#[utoipa::path(patch, path = "/api/v1/contracts/{id}", tag = "contracts", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = AmendContract,
     responses((status = 200, body = ContractView), (status = 409, body = crate::error::Problem),
-              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn amend(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -109,8 +109,8 @@ fn escape(text: &str) -> String {
 /// `X-Content-SHA256` carries the hash of the canonical text.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/document", tag = "contracts", security(("bearer" = [])),
     params(DocumentQuery),
-    responses((status = 200, description = "the contract", content_type = "text/html"),
-              (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "the contract: HTML, or with `format=text` the canonical text", content((String = "text/html"), (String = "text/plain"))),
+              (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn document(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -214,7 +214,7 @@ async fn sign(
 
 /// Registers a signed contract (认定登记, center registrars): a registration number, the
 /// registered amount and whether it qualifies for the tax relief.
-#[utoipa::path(post, path = "/api/v1/contracts/{id}/register", tag = "contracts", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/register", tag = "contracts", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn register(
@@ -230,7 +230,7 @@ async fn register(
 }
 
 /// Returns a signed contract to the parties with a reason (center registrars).
-#[utoipa::path(post, path = "/api/v1/contracts/{id}/return", tag = "contracts", security(("bearer" = [])), request_body = ReasonBody,
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/return", tag = "contracts", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = ReasonBody,
     responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn return_to_parties(
@@ -248,7 +248,7 @@ async fn return_to_parties(
 
 /// Proposes to end a registered contract by agreement (the seller or the buyer), with a
 /// reason; milestones paid or being paid must be settled first (409).
-#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination", tag = "contracts", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination", tag = "contracts", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     request_body = ReasonBody,
     responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -267,7 +267,7 @@ async fn propose_termination(
 
 /// The other party agrees to the proposed termination: the contract is `terminated`, its
 /// unpaid milestones `cancelled`.
-#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/agree", tag = "contracts", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/agree", tag = "contracts", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn agree_termination(
@@ -286,7 +286,7 @@ async fn agree_termination(
 /// 565): the seller when a milestone is unpaid more than the contract's cure period after
 /// its due date, the buyer when a delivery failed acceptance and was refunded. Without
 /// such a ground, or while a milestone holds money, 409.
-#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/notice", tag = "contracts", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/notice", tag = "contracts", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     request_body = ReasonBody,
     responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
@@ -318,7 +318,7 @@ async fn termination_notice(
 }
 
 /// Declines the proposed termination (the other party) or withdraws it (the proposer).
-#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/decline", tag = "contracts", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/termination/decline", tag = "contracts", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = ContractView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn decline_termination(
@@ -335,7 +335,7 @@ async fn decline_termination(
 
 /// The milestone schedule of a contract.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/milestones", tag = "contracts", security(("bearer" = [])),
-    responses((status = 200, body = Vec<MilestoneView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<MilestoneView>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn milestones(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

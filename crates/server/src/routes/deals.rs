@@ -17,7 +17,7 @@ use techex_negotiation::deals::{self, DealFilter, DealView, InviteBroker, OpenDe
 use techex_negotiation::offers::{self, Decision, MakeOffer, OfferDiff, OfferView};
 use techex_negotiation::refusal::{self, RecordAnswer, RefusalView, StartRefusal};
 use techex_negotiation::room::{self, AttachmentUpload, AttachmentView, MarkRead, MessageView, PostMessage};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -43,13 +43,15 @@ pub struct DealQuery {
     pub role: Option<String>,
     pub achievement_id: Option<Uuid>,
     pub demand_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
 
 /// The caller's deals (as seller, buyer or broker; platform admins all), newest first.
 #[utoipa::path(get, path = "/api/v1/deals", tag = "deals", security(("bearer" = [])), params(DealQuery),
-    responses((status = 200, body = Page<DealView>)))]
+    responses((status = 200, body = Page<DealView>),
+              (status = 422, description = "a filter value is not valid (an owner that is not an organization id, an unknown status)", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -84,7 +86,7 @@ async fn open(
 
 /// One deal, as the caller takes part in it.
 #[utoipa::path(get, path = "/api/v1/deals/{id}", tag = "deals", security(("bearer" = [])),
-    responses((status = 200, body = DealView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = DealView), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn get_one(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -94,7 +96,7 @@ async fn get_one(
 }
 
 /// Invites a broker (either party) or assigns one (the center), with the proposed commission.
-#[utoipa::path(post, path = "/api/v1/deals/{id}/broker", tag = "deals", security(("bearer" = [])), request_body = InviteBroker,
+#[utoipa::path(post, path = "/api/v1/deals/{id}/broker", tag = "deals", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = InviteBroker,
     responses((status = 200, body = DealView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn invite_broker(
@@ -111,7 +113,7 @@ async fn invite_broker(
 }
 
 /// The invited broker accepts to mediate (agreeing to the commission).
-#[utoipa::path(post, path = "/api/v1/deals/{id}/broker/accept", tag = "deals", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/deals/{id}/broker/accept", tag = "deals", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = DealView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn broker_accept(
@@ -127,7 +129,7 @@ async fn broker_accept(
 }
 
 /// The invited broker declines.
-#[utoipa::path(post, path = "/api/v1/deals/{id}/broker/decline", tag = "deals", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/deals/{id}/broker/decline", tag = "deals", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 async fn broker_decline(
     State(state): State<AppState>,
@@ -142,8 +144,8 @@ async fn broker_decline(
 }
 
 /// Cancels a deal with a reason (a party, the broker, or the center).
-#[utoipa::path(post, path = "/api/v1/deals/{id}/cancel", tag = "deals", security(("bearer" = [])), request_body = ReasonBody,
-    responses((status = 200, body = DealView), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(post, path = "/api/v1/deals/{id}/cancel", tag = "deals", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = ReasonBody,
+    responses((status = 200, body = DealView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn cancel(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -159,7 +161,7 @@ async fn cancel(
 
 /// The deal's history as the caller may see it (the other side's caucus left out).
 #[utoipa::path(get, path = "/api/v1/deals/{id}/timeline", tag = "deals", security(("bearer" = [])),
-    responses((status = 200, body = Vec<TimelineEntry>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<TimelineEntry>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn timeline(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -173,13 +175,14 @@ async fn timeline(
 pub struct MessageQuery {
     /// `joint` (default), `caucus_seller` or `caucus_buyer`.
     pub channel: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
 
 /// The messages of a channel, oldest first.
 #[utoipa::path(get, path = "/api/v1/deals/{id}/messages", tag = "deals", security(("bearer" = [])), params(MessageQuery),
-    responses((status = 200, body = Page<MessageView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Page<MessageView>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn messages(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -194,7 +197,7 @@ async fn messages(
 /// Posts a message to the joint channel or the caller's caucus with the broker.
 #[utoipa::path(post, path = "/api/v1/deals/{id}/messages", tag = "deals", security(("bearer" = [])), request_body = PostMessage,
     responses((status = 201, body = MessageView), (status = 404, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn post_message(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -209,7 +212,7 @@ async fn post_message(
 
 /// Marks a channel read up to a message (default: the newest).
 #[utoipa::path(post, path = "/api/v1/deals/{id}/messages/read", tag = "deals", security(("bearer" = [])), request_body = MarkRead,
-    responses((status = 204), (status = 404, body = crate::error::Problem)))]
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn mark_read(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -222,12 +225,23 @@ async fn mark_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The multipart form of a deal attachment (the OpenAPI schema of what `read_upload` reads).
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "only describes the form in the OpenAPI document")]
+pub struct AttachmentForm {
+    /// The file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The channel it is shared in: `joint` (the default), `caucus_seller` or `caucus_buyer`.
+    channel: Option<String>,
+}
+
 /// Uploads an attachment to a channel (multipart `file` and `channel`); post a message
 /// with its id to share it.
 #[utoipa::path(post, path = "/api/v1/deals/{id}/attachments", tag = "deals", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "`file`, `channel`"),
+    request_body(content = AttachmentForm, content_type = "multipart/form-data", description = "`file`, `channel`"),
     responses((status = 201, body = AttachmentView), (status = 413, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn attach(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -250,8 +264,8 @@ async fn attach(
 
 /// Downloads an attachment of a channel the caller reads.
 #[utoipa::path(get, path = "/api/v1/deals/{id}/attachments/{attachment_id}", tag = "deals", security(("bearer" = [])),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
-              (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "the file, with the media type it was stored with", content_type = "*/*"),
+              (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn download(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -267,7 +281,7 @@ async fn download(
 
 /// The offers of a deal in the order they were made.
 #[utoipa::path(get, path = "/api/v1/deals/{id}/offers", tag = "offers", security(("bearer" = [])),
-    responses((status = 200, body = Vec<OfferView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<OfferView>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn list_offers(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -295,7 +309,7 @@ async fn make_offer(
 
 /// One offer.
 #[utoipa::path(get, path = "/api/v1/offers/{id}", tag = "offers", security(("bearer" = [])),
-    responses((status = 200, body = OfferView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = OfferView), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn get_offer(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -307,7 +321,7 @@ async fn get_offer(
 
 /// An offer beside the one it counters, with the changed fields.
 #[utoipa::path(get, path = "/api/v1/offers/{id}/diff", tag = "offers", security(("bearer" = [])),
-    responses((status = 200, body = OfferDiff), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = OfferDiff), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn offer_diff(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -317,7 +331,7 @@ async fn offer_diff(
 }
 
 /// Accepts a pending offer (the other side): its terms become the deal's agreement.
-#[utoipa::path(post, path = "/api/v1/offers/{id}/accept", tag = "offers", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/offers/{id}/accept", tag = "offers", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = DealView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
 async fn accept(
@@ -333,7 +347,7 @@ async fn accept(
 }
 
 /// Rejects a pending offer (the other side).
-#[utoipa::path(post, path = "/api/v1/offers/{id}/reject", tag = "offers", security(("bearer" = [])), request_body = Decision,
+#[utoipa::path(post, path = "/api/v1/offers/{id}/reject", tag = "offers", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = Decision,
     responses((status = 200, body = OfferView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn reject(
@@ -352,7 +366,7 @@ async fn reject(
 }
 
 /// Counters a pending offer with new terms (the other side, or the broker for it).
-#[utoipa::path(post, path = "/api/v1/offers/{id}/counter", tag = "offers", security(("bearer" = [])), request_body = MakeOffer,
+#[utoipa::path(post, path = "/api/v1/offers/{id}/counter", tag = "offers", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = MakeOffer,
     responses((status = 201, body = OfferView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn counter(
@@ -370,7 +384,7 @@ async fn counter(
 }
 
 /// Confirms terms the broker proposed on the caller's side's behalf.
-#[utoipa::path(post, path = "/api/v1/offers/{id}/confirm", tag = "offers", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/offers/{id}/confirm", tag = "offers", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = OfferView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn confirm(
@@ -387,7 +401,7 @@ async fn confirm(
 }
 
 /// Withdraws an open offer (its maker).
-#[utoipa::path(post, path = "/api/v1/offers/{id}/withdraw", tag = "offers", security(("bearer" = [])), request_body = Decision,
+#[utoipa::path(post, path = "/api/v1/offers/{id}/withdraw", tag = "offers", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = Decision,
     responses((status = 200, body = OfferView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn withdraw(
@@ -407,7 +421,7 @@ async fn withdraw(
 
 /// The inventors' first-refusal notices of a deal.
 #[utoipa::path(get, path = "/api/v1/deals/{id}/first-refusal", tag = "deals", security(("bearer" = [])),
-    responses((status = 200, body = Vec<RefusalView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<RefusalView>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn refusals(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -433,7 +447,7 @@ async fn start_refusal(
 }
 
 /// Records an inventor's answer (waive or claim) to a first-refusal notice.
-#[utoipa::path(post, path = "/api/v1/first-refusals/{id}/answers", tag = "deals", security(("bearer" = [])), request_body = RecordAnswer,
+#[utoipa::path(post, path = "/api/v1/first-refusals/{id}/answers", tag = "deals", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = RecordAnswer,
     responses((status = 200, body = Vec<RefusalView>), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn answer_refusal(

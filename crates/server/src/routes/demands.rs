@@ -27,6 +27,7 @@ pub struct DemandQuery {
     pub field: Option<String>,
     pub status: Option<DemandStatus>,
     pub region: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -37,8 +38,9 @@ async fn render(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Response
 }
 
 /// Lists demands newest first (published ones, the caller's own, and for reviewers those under review).
-#[utoipa::path(get, path = "/api/v1/demands", tag = "demands", params(DemandQuery),
-    responses((status = 200, body = Page<DemandView>)))]
+#[utoipa::path(get, path = "/api/v1/demands", tag = "demands", security((), ("bearer" = [])), params(DemandQuery),
+    responses((status = 200, body = Page<DemandView>),
+              (status = 422, description = "a filter value is not valid (an owner that is not an organization id, an unknown status)", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     user: MaybeUser,
@@ -66,7 +68,7 @@ async fn create(
 }
 
 /// One demand.
-#[utoipa::path(get, path = "/api/v1/demands/{id}", tag = "demands",
+#[utoipa::path(get, path = "/api/v1/demands/{id}", tag = "demands", security((), ("bearer" = [])),
     responses((status = 200, body = DemandView), (status = 404, body = crate::error::Problem)))]
 async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let view = demands::get_view(&state.db, user.actor(), id).await?;
@@ -74,9 +76,9 @@ async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): Ap
 }
 
 /// Edits a draft or rejected demand (owner).
-#[utoipa::path(patch, path = "/api/v1/demands/{id}", tag = "demands", security(("bearer" = [])), request_body = DemandInput,
+#[utoipa::path(patch, path = "/api/v1/demands/{id}", tag = "demands", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = DemandInput,
     responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem),
-              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -91,8 +93,8 @@ async fn update(
 }
 
 /// Deletes a demand that was never published (owner).
-#[utoipa::path(delete, path = "/api/v1/demands/{id}", tag = "demands", security(("bearer" = [])),
-    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(delete, path = "/api/v1/demands/{id}", tag = "demands", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    responses((status = 204), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -106,8 +108,9 @@ async fn delete(
 }
 
 /// Sends a draft demand for review (owner; verified organization).
-#[utoipa::path(post, path = "/api/v1/demands/{id}/submit", tag = "demands", security(("bearer" = [])),
-    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(post, path = "/api/v1/demands/{id}/submit", tag = "demands", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 422, description = "the demand is not complete enough for review", body = crate::error::Problem)))]
 async fn submit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -121,7 +124,7 @@ async fn submit(
 }
 
 /// Publishes a demand under review (center reviewers).
-#[utoipa::path(post, path = "/api/v1/demands/{id}/approve", tag = "demands", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/demands/{id}/approve", tag = "demands", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = DemandView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn approve(
@@ -137,7 +140,7 @@ async fn approve(
 }
 
 /// Returns a demand under review to its owner with a reason (center reviewers).
-#[utoipa::path(post, path = "/api/v1/demands/{id}/reject", tag = "demands", security(("bearer" = [])), request_body = ReasonBody,
+#[utoipa::path(post, path = "/api/v1/demands/{id}/reject", tag = "demands", params(crate::extract::IfMatchHeader), security(("bearer" = [])), request_body = ReasonBody,
     responses((status = 200, body = DemandView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn reject(
@@ -154,8 +157,8 @@ async fn reject(
 }
 
 /// Closes a published demand without a match (owner).
-#[utoipa::path(post, path = "/api/v1/demands/{id}/close", tag = "demands", security(("bearer" = [])),
-    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(post, path = "/api/v1/demands/{id}/close", tag = "demands", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn close(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -169,8 +172,8 @@ async fn close(
 }
 
 /// Marks a published demand fulfilled (owner).
-#[utoipa::path(post, path = "/api/v1/demands/{id}/fulfil", tag = "demands", security(("bearer" = [])),
-    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(post, path = "/api/v1/demands/{id}/fulfil", tag = "demands", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn fulfil(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -185,7 +188,7 @@ async fn fulfil(
 
 /// The audit history of a demand (its owner and center staff).
 #[utoipa::path(get, path = "/api/v1/demands/{id}/history", tag = "demands", security(("bearer" = [])),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn history_of(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -14,8 +14,22 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+/// The multipart form of a document upload (the OpenAPI schema of what `read_upload`
+/// reads; the handler reads the parts one by one).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "only describes the form in the OpenAPI document")]
+pub struct DocumentForm {
+    /// The file: PDF, image, Office document or text.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The title shown in the list of documents.
+    title: Option<String>,
+    /// Who may see it: `public`, or `nda` (the default) for confidential material.
+    tier: Option<techex_core::domain::DisclosureTier>,
+}
+
 /// The documents of an achievement; confidential ones are `locked` until the NDA is accepted.
-#[utoipa::path(get, path = "/api/v1/achievements/{id}/documents", tag = "documents",
+#[utoipa::path(get, path = "/api/v1/achievements/{id}/documents", tag = "documents", security((), ("bearer" = [])),
     responses((status = 200, body = Vec<DocumentView>), (status = 404, body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
@@ -28,9 +42,9 @@ async fn list(
 /// Uploads a document (owner): multipart fields `file` (PDF, image, Office or text),
 /// `title` and `tier` (`public`, or `nda` — the default — for confidential material).
 #[utoipa::path(post, path = "/api/v1/achievements/{id}/documents", tag = "documents", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "`file`, `title`, `tier` (`public` or `nda`)"),
+    request_body(content = DocumentForm, content_type = "multipart/form-data", description = "`file`, `title`, `tier` (`public` or `nda`)"),
     responses((status = 201, body = DocumentView), (status = 413, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn upload(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -54,8 +68,8 @@ async fn upload(
 }
 
 /// Downloads a document, if the caller may see it at its tier.
-#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents",
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", security((), ("bearer" = [])),
+    responses((status = 200, description = "the file, with the media type it was stored with", content_type = "*/*"),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 async fn download(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let (view, path) = documents::fetch(&state.db, user.actor(), id, &state.config.data_dir).await?;

@@ -62,6 +62,7 @@ pub async fn commit(transaction: DatabaseTransaction) -> ApiResult<()> {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

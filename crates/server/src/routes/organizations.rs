@@ -33,6 +33,7 @@ pub struct OrganizationQuery {
     pub verified: Option<bool>,
     /// Region code.
     pub region: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -52,7 +53,7 @@ async fn register(State(state): State<AppState>, ApiJson(input): ApiJson<Registe
 }
 
 /// Lists organizations (verified ones; platform admins see all).
-#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(OrganizationQuery),
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", security((), ("bearer" = [])), params(OrganizationQuery),
     responses((status = 200, body = Page<OrganizationView>)))]
 async fn list(
     State(state): State<AppState>,
@@ -66,7 +67,7 @@ async fn list(
 }
 
 /// One organization.
-#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations",
+#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations", security((), ("bearer" = [])),
     responses((status = 200, body = OrganizationView), (status = 404, body = crate::error::Problem)))]
 async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let organization = organizations::get(&state.db, user.actor(), id).await?;
@@ -75,7 +76,7 @@ async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): Ap
 
 /// Edits an organization's profile (its administrators; platform admins). Changing the
 /// name or credit code withdraws the verification.
-#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = "organizations", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     request_body = UpdateOrganization,
     responses((status = 200, body = OrganizationView), (status = 403, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
@@ -106,7 +107,7 @@ async fn set_verified(
 }
 
 /// Verifies an organization (platform admins): it may now publish and trade.
-#[utoipa::path(post, path = "/api/v1/organizations/{id}/verify", tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/verify", tag = "organizations", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = OrganizationView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn verify(
@@ -119,7 +120,7 @@ async fn verify(
 }
 
 /// Withdraws an organization's verification (platform admins).
-#[utoipa::path(post, path = "/api/v1/organizations/{id}/unverify", tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/unverify", tag = "organizations", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = OrganizationView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
 async fn unverify(
@@ -133,7 +134,7 @@ async fn unverify(
 
 /// The members of an organization (to its members and platform admins).
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/members", tag = "organizations", security(("bearer" = [])),
-    responses((status = 200, body = Vec<UserView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<UserView>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn list_members(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -144,9 +145,10 @@ async fn list_members(
 }
 
 /// Changes a member's roles, status or name (organization admins; platform admins).
-#[utoipa::path(patch, path = "/api/v1/organizations/{id}/members/{user_id}", tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/organizations/{id}/members/{user_id}", tag = "organizations", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     request_body = UpdateMember,
-    responses((status = 200, body = UserView), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = crate::error::Problem),
+              (status = 409, description = "the change would leave the organization without an administrator", body = crate::error::Problem)))]
 async fn update_member(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

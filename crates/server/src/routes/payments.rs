@@ -95,7 +95,7 @@ pub struct CardSetupReply {
 
 /// The payment state of a milestone.
 #[utoipa::path(get, path = "/api/v1/milestones/{id}/payment", tag = "payments", security(("bearer" = [])),
-    responses((status = 200, body = PaymentView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PaymentView), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn payment(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -171,7 +171,7 @@ async fn webhook_endpoint(
 
 /// The ledger of a contract: balances per account (its parties and the center).
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/ledger", tag = "payments", security(("bearer" = [])),
-    responses((status = 200, body = Balances), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Balances), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn contract_ledger(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -253,7 +253,7 @@ async fn write_account(
 
 /// The Stripe connected account an organization's payouts go to (its administrators).
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/payout-account", tag = "payments", security(("bearer" = [])),
-    responses((status = 200, body = PayoutAccountView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PayoutAccountView), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn organization_account(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -278,7 +278,7 @@ async fn set_organization_account(
 
 /// The Stripe connected account a broker's commissions go to (the broker).
 #[utoipa::path(get, path = "/api/v1/brokers/{id}/payout-account", tag = "payments", security(("bearer" = [])),
-    responses((status = 200, body = PayoutAccountView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PayoutAccountView), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn broker_account(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -291,7 +291,7 @@ async fn broker_account(
 #[utoipa::path(put, path = "/api/v1/brokers/{id}/payout-account", tag = "payments", security(("bearer" = [])),
     request_body = PayoutAccountBody,
     responses((status = 200, body = PayoutAccountView), (status = 404, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 async fn set_broker_account(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

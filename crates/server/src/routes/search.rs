@@ -112,6 +112,7 @@ pub struct NotificationQuery {
     /// Only unread ones.
     #[serde(default)]
     pub unread: bool,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -171,6 +172,7 @@ async fn read_all(State(state): State<AppState>, CurrentUser(user): CurrentUser)
 #[into_params(parameter_in = Query)]
 pub struct MatchQuery {
     /// How many matches (1–50, default 10).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 
@@ -191,7 +193,7 @@ pub struct DemandMatches {
 
 /// Ranks published achievements for a demand, explaining each match by the demand's
 /// words it contains.
-#[utoipa::path(get, path = "/api/v1/demands/{id}/matches", tag = "search", params(MatchQuery),
+#[utoipa::path(get, path = "/api/v1/demands/{id}/matches", tag = "search", security((), ("bearer" = [])), params(MatchQuery),
     responses((status = 200, body = DemandMatches), (status = 404, body = crate::error::Problem)))]
 async fn demand_matches(
     State(state): State<AppState>,
@@ -233,7 +235,7 @@ pub struct Similar {
 
 /// The demands an achievement could answer and the achievements most like it, each
 /// explained by the shared words.
-#[utoipa::path(get, path = "/api/v1/achievements/{id}/similar", tag = "search", params(MatchQuery),
+#[utoipa::path(get, path = "/api/v1/achievements/{id}/similar", tag = "search", security((), ("bearer" = [])), params(MatchQuery),
     responses((status = 200, body = Similar), (status = 404, body = crate::error::Problem)))]
 async fn similar(
     State(state): State<AppState>,

@@ -41,6 +41,8 @@ pub struct Me {
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     pub current_password: String,
+    /// At least 10 characters of two kinds, not a well-known password.
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 

@@ -72,7 +72,8 @@ fn json<T: Serialize>(value: T) -> Response {
 /// Registered technology contracts grouped by month, field, contract type, region or current
 /// status (`terminated_<ground>` for those ended early).
 #[utoipa::path(get, path = "/api/v1/stats/contracts", tag = "statistics", security(("bearer" = [])), params(StatsQuery),
-    responses((status = 200, body = Vec<ContractGroup>), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((Vec<ContractGroup> = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem),
+              (status = 422, description = "`by` is not a grouping", body = crate::error::Problem)))]
 async fn contracts(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -94,7 +95,7 @@ async fn contracts(
 
 /// Deals per state.
 #[utoipa::path(get, path = "/api/v1/stats/deals", tag = "statistics", security(("bearer" = [])), params(StatsQuery),
-    responses((status = 200, body = std::collections::BTreeMap<String, u64>), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((std::collections::BTreeMap<String, u64> = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem)))]
 async fn deals(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -112,7 +113,7 @@ async fn deals(
 
 /// The broker league table.
 #[utoipa::path(get, path = "/api/v1/stats/brokers", tag = "statistics", security(("bearer" = [])), params(StatsQuery),
-    responses((status = 200, body = Vec<LeagueRow>), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((Vec<LeagueRow> = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem)))]
 async fn brokers(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -155,7 +156,7 @@ async fn brokers(
 
 /// Time from inquiry to registration: mean, median and 90th percentile in days.
 #[utoipa::path(get, path = "/api/v1/stats/registration-time", tag = "statistics", security(("bearer" = [])), params(StatsQuery),
-    responses((status = 200, body = techex_contracts::stats::TimeToRegistration), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((techex_contracts::stats::TimeToRegistration = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem)))]
 async fn registration_time(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
