@@ -291,6 +291,67 @@ async fn a_counter_offer_shows_what_changed_in_words_and_yuan() {
     assert!(room.contains("Lump sum") && room.contains("Term (years)"), "fields by name");
     let (_, zh) = page(&app, &format!("/deals/{deal}?lang=zh"), Some(&app.seller)).await;
     assert!(zh.contains("相对上一报价的变化") && zh.contains("总价"));
+    // The counter form starts from the countered terms as a person types them.
+    assert!(room.contains(r#"name="terms.lump_sum_minor" type="number""#), "{room}");
+    assert!(room.contains(r#"value="250000""#) && room.contains(r#"value="1.5""#), "{room}");
+    assert!(!room.contains("250000.0") && !room.contains("1.5.0") && !room.contains("\"1.50\""), "{room}");
+}
+
+/// The values of the options of the `<select name="{name}">` of a page, in order; the
+/// empty "all" option left out.
+fn options(html: &str, name: &str) -> Vec<String> {
+    let start = html.find(&format!("<select name=\"{name}\"")).unwrap_or_else(|| panic!("no select {name}"));
+    let select = &html[start..];
+    let select = &select[..select.find("</select>").unwrap_or(select.len())];
+    select
+        .split("<option value=\"")
+        .skip(1)
+        .filter_map(|option| option.split_once('"').map(|(value, _)| value.to_string()))
+        .filter(|value| !value.is_empty())
+        .collect()
+}
+
+/// The pages show states, lists and counts as words of their language, the options of
+/// their forms in a meaningful order, and the site's icon.
+#[tokio::test]
+async fn pages_say_states_lists_and_counts_in_their_own_language() {
+    let app = spawn_app().await;
+    let id = app.draft_achievement(&app.seller, json!({})).await;
+    app.post_empty(&format!("/api/v1/achievements/{id}/submit"), Some(&app.seller)).await.expect(200);
+    let (status, en) = page(&app, &format!("/achievements/{id}?lang=en"), Some(&app.seller)).await;
+    assert_eq!(status, 200, "{en}");
+    assert!(en.contains("Pending review") && !en.contains("pending_review"), "{en}");
+    assert!(en.contains("张伟, 李娜") && en.contains("Assignment, Exclusive licence") && !en.contains('、'), "{en}");
+    let (_, zh) = page(&app, &format!("/achievements/{id}?lang=zh"), Some(&app.seller)).await;
+    assert!(zh.contains("待审核") && zh.contains("张伟、李娜") && !zh.contains("pending_review"), "{zh}");
+
+    // The list's filters: kinds from invention patent to other, stages in stage order,
+    // fields in the reference table's order with 其他 last.
+    let (_, list) = page(&app, "/achievements?lang=zh", None).await;
+    let kinds = options(&list, "kind");
+    assert_eq!(kinds.first().map(String::as_str), Some("invention_patent"), "{kinds:?}");
+    assert_eq!(kinds.last().map(String::as_str), Some("other"), "{kinds:?}");
+    assert_eq!(options(&list, "maturity"), ["lab", "prototype", "pilot", "small_batch", "mass_production"]);
+    let fields = options(&list, "field");
+    assert_eq!(fields.first().map(String::as_str), Some("new_generation_it"), "{fields:?}");
+    assert_eq!(fields.last().map(String::as_str), Some("other"), "{fields:?}");
+
+    // One search result is one result, not "1 results".
+    app.publish_plain(&app.seller, json!({"title_zh": "独一无二的检索词"})).await;
+    app.wait_indexed().await;
+    let (_, one) =
+        page(&app, "/search?lang=en&q=%E7%8B%AC%E4%B8%80%E6%97%A0%E4%BA%8C%E7%9A%84%E6%A3%80%E7%B4%A2%E8%AF%8D", None)
+            .await;
+    assert!(one.contains("1 result ") && !one.contains("1 results"), "{one}");
+
+    // The icon: linked from every page and asked for by browsers at /favicon.ico.
+    assert!(en.contains(r#"<link rel="icon" href="/static/favicon.svg""#));
+    let redirect = app.client.get(app.url("/favicon.ico")).send().await.expect("favicon");
+    assert_eq!(redirect.status(), 308);
+    assert_eq!(redirect.headers()["location"], "/static/favicon.svg");
+    let icon = app.client.get(app.url("/static/favicon.svg")).send().await.expect("icon");
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(icon.text().await.unwrap_or_default().starts_with("<svg"));
 }
 
 /// The tasks of a dashboard that lead to `href`, by their English words.

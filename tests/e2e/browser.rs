@@ -3,7 +3,7 @@
 //! registrar registers a contract and opens the dashboard; screenshots of the main pages
 //! at desktop width and at 375 px go to `target/screenshots/`.
 
-use crate::driver::launch;
+use crate::driver::{DESKTOP, PHONE_WIDTH, launch};
 use crate::helpers::{PASSWORD, spawn_app};
 use crate::world::{TITLE_EN, TITLE_ZH, pending_achievement, registered_contract, signed_contract};
 
@@ -64,6 +64,23 @@ async fn the_center_and_a_visitor_work_in_the_browser() {
         }
     }
     browser.capture("search").await;
+    // On a phone the first result comes before the filters, which start folded and open
+    // from the link above the results; on a desktop the filters stand beside the results.
+    let layout = "var hit = document.querySelector('ol.hits li').getBoundingClientRect();\
+                  var facets = document.querySelector('aside.facets').getBoundingClientRect();\
+                  return [hit.top < facets.top, hit.top < window.innerHeight - 100, document.querySelector('#facets').open];";
+    browser.resize(PHONE_WIDTH, 812).await;
+    browser.client.refresh().await.expect("reload");
+    browser.find("ol.hits li").await;
+    assert_eq!(browser.script(layout).await, serde_json::json!([true, true, false]), "at {PHONE_WIDTH} px");
+    browser.click("a.to-facets").await;
+    assert_eq!(browser.script("return document.querySelector('#facets').open;").await, true);
+    browser.resize(DESKTOP.0, DESKTOP.1).await;
+    browser.client.refresh().await.expect("reload");
+    browser.find("ol.hits li").await;
+    let beside = "return document.querySelector('aside.facets').getBoundingClientRect().right <= \
+                  document.querySelector('section.results').getBoundingClientRect().left && document.querySelector('#facets').open;";
+    assert_eq!(browser.script(beside).await, true, "at {} px", DESKTOP.0);
     browser.click(&hit).await;
     let title = browser.text("article.detail h1").await;
     assert_eq!(title, TITLE_EN);
@@ -80,6 +97,7 @@ async fn the_center_and_a_visitor_work_in_the_browser() {
     browser.find(&contract).await;
     browser.capture("registration").await;
     browser.click(&format!("{contract} button.register")).await;
+    browser.confirm("registration number").await;
     let notice = browser.text("p.notice.ok").await;
     assert!(notice.contains("registered"), "{notice}");
     assert!(!browser.exists(&contract).await);
@@ -97,6 +115,14 @@ async fn the_center_and_a_visitor_work_in_the_browser() {
     let total = browser.text("#total-amount").await;
     assert_eq!(total, "¥420,000", "both registered contracts are counted");
     browser.capture("dashboard").await;
+    // The API's documentation sits inside the site: its header, a way back, the page's
+    // language around Swagger UI.
+    browser.open("/api/docs?lang=zh").await;
+    browser.find("#swagger-ui .opblock").await;
+    assert_eq!(browser.script("return document.documentElement.lang;").await, "zh-CN");
+    assert_eq!(browser.find("#back-to-site").await.attr("href").await.expect("href").as_deref(), Some("/"));
+    assert!(browser.exists("header.top nav a[href='/api/docs'][aria-current]").await);
+    browser.capture("api-docs").await;
     eprintln!("browser scenario took {:.1} s", started.elapsed().as_secs_f64());
     browser.quit().await;
 }

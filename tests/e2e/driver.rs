@@ -225,6 +225,56 @@ impl Browser {
         }
     }
 
+    /// Answers the confirm step of an act that cannot be taken back: the dialog says what
+    /// happens next (`expected` is part of its text) and its confirm button goes on.
+    pub async fn confirm(&self, expected: &str) {
+        self.find("#confirm-dialog[open]").await;
+        let text = self.text("#confirm-dialog .confirm-text").await;
+        assert!(text.contains(expected), "the confirm step says `{expected}`: {text}");
+        self.click("#confirm-dialog .confirm-yes").await;
+    }
+
+    /// In every `.grid2` of the form, each label sits beside its field (or right above it,
+    /// on a phone) and each field's error message sits inside the field's cell, never in
+    /// a grid slot of its own; checked from the layout at desktop and at phone width.
+    pub async fn assert_labels_beside_fields(&self, form: &str) {
+        let check = format!(
+            "var form = document.querySelector({form:?}); if (!form) {{ return ['no form']; }}
+             var problems = [];
+             form.querySelectorAll('.grid2').forEach(function (grid) {{
+               Array.prototype.forEach.call(grid.children, function (item) {{
+                 if (item.classList.contains('field-error')) {{ problems.push('a message is a grid item: ' + item.textContent); }}
+               }});
+               grid.querySelectorAll(':scope > label[for]').forEach(function (label) {{
+                 var control = document.getElementById(label.htmlFor);
+                 var cell = control;
+                 while (cell && cell.parentElement !== grid) {{ cell = cell.parentElement; }}
+                 if (!cell) {{ problems.push(label.htmlFor + ': the field is not in the grid'); return; }}
+                 if (label.nextElementSibling !== cell) {{ problems.push(label.htmlFor + ': the label is not followed by its field'); }}
+                 var l = label.getBoundingClientRect(), c = cell.getBoundingClientRect();
+                 var middle = (l.top + l.bottom) / 2;
+                 var beside = l.right <= c.left + 1 && middle >= c.top - 1 && middle <= c.bottom + 1;
+                 var above = l.bottom <= c.top + 1 && c.top - l.bottom < 20 && Math.abs(l.left - c.left) < 8;
+                 if (!beside && !above) {{ problems.push(label.htmlFor + ': label at ' + [l.left, l.top] + ', field at ' + [c.left, c.top]); }}
+               }});
+             }});
+             form.querySelectorAll('[aria-invalid=true]').forEach(function (field) {{
+               var message = document.getElementById(field.getAttribute('aria-describedby') || '');
+               if (!message) {{ problems.push(field.name + ': no message'); return; }}
+               var cell = field.closest('.grid2 > *, .milestone-row > label') || field.parentElement;
+               if (!cell.contains(message)) {{ problems.push(field.name + ': the message is outside its cell'); }}
+               if (message.getBoundingClientRect().top < field.getBoundingClientRect().bottom - 1) {{ problems.push(field.name + ': the message is not below its field'); }}
+             }});
+             return problems;"
+        );
+        for width in [DESKTOP.0, PHONE_WIDTH] {
+            self.resize(width, DESKTOP.1).await;
+            let problems = self.script(&check).await;
+            assert_eq!(problems, serde_json::json!([]), "{form} at {width} px");
+        }
+        self.resize(DESKTOP.0, DESKTOP.1).await;
+    }
+
     /// Makes the window as tall as the page (up to a limit), so a screenshot shows it whole.
     async fn fit_height(&self, width: u32) {
         let height = self.script("return document.documentElement.scrollHeight;").await;
@@ -232,7 +282,7 @@ impl Browser {
         self.resize(width, height).await;
     }
 
-    async fn resize(&self, width: u32, height: u32) {
+    pub async fn resize(&self, width: u32, height: u32) {
         self.client.set_window_size(width, height).await.expect("window size");
     }
 

@@ -47,15 +47,36 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     };
     let started = Instant::now();
 
-    // The seller lists an achievement: a TRL of 12 is refused beside its field, then saved.
+    // The seller lists an achievement: a patent number with a wrong check digit and a TRL
+    // of 12 are refused, each inside its field's cell with every label still beside its
+    // field; then it is saved.
     sign_in(&browser, &app.seller, "zh").await;
     browser.click("a[href='/my/achievements']").await;
     browser.click("a[href='/my/achievements/new']").await;
+    // The form starts from the commonest kind, lists kinds and maturity stages in their
+    // own order (not by code), and suggests a patent number that passes the check digit.
+    assert_eq!(browser.script("return document.querySelector('#f-kind').value;").await, "invention_patent");
+    let options = browser
+        .script(
+            "return ['#f-kind', '#f-maturity'].map(function (s) { return Array.prototype.map.call(\
+             document.querySelectorAll(s + ' option'), function (o) { return o.value; }).join(' '); });",
+        )
+        .await;
+    assert!(
+        options[0].as_str().is_some_and(|kinds| kinds.starts_with("invention_patent ") && kinds.ends_with(" other"))
+    );
+    assert_eq!(options[1], "lab prototype pilot small_batch mass_production");
+    let placeholder = browser.find("#f-patent").await.attr("placeholder").await.expect("attribute").unwrap_or_default();
+    assert!(
+        techex_core::PatentNumber::parse(&placeholder).is_ok(),
+        "the placeholder `{placeholder}` is a valid number"
+    );
     browser.type_into("#f-title-zh", TITLE).await;
     browser.type_into("#f-abstract-zh", "利用分子标记辅助选择，两年内育成耐旱玉米杂交种，节水30%。").await;
     browser.click("#f-kind option[value='technical_secret']").await;
     browser.click("#f-field option[value='new_materials']").await;
     browser.click("#f-maturity option[value='pilot']").await;
+    browser.type_into("#f-patent", "202310123456.7").await;
     browser.type_into("#f-trl", "12").await;
     browser.click("input[name='transaction_modes'][value='assignment']").await;
     browser.type_into("#f-price", "300000").await;
@@ -64,7 +85,12 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.wait_until("document.querySelector('#f-trl').getAttribute('aria-invalid') === 'true'", "TRL refused").await;
     let described = browser.find("#f-trl").await.attr("aria-describedby").await.expect("attribute").unwrap_or_default();
     assert!(browser.exists(&format!("#{described}.field-error")).await, "the error is next to the field");
+    browser
+        .wait_until("document.querySelector('#f-patent').getAttribute('aria-invalid') === 'true'", "patent refused")
+        .await;
+    browser.assert_labels_beside_fields("#achievement-form").await;
     browser.capture("achievement-form-error").await;
+    browser.type_into("#f-patent", "").await;
     browser.type_into("#f-trl", "6").await;
     browser.click("#save-achievement").await;
     browser
@@ -73,7 +99,14 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
             "saved",
         )
         .await;
+    browser
+        .wait_until("document.querySelector('#done').textContent.indexOf('草稿') >= 0", "the save is confirmed")
+        .await;
     let achievement = achievement_of(&app).await;
+    // Its edit page shows the price as it was typed.
+    browser.open(&format!("/my/achievements/{achievement}/edit")).await;
+    assert_eq!(browser.find("#f-price").await.prop("value").await.expect("value").as_deref(), Some("300000"));
+    browser.open("/my/achievements").await;
     browser.click(&format!("#achievement-{achievement} button.submit-review")).await;
     browser
         .wait_until(&format!("!document.querySelector('#achievement-{achievement} button.submit-review')"), "submitted")
@@ -121,12 +154,26 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.wait_until("document.querySelector('#new-offer')", "mediation accepted").await;
     browser.click("#new-offer-mode option[value='assignment']").await;
     browser.type_into("#new-offer-lump", "300000").await;
+    // A second row filled with no amount, the first left blank: the error is at the row
+    // it is about, not at the blank one above it.
+    let second_amount = "#new-offer input[name='terms.milestones.1.amount_minor']";
+    browser.type_into("#new-offer input[name='terms.milestones.1.title']", "品种权转移及制种技术交付").await;
+    browser.type_into(second_amount, "0").await;
+    browser.click("#new-offer button[type=submit]").await;
+    browser
+        .wait_until(
+            &format!("document.querySelector(\"{second_amount}\").getAttribute('aria-invalid') === 'true'"),
+            "row 2 refused",
+        )
+        .await;
+    assert!(!browser.exists("#new-offer input[name='terms.milestones.0.amount_minor'][aria-invalid]").await);
+    browser.assert_labels_beside_fields("#new-offer").await;
     browser.type_into("#new-offer input[name='terms.milestones.0.title']", "签约首付").await;
     browser.type_into("#new-offer input[name='terms.milestones.0.amount_minor']", "100000").await;
-    browser.type_into("#new-offer input[name='terms.milestones.1.title']", "品种权转移及制种技术交付").await;
-    browser.type_into("#new-offer input[name='terms.milestones.1.amount_minor']", "200000").await;
+    browser.type_into(second_amount, "200000").await;
     browser.click("#new-offer button[type=submit]").await;
     browser.wait_until("document.querySelector('#offer-1')", "offer proposed").await;
+    assert!(browser.text("#offer-1").await.contains("签约后 90 天"), "the schedule in words");
     browser.capture("deal-room-broker").await;
     sign_out(&browser).await;
 
@@ -140,13 +187,22 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.open(&format!("{deal_path}?channel=caucus_seller")).await;
     assert!(browser.text(".channel-note").await.contains("only this side and the broker"));
     browser.click("#confirm-1 button").await;
+    browser.confirm("in your name").await;
     browser.wait_until("!document.querySelector('#confirm-1')", "confirmed").await;
     sign_out(&browser).await;
 
     // The buyer accepts and drafts the contract.
     sign_in(&browser, &app.buyer, "zh").await;
     browser.open(&deal_path).await;
+    // Accepting first says what follows; going back leaves the offer open.
     browser.click("#accept-1 button").await;
+    browser.find("#confirm-dialog[open]").await;
+    browser.click("#confirm-dialog .confirm-no").await;
+    browser.wait_until("!document.querySelector('#confirm-dialog').open", "the confirm step closed").await;
+    let deal_api = format!("/api/v1{deal_path}");
+    assert_eq!(app.get(&deal_api, Some(&app.buyer)).await.expect(200).body["status"], "negotiating");
+    browser.click("#accept-1 button").await;
+    browser.confirm("起草技术合同").await;
     browser.wait_until("document.querySelector('#draft-contract')", "agreed").await;
     browser.capture("deal-room-agreed").await;
     browser.click("#draft-contract button").await;
@@ -158,17 +214,29 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
         .await;
     let contract_path = path(&browser).await;
     let contract = contract_path.trim_start_matches("/contracts/").to_string();
+    // The pre-check and the schedule speak the page's language: no codes, no "+90d".
+    let findings = browser.text("ul.findings").await;
+    assert!(findings.contains("签约代表人") && !findings.chars().any(|c| c.is_ascii_alphabetic()), "{findings}");
+    assert!(browser.text("#milestone-2").await.contains("签约后 90 天"));
     browser.type_into("#amend-seller-rep", "张成").await;
     browser.type_into("#amend-buyer-rep", "刘采").await;
     browser.click("#amend-contract button").await;
     browser.wait_until("document.querySelector('#amend-contract').closest('details').open === false", "amended").await;
+    browser
+        .wait_until(
+            "document.querySelector('#done').textContent.indexOf('重新签署') >= 0",
+            "the amendment is confirmed",
+        )
+        .await;
     browser.click("#sign-contract button").await;
+    browser.confirm("SHA-256").await;
     browser.wait_until("!document.querySelector('#sign-contract')", "buyer signed").await;
     sign_out(&browser).await;
     for who in [&app.seller, &app.broker] {
         sign_in(&browser, who, "zh").await;
         browser.open(&contract_path).await;
         browser.click("#sign-contract button").await;
+        browser.confirm("SHA-256").await;
         browser.wait_until("!document.querySelector('#sign-contract')", "signed").await;
         sign_out(&browser).await;
     }
@@ -177,6 +245,7 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     sign_in(&browser, &app.registrar, "zh").await;
     browser.open("/center/contracts").await;
     browser.click(&format!("#contract-{contract} button.register")).await;
+    browser.confirm("登记号").await;
     browser.find("p.notice.ok").await;
     sign_out(&browser).await;
 
@@ -197,6 +266,7 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.capture("contract-paid").await;
     // Delivered and accepted: the escrow is released, the payouts wait for accounts.
     browser.click("#accept-milestone-1 button").await;
+    browser.confirm("托管").await;
     browser.wait_until("document.querySelector('#milestone-1').textContent.indexOf('已验收') >= 0", "accepted").await;
     let payouts = browser.text("#milestone-1").await;
     assert!(payouts.contains("¥95,000") && payouts.contains("¥5,000"), "seller 95%, broker 5%: {payouts}");

@@ -58,9 +58,46 @@
     });
     var rows = out.terms && out.terms.milestones;
     if (Array.isArray(rows)) {
-      out.terms.milestones = rows.filter(function (row) { return row && row.title; });
+      var kept = [];
+      out.terms.milestones = rows.filter(function (row, index) {
+        var blank = !row || (!row.title && (row.amount_minor === null || row.amount_minor === undefined));
+        if (!blank) { kept.push(index); }
+        return !blank;
+      });
+      milestoneRows.set(form, kept);
     }
     return out;
+  }
+
+  // For each form, the row on the page of each milestone sent (blank rows are not sent),
+  // so that an error about `milestones[1]` is shown at the row it is about.
+  var milestoneRows = new WeakMap();
+
+  function onPage(form, path) {
+    var kept = milestoneRows.get(form);
+    if (!kept) { return path; }
+    return path.replace(/milestones(\[|\.)(\d+)/, function (match, separator, index) {
+      var row = kept[Number(index)];
+      return "milestones" + separator + (row === undefined ? index : row);
+    });
+  }
+
+  // The cell of a `.grid2` form grid that holds a field. A field that is a grid item by
+  // itself is first wrapped in a cell of its own, so that a message added after it stays
+  // in the field's column instead of taking a grid slot and pushing every later label
+  // beside the wrong input. Outside a grid there is no cell.
+  function cellOf(form, field) {
+    var node = field;
+    while (node.parentElement && node.parentElement !== form && !node.parentElement.classList.contains("grid2")) {
+      node = node.parentElement;
+    }
+    if (!node.parentElement || node.parentElement === form) { return null; }
+    if (node !== field) { return node; }
+    var cell = document.createElement("div");
+    cell.className = "field-cell";
+    field.parentElement.insertBefore(cell, field);
+    cell.appendChild(field);
+    return cell;
   }
 
   function clear(form) {
@@ -73,8 +110,10 @@
     if (alert) { alert.textContent = ""; alert.hidden = true; }
   }
 
-  function fieldFor(form, path) {
-    var candidates = [path, path.replace(/\[(\d+)\]/g, ".$1"), "terms." + path];
+  function fieldFor(form, reported) {
+    var path = onPage(form, reported);
+    var dotted = path.replace(/\[(\d+)\]/g, ".$1");
+    var candidates = [path, dotted, "terms." + dotted];
     for (var i = 0; i < candidates.length; i++) {
       var field = form.querySelector('[name="' + candidates[i] + '"]');
       if (field) { return field; }
@@ -94,7 +133,8 @@
       note.textContent = error.detail;
       field.setAttribute("aria-invalid", "true");
       field.setAttribute("aria-describedby", note.id);
-      field.insertAdjacentElement("afterend", note);
+      var cell = cellOf(form, field);
+      if (cell) { cell.appendChild(note); } else { field.insertAdjacentElement("afterend", note); }
     });
     if (alert) {
       var text = problem.errors && problem.errors.length && !unplaced.length ? problem.title : problem.detail || problem.title;
@@ -109,8 +149,6 @@
     var form = event.target;
     if (!form.matches("form[data-api]")) { return; }
     event.preventDefault();
-    var confirmText = form.getAttribute("data-confirm");
-    if (confirmText && !window.confirm(confirmText)) { return; }
     clear(form);
     var button = form.querySelector("[type=submit]");
     if (button) { button.disabled = true; }
@@ -131,6 +169,7 @@
         show(form, reply.title ? reply : { title: response.status + " " + response.statusText });
         return;
       }
+      remember(form);
       var next = form.getAttribute("data-then");
       if (next) {
         window.location.assign(next.replace("{id}", reply.id || ""));
@@ -254,6 +293,34 @@
     }
   }
 
+  // What a form says once it succeeded (`data-done`) is shown on the page the browser
+  // goes to next, as a status line at the top, so a save never passes unconfirmed.
+  var FLASH = "techex-done";
+
+  function remember(form) {
+    var text = form.getAttribute("data-done");
+    if (!text) { return; }
+    try { window.sessionStorage.setItem(FLASH, text); } catch (error) { /* storage off: no message */ }
+  }
+
+  function confirmDone() {
+    var text = "";
+    try {
+      text = window.sessionStorage.getItem(FLASH) || "";
+      window.sessionStorage.removeItem(FLASH);
+    } catch (error) { return; }
+    var main = document.querySelector("main");
+    if (!text || !main) { return; }
+    var note = document.createElement("p");
+    note.className = "notice ok";
+    note.id = "done";
+    note.setAttribute("role", "status");
+    main.insertBefore(note, main.firstChild);
+    // Filled after insertion, so that screen readers announce it.
+    window.requestAnimationFrame(function () { note.textContent = text; });
+  }
+
   document.addEventListener("submit", submit);
   document.addEventListener("submit", upload);
+  confirmDone();
 })();

@@ -10,6 +10,10 @@ use std::fmt;
 
 const WEIGHTS: [u32; 12] = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
 
+/// A well-formed number with a correct check digit, for placeholders and for the examples
+/// in error messages (a test proves it parses): an example must pass the check it explains.
+pub const EXAMPLE: &str = "202310123456.6";
+
 /// The kind of right a patent application number is for, from its type digit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatentType {
@@ -43,12 +47,12 @@ impl PatentNumber {
                 (digits.to_string(), check.to_string())
             }
             None => {
-                return Err(format!("`{input}` is not a patent application number (expected e.g. 202210123456.7)"));
+                return Err(format!("`{input}` is not a patent application number (expected e.g. {EXAMPLE})"));
             }
         };
         if !(digits.len() == 12 || digits.len() == 8) || !digits.chars().all(|c| c.is_ascii_digit()) {
             return Err(format!(
-                "`{input}` is not a patent application number (12 digits, a dot and a check digit, e.g. 202210123456.7)"
+                "`{input}` is not a patent application number (12 digits, a dot and a check digit, e.g. {EXAMPLE})"
             ));
         }
         let mut check_chars = check.chars();
@@ -136,6 +140,17 @@ mod tests {
         let old = PatentNumber::parse("ZL95115608.X");
         assert_eq!(old.as_ref().map(|p| p.year()), Ok(1995));
         assert_eq!(old.map(|p| p.granted_number()), Ok("ZL95115608.X".to_string()));
+    }
+
+    #[test]
+    fn the_example_shown_to_users_passes_the_check() {
+        let digits = EXAMPLE.split('.').next().unwrap_or_default();
+        assert_eq!(PatentNumber::parse(EXAMPLE).map(|p| p.application_number()), Ok(EXAMPLE.to_string()));
+        assert_eq!(PatentNumber::from_digits(digits).map(|p| p.application_number()), Ok(EXAMPLE.to_string()));
+        for wrong in ["2023101234", "2023x0123456.6"] {
+            let message = PatentNumber::parse(wrong).err().unwrap_or_default();
+            assert!(message.contains(EXAMPLE), "{message}");
+        }
     }
 
     #[test]

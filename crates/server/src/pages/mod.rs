@@ -6,6 +6,7 @@
 mod center;
 mod charts;
 mod dashboard;
+mod findings;
 mod guard;
 mod listings;
 mod registration;
@@ -16,7 +17,7 @@ mod stats;
 mod workspace;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiPath, MaybeUser};
+use crate::extract::{ApiPath, ApiQuery, MaybeUser};
 use crate::i18n::{Lang, dictionary};
 use crate::state::AppState;
 use axum::Router;
@@ -27,7 +28,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use minijinja::{Environment, context};
 use serde::Deserialize;
-use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
+use techex_core::domain::{AchievementKind, AchievementStatus, DemandStatus, Maturity, TransactionMode};
 use techex_listings::reference;
 
 /// The name of the browser session cookie.
@@ -71,6 +72,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/api-docs.js")),
     ("workspace.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/workspace.js")),
     ("pay.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/pay.js")),
+    ("confirm.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/confirm.js")),
+    ("facets.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/facets.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../../../../web/static/favicon.svg")),
     (
         "vendor/swagger-ui/swagger-ui.css",
         "text/css; charset=utf-8",
@@ -99,6 +103,29 @@ impl Templates {
             match minor {
                 Some(value) => format_money(value),
                 None => String::new(),
+            }
+        });
+        // The value of an input as the user typed it: fen as plain yuan, basis points as
+        // a percentage (`88000000` → `880000`, `550` → `5.5`), never `880000.0`.
+        environment
+            .add_filter("hundredths", |value: Option<i64>| -> String { value.map(hundredths).unwrap_or_default() });
+        environment.add_global("patent_example", techex_core::patent::EXAMPLE);
+        // `{{ m.due_days_after_signing|due_days }}`: "签约后 90 天", "90 days after signing".
+        environment.add_filter("due_days", |state: &minijinja::State, days: i64| -> String {
+            due_days_words(page_language(state), days)
+        });
+        // `{{ finding|explanation }}`: a pre-check finding explained in the page's language.
+        environment.add_filter("explanation", |state: &minijinja::State, finding: minijinja::Value| -> String {
+            let message = finding.get_attr("message").ok().and_then(|m| m.as_str().map(str::to_string));
+            findings::explanation(page_language(state), message.as_deref().unwrap_or_default())
+        });
+        // `{{ count('results_count', total) }}`: the word with `{n}` filled in, in its
+        // plural form for the number (`results_count_one` for one in English).
+        environment.add_function("count", |state: &minijinja::State, key: &str, n: minijinja::Value| -> String {
+            let number = i64::try_from(n.clone()).ok().or_else(|| n.as_str().and_then(|text| text.parse().ok()));
+            match number {
+                Some(number) => counted(page_language(state), key, number),
+                None => plural_word(page_language(state), key, false).replace("{n}", &n.to_string()),
             }
         });
         Ok(Templates { environment })
@@ -140,6 +167,49 @@ fn format_money(minor: i64) -> String {
         grouped.push(c);
     }
     if fen == 0 { grouped } else { format!("{grouped}.{fen:02}") }
+}
+
+/// The language of the page being rendered (its `lang` variable).
+fn page_language(state: &minijinja::State) -> Lang {
+    state.lookup("lang").and_then(|value| value.as_str().and_then(Lang::parse)).unwrap_or(Lang::Zh)
+}
+
+/// When a payment falls due, in words: "签约时" / "on signing", "签约后 90 天" /
+/// "90 days after signing" (and "1 day").
+pub(super) fn due_days_words(lang: Lang, days: i64) -> String {
+    if days == 0 {
+        return counted(lang, "due_on_signing", days);
+    }
+    counted(lang, "due_days_after", days)
+}
+
+/// A dictionary word with `{n}` replaced by a number, in the number's plural form: the
+/// word `key_one` when English speaks of one thing, else `key`. Chinese has one form.
+pub(super) fn counted(lang: Lang, key: &str, n: i64) -> String {
+    plural_word(lang, key, n == 1).replace("{n}", &n.to_string())
+}
+
+fn plural_word(lang: Lang, key: &str, one: bool) -> String {
+    let words = dictionary(lang);
+    let singular = format!("{key}_one");
+    let word = match words.get(singular.as_str()) {
+        Some(form) if lang == Lang::En && one => form,
+        _ => words.get(key).unwrap_or(&""),
+    };
+    (*word).to_string()
+}
+
+/// An integer count of hundredths as a plain decimal without trailing zeros or grouping:
+/// `88000000` → `880000`, `12345` → `123.45`, `550` → `5.5`, `-5` → `-0.05`.
+fn hundredths(value: i64) -> String {
+    let sign = if value < 0 { "-" } else { "" };
+    let magnitude = value.unsigned_abs();
+    let (whole, part) = (magnitude / 100, magnitude % 100);
+    match part {
+        0 => format!("{sign}{whole}"),
+        p if p % 10 == 0 => format!("{sign}{whole}.{}", p / 10),
+        p => format!("{sign}{whole}.{p:02}"),
+    }
 }
 
 /// The session token from the cookie. For unsafe methods the request must also carry
@@ -236,15 +306,51 @@ pub(super) fn page_context_for(
     }
 }
 
+/// Codes with their names in a meaningful order — the enum's (invention patent first,
+/// maturity stages in stage order) or the reference table's (其他 / Other last) — for
+/// templates that both look a name up (`labels.kinds[code]`) and list the options
+/// (`labels.kinds|items`). A map sorted by code would scramble the options.
+#[derive(Debug)]
+pub(super) struct OrderedNames(Vec<(String, String)>);
+
+impl OrderedNames {
+    pub(super) fn value<K: Into<String>, N: Into<String>>(pairs: impl IntoIterator<Item = (K, N)>) -> minijinja::Value {
+        let pairs = pairs.into_iter().map(|(code, name)| (code.into(), name.into())).collect();
+        minijinja::Value::from_object(OrderedNames(pairs))
+    }
+}
+
+impl minijinja::value::Object for OrderedNames {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Map
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        let wanted = key.as_str()?;
+        self.0.iter().find(|(code, _)| code == wanted).map(|(_, name)| minijinja::Value::from(name.as_str()))
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Values(
+            self.0.iter().map(|(code, _)| minijinja::Value::from(code.as_str())).collect(),
+        )
+    }
+}
+
 pub(super) fn labels(lang: Lang) -> minijinja::Value {
     let code = lang.code();
-    let kinds: std::collections::BTreeMap<&str, &str> =
-        AchievementKind::ALL.iter().map(|k| (k.as_str(), k.label(code))).collect();
-    let maturities: std::collections::BTreeMap<&str, &str> =
-        Maturity::ALL.iter().map(|m| (m.as_str(), m.label(code))).collect();
-    let modes: std::collections::BTreeMap<&str, &str> =
-        TransactionMode::ALL.iter().map(|m| (m.as_str(), m.label(code))).collect();
-    context! { kinds => kinds, maturities => maturities, modes => modes }
+    let kinds = OrderedNames::value(AchievementKind::ALL.iter().map(|k| (k.as_str(), k.label(code))));
+    let maturities = OrderedNames::value(Maturity::ALL.iter().map(|m| (m.as_str(), m.label(code))));
+    let modes = OrderedNames::value(TransactionMode::ALL.iter().map(|m| (m.as_str(), m.label(code))));
+    let achievement_status = OrderedNames::value(AchievementStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))));
+    let demand_status = OrderedNames::value(DemandStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))));
+    context! {
+        kinds => kinds,
+        maturities => maturities,
+        modes => modes,
+        achievement_status => achievement_status,
+        demand_status => demand_status,
+    }
 }
 
 /// The industry fields and the regions as (code, name in the page's language), in the
@@ -267,19 +373,26 @@ pub(super) async fn field_and_region_options(
     Ok((fields, regions))
 }
 
-/// The same as maps from code to name, for showing a listing's field and region.
+/// The same as maps from code to name in the same order, for showing a listing's field
+/// and region and for the options of the list pages' filters.
 pub(super) async fn field_and_region_names(
     state: &AppState,
     lang: Lang,
 ) -> ApiResult<(minijinja::Value, minijinja::Value)> {
     let (fields, regions) = field_and_region_options(state, lang).await?;
-    let fields: std::collections::BTreeMap<String, String> = fields.into_iter().collect();
-    let regions: std::collections::BTreeMap<String, String> = regions.into_iter().collect();
-    Ok((minijinja::Value::from_serialize(&fields), minijinja::Value::from_serialize(&regions)))
+    Ok((OrderedNames::value(fields), OrderedNames::value(regions)))
 }
 
-async fn api_docs(State(state): State<AppState>) -> Response {
-    state.pages.render("api_docs.html", context! {})
+/// `/api/docs`: Swagger UI over the OpenAPI document, inside the site's header, in the
+/// page's language around it (the document itself is in English).
+async fn api_docs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: MaybeUser,
+    ApiQuery(query): ApiQuery<LangQuery>,
+) -> Response {
+    let page = page_context(&headers, query.lang.as_deref(), &user);
+    remember_language(state.pages.render("api_docs.html", page.base("/api/docs")), query.lang.as_deref())
 }
 
 async fn asset(ApiPath(path): ApiPath<String>) -> Response {
@@ -290,6 +403,11 @@ async fn asset(ApiPath(path): ApiPath<String>) -> Response {
         }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// `/favicon.ico`, which browsers ask for on their own, is the site's icon.
+async fn favicon() -> Response {
+    axum::response::Redirect::permanent("/static/favicon.svg").into_response()
 }
 
 /// `/login`, the name the design gives the sign-in page, leads there with its query
@@ -374,6 +492,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/contracts/{id}", get(workspace::contract_page))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/login", get(login))
+        .route("/favicon.ico", get(favicon))
         .route("/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/center/review", get(center::review_queue))
@@ -397,6 +516,43 @@ mod tests {
         assert_eq!(format_money(12_345_678), "123,456.78");
         assert_eq!(format_money(50_000_000), "500,000");
         assert_eq!(format_money(5), "0.05");
+    }
+
+    #[test]
+    fn input_values_are_shown_as_typed() {
+        assert_eq!(hundredths(88_000_000), "880000");
+        assert_eq!(hundredths(12_345), "123.45");
+        assert_eq!(hundredths(550), "5.5");
+        assert_eq!(hundredths(5), "0.05");
+        assert_eq!(hundredths(-5), "-0.05");
+        assert_eq!(hundredths(i64::MIN), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn options_keep_their_meaningful_order() {
+        let templates = Templates::load().expect("templates");
+        let ctx = context! { labels => labels(Lang::Zh) };
+        let render = |source: &str| templates.environment.render_str(source, ctx.clone()).expect("renders");
+        let kinds = render("{% for code, name in labels.kinds|items %}{{ code }} {% endfor %}");
+        assert!(kinds.starts_with("invention_patent "), "{kinds}");
+        assert!(kinds.ends_with("other "), "{kinds}");
+        let stages = render("{% for code in labels.maturities %}{{ code }} {% endfor %}");
+        assert_eq!(stages, "lab prototype pilot small_batch mass_production ");
+        assert_eq!(
+            render("{{ labels.kinds['design_patent'] }}|{{ labels.kinds.missing is undefined }}"),
+            "外观设计专利|True"
+        );
+    }
+
+    #[test]
+    fn numbers_take_their_plural_and_durations_are_words() {
+        assert_eq!(counted(Lang::En, "results_count", 1), "1 result");
+        assert_eq!(counted(Lang::En, "results_count", 2), "2 results");
+        assert_eq!(counted(Lang::Zh, "results_count", 1), "共 1 条结果");
+        assert_eq!(due_days_words(Lang::En, 0), "on signing");
+        assert_eq!(due_days_words(Lang::En, 1), "1 day after signing");
+        assert_eq!(due_days_words(Lang::En, 90), "90 days after signing");
+        assert_eq!(due_days_words(Lang::Zh, 90), "签约后 90 天");
     }
 
     #[test]
@@ -493,6 +649,11 @@ mod tests {
             "term_milestones",
             "term_valid_until",
             "tier_public",
+            "results_count_one",
+            "error_rate_limited_one",
+            "due_on_signing",
+            "due_days_after",
+            "due_days_after_one",
         ];
         used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));
         assert!(used.len() > 100, "the scan found the templates' words");

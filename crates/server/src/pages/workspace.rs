@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use techex_contracts::contracts::ContractRole;
 use techex_contracts::entities::contract;
 use techex_core::PageRequest;
-use techex_core::domain::{AchievementStatus, DealStatus, DemandStatus, OfferStatus, Side};
+use techex_core::domain::{AchievementStatus, DealStatus, OfferStatus, Side};
 use techex_listings::ListingsError;
 use techex_listings::achievements::{self, AchievementFilter};
 use techex_negotiation::brokers::{self, BrokerFilter};
@@ -40,16 +40,12 @@ fn workspace_labels(lang: Lang) -> minijinja::Value {
     let deal_status: BTreeMap<&str, &str> = DealStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     let offer_status: BTreeMap<&str, &str> = OfferStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     let sides: BTreeMap<&str, &str> = Side::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
-    let achievement_status = achievement_status_labels(lang);
-    let demand_status: BTreeMap<&str, &str> = DemandStatus::ALL.iter().map(|s| (s.as_str(), s.label(code))).collect();
     context! {
         ..labels(lang),
         ..context! {
             deal_status => deal_status,
             offer_status => offer_status,
             sides => sides,
-            achievement_status => achievement_status,
-            demand_status => demand_status,
         }
     }
 }
@@ -82,7 +78,7 @@ fn display_term(field: &str, value: &serde_json::Value, lang: Lang) -> String {
                 let title = m["title"].as_str().unwrap_or("");
                 let amount = m["amount_minor"].as_i64().map(yuan).unwrap_or_default();
                 let days = m["due_days_after_signing"].as_i64().unwrap_or(0);
-                format!("{title} {amount} +{days}d")
+                format!("{title} {amount} {}", super::due_days_words(lang, days))
             })
             .collect::<Vec<_>>()
             .join("; "),
