@@ -31,7 +31,7 @@ pub struct PatentNumber {
 }
 
 impl PatentNumber {
-    /// Parses `202210123456.7`, `ZL202210123456.7`, `CN 2022 1 0123456.7`, `2022101234567`
+    /// Parses `202310123456.6`, `ZL202310123456.6`, `CN 2023 1 0123456.6`, `2023101234566`
     /// and the pre-2003 form `95115608.X`; rejects a wrong check character.
     pub fn parse(input: &str) -> Result<Self, String> {
         let compact: String =
@@ -79,12 +79,12 @@ impl PatentNumber {
         Self::parse(&format!("{digits}.{check}"))
     }
 
-    /// The application number in canonical form: `202210123456.7`.
+    /// The application number in canonical form: `202310123456.6`.
     pub fn application_number(&self) -> String {
         format!("{}.{}", self.digits, self.check)
     }
 
-    /// The granted-patent form: `ZL202210123456.7`.
+    /// The granted-patent form: `ZL202310123456.6`.
     pub fn granted_number(&self) -> String {
         format!("ZL{}", self.application_number())
     }

@@ -5,7 +5,7 @@
 //! - `+word` and `"quoted words"` are required (a phrase: the words in this order, next
 //!   to each other); `-word` and `-"phrase"` exclude;
 //! - `OR` (upper case) or `|` between words makes one clause of them: either will do;
-//! - patent application numbers (`202210123456.7`, `ZL 2022 1 0123456.7`) and IPC symbols
+//! - patent application numbers (`202310123456.6`, `ZL 2023 1 0123456.6`) and IPC symbols
 //!   (`C02F 1/44`, `G06N`) are recognised anywhere and matched exactly.
 
 use techex_core::PatentNumber;
@@ -208,7 +208,7 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
 }
 
 /// Recognises a patent number or an IPC symbol starting at `start` (it may span spaces,
-/// as in `C02F 1/44` or `ZL 2022 1 0123456.7`); returns the clause and where it ends.
+/// as in `C02F 1/44` or `ZL 2023 1 0123456.6`); returns the clause and where it ends.
 fn exact_at(chars: &[char], start: usize) -> Option<(Term, usize)> {
     // Try the longest candidate first, up to 24 characters, ending at a word boundary.
     let limit = (start + 24).min(chars.len());

@@ -44,7 +44,7 @@ pub struct AchievementInput {
     #[schema(max_items = 20)]
     pub application_scenarios: Option<Vec<String>>,
     pub kind: Option<AchievementKind>,
-    /// CNIPA application number, e.g. `202210123456.7`; the `ZL` prefix marks it granted.
+    /// CNIPA application number, e.g. `202310123456.6`; the `ZL` prefix marks it granted.
     #[schema(value_type = Option<String>)]
     pub patent_number: Patch<String>,
     pub patent_granted: Option<bool>,

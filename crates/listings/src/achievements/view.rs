@@ -55,7 +55,7 @@ pub struct AchievementView {
     pub advantage_en: Option<String>,
     pub application_scenarios: Vec<String>,
     pub kind: AchievementKind,
-    /// Application number in canonical form, e.g. `202210123456.7`.
+    /// Application number in canonical form, e.g. `202310123456.6`.
     pub patent_number: Option<String>,
     pub patent_granted: bool,
     pub ipc_codes: Vec<String>,

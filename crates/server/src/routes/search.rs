@@ -30,7 +30,7 @@ use uuid::Uuid;
 /// sets of the center's vocabulary apply across both languages; the names of a listing's
 /// field, kind, maturity, modes and region are words too. `+word` and `"phrases"` are
 /// required, `-word` excludes, `OR` (or `|`) between words accepts either. Patent
-/// application numbers (`202210123456.7`, `ZL…`) and IPC symbols (`C02F 1/44`) match
+/// application numbers (`202310123456.6`, `ZL…`) and IPC symbols (`C02F 1/44`) match
 /// exactly. Each hit names the terms it matched and where (`matched`). `total`, the facet
 /// counts and the cursors describe the same ranked results. Without a query the results
 /// are listed newest first. A query that does not parse is a 400 with the character
