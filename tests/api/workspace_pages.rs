@@ -239,6 +239,11 @@ async fn buyers_post_demands_keep_searches_and_read_notifications_and_sellers_an
         results.contains("id=\"save-search\"") && results.contains("name=\"params.field\" value=\"new_materials\"")
     );
     assert!(!page(&app, "/search?q=x", None).await.1.contains("save-search"), "visitors cannot save");
+    // A search by filters alone can be saved too, named by its filters.
+    let (_, filtered) = page(&app, "/search?field=new_materials&lang=zh", Some(&app.buyer)).await;
+    assert!(filtered.contains("id=\"save-search\""), "a filter-only search can be saved");
+    assert!(filtered.contains("name=\"name\" value=\"新材料\""), "named by its filter's label");
+    assert!(filtered.contains("name=\"params.field\" value=\"new_materials\""));
     app.post(
         "/api/v1/saved-searches",
         Some(&app.buyer),
@@ -249,6 +254,16 @@ async fn buyers_post_demands_keep_searches_and_read_notifications_and_sellers_an
     let (status, alerts) = page(&app, "/my/alerts?lang=en", Some(&app.buyer)).await;
     assert_eq!(status, 200);
     assert!(alerts.contains("盐碱地") && alerts.contains("/search?q="), "{alerts}");
+    // A search named by its words shows them once.
+    app.post(
+        "/api/v1/saved-searches",
+        Some(&app.buyer),
+        json!({"name": "反渗透", "params": {"q": "反渗透"}, "alerts": false}),
+    )
+    .await
+    .expect(201);
+    let (_, alerts) = page(&app, "/my/alerts?lang=en", Some(&app.buyer)).await;
+    assert_eq!(alerts.matches("反渗透").count(), 1, "the name, not the same words again: {alerts}");
     assert!(alerts.contains("Notifications"));
 }
 

@@ -130,6 +130,10 @@ pub(super) async fn search_page(
     } else {
         &["kind", "field", "maturity", "mode", "region", "organization"]
     };
+    // A saved search is named by its words, or by its filters when it has none.
+    let save_name = get("q").unwrap_or_else(|| {
+        dimensions.iter().filter_map(|d| get(d).map(|v| label_of(d, &v))).collect::<Vec<_>>().join(" · ")
+    });
     let mut facets = Vec::new();
     if let Some(results) = &results {
         for dimension in dimensions {
@@ -204,6 +208,7 @@ pub(super) async fn search_page(
             sorts => sorts,
             next_link => next_link,
             has_filters => has_filters,
+            save_name => save_name,
             clear_link => search_link(&current, &cleared),
             field_names => field_names,
             region_names => region_names,
