@@ -368,8 +368,30 @@ async fn demands_are_searchable_and_matched_with_achievements() {
         m.iter().all(|x| x["id"] != bearing.as_str() || x["score"].as_f64() < first["score"].as_f64())
     }));
 
+    // A demand written only in English finds the listing written only in Chinese through
+    // the shipped synonyms (desalination = 海水淡化, reverse osmosis = 反渗透).
+    let english = app.post("/api/v1/demands", Some(&app.buyer), json!({
+        "title_en": "Seawater desalination by reverse osmosis", "description_en": "A plant needs membranes for desalination.",
+        "field": "new_materials"
+    })).await.expect(201).id();
+    app.post_empty(&format!("/api/v1/demands/{english}/submit"), Some(&app.buyer)).await.expect(200);
+    app.post_empty(&format!("/api/v1/demands/{english}/approve"), Some(&app.reviewer)).await.expect(200);
+    app.wait_indexed().await;
+    let across = app.get(&format!("/api/v1/demands/{english}/matches"), None).await.expect(200);
+    assert_eq!(across.body["matches"][0]["id"], membrane.as_str(), "{}", across.body);
+    let terms: Vec<&str> = across.body["matches"][0]["matched_terms"]
+        .as_array()
+        .map(|t| t.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(terms.contains(&"海水淡化") && terms.contains(&"反渗透"), "{terms:?}");
+
     let similar = app.get(&format!("/api/v1/achievements/{membrane}/similar"), None).await.expect(200);
-    assert_eq!(similar.body["demands"][0]["id"], demand.as_str());
+    assert!(
+        similar.body["demands"].as_array().is_some_and(|d| d.iter().any(|x| x["id"] == english.as_str())),
+        "{}",
+        similar.body
+    );
+    assert_eq!(similar.body["demands"][0]["id"], demand.as_str(), "{}", similar.body);
     assert!(similar.body["achievements"].as_array().is_some_and(|a| a.iter().all(|x| x["id"] != membrane.as_str())));
     app.get("/api/v1/demands/00000000-0000-7000-8000-000000000000/matches", None)
         .await

@@ -10,6 +10,8 @@ pub mod analysis;
 pub mod document;
 pub mod entities;
 pub mod error;
+#[cfg(test)]
+mod fixtures;
 pub mod gate;
 pub mod highlight;
 pub mod index;

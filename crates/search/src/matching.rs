@@ -1,16 +1,20 @@
 //! Matching demands with achievements, explainably: the words that carry a demand (or
 //! an achievement) are weighed by how rare they are in the index, the best of them are
-//! searched for, and each match lists which of them it contains.
+//! searched for, and each match lists which of them it contains. The center's synonyms
+//! of those words are searched for too, a little below them, so a demand written in
+//! English finds an achievement written only in Chinese for that vocabulary.
 
 use crate::analysis::{analyze, index_analyzer, query_analyzer};
 use crate::document::Card;
 use crate::error::Result;
 use crate::index::SearchIndex;
+use crate::query::term_alone;
 use crate::schema::text_fields;
+use crate::synonyms::{Synonyms, canonical};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 use utoipa::ToSchema;
@@ -96,8 +100,9 @@ pub struct Source<'a> {
     pub exclude: Option<Uuid>,
 }
 
-/// The most telling words of the source, with weights (tf × idf).
-fn weighted_terms(index: &SearchIndex, texts: &[&str]) -> Vec<(String, f32)> {
+/// The words of the source with weights (tf × idf), most telling first, each with how
+/// many documents of the index hold it (words no document holds weigh the most).
+fn weighed_words(index: &SearchIndex, texts: &[&str]) -> Vec<(String, f32, u64)> {
     let mut analyzer = query_analyzer();
     let mut frequencies: BTreeMap<String, u32> = BTreeMap::new();
     for text in texts {
@@ -110,38 +115,95 @@ fn weighted_terms(index: &SearchIndex, texts: &[&str]) -> Vec<(String, f32)> {
     }
     let searcher = index.searcher();
     let documents = searcher.num_docs().max(1) as f32;
-    let mut weighted: Vec<(String, f32)> = frequencies
+    let mut weighed: Vec<(String, f32, u64)> = frequencies
         .into_iter()
-        .filter_map(|(word, tf)| {
-            let df: u64 = [index.fields.body]
-                .iter()
-                .map(|f| searcher.doc_freq(&Term::from_field_text(*f, &word)).unwrap_or(0))
-                .max()
-                .unwrap_or(0);
-            if df == 0 {
-                return None;
-            }
+        .map(|(word, tf)| {
+            let df = searcher.doc_freq(&Term::from_field_text(index.fields.body, &word)).unwrap_or(0);
             let idf = ((documents + 1.0) / (df as f32 + 1.0)).ln() + 1.0;
-            Some((word, tf as f32 * idf))
+            (word, tf as f32 * idf, df)
         })
         .collect();
-    weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    weighted.truncate(16);
-    weighted
+    weighed.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    weighed
 }
 
-/// Finds the best matches for a source.
-pub fn find(index: &SearchIndex, source: &Source<'_>, limit: usize) -> Result<Vec<Match>> {
-    let terms = weighted_terms(index, &source.texts);
-    if terms.is_empty() {
+/// The most telling words of the source that some document holds, with their weights.
+fn telling(words: &[(String, f32, u64)]) -> Vec<(String, f32)> {
+    words.iter().filter(|(_, _, df)| *df > 0).take(16).map(|(word, weight, _)| (word.clone(), *weight)).collect()
+}
+
+/// A synonym counts for half the word of the source it stands for: a match in the
+/// source's own words ranks above one through the vocabulary file, which still finds a
+/// listing written only in the other language.
+const SYNONYM_WEIGHT: f32 = 0.5;
+
+/// The most synonyms one source searches for.
+const MAX_EXPANSIONS: usize = 24;
+
+/// The other terms of a synonym set found in the source, with the weight of the word
+/// they stand for. A set counts once however many of its terms a match holds.
+#[derive(Debug, Clone, PartialEq)]
+struct Expansion {
+    terms: Vec<String>,
+    weight: f32,
+}
+
+/// The synonyms of the source's words: for each set found in a text, the set's other
+/// terms, together, weighed as the best of the words its occurrence holds (at most `top`, the
+/// weight of the most telling word searched for). A word no document holds still counts
+/// here: it is how an English demand finds a listing written only in Chinese.
+fn expansions(texts: &[&str], words: &[(String, f32, u64)], top: f32, synonyms: &Synonyms) -> Vec<Expansion> {
+    let mut analyzer = query_analyzer();
+    let mut found: Vec<Expansion> = Vec::new();
+    for text in texts {
+        for set in synonyms.find(text) {
+            let Some(surface) = text.get(set.from..set.to) else { continue };
+            let weight = analyze(&mut analyzer, surface)
+                .iter()
+                .filter_map(|token| words.iter().find(|(word, _, _)| *word == token.text).map(|(_, w, _)| *w))
+                .fold(0.0_f32, f32::max)
+                .min(top);
+            if weight <= 0.0 {
+                continue;
+            }
+            let surface_form = canonical(surface).text;
+            let terms: Vec<String> = set.terms.into_iter().filter(|t| canonical(t).text != surface_form).collect();
+            if terms.is_empty() {
+                continue;
+            }
+            match found.iter_mut().find(|e| e.terms == terms) {
+                Some(known) => known.weight = known.weight.max(weight * SYNONYM_WEIGHT),
+                None => found.push(Expansion { terms, weight: weight * SYNONYM_WEIGHT }),
+            }
+        }
+    }
+    found.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.terms.cmp(&b.terms)));
+    found.truncate(MAX_EXPANSIONS);
+    found
+}
+
+/// Finds the best matches for a source, with the synonyms of its telling words.
+pub fn find(index: &SearchIndex, source: &Source<'_>, synonyms: &Synonyms, limit: usize) -> Result<Vec<Match>> {
+    let words = weighed_words(index, &source.texts);
+    let terms = telling(&words);
+    let top = terms.first().map_or_else(|| words.first().map_or(1.0, |w| w.1), |t| t.1).max(f32::EPSILON);
+    let expanded = expansions(&source.texts, &words, top, synonyms);
+    if terms.is_empty() && expanded.is_empty() {
         return Ok(Vec::new());
     }
-    let top = terms.first().map_or(1.0, |t| t.1).max(f32::EPSILON);
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (word, weight) in &terms {
         for (field, boost) in text_fields(&index.fields) {
             let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
             should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost * weight / top))));
+        }
+    }
+    for expansion in &expanded {
+        let alternatives: Vec<Box<dyn Query>> =
+            expansion.terms.iter().filter_map(|term| term_alone(&index.fields, term)).collect();
+        if !alternatives.is_empty() {
+            let best = Box::new(DisjunctionMaxQuery::new(alternatives));
+            should.push((Occur::Should, Box::new(BoostQuery::new(best, expansion.weight / top))));
         }
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
@@ -200,10 +262,108 @@ pub fn find(index: &SearchIndex, source: &Source<'_>, limit: usize) -> Result<Ve
         .collect::<Vec<&str>>()
         .join("\n");
         let present: HashSet<String> = analyze(&mut analyzer, &text).into_iter().map(|t| t.text).collect();
-        let matched_terms: Vec<String> =
+        let mut matched_terms: Vec<String> =
             terms.iter().filter(|(w, _)| present.contains(w)).map(|(w, _)| w.clone()).collect();
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+        let found_text = canonical(&text).text;
+        for term in expanded.iter().flat_map(|e| &e.terms) {
+            if synonym_in(term, &compact, &found_text) {
+                matched_terms.push(term.clone());
+            }
+        }
         let same_field = source.field.is_some_and(|f| f == card.field);
         matches.push(Match { card, score, matched_terms, same_field });
     }
     Ok(matches)
+}
+
+/// Whether a synonym stands in a match's text: a Chinese term verbatim, a Latin term as
+/// whole words in canonical form (so `lithium-ion battery` is in `Lithium-ion batteries`).
+fn synonym_in(term: &str, compact: &str, canonical_text: &str) -> bool {
+    if term.chars().all(crate::analysis::is_han) {
+        return compact.contains(term);
+    }
+    let wanted = canonical(term).text;
+    canonical_text.match_indices(wanted.as_str()).any(|(start, found)| {
+        let before = canonical_text[..start].chars().next_back();
+        let after = canonical_text[start + found.len()..].chars().next();
+        let latin = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::analysis::is_han(c));
+        !latin(before) && !latin(after)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Labels, achievement_document};
+    use crate::fixtures::{test_owner, test_row};
+
+    /// Two achievements written only in Chinese: a battery-recycling one and a bearing one.
+    fn chinese_index(dir: &std::path::Path) -> (SearchIndex, Uuid) {
+        let index = SearchIndex::open_or_create(dir).expect("index");
+        let now = chrono::Utc::now();
+        let owner = test_owner(now);
+        let mut battery = Uuid::nil();
+        for (title, body) in [
+            ("废旧锂离子电池正极材料回收方法", "从废旧锂离子电池中回收钴、镍和锂，回收率高。"),
+            ("高速轴承故障诊断方法", "通过振动信号识别轴承的早期故障。"),
+        ] {
+            let mut row = test_row(owner.id, now);
+            row.title_zh = Some(title.into());
+            row.abstract_zh = Some(body.into());
+            if battery.is_nil() {
+                battery = row.id;
+            }
+            let document = achievement_document(&index.fields, &row, &owner, &Labels::default());
+            index.upsert(&row.id.to_string(), document).expect("upsert");
+        }
+        index.commit(1).expect("commit");
+        (index, battery)
+    }
+
+    fn source<'a>(texts: Vec<&'a str>) -> Source<'a> {
+        Source { texts, field: None, target_type: "achievement", exclude: None }
+    }
+
+    #[test]
+    fn an_english_demand_finds_a_chinese_listing_through_the_synonyms() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (index, battery) = chinese_index(dir.path());
+        let synonyms = Synonyms::parse("锂电池, 锂离子电池, lithium-ion battery, lithium battery\n");
+        let demand = source(vec!["Recycling of spent lithium-ion batteries"]);
+
+        let without = find(&index, &demand, &Synonyms::default(), 10).expect("find");
+        assert!(without.is_empty(), "no word of the demand is in the index: {without:?}");
+
+        let matches = find(&index, &demand, &synonyms, 10).expect("find");
+        assert_eq!(matches.len(), 1, "{matches:?}");
+        assert_eq!(matches[0].card.id, battery);
+        assert!(matches[0].matched_terms.contains(&"锂离子电池".to_string()), "{:?}", matches[0].matched_terms);
+    }
+
+    #[test]
+    fn a_synonym_counts_below_the_word_it_stands_for() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (index, _) = chinese_index(dir.path());
+        let synonyms = Synonyms::parse("轴承, bearing\n");
+        let texts = ["轴承故障"];
+        let words = weighed_words(&index, &texts);
+        let top = telling(&words)[0].1;
+        let expanded = expansions(&texts, &words, top, &synonyms);
+        let bearing = words.iter().find(|(w, _, _)| w == "轴承").map(|w| w.1).expect("轴承 is weighed");
+        assert_eq!(
+            expanded,
+            vec![Expansion { terms: vec!["bearing".into()], weight: bearing.min(top) * SYNONYM_WEIGHT }]
+        );
+    }
+
+    #[test]
+    fn a_latin_synonym_is_found_as_whole_words_only() {
+        let text = "Recycling lithium-ion batteries; the trainings";
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+        let found = canonical(text).text;
+        assert!(synonym_in("lithium-ion battery", &compact, &found));
+        assert!(!synonym_in("ai", &compact, &found));
+        assert!(synonym_in("锂", "废旧锂电池", ""));
+    }
 }

@@ -269,6 +269,13 @@ fn text_query(
     }
 }
 
+/// A term alone as a query over every text field, as a query for that term would
+/// match it (a Chinese term verbatim, several words next to each other); `None` when it
+/// has no words. Matching uses it for the synonyms of a source's telling words.
+pub fn term_alone(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
+    text_query(fields, &mut query_analyzer(), text, false).map(|(query, _)| query)
+}
+
 /// Context for compiling one query.
 struct Compiler<'a> {
     fields: &'a Fields,

@@ -203,6 +203,7 @@ async fn demand_matches(
 ) -> ApiResult<Json<DemandMatches>> {
     let limit = match_limit(&query)?;
     let demand = demands::get(&state.db, user.actor(), id).await?;
+    let synonyms = state.search.synonyms();
     let matches = state
         .search
         .run(move |index| {
@@ -218,7 +219,7 @@ async fn demand_matches(
             .flatten()
             .collect();
             let source = Source { texts, field: Some(&demand.field_code), target_type: "achievement", exclude: None };
-            matching::find(&index, &source, limit)
+            matching::find(&index, &source, &synonyms, limit)
         })
         .await?;
     Ok(Json(DemandMatches { demand_id: id, matches }))
@@ -245,6 +246,7 @@ async fn similar(
 ) -> ApiResult<Json<Similar>> {
     let limit = match_limit(&query)?;
     let achievement = achievements::get(&state.db, user.actor(), id).await?;
+    let synonyms = state.search.synonyms();
     let (demands, achievements) = state
         .search
         .run(move |index| {
@@ -264,11 +266,13 @@ async fn similar(
             let demands = matching::find(
                 &index,
                 &Source { texts: texts.clone(), field, target_type: "demand", exclude: None },
+                &synonyms,
                 limit,
             )?;
             let similar = matching::find(
                 &index,
                 &Source { texts, field, target_type: "achievement", exclude: Some(achievement.id) },
+                &synonyms,
                 limit,
             )?;
             Ok((demands, similar))
