@@ -1,0 +1,127 @@
+//! Every agreed term where the parties read it: on the offer card in the deal room, in the
+//! agreement, in the contract's canonical text and on the contract page, in the page's
+//! language.
+
+use crate::helpers::{Account, TestApp, spawn_app};
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+/// A page as the browser reads it: escaped characters back to themselves.
+async fn page(app: &TestApp, path: &str, who: &Account) -> String {
+    let response = app.request(reqwest::Method::GET, path, Some(who)).send().await.expect("page");
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    unescape(&response.text().await.unwrap_or_default())
+}
+
+fn unescape(html: &str) -> String {
+    [("&#x27;", "'"), ("&#x2f;", "/"), ("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")]
+        .iter()
+        .fold(html.to_string(), |text, (entity, c)| text.replace(entity, c))
+}
+
+/// The part of a page from the first `start` to the next `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("no {start} in:\n{html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn every_agreed_term_is_on_the_offer_card_in_the_agreement_and_in_the_contract() {
+    let app = spawn_app().await;
+    let achievement = app.published_achievement(&app.seller, json!({"patent_granted": true})).await;
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "条件？"}))
+        .await
+        .expect(201)
+        .id();
+    let offer = app
+        .post(
+            &format!("/api/v1/deals/{deal}/offers"),
+            Some(&app.seller),
+            json!({
+                "terms": {"mode": "exclusive_license", "currency": "CNY", "lump_sum_minor": 30_000_000,
+                          "royalty_bps": 250, "royalty_minimum_minor": 2_000_000, "equity_bps": 500,
+                          "milestones": [
+                              {"title": "签约首付", "amount_minor": 10_000_000, "due_days_after_signing": 0},
+                              {"title": "工艺包交付", "amount_minor": 20_000_000, "due_days_after_signing": 60,
+                               "acceptance_criteria": "中试连续运行72小时合格"}],
+                          "territory": "山东省及江苏省", "term_years": 7, "exclusive": true,
+                          "improvements": "joint", "notes": "卖方提供两次现场技术指导"},
+                "valid_until": (Utc::now() + Duration::days(3)).to_rfc3339()
+            }),
+        )
+        .await
+        .expect(201)
+        .id();
+
+    // The buyer reads every term on the card before accepting, in either language.
+    let room = page(&app, &format!("/deals/{deal}?lang=zh"), &app.buyer).await;
+    let card = between(&room, "id=\"offer-1\"", "class=\"actions\"");
+    for shown in [
+        "独占许可",
+        "人民币",
+        "¥300,000",
+        "2.5%",
+        "¥20,000",
+        "5%",
+        "签约首付 · ¥100,000 · 签约时",
+        "工艺包交付 · ¥200,000 · 签约后 60 天 · 验收标准: 中试连续运行72小时合格",
+        "山东省及江苏省",
+        "7 年",
+        "买方享有排他性权利",
+        "双方共有",
+        "卖方提供两次现场技术指导",
+    ] {
+        assert!(card.contains(shown), "the Chinese card lacks {shown}:\n{card}");
+    }
+    let room = page(&app, &format!("/deals/{deal}?lang=en"), &app.buyer).await;
+    let card = between(&room, "id=\"offer-1\"", "class=\"actions\"");
+    for shown in [
+        "Exclusive licence",
+        "Renminbi (CNY)",
+        "Minimum royalty per year",
+        "Equity share",
+        "60 days after signing · Acceptance criteria: 中试连续运行72小时合格",
+        "7 years",
+        "The buyer's rights are exclusive",
+        "Both, jointly",
+        "Other terms",
+        "卖方提供两次现场技术指导",
+    ] {
+        assert!(card.contains(shown), "the English card lacks {shown}:\n{card}");
+    }
+
+    // Accepted, the agreement shows the same terms; the contract text states them.
+    app.post_empty(&format!("/api/v1/offers/{offer}/accept"), Some(&app.buyer)).await.expect(200);
+    let room = page(&app, &format!("/deals/{deal}?lang=zh"), &app.seller).await;
+    let agreement = between(&room, "class=\"detail agreement\"", "</section>");
+    for shown in ["卖方提供两次现场技术指导", "双方共有", "5%", "中试连续运行72小时合格", "7 年"]
+    {
+        assert!(agreement.contains(shown), "the agreement lacks {shown}:\n{agreement}");
+    }
+    let contract = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201).id();
+    let text = app
+        .request(reqwest::Method::GET, &format!("/api/v1/contracts/{contract}/document?format=text"), Some(&app.buyer))
+        .send()
+        .await
+        .expect("text")
+        .text()
+        .await
+        .unwrap_or_default();
+    for stated in [
+        "第九条 其他约定 / Article 9. Other terms",
+        "交易中约定 / Agreed in the negotiation：卖方提供两次现场技术指导",
+        "每年最低提成 / Minimum royalty per year：20000.00 CNY",
+        "取得 5% 的股权 / The seller contributes the technology as capital for 5% of the equity",
+        "期限 / Term：7 年 / 7 years",
+        "实施地域 / Territory：山东省及江苏省",
+        "后续改进的技术成果由双方共有。 / Improvements are owned jointly.",
+        "验收条件 / acceptance：中试连续运行72小时合格",
+    ] {
+        assert!(text.contains(stated), "the contract text lacks {stated}:\n{text}");
+    }
+    let view = page(&app, &format!("/contracts/{contract}?lang=en"), &app.buyer).await;
+    let terms = between(&view, "Agreed terms", "</section>");
+    assert!(terms.contains("卖方提供两次现场技术指导") && terms.contains("Both, jointly"), "{terms}");
+}
