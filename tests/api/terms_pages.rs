@@ -1,10 +1,11 @@
 //! Every agreed term where the parties read it: on the offer card in the deal room, in the
 //! agreement, in the contract's canonical text and on the contract page, in the page's
-//! language.
+//! language; and the amendment form starts from every current clause.
 
+use crate::contracts::agreed_deal;
 use crate::helpers::{Account, TestApp, spawn_app};
 use chrono::{Duration, Utc};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// A page as the browser reads it: escaped characters back to themselves.
 async fn page(app: &TestApp, path: &str, who: &Account) -> String {
@@ -24,6 +25,18 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html.find(start).unwrap_or_else(|| panic!("no {start} in:\n{html}"));
     let rest = &html[from..];
     &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// The value a form field starts with: an input's `value`, a textarea's text.
+fn field_value(form: &str, name: &str) -> String {
+    let at = form.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no field {name} in:\n{form}"));
+    let tag_start = form[..at].rfind('<').unwrap_or(0);
+    let tag = &form[tag_start..tag_start + form[tag_start..].find('>').unwrap_or(0) + 1];
+    if tag.starts_with("<textarea") {
+        let text = &form[tag_start + tag.len()..];
+        return text[..text.find("</textarea>").unwrap_or(0)].to_string();
+    }
+    tag.split(" value=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or_default().to_string()
 }
 
 #[tokio::test]
@@ -124,4 +137,85 @@ async fn every_agreed_term_is_on_the_offer_card_in_the_agreement_and_in_the_cont
     let view = page(&app, &format!("/contracts/{contract}?lang=en"), &app.buyer).await;
     let terms = between(&view, "Agreed terms", "</section>");
     assert!(terms.contains("卖方提供两次现场技术指导") && terms.contains("Both, jointly"), "{terms}");
+}
+
+/// The amendment form's fields with the clause each starts from, as the API reports it.
+const CLAUSE_FIELDS: [&str; 8] = [
+    "place_of_performance",
+    "confidentiality_years",
+    "acceptance_method",
+    "rejection_window_days",
+    "cure_period_days",
+    "penalty_bps",
+    "dispute_resolution",
+    "special_terms",
+];
+
+/// A clause as its field shows it: basis points as a percentage, nothing as empty.
+fn shown(field: &str, clause: &Value) -> String {
+    match clause {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Number(n) if field.ends_with("_bps") => {
+            let bps = n.as_i64().unwrap_or_default();
+            if bps % 100 == 0 { (bps / 100).to_string() } else { format!("{}", bps as f64 / 100.0) }
+        }
+        other => other.to_string(),
+    }
+}
+
+async fn amend_form(app: &TestApp, contract: &str, lang: &str) -> String {
+    let view = page(app, &format!("/contracts/{contract}?lang={lang}"), &app.seller).await;
+    between(&view, "id=\"amend-contract\"", "</form>").to_string()
+}
+
+#[tokio::test]
+async fn the_amendment_form_starts_from_every_current_clause() {
+    let app = spawn_app().await;
+    let deal = agreed_deal(&app).await;
+    let contract = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201).id();
+
+    // Fresh from the draft: the default clauses, the place of performance among them.
+    let form = amend_form(&app, &contract, "zh").await;
+    assert_eq!(field_value(&form, "place_of_performance"), "乙方所在地 / At the buyer's premises");
+    let view = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.seller)).await.expect(200);
+    for field in CLAUSE_FIELDS {
+        let clause = &view.body["content"]["clauses"][field];
+        assert_eq!(field_value(&form, field), shown(field, clause), "{field}");
+    }
+
+    // After an amendment the form shows the amended clauses.
+    let amended = json!({
+        "seller_representative": "张成", "buyer_representative": "刘采",
+        "place_of_performance": "青岛市崂山区甲方中试基地", "confidentiality_years": 7,
+        "acceptance_method": "按 GB/T 19249 验收", "rejection_window_days": 45, "cure_period_days": 60,
+        "penalty_bps": 1250, "dispute_resolution": "提交青岛仲裁委员会仲裁",
+        "special_terms": "卖方派两名工程师驻场 <三个月> & 培训"
+    });
+    app.patch(&format!("/api/v1/contracts/{contract}"), &app.seller, Some(view.version()), amended.clone())
+        .await
+        .expect(200);
+    let form = amend_form(&app, &contract, "en").await;
+    for field in CLAUSE_FIELDS {
+        assert_eq!(field_value(&form, field), shown(field, &amended[field]), "{field}");
+    }
+    assert_eq!(field_value(&form, "seller_representative"), "张成");
+
+    // Sent back untouched, as the page's script reads it, the form changes nothing.
+    let mut body = serde_json::Map::new();
+    for field in CLAUSE_FIELDS {
+        let value = field_value(&form, field);
+        let sent = match field {
+            "penalty_bps" => json!((value.parse::<f64>().unwrap_or_default() * 100.0).round() as i64),
+            f if f.ends_with("_days") || f.ends_with("_years") => json!(value.parse::<i64>().unwrap_or_default()),
+            _ => json!(value),
+        };
+        body.insert(field.to_string(), sent);
+    }
+    let version = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.seller)).await.expect(200).version();
+    let unchanged = app
+        .patch(&format!("/api/v1/contracts/{contract}"), &app.seller, Some(version), Value::Object(body))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(unchanged.error_fields(), ["body"], "nothing would change: {}", unchanged.body);
 }
