@@ -525,6 +525,14 @@ pub(crate) mod tests {
         lines
     }
 
+    /// The names of a value's fields as it serializes (every optional one set here).
+    fn field_names(value: &impl Serialize) -> Vec<String> {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -534,7 +542,17 @@ pub(crate) mod tests {
         fn every_agreed_term_is_in_the_contract_text(terms in terms_with_every_field(), clauses in clauses_with_every_field()) {
             let content = content_with(terms, clauses);
             let text = content.render().map_err(TestCaseError::fail)?;
-            for (field, needles) in expected_lines(&content) {
+            let expected = expected_lines(&content);
+            // A field added to the terms or the clauses must be looked for too.
+            let looked_for: std::collections::BTreeSet<&str> = expected.iter().map(|(field, _)| *field).collect();
+            for field in field_names(&content.terms).iter().chain(field_names(&content.clauses).iter()) {
+                prop_assert!(looked_for.contains(field.as_str()), "the test does not look for {}", field);
+            }
+            let milestone_fields = ["title", "amount_minor", "due_days_after_signing", "acceptance_criteria"];
+            for field in content.terms.milestones.iter().flat_map(field_names) {
+                prop_assert!(milestone_fields.contains(&field.as_str()), "the test does not look for milestones' {}", field);
+            }
+            for (field, needles) in expected {
                 let found = text.lines().any(|line| needles.iter().all(|needle| line.contains(needle.as_str())));
                 prop_assert!(found, "{} is not in the text as {:?}:\n{}", field, needles, text);
             }

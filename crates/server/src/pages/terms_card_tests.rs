@@ -45,8 +45,9 @@ fn term_value(html: &str, class: &str) -> Option<String> {
     Some(entities.iter().fold(text, |read, (entity, c)| read.replace(entity, c)))
 }
 
-/// What each term's cell must say, in the page's language.
-fn expected(terms: &Terms, lang: Lang) -> Vec<(&'static str, Vec<String>)> {
+/// Each field of the terms, the class of its cell on the card and what the cell must say
+/// in the page's language.
+fn expected(terms: &Terms, lang: Lang) -> Vec<(&'static str, &'static str, Vec<String>)> {
     let words = dictionary(lang);
     let word = |key: &str| words.get(key).copied().unwrap_or("?").to_string();
     let symbol = match terms.currency.code() {
@@ -67,19 +68,35 @@ fn expected(terms: &Terms, lang: Lang) -> Vec<(&'static str, Vec<String>)> {
         milestones.push(format!("{}: {}", word("acceptance"), m.acceptance_criteria.as_deref().unwrap_or("?")));
     }
     vec![
-        ("term-mode", vec![terms.mode.label(lang.code()).to_string()]),
-        ("term-currency", vec![word(&format!("currency_{}", terms.currency.code().to_lowercase()))]),
-        ("term-lump-sum", vec![money(terms.lump_sum_minor)]),
-        ("term-royalty", vec![percent(terms.royalty_bps)]),
-        ("term-royalty-minimum", vec![money(terms.royalty_minimum_minor)]),
-        ("term-equity", vec![percent(terms.equity_bps)]),
-        ("term-milestones", milestones),
-        ("term-territory", vec![terms.territory.clone()]),
-        ("term-years", vec![counted(lang, "years_count", terms.term_years.into())]),
-        ("term-exclusive", vec![word(if terms.exclusive { "exclusive_rights" } else { "non_exclusive_rights" })]),
-        ("term-improvements", vec![word(&format!("improvements_{improvements}"))]),
-        ("term-notes", vec![terms.notes.clone().unwrap_or_default()]),
+        ("mode", "term-mode", vec![terms.mode.label(lang.code()).to_string()]),
+        ("currency", "term-currency", vec![word(&format!("currency_{}", terms.currency.code().to_lowercase()))]),
+        ("lump_sum_minor", "term-lump-sum", vec![money(terms.lump_sum_minor)]),
+        ("royalty_bps", "term-royalty", vec![percent(terms.royalty_bps)]),
+        ("royalty_minimum_minor", "term-royalty-minimum", vec![money(terms.royalty_minimum_minor)]),
+        ("equity_bps", "term-equity", vec![percent(terms.equity_bps)]),
+        ("milestones", "term-milestones", milestones),
+        ("territory", "term-territory", vec![terms.territory.clone()]),
+        ("term_years", "term-years", vec![counted(lang, "years_count", terms.term_years.into())]),
+        (
+            "exclusive",
+            "term-exclusive",
+            vec![word(if terms.exclusive { "exclusive_rights" } else { "non_exclusive_rights" })],
+        ),
+        ("improvements", "term-improvements", vec![word(&format!("improvements_{improvements}"))]),
+        ("notes", "term-notes", vec![terms.notes.clone().unwrap_or_default()]),
     ]
+}
+
+/// The names of the fields of the terms and of their milestones as they serialize.
+fn field_names(terms: &Terms) -> Vec<String> {
+    let value = serde_json::to_value(terms).unwrap_or_default();
+    let keys =
+        |v: &serde_json::Value| v.as_object().map(|map| map.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    let mut names = keys(&value);
+    for milestone in value["milestones"].as_array().into_iter().flatten() {
+        names.extend(keys(milestone).into_iter().map(|key| format!("milestones.{key}")));
+    }
+    names
 }
 
 proptest! {
@@ -91,7 +108,17 @@ proptest! {
         let templates = Templates::load().map_err(|e| TestCaseError::fail(e.to_string()))?;
         for lang in [Lang::Zh, Lang::En] {
             let html = render_card(&templates, &terms, lang).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            for (class, values) in expected(&terms, lang) {
+            let expected = expected(&terms, lang);
+            // A field added to the terms must be looked for too (milestone fields by name).
+            let milestone_fields = ["title", "amount_minor", "due_days_after_signing", "acceptance_criteria"];
+            for field in field_names(&terms) {
+                let known = match field.strip_prefix("milestones.") {
+                    Some(inner) => milestone_fields.contains(&inner),
+                    None => expected.iter().any(|(name, _, _)| *name == field),
+                };
+                prop_assert!(known, "the test does not look for {}", field);
+            }
+            for (_, class, values) in expected {
                 let shown = term_value(&html, class);
                 prop_assert!(shown.is_some(), "{:?}: no {} on the card:\n{}", lang, class, html);
                 let shown = shown.unwrap_or_default();
