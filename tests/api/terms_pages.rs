@@ -139,6 +139,55 @@ async fn every_agreed_term_is_on_the_offer_card_in_the_agreement_and_in_the_cont
     assert!(terms.contains("卖方提供两次现场技术指导") && terms.contains("Both, jointly"), "{terms}");
 }
 
+#[tokio::test]
+async fn a_counter_offer_starts_from_every_countered_term_and_its_diff_shows_acceptance_criteria() {
+    let app = spawn_app().await;
+    let achievement = app.published_achievement(&app.seller, json!({})).await;
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "价格？"}))
+        .await
+        .expect(201)
+        .id();
+    let valid = (Utc::now() + Duration::days(5)).to_rfc3339();
+    let milestone = |criteria: &str| {
+        json!([{"title": "Process package", "amount_minor": 5_000_000, "due_days_after_signing": 30,
+                "acceptance_criteria": criteria}])
+    };
+    let offer = app
+        .post(
+            &format!("/api/v1/deals/{deal}/offers"),
+            Some(&app.seller),
+            json!({"terms": {"mode": "ordinary_license", "currency": "USD", "lump_sum_minor": 5_000_000,
+                             "milestones": milestone("pilot run of 72 hours"), "territory": "Worldwide",
+                             "term_years": 3, "notes": "two site visits"}, "valid_until": valid}),
+        )
+        .await
+        .expect(201)
+        .id();
+
+    // The buyer's counter form holds the offer's currency and acceptance criteria, so a
+    // counter sent from it does not drop them unseen.
+    let room = page(&app, &format!("/deals/{deal}?lang=en"), &app.buyer).await;
+    let form = between(&room, "id=\"counter-1\"", "</form>");
+    assert!(form.contains("<option value=\"USD\" selected>US dollars (USD)</option>"), "{form}");
+    assert_eq!(field_value(form, "terms.milestones.0.acceptance_criteria"), "pilot run of 72 hours");
+    assert_eq!(field_value(form, "terms.notes"), "two site visits");
+
+    app.post(
+        &format!("/api/v1/offers/{offer}/counter"),
+        Some(&app.buyer),
+        json!({"terms": {"mode": "ordinary_license", "currency": "USD", "lump_sum_minor": 5_000_000,
+                         "milestones": milestone("pilot run of 168 hours"), "territory": "Worldwide",
+                         "term_years": 3, "notes": "two site visits"}, "valid_until": valid}),
+    )
+    .await
+    .expect(201);
+    let room = page(&app, &format!("/deals/{deal}?lang=en"), &app.seller).await;
+    let diff = between(&room, "<table class=\"diff\">", "</table>");
+    assert!(diff.contains("Acceptance criteria: pilot run of 72 hours"), "{diff}");
+    assert!(diff.contains("Acceptance criteria: pilot run of 168 hours"), "{diff}");
+}
+
 /// The amendment form's fields with the clause each starts from, as the API reports it.
 const CLAUSE_FIELDS: [&str; 8] = [
     "place_of_performance",
