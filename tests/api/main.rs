@@ -25,4 +25,5 @@ mod portfolio;
 mod search;
 mod session;
 mod stripe_hub;
+mod terms_pages;
 mod workspace_pages;

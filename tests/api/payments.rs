@@ -905,7 +905,10 @@ async fn the_rejection_window_is_the_one_the_contract_agrees() {
         .text()
         .await
         .unwrap_or_default();
-    assert!(text.contains("支付某期款项后 1 日内") && text.contains("Within 1 days"), "the clause is in the text");
+    assert!(
+        text.contains("支付某期款项后 1 日内") && text.contains("Within 1 day of paying"),
+        "the clause is in the text"
+    );
     for milestone in [&first, &second] {
         let paying = app.post_empty(&format!("/api/v1/milestones/{milestone}/pay"), Some(&app.buyer)).await.expect(200);
         confirm_card(paying.body["payment_intent_id"].as_str().unwrap_or_default()).await;

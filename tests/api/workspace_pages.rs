@@ -96,16 +96,20 @@ async fn the_offer_form_names_the_fields_the_api_reads() {
     assert!(room.contains("Joint channel") && !room.contains("Buyer caucus"), "no caucus without a broker");
     for field in [
         "terms.mode",
+        "terms.currency",
         "terms.lump_sum_minor",
         "terms.royalty_bps",
         "terms.royalty_minimum_minor",
+        "terms.equity_bps",
         "terms.milestones.0.title",
         "terms.milestones.0.amount_minor",
         "terms.milestones.0.due_days_after_signing",
+        "terms.milestones.0.acceptance_criteria",
         "terms.territory",
         "terms.term_years",
         "terms.exclusive",
         "terms.improvements",
+        "terms.notes",
         "valid_until",
     ] {
         assert!(room.contains(&format!("name=\"{field}\"")), "the offer form lacks {field}");

@@ -90,9 +90,12 @@ pub fn check(content: &Content, signatures_complete: bool) -> Vec<Finding> {
             "the licensee's improvements go to the licensor: a one-sided grant-back is a restrictive clause",
         ));
     }
-    let special = content.clauses.special_terms.as_deref().unwrap_or("").to_lowercase();
+    // The other terms agreed in the negotiation are contract text as much as the
+    // supplementary terms written into the draft.
+    let other_terms = [content.terms.notes.as_deref(), content.clauses.special_terms.as_deref()];
+    let other_terms = other_terms.into_iter().flatten().collect::<Vec<_>>().join("\n").to_lowercase();
     for (phrase, why) in RESTRICTIVE {
-        if special.contains(&phrase.to_lowercase()) {
+        if other_terms.contains(&phrase.to_lowercase()) {
             findings.push(blocker("restrictive_clause", &format!("the other terms say “{phrase}”: that {why}")));
         }
     }
@@ -100,4 +103,43 @@ pub fn check(content: &Content, signatures_complete: bool) -> Vec<Finding> {
         findings.push(blocker("signatures", "not every party has signed the current version"));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Clauses;
+    use crate::content::tests::content_with;
+    use techex_core::Currency;
+    use techex_core::domain::TransactionMode;
+    use techex_negotiation::terms::Terms;
+
+    fn licence(notes: Option<&str>, special_terms: Option<&str>) -> Content {
+        let terms = Terms {
+            mode: TransactionMode::OrdinaryLicense,
+            currency: Currency::CNY,
+            lump_sum_minor: Some(1_000_000),
+            royalty_bps: None,
+            royalty_minimum_minor: None,
+            equity_bps: None,
+            milestones: vec![],
+            territory: "山东省".into(),
+            term_years: 3,
+            exclusive: false,
+            improvements: Improvements::EachOwn,
+            notes: notes.map(str::to_string),
+        };
+        content_with(terms, Clauses { special_terms: special_terms.map(str::to_string), ..Clauses::default() })
+    }
+
+    fn restrictive(content: &Content) -> usize {
+        check(content, true).iter().filter(|f| f.code == "restrictive_clause").count()
+    }
+
+    #[test]
+    fn a_restrictive_clause_agreed_in_the_offer_is_caught_like_one_written_into_the_draft() {
+        assert_eq!(restrictive(&licence(Some("卖方提供两次现场技术指导"), None)), 0);
+        assert_eq!(restrictive(&licence(Some("乙方不得改进该技术"), None)), 1);
+        assert_eq!(restrictive(&licence(None, Some("乙方不得改进该技术"))), 1);
+    }
 }

@@ -18,6 +18,8 @@ pub mod feedback;
 pub mod offers;
 pub mod refusal;
 pub mod room;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod terms;
 
 pub use techex_listings::{ListingsError as Error, Result};

@@ -14,6 +14,8 @@ mod search;
 mod sign_in;
 mod sitemap;
 mod stats;
+#[cfg(test)]
+mod terms_card_tests;
 mod workspace;
 
 use crate::error::ApiResult;
@@ -56,6 +58,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("achievement_form.html", include_str!("../../../../web/templates/achievement_form.html")),
     ("deal_room.html", include_str!("../../../../web/templates/deal_room.html")),
     ("offer_form.html", include_str!("../../../../web/templates/offer_form.html")),
+    ("terms_card.html", include_str!("../../../../web/templates/terms_card.html")),
     ("dashboard.html", include_str!("../../../../web/templates/dashboard.html")),
     ("my_contracts.html", include_str!("../../../../web/templates/my_contracts.html")),
     ("contract.html", include_str!("../../../../web/templates/contract.html")),
@@ -654,6 +657,12 @@ mod tests {
             "due_on_signing",
             "due_days_after",
             "due_days_after_one",
+            "currency_cny",
+            "currency_usd",
+            "currency_eur",
+            "currency_hkd",
+            "years_count",
+            "years_count_one",
         ];
         used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));
         assert!(used.len() > 100, "the scan found the templates' words");

@@ -68,6 +68,9 @@ fn display_term(field: &str, value: &serde_json::Value, lang: Lang) -> String {
         Value::String(s) if field == "mode" => techex_core::domain::TransactionMode::parse(s)
             .map(|m| m.label(lang.code()).to_string())
             .unwrap_or_else(|_| s.clone()),
+        Value::String(s) if field == "currency" => dictionary(lang)
+            .get(format!("currency_{}", s.to_lowercase()).as_str())
+            .map_or_else(|| s.clone(), |w| (*w).to_string()),
         Value::String(s) if field == "improvements" => {
             dictionary(lang).get(format!("improvements_{s}").as_str()).map_or_else(|| s.clone(), |w| (*w).to_string())
         }
@@ -78,7 +81,14 @@ fn display_term(field: &str, value: &serde_json::Value, lang: Lang) -> String {
                 let title = m["title"].as_str().unwrap_or("");
                 let amount = m["amount_minor"].as_i64().map(yuan).unwrap_or_default();
                 let days = m["due_days_after_signing"].as_i64().unwrap_or(0);
-                format!("{title} {amount} {}", super::due_days_words(lang, days))
+                let due = super::due_days_words(lang, days);
+                match m["acceptance_criteria"].as_str() {
+                    Some(criteria) => {
+                        let label = dictionary(lang).get("acceptance").copied().unwrap_or_default();
+                        format!("{title} {amount} {due} ({label}: {criteria})")
+                    }
+                    None => format!("{title} {amount} {due}"),
+                }
             })
             .collect::<Vec<_>>()
             .join("; "),
