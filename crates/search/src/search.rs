@@ -456,6 +456,29 @@ mod tests {
         );
     }
 
+    #[test]
+    fn holding_several_names_of_one_thing_does_not_outrank_holding_more_of_the_query() {
+        let dir = tempfile::tempdir().expect("dir");
+        let titles = [
+            "Lithium-ion battery, li-ion battery and lithium battery packs".to_string(),
+            "Recycling of the lithium battery".to_string(),
+            "Bearing fault diagnosis".to_string(),
+            "Seawater desalination membranes".to_string(),
+        ];
+        let index = index_of(dir.path(), &titles);
+        let synonyms = Synonyms::parse("锂电池, lithium-ion battery, lithium battery, li-ion battery\n");
+        let request = SearchRequest {
+            query: "lithium battery recycling".into(),
+            filters: crate::query::Filters { doc_type: "achievement".into(), ..Default::default() },
+            limit: 10,
+            lang: "en".into(),
+            ..Default::default()
+        };
+        let results = index.search_with(&request, &synonyms).expect("search");
+        let ranked: Vec<&str> = results.hits.iter().map(|h| h.title.as_str()).collect();
+        assert_eq!(ranked, [titles[1].as_str(), titles[0].as_str()]);
+    }
+
     fn index_of(dir: &std::path::Path, titles: &[String]) -> SearchIndex {
         let index = SearchIndex::open_or_create(dir).expect("index");
         let now = chrono::Utc::now();
