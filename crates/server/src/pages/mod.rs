@@ -3,6 +3,7 @@
 //! `Accept-Language`), and the static assets under `web/static`, all embedded in the
 //! binary so that `techex serve` needs no files beside it.
 
+mod auctions;
 mod center;
 mod charts;
 mod dashboard;
@@ -65,6 +66,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("center_contracts.html", include_str!("../../../../web/templates/center_contracts.html")),
     ("center_stats.html", include_str!("../../../../web/templates/center_stats.html")),
     ("chart.html", include_str!("../../../../web/templates/chart.html")),
+    ("auctions.html", include_str!("../../../../web/templates/auctions.html")),
+    ("auction.html", include_str!("../../../../web/templates/auction.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -74,6 +77,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("pay.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/pay.js")),
     ("confirm.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/confirm.js")),
     ("facets.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/facets.js")),
+    ("auction.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/auction.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../../../web/static/favicon.svg")),
     (
         "vendor/swagger-ui/swagger-ui.css",
@@ -478,6 +482,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/demands", get(listings::demand_list))
         .route("/demands/{id}", get(listings::demand_page))
         .route("/brokers", get(listings::broker_list))
+        .route("/auctions", get(auctions::auction_list))
+        .route("/auctions/{id}", get(auctions::auction_page))
         .route("/brokers/{id}", get(listings::broker_page))
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/robots.txt", get(sitemap::robots))
