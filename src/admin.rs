@@ -4,7 +4,7 @@
 use crate::cli::{AdminAction, AdminArgs, AdminCreateArgs};
 use crate::settings::Settings;
 use anyhow::{Context, bail};
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 use techex_core::CreditCode;
 use techex_core::text::{check_password_strength, parse_email};
 use techex_listings::center::{self, NewCenter};
@@ -78,20 +78,23 @@ async fn create(settings: Settings, args: &AdminCreateArgs) -> anyhow::Result<()
     Ok(())
 }
 
-/// The password from the first line of standard input, or asked for twice on the
-/// terminal without echo.
-async fn read_password(email: &str, from_stdin: bool) -> anyhow::Result<String> {
+/// The password: the first line of standard input when it is not a terminal (a pipe,
+/// `--password-stdin`), else asked for twice on the terminal without echo.
+async fn read_password(email: &str, password_stdin: bool) -> anyhow::Result<String> {
     let prompt = format!("password for {email}: ");
     let password = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
-        if from_stdin {
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+            stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
             return Ok(line.trim_end_matches(['\n', '\r']).to_string());
         }
-        let first = rpassword::prompt_password(&prompt)
-            .context("cannot ask for the password on a terminal; pipe it with --password-stdin")?;
+        if password_stdin {
+            bail!("--password-stdin reads a pipe, but standard input is a terminal: leave the flag out to be asked without echo");
+        }
+        let first = rpassword::prompt_password(&prompt).context("cannot ask for the password on the terminal")?;
         let again = rpassword::prompt_password("the same password again: ")
-            .context("cannot ask for the password on a terminal; pipe it with --password-stdin")?;
+            .context("cannot ask for the password on the terminal")?;
         if first != again {
             bail!("the two passwords differ; nothing was changed");
         }

@@ -64,7 +64,8 @@ pub struct AdminArgs {
 pub enum AdminAction {
     /// Create the center organization (verified) and its first platform administrator,
     /// once per database. The password is asked for on the terminal without echo, or read
-    /// from the first line of standard input with `--password-stdin`; never an argument.
+    /// from the first line of standard input when that is a pipe (`--password-stdin`);
+    /// never an argument.
     Create(AdminCreateArgs),
 }
 
@@ -91,7 +92,8 @@ pub struct AdminCreateArgs {
     /// The administrator's language: `zh` or `en`.
     #[arg(long, default_value = "zh", value_parser = parse_language)]
     pub language: techex_core::domain::Language,
-    /// Read the password from the first line of standard input instead of asking.
+    /// Read the password from the first line of standard input (a pipe) instead of asking;
+    /// without the flag a piped standard input is read all the same.
     #[arg(long)]
     pub password_stdin: bool,
 }

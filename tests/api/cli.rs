@@ -234,10 +234,18 @@ fn serve_on_a_busy_port_fails_before_touching_the_database() {
     assert!(!dir.path().join("techex.db").exists(), "no database was created, let alone seeded");
 }
 
-/// Runs `techex admin create` on `url` with the password on standard input.
-fn admin_create(dir: &std::path::Path, url: &str, credit_code: &str, password: &str) -> std::process::Output {
+/// Runs `techex admin create` on `url` with the password piped to standard input, with
+/// or without `--password-stdin`.
+fn admin_create(
+    dir: &std::path::Path,
+    url: &str,
+    credit_code: &str,
+    password: &str,
+    flag: bool,
+) -> std::process::Output {
     use std::io::Write;
-    let mut child = techex(dir)
+    let mut command = techex(dir);
+    command
         .env("DATABASE_URL", url)
         .args([
             "admin",
@@ -256,8 +264,9 @@ fn admin_create(dir: &std::path::Path, url: &str, credit_code: &str, password: &
             "李主任",
             "--language",
             "en",
-            "--password-stdin",
         ])
+        .args(flag.then_some("--password-stdin"));
+    let mut child = command
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -276,17 +285,18 @@ async fn admin_create_installs_the_center_once_and_its_administrator_runs_it() {
     let center_code =
         techex_core::CreditCode::from_prefix("12370000MB0300000").map(|c| c.to_string()).unwrap_or_default();
 
-    let weak = admin_create(dir.path(), &url, &center_code, "password");
+    // A piped password is read without the flag too; a weak one is refused, nothing made.
+    let weak = admin_create(dir.path(), &url, &center_code, "password", false);
     assert_eq!(weak.status.code(), Some(1), "a weak password is refused: {weak:?}");
-    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"), "{weak:?}");
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("the password must be at least 10 characters"), "{weak:?}");
 
-    let made = admin_create(dir.path(), &url, &center_code, "center-door-2026!");
+    let made = admin_create(dir.path(), &url, &center_code, "center-door-2026!", true);
     assert!(made.status.success(), "admin create failed: {}", String::from_utf8_lossy(&made.stderr));
     let printed = String::from_utf8_lossy(&made.stdout);
     assert!(printed.contains("山东省技术成果交易中心") && printed.contains("director@center.example.cn"), "{printed}");
     assert!(!printed.contains("center-door-2026!") && !String::from_utf8_lossy(&made.stderr).contains("center-door"));
 
-    let again = admin_create(dir.path(), &url, &center_code, "center-door-2026!");
+    let again = admin_create(dir.path(), &url, &center_code, "center-door-2026!", true);
     assert_eq!(again.status.code(), Some(1), "a second center is refused: {again:?}");
     let said = String::from_utf8_lossy(&again.stderr);
     assert!(said.contains("already exists") && said.contains("/invitations"), "{said}");
@@ -324,6 +334,17 @@ async fn admin_create_installs_the_center_once_and_its_administrator_runs_it() {
     assert_eq!(me["user"]["language"], "en");
     assert_eq!(me["user"]["roles"], serde_json::json!(["member", "org_admin", "platform_admin"]));
     let center_id = me["organization"]["id"].as_str().unwrap_or_default().to_string();
+    // The pages speak the administrator's language when nothing else says which.
+    let dashboard = client
+        .get(format!("{base}/dashboard"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(dashboard.contains("<html lang=\"en\">"), "{dashboard}");
     let organizations: serde_json::Value =
         client.get(format!("{base}/api/v1/organizations")).send().await.expect("list").json().await.expect("json");
     assert_eq!(organizations["items"].as_array().map(Vec::len), Some(1), "no demo: {organizations}");

@@ -1,6 +1,6 @@
 //! The browser pages: server-rendered HTML from the templates under `web/templates`,
-//! in Chinese or English (`lang` query parameter, then the `lang` cookie, then
-//! `Accept-Language`), and the static assets under `web/static`, all embedded in the
+//! in Chinese or English (`lang` query parameter, then the `lang` cookie, then the
+//! signed-in user's language, then `Accept-Language`), and the static assets under `web/static`, all embedded in the
 //! binary so that `techex serve` needs no files beside it.
 
 mod auctions;
@@ -247,11 +247,16 @@ pub(super) struct LangQuery {
     pub(super) lang: Option<String>,
 }
 
-fn language(headers: &HeaderMap, query: Option<&str>) -> Lang {
+/// The page's language: the `lang` query parameter, the `lang` cookie, the signed-in
+/// user's language, then the browser's `Accept-Language`.
+fn language(headers: &HeaderMap, query: Option<&str>, user_language: Option<&str>) -> Lang {
     if let Some(lang) = query.and_then(Lang::parse) {
         return lang;
     }
     if let Some(lang) = cookie(headers, "lang").as_deref().and_then(Lang::parse) {
+        return lang;
+    }
+    if let Some(lang) = user_language.and_then(Lang::parse) {
         return lang;
     }
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -303,7 +308,7 @@ pub(super) fn page_context_for(
     user: Option<&techex_listings::auth::Authenticated>,
 ) -> PageContext {
     PageContext {
-        lang: language(headers, query),
+        lang: language(headers, query, user.map(|u| u.user.language.as_str())),
         signed_in: user.map(|u| u.user.display_name.clone()),
         csrf: cookie(headers, CSRF_COOKIE).filter(|value| !value.is_empty()),
         desks: user.map(|u| guard::Desks::of(&u.actor)).unwrap_or_default(),
