@@ -70,6 +70,7 @@ pub async fn add_member<C: ConnectionTrait>(
         organization_id: Set(org.id),
         roles: Set(RoleSet::new(roles.iter().copied()).to_stored()),
         status: Set("active".into()),
+        language: Set("zh".into()),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

@@ -46,9 +46,60 @@ pub enum Command {
     /// baselines (nDCG@10, Recall@100, zero hits); speed against PostgreSQL FTS and
     /// SQLite FTS5 at 100k and 1M achievements, indexing, HTTP tail latency, memory.
     BenchSearch(crate::bench_search::BenchSearchArgs),
+    /// The center's administration: `admin create` installs the center and its first
+    /// platform administrator on a fresh database.
+    Admin(AdminArgs),
     /// Milestone payments: `payments reconcile [--repair]` compares open payments with
     /// Stripe and (with `--repair`) applies what Stripe says happened.
     Payments(PaymentsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub action: AdminAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminAction {
+    /// Create the center organization (verified) and its first platform administrator,
+    /// once per database. The password is asked for on the terminal without echo, or read
+    /// from the first line of standard input when that is a pipe (`--password-stdin`);
+    /// never an argument.
+    Create(AdminCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminCreateArgs {
+    /// The center's official (Chinese) name.
+    #[arg(long)]
+    pub center_name: String,
+    /// The center's English name.
+    #[arg(long)]
+    pub center_name_en: Option<String>,
+    /// The center's 18-character unified social credit code.
+    #[arg(long)]
+    pub credit_code: String,
+    /// The center's region: division code or name.
+    #[arg(long, default_value = "370000")]
+    pub region: String,
+    /// The administrator's e-mail address (the sign-in name).
+    #[arg(long)]
+    pub email: String,
+    /// The administrator's name as others see it.
+    #[arg(long)]
+    pub display_name: String,
+    /// The administrator's language: `zh` or `en`.
+    #[arg(long, default_value = "zh", value_parser = parse_language)]
+    pub language: techex_core::domain::Language,
+    /// Read the password from the first line of standard input (a pipe) instead of asking;
+    /// without the flag a piped standard input is read all the same.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+fn parse_language(input: &str) -> Result<techex_core::domain::Language, String> {
+    techex_core::domain::Language::parse(input)
 }
 
 #[derive(Debug, Args)]

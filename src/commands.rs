@@ -13,7 +13,7 @@ use techex_listings::portfolio::{self, Format, ImportOptions, RowOutcome};
 use techex_server::{Application, db};
 use uuid::Uuid;
 
-async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+pub(crate) async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let database = db::connect(settings)
         .await
         .with_context(|| format!("cannot connect to {}", settings.redacted_database_url()))?;

@@ -205,6 +205,7 @@ async fn load_organizations(
                 organization_id: Set(created.id),
                 roles: Set(RoleSet::new(roles).to_stored()),
                 status: Set("active".into()),
+                language: Set("zh".into()),
                 last_login_at: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),

@@ -1,6 +1,7 @@
 //! The `techex` binary's library: the command line, configuration merging, the demo
 //! data, and the commands themselves. The server lives in `techex-server`.
 
+pub mod admin;
 pub mod bench;
 pub mod bench_search;
 pub mod bootstrap;

@@ -18,6 +18,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Reindex(_) => techex::commands::reindex(settings).await,
         Command::Bench(args) => techex::bench::run(settings, args).await,
         Command::BenchSearch(args) => techex::bench_search::run(args).await,
+        Command::Admin(args) => techex::admin::run(settings, args).await,
         Command::Payments(args) => techex::commands::payments(settings, args).await,
     }
 }

@@ -16,6 +16,7 @@ mod m20261127_000008_termination;
 mod m20261127_000009_termination_notice;
 mod m20261130_000010_known_login_addresses;
 mod m20261130_000011_import_jobs;
+mod m20261130_000012_user_language;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_termination_notice::Migration),
             Box::new(m20261130_000010_known_login_addresses::Migration),
             Box::new(m20261130_000011_import_jobs::Migration),
+            Box::new(m20261130_000012_user_language::Migration),
         ]
     }
 }

@@ -233,3 +233,165 @@ fn serve_on_a_busy_port_fails_before_touching_the_database() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot listen"), "{output:?}");
     assert!(!dir.path().join("techex.db").exists(), "no database was created, let alone seeded");
 }
+
+/// Runs `techex admin create` on `url` with the password piped to standard input, with
+/// or without `--password-stdin`.
+fn admin_create(
+    dir: &std::path::Path,
+    url: &str,
+    credit_code: &str,
+    password: &str,
+    flag: bool,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut command = techex(dir);
+    command
+        .env("DATABASE_URL", url)
+        .args([
+            "admin",
+            "create",
+            "--center-name",
+            "山东省技术成果交易中心",
+            "--center-name-en",
+            "Shandong Technology Achievements Trading Center",
+            "--credit-code",
+            credit_code,
+            "--region",
+            "济南市",
+            "--email",
+            "Director@Center.example.cn",
+            "--display-name",
+            "李主任",
+            "--language",
+            "en",
+        ])
+        .args(flag.then_some("--password-stdin"));
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run techex admin create");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(format!("{password}\n").as_bytes()).expect("write the password");
+    }
+    child.wait_with_output().expect("wait for techex")
+}
+
+#[tokio::test]
+async fn admin_create_installs_the_center_once_and_its_administrator_runs_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, database) = scratch(dir.path()).await;
+    let center_code =
+        techex_core::CreditCode::from_prefix("12370000MB0300000").map(|c| c.to_string()).unwrap_or_default();
+
+    // A piped password is read without the flag too; a weak one is refused, nothing made.
+    let weak = admin_create(dir.path(), &url, &center_code, "password", false);
+    assert_eq!(weak.status.code(), Some(1), "a weak password is refused: {weak:?}");
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("the password must be at least 10 characters"), "{weak:?}");
+
+    let made = admin_create(dir.path(), &url, &center_code, "center-door-2026!", true);
+    assert!(made.status.success(), "admin create failed: {}", String::from_utf8_lossy(&made.stderr));
+    let printed = String::from_utf8_lossy(&made.stdout);
+    assert!(printed.contains("山东省技术成果交易中心") && printed.contains("director@center.example.cn"), "{printed}");
+    assert!(!printed.contains("center-door-2026!") && !String::from_utf8_lossy(&made.stderr).contains("center-door"));
+
+    let again = admin_create(dir.path(), &url, &center_code, "center-door-2026!", true);
+    assert_eq!(again.status.code(), Some(1), "a second center is refused: {again:?}");
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("already exists") && said.contains("/invitations"), "{said}");
+
+    // The server on that database, without the demo: the administrator signs in and acts
+    // as the center's staff.
+    let mut config = techex_server::Config::with_data_dir(dir.path().to_path_buf());
+    config.database_url = url.clone();
+    config.addr = "127.0.0.1:0".parse().expect("addr");
+    let application = techex_server::Application::build(config).await.expect("build");
+    let base = format!("http://127.0.0.1:{}", application.port());
+    let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "director@center.example.cn", "password": "center-door-2026!"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200);
+    let login: serde_json::Value = login.json().await.expect("json");
+    let token = login["token"].as_str().unwrap_or_default().to_string();
+    let me: serde_json::Value = client
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["organization"]["kind"], "center");
+    assert_eq!(me["organization"]["verified"], true);
+    assert_eq!(me["organization"]["region"], "370100");
+    assert_eq!(me["user"]["language"], "en");
+    assert_eq!(me["user"]["roles"], serde_json::json!(["member", "org_admin", "platform_admin"]));
+    let center_id = me["organization"]["id"].as_str().unwrap_or_default().to_string();
+    // The pages speak the administrator's language when nothing else says which.
+    let dashboard = client
+        .get(format!("{base}/dashboard"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(dashboard.contains("<html lang=\"en\">"), "{dashboard}");
+    let organizations: serde_json::Value =
+        client.get(format!("{base}/api/v1/organizations")).send().await.expect("list").json().await.expect("json");
+    assert_eq!(organizations["items"].as_array().map(Vec::len), Some(1), "no demo: {organizations}");
+
+    // Staff rights: the whole audit log, verifying an organization, inviting a reviewer.
+    let audit: serde_json::Value = client
+        .get(format!("{base}/api/v1/audit?action=center.install"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(audit["items"][0]["entity_id"], center_id.as_str(), "{audit}");
+    let enterprise_code =
+        techex_core::CreditCode::from_prefix("91370200MA3C5XYW3").map(|c| c.to_string()).unwrap_or_default();
+    let registered: serde_json::Value = client
+        .post(format!("{base}/api/v1/organizations"))
+        .json(&serde_json::json!({
+            "name": "青岛蓝海生物科技有限公司", "kind": "enterprise", "credit_code": enterprise_code,
+            "region": "青岛市", "admin": {"email": "wang@bluesea.example.cn", "display_name": "王经理", "password": "blue-sea-2026!"}
+        }))
+        .send()
+        .await
+        .expect("register")
+        .json()
+        .await
+        .expect("json");
+    let enterprise_id = registered["organization"]["id"].as_str().unwrap_or_default();
+    let verified = client
+        .post(format!("{base}/api/v1/organizations/{enterprise_id}/verify"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("verify");
+    assert_eq!(verified.status(), 200);
+    let invited = client
+        .post(format!("{base}/api/v1/organizations/{center_id}/invitations"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"email": "reviewer@center.example.cn", "roles": ["member", "reviewer"]}))
+        .send()
+        .await
+        .expect("invite");
+    assert_eq!(invited.status(), 201);
+    server.abort();
+    if let Some(db) = database {
+        db.drop_database().await.ok();
+    }
+}

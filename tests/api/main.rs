@@ -6,6 +6,7 @@
 
 mod abuse;
 mod achievements;
+mod auction_pages;
 mod auctions;
 mod cli;
 mod conformance;

@@ -44,6 +44,7 @@ fn check_enum_type(name: &str, values: &[String]) -> Result<(), String> {
         "BrokerLevel" => accepts::<BrokerLevel>(values),
         "AuctionStatus" => accepts::<AuctionStatus>(values),
         "FeedbackReason" => accepts::<FeedbackReason>(values),
+        "Language" => accepts::<Language>(values),
         "Currency" => accepts::<techex_core::Currency>(values),
         "Role" => accepts::<techex_core::roles::Role>(values),
         "Party" => {

@@ -16,6 +16,7 @@ mod helpers;
 #[allow(dead_code)]
 mod conformance;
 
+mod auctions;
 mod browser;
 mod cookies;
 mod driver;

@@ -94,6 +94,14 @@ impl OrgKind {
 }
 
 coded_enum! {
+    /// The language a user reads the center in (pages by default, and what is sent to them).
+    Language {
+        Zh = "zh", "中文", "Chinese";
+        En = "en", "英文", "English";
+    }
+}
+
+coded_enum! {
     /// The legal form of a research achievement.
     AchievementKind {
         InventionPatent = "invention_patent", "发明专利", "Invention patent";

@@ -8,6 +8,7 @@
 pub mod achievements;
 pub mod audit;
 pub mod auth;
+pub mod center;
 pub mod demands;
 pub mod documents;
 pub mod entities;

@@ -9,6 +9,7 @@ use crate::organizations::ensure_unique_email;
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
+use techex_core::domain::Language;
 use techex_core::text::{check_password_strength, parse_email, required_text};
 use techex_core::{Actor, FieldErrors, Role, RoleSet, new_id};
 use utoipa::ToSchema;
@@ -24,6 +25,8 @@ pub struct UserView {
     pub roles: Vec<Role>,
     /// `active` or `disabled`.
     pub status: String,
+    /// The language the user reads the center in.
+    pub language: Language,
     pub last_login_at: Option<chrono::DateTime<Utc>>,
     pub created_at: chrono::DateTime<Utc>,
     pub version: i32,
@@ -38,6 +41,7 @@ impl From<user::Model> for UserView {
             display_name: m.display_name,
             organization_id: m.organization_id,
             status: m.status,
+            language: Language::parse(&m.language).unwrap_or(Language::Zh),
             last_login_at: m.last_login_at,
             created_at: m.created_at,
             version: m.version,
@@ -186,6 +190,7 @@ pub async fn accept_invitation<C: ConnectionTrait>(db: &C, input: AcceptInvitati
         organization_id: Set(found.organization_id),
         roles: Set(found.roles.clone()),
         status: Set("active".into()),
+        language: Set("zh".into()),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

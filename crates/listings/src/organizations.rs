@@ -180,6 +180,7 @@ pub async fn register<C: ConnectionTrait>(
         organization_id: Set(org.id),
         roles: Set(RoleSet::new([Role::Member, Role::OrgAdmin]).to_stored()),
         status: Set("active".into()),
+        language: Set("zh".into()),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -201,7 +202,11 @@ pub async fn register<C: ConnectionTrait>(
     Ok((org, admin))
 }
 
-async fn ensure_unique_credit_code<C: ConnectionTrait>(db: &C, code: &str, except: Option<Uuid>) -> Result<()> {
+pub(crate) async fn ensure_unique_credit_code<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+    except: Option<Uuid>,
+) -> Result<()> {
     let existing = organization::Entity::find().filter(organization::Column::CreditCode.eq(code)).one(db).await?;
     match existing {
         Some(found) if Some(found.id) != except => {

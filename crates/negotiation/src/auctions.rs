@@ -99,6 +99,9 @@ pub struct BidView {
     pub sequence: i32,
     pub amount_minor: i64,
     pub mine: bool,
+    /// The bidder's number in this auction (1 for the first organization to bid, and so
+    /// on): the public history tells bidders apart without naming them.
+    pub bidder_number: i32,
     pub bidder: Option<OwnerBrief>,
     pub created_at: DateTime<Utc>,
 }
@@ -540,6 +543,11 @@ pub async fn bids<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -
     } else {
         Default::default()
     };
+    let mut numbers: std::collections::HashMap<Uuid, i32> = std::collections::HashMap::new();
+    for row in rows.iter().rev() {
+        let next = i32::try_from(numbers.len()).unwrap_or(i32::MAX).saturating_add(1);
+        numbers.entry(row.bidder_org_id).or_insert(next);
+    }
     Ok(rows
         .into_iter()
         .map(|b| BidView {
@@ -547,6 +555,7 @@ pub async fn bids<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -
             sequence: b.sequence,
             amount_minor: b.amount_minor,
             mine: actor.is_some_and(|a| a.belongs_to(b.bidder_org_id)),
+            bidder_number: numbers.get(&b.bidder_org_id).copied().unwrap_or_default(),
             bidder: orgs.get(&b.bidder_org_id).map(OwnerBrief::from),
             created_at: b.created_at,
         })

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+mod auctions;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Zh,
@@ -703,7 +705,7 @@ const WORDS: &[(&str, &str, &str)] = &[
 
 /// The words of one language, keyed by name.
 pub fn dictionary(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    WORDS.iter().map(|(key, zh, en)| (*key, if lang == Lang::Zh { *zh } else { *en })).collect()
+    WORDS.iter().chain(auctions::WORDS).map(|(key, zh, en)| (*key, if lang == Lang::Zh { *zh } else { *en })).collect()
 }
 
 #[cfg(test)]
@@ -721,7 +723,7 @@ mod tests {
     #[test]
     fn every_word_has_both_languages_once() {
         let mut seen = std::collections::BTreeSet::new();
-        for (key, zh, en) in WORDS {
+        for (key, zh, en) in WORDS.iter().chain(auctions::WORDS) {
             assert!(seen.insert(*key), "{key} is defined twice");
             assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{key} lacks a language");
         }

@@ -14,6 +14,8 @@ pub struct Model {
     pub roles: String,
     /// `active` or `disabled`.
     pub status: String,
+    /// `zh` or `en` (see `techex_core::domain::Language`).
+    pub language: String,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -137,10 +137,23 @@ pub(super) async fn achievement_page(
         }
         _ => (None, None),
     };
+    // The auction of the achievement, if one is open, upcoming or closed (the newest).
+    let auction = techex_negotiation::auctions::list(
+        &state.db,
+        user.actor(),
+        &techex_negotiation::auctions::AuctionFilter { status: None, achievement_id: Some(id) },
+        PageRequest { limit: 10, after: None },
+    )
+    .await?
+    .items
+    .into_iter()
+    .find(|a| a.status != techex_core::domain::AuctionStatus::Cancelled);
     let ctx = context! {
         ..page.base(&format!("/achievements/{id}")),
         ..context! {
             a => view,
+            auction => auction,
+            auction_status => super::auctions::status_names(page.lang),
             nda => nda,
             open_deal => open_deal,
             documents => documents,

@@ -1,8 +1,9 @@
 //! The browser pages: server-rendered HTML from the templates under `web/templates`,
-//! in Chinese or English (`lang` query parameter, then the `lang` cookie, then
-//! `Accept-Language`), and the static assets under `web/static`, all embedded in the
+//! in Chinese or English (`lang` query parameter, then the `lang` cookie, then the
+//! signed-in user's language, then `Accept-Language`), and the static assets under `web/static`, all embedded in the
 //! binary so that `techex serve` needs no files beside it.
 
+mod auctions;
 mod center;
 mod charts;
 mod dashboard;
@@ -68,6 +69,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("center_contracts.html", include_str!("../../../../web/templates/center_contracts.html")),
     ("center_stats.html", include_str!("../../../../web/templates/center_stats.html")),
     ("chart.html", include_str!("../../../../web/templates/chart.html")),
+    ("auctions.html", include_str!("../../../../web/templates/auctions.html")),
+    ("auction.html", include_str!("../../../../web/templates/auction.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -77,6 +80,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("pay.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/pay.js")),
     ("confirm.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/confirm.js")),
     ("facets.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/facets.js")),
+    ("auction.js", "text/javascript; charset=utf-8", include_bytes!("../../../../web/static/auction.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../../../web/static/favicon.svg")),
     (
         "vendor/swagger-ui/swagger-ui.css",
@@ -246,11 +250,16 @@ pub(super) struct LangQuery {
     pub(super) lang: Option<String>,
 }
 
-fn language(headers: &HeaderMap, query: Option<&str>) -> Lang {
+/// The page's language: the `lang` query parameter, the `lang` cookie, the signed-in
+/// user's language, then the browser's `Accept-Language`.
+fn language(headers: &HeaderMap, query: Option<&str>, user_language: Option<&str>) -> Lang {
     if let Some(lang) = query.and_then(Lang::parse) {
         return lang;
     }
     if let Some(lang) = cookie(headers, "lang").as_deref().and_then(Lang::parse) {
+        return lang;
+    }
+    if let Some(lang) = user_language.and_then(Lang::parse) {
         return lang;
     }
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -302,7 +311,7 @@ pub(super) fn page_context_for(
     user: Option<&techex_listings::auth::Authenticated>,
 ) -> PageContext {
     PageContext {
-        lang: language(headers, query),
+        lang: language(headers, query, user.map(|u| u.user.language.as_str())),
         signed_in: user.map(|u| u.user.display_name.clone()),
         csrf: cookie(headers, CSRF_COOKIE).filter(|value| !value.is_empty()),
         desks: user.map(|u| guard::Desks::of(&u.actor)).unwrap_or_default(),
@@ -481,6 +490,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/demands", get(listings::demand_list))
         .route("/demands/{id}", get(listings::demand_page))
         .route("/brokers", get(listings::broker_list))
+        .route("/auctions", get(auctions::auction_list))
+        .route("/auctions/{id}", get(auctions::auction_page))
         .route("/brokers/{id}", get(listings::broker_page))
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/robots.txt", get(sitemap::robots))

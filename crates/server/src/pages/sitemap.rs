@@ -1,5 +1,5 @@
 //! `sitemap.xml` and `robots.txt`: what search engines may index — the public pages of
-//! published achievements and demands and of active brokers — with absolute addresses
+//! published achievements and demands, of auctions and of active brokers — with absolute addresses
 //! (the configured public URL, else the request's host).
 
 use crate::error::ApiResult;
@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use techex_listings::entities::{achievement, demand};
-use techex_negotiation::entities::broker;
+use techex_negotiation::entities::{auction, broker};
 
 /// The most addresses one sitemap file may hold.
 const MAX_URLS: u64 = 50_000;
@@ -43,7 +43,7 @@ pub(super) async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -
         }
         xml.push_str("</url>\n");
     };
-    for path in ["/", "/search", "/achievements", "/demands", "/brokers"] {
+    for path in ["/", "/search", "/achievements", "/demands", "/auctions", "/brokers"] {
         push(path.to_string(), None);
     }
     let achievements: Vec<(uuid::Uuid, chrono::DateTime<chrono::Utc>)> = achievement::Entity::find()
@@ -71,6 +71,21 @@ pub(super) async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -
         .await?;
     for (id, updated) in demands {
         push(format!("/demands/{id}"), Some(updated));
+    }
+    // Every auction but a cancelled one: the open and upcoming biddings, and the closed
+    // ones' results (成交公示).
+    let auctions: Vec<(uuid::Uuid, chrono::DateTime<chrono::Utc>)> = auction::Entity::find()
+        .select_only()
+        .column(auction::Column::Id)
+        .column(auction::Column::UpdatedAt)
+        .filter(auction::Column::Status.ne("cancelled"))
+        .order_by_desc(auction::Column::Id)
+        .limit(MAX_URLS)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    for (id, updated) in auctions {
+        push(format!("/auctions/{id}"), Some(updated));
     }
     let brokers = broker::Entity::find().order_by_desc(broker::Column::Id).limit(MAX_URLS).all(&state.db).await?;
     for b in brokers.iter().filter(|b| techex_negotiation::brokers::is_active(b)) {

@@ -29,7 +29,7 @@ pub struct AuctionQuery {
 
 /// Settles the auction first when its close has passed, so a read never shows a
 /// finished auction as open (the scheduler would do the same a moment later).
-async fn settle_if_due(state: &AppState, id: Uuid) -> ApiResult<()> {
+pub(crate) async fn settle_if_due(state: &AppState, id: Uuid) -> ApiResult<()> {
     let now = chrono::Utc::now();
     let due = techex_negotiation::entities::auction::Entity::find_by_id(id)
         .one(&state.db)
