@@ -26,8 +26,9 @@ async fn two_bidders_follow_one_auction_without_reloading() {
         return;
     };
     let achievement = app.published_achievement(&app.seller, json!({"inventors": []})).await;
-    // Closing in 100 s with a 120 s window: the first bid lands in the last minutes and
-    // moves the close to 300 s after it.
+    // Closing in 600 s with a 600 s window: the first bid, however slow the machine,
+    // lands inside the window and moves the close to 3000 s after it; the second, so far
+    // from that close, extends nothing.
     let opens = Utc::now();
     let id = app
         .post(
@@ -38,9 +39,9 @@ async fn two_bidders_follow_one_auction_without_reloading() {
                 "starting_price_minor": 10_000_000,
                 "increment_minor": 500_000,
                 "opens_at": opens.to_rfc3339(),
-                "closes_at": (opens + Duration::seconds(100)).to_rfc3339(),
-                "extension_window_secs": 120,
-                "extension_secs": 300,
+                "closes_at": (opens + Duration::seconds(600)).to_rfc3339(),
+                "extension_window_secs": 600,
+                "extension_secs": 3000,
                 "terms": {"mode": "ordinary_license", "territory": "山东省", "term_years": 3}
             }),
         )
