@@ -207,3 +207,53 @@ async fn a_closed_auction_shows_its_result() {
     let results = list.split("id=\"results\"").nth(1).unwrap_or_default();
     assert!(results.contains(&format!("/auctions/{id}")) && results.contains("Sold at"), "{list}");
 }
+
+#[tokio::test]
+async fn the_owner_puts_an_achievement_up_for_bidding_from_its_page() {
+    let app = spawn_app().await;
+    let achievement = app.published_achievement(&app.seller, json!({"inventors": []})).await;
+    let path = format!("/achievements/{achievement}");
+    for lang in ["zh", "en"] {
+        let (status, html) = page(&app, &format!("{path}?lang={lang}"), Some(&app.seller)).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("id=\"open-auction\"") && html.contains("data-api=\"/api/v1/auctions\""), "{lang}");
+        for field in ["starting_price_minor", "increment_minor", "reserve_minor", "opens_at", "closes_at", "terms.mode"] {
+            assert!(html.contains(&format!("name=\"{field}\"")), "{lang}: no field {field}");
+        }
+        assert!(!html.contains("value=\"equity\""), "public bidding sells an assignment or a licence only");
+        let text = visible_text(&html);
+        for raw in ["open_auction", "starting_price_yuan", "increment_yuan", "reserve_yuan", "assignment"] {
+            assert!(!text.contains(raw), "{lang} shows `{raw}`: {text}");
+        }
+    }
+    let (_, zh) = page(&app, &format!("{path}?lang=zh"), Some(&app.seller)).await;
+    assert!(zh.contains("发起挂牌竞价") && zh.contains("起拍价（元）"));
+    for visitor in [Some(&app.buyer), None] {
+        let (_, html) = page(&app, &format!("{path}?lang=zh"), visitor).await;
+        assert!(!html.contains("id=\"open-auction\""), "only the owner is offered the form");
+    }
+
+    // The request the form makes (workspace.js: yuan to fen, datetime-local to RFC 3339).
+    let (cookies, csrf) = browser_session(&app, &app.seller.email).await;
+    let opens = Utc::now();
+    let created = app
+        .client
+        .post(app.url("/api/v1/auctions"))
+        .header("cookie", cookies)
+        .header("x-csrf-token", csrf)
+        .json(&json!({
+            "achievement_id": achievement,
+            "starting_price_minor": 8_800_000,
+            "increment_minor": 100_000,
+            "opens_at": opens.to_rfc3339(),
+            "closes_at": (opens + Duration::days(7)).to_rfc3339(),
+            "terms": {"mode": "assignment", "territory": "中国大陆 / Mainland China", "term_years": 10, "exclusive": false}
+        }))
+        .send()
+        .await
+        .expect("open the bidding");
+    assert_eq!(created.status(), 201);
+    let (_, after) = page(&app, &format!("{path}?lang=zh"), Some(&app.seller)).await;
+    assert!(!after.contains("id=\"open-auction\""), "an open auction is not opened twice");
+    assert!(after.contains("¥88,000") && after.contains("href=\"/auctions/"), "the page points at its auction");
+}
