@@ -71,8 +71,9 @@ pub struct PageParams {
 impl PageParams {
     pub fn page(&self) -> ApiResult<PageRequest> {
         PageRequest::parse(self.limit, self.cursor.as_deref()).map_err(|(field, message)| ApiError {
-            errors: vec![techex_core::FieldError { field: field.into(), message: message.clone() }],
-            ..ApiError::bad_request("malformed_request", message)
+            errors: vec![techex_core::FieldError::new(field, message)],
+            detail: None,
+            ..ApiError::bad_request("malformed_request", "")
         })
     }
 }
