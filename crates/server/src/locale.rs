@@ -142,6 +142,45 @@ pub fn message(lang: Lang, message: &Message) -> String {
     text(lang, message.key.as_str(), &args)
 }
 
+/// Words every serialized message in a JSON document (an import report, fresh or as a
+/// job stored it): each `"message": {"key": …, "args": {…}}` becomes its text in `lang`.
+pub fn word_messages(value: &mut serde_json::Value, lang: Lang) {
+    match value {
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|item| word_messages(item, lang)),
+        serde_json::Value::Object(object) => {
+            if let Some(message) = object.get_mut("message")
+                && let Some(key) = message.get("key").and_then(|key| key.as_str())
+            {
+                let args: Vec<(String, MessageArg)> = message
+                    .get("args")
+                    .and_then(|args| args.as_object())
+                    .map(|args| args.iter().map(|(name, value)| (name.clone(), json_arg(value))).collect())
+                    .unwrap_or_default();
+                let worded = if key == msg::VERBATIM.as_str() && lang != Lang::En {
+                    text(lang, msg::VALUE_INVALID.as_str(), &[])
+                } else {
+                    let args: Vec<(&str, &MessageArg)> =
+                        args.iter().map(|(name, value)| (name.as_str(), value)).collect();
+                    text(lang, key, &args)
+                };
+                *message = serde_json::Value::String(worded);
+            }
+            object.values_mut().for_each(|item| word_messages(item, lang));
+        }
+        _ => {}
+    }
+}
+
+fn json_arg(value: &serde_json::Value) -> MessageArg {
+    match value {
+        serde_json::Value::Number(number) => {
+            number.as_i64().map_or_else(|| MessageArg::Text(number.to_string()), MessageArg::Number)
+        }
+        serde_json::Value::String(text) => MessageArg::Text(text.clone()),
+        other => MessageArg::Text(other.to_string()),
+    }
+}
+
 #[cfg(test)]
 #[path = "locale_tests.rs"]
 mod tests;

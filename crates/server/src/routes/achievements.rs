@@ -372,7 +372,10 @@ async fn import(
         }
         return Ok(response);
     }
-    Ok(Json(portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?).into_response())
+    let report = portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?;
+    let mut report = serde_json::to_value(&report).map_err(ApiError::internal)?;
+    crate::locale::word_messages(&mut report, crate::locale::current());
+    Ok(Json(report).into_response())
 }
 
 /// An import job of the caller's organization: its progress and, once done, its per-row
@@ -384,7 +387,11 @@ async fn import_job(
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<ImportJobView>> {
-    Ok(Json(portfolio::jobs::get(&state.db, &user.actor, id).await?))
+    let mut job = portfolio::jobs::get(&state.db, &user.actor, id).await?;
+    if let Some(report) = job.report.as_mut() {
+        crate::locale::word_messages(report, crate::locale::current());
+    }
+    Ok(Json(job))
 }
 
 pub fn router(max_upload_bytes: usize) -> OpenApiRouter<AppState> {
