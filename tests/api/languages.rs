@@ -178,3 +178,30 @@ async fn a_form_refused_on_a_chinese_page_shows_the_chinese_message() {
     let script = script.text().await.unwrap_or_default();
     assert!(script.contains("\"Accept-Language\": pageLanguage()") && script.contains("document.documentElement.lang"));
 }
+
+#[tokio::test]
+async fn pre_check_findings_are_words_of_the_readers_language_in_the_api_and_on_the_page() {
+    let app = spawn_app().await;
+    let deal = crate::contracts::agreed_deal(&app).await;
+    let contract = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201).id();
+    let view = |language: &'static str| {
+        app.request_without_language(Method::GET, &format!("/api/v1/contracts/{contract}"), Some(&app.seller))
+            .header("Accept-Language", language)
+    };
+    let messages = |reply: &Reply| -> Vec<String> {
+        let findings = reply.body["precheck"].as_array().cloned().unwrap_or_default();
+        findings.iter().map(|f| f["message"].as_str().unwrap_or("(not a text)").to_string()).collect()
+    };
+    let chinese = Reply::from(view("zh-CN").send().await.expect("view")).await.expect(200);
+    let english = Reply::from(view("en").send().await.expect("view")).await.expect(200);
+    let (zh, en) = (messages(&chinese), messages(&english));
+    assert!(!zh.is_empty() && zh.len() == en.len(), "{zh:?} {en:?}");
+    assert!(zh.contains(&"尚有当事方未签署当前版本".to_string()), "{zh:?}");
+    assert!(en.contains(&"not every party has signed the current version".to_string()), "{en:?}");
+    for message in &zh {
+        assert!(!message.chars().any(|c| c.is_ascii_alphabetic()), "English in a Chinese finding: {message}");
+    }
+    let page = app.request(Method::GET, &format!("/contracts/{contract}?lang=zh"), Some(&app.seller));
+    let page = page.send().await.expect("page").text().await.unwrap_or_default();
+    assert!(page.contains("尚有当事方未签署当前版本") && !page.contains("not every party has signed"), "{page}");
+}

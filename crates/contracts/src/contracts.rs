@@ -597,7 +597,7 @@ pub async fn register<C: ConnectionTrait>(
     let blockers: Vec<Finding> =
         precheck::check(&content, true).into_iter().filter(|f| f.severity == "blocker").collect();
     if !blockers.is_empty() {
-        let list: Vec<String> = blockers.iter().map(|f| f.message.clone()).collect();
+        let list: Vec<String> = blockers.iter().map(|f| format!("{} ({})", f.code, f.message.key.as_str())).collect();
         return Err(ListingsError::Conflict(format!("the pre-check refuses registration: {}", list.join("; "))));
     }
     let now = Utc::now();

@@ -149,26 +149,29 @@ pub fn word_messages(value: &mut serde_json::Value, lang: Lang) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(|item| word_messages(item, lang)),
         serde_json::Value::Object(object) => {
             if let Some(message) = object.get_mut("message")
-                && let Some(key) = message.get("key").and_then(|key| key.as_str())
+                && let Some(worded) = json_message(message, lang)
             {
-                let args: Vec<(String, MessageArg)> = message
-                    .get("args")
-                    .and_then(|args| args.as_object())
-                    .map(|args| args.iter().map(|(name, value)| (name.clone(), json_arg(value))).collect())
-                    .unwrap_or_default();
-                let worded = if key == msg::VERBATIM.as_str() && lang != Lang::En {
-                    text(lang, msg::VALUE_INVALID.as_str(), &[])
-                } else {
-                    let args: Vec<(&str, &MessageArg)> =
-                        args.iter().map(|(name, value)| (name.as_str(), value)).collect();
-                    text(lang, key, &args)
-                };
                 *message = serde_json::Value::String(worded);
             }
             object.values_mut().for_each(|item| word_messages(item, lang));
         }
         _ => {}
     }
+}
+
+/// A message as serialized (`{"key": …, "args": {…}}`) in `lang`; `None` if it is not one.
+pub fn json_message(message: &serde_json::Value, lang: Lang) -> Option<String> {
+    let key = message.get("key")?.as_str()?;
+    if key == msg::VERBATIM.as_str() && lang != Lang::En {
+        return Some(text(lang, msg::VALUE_INVALID.as_str(), &[]));
+    }
+    let args: Vec<(String, MessageArg)> = message
+        .get("args")
+        .and_then(|args| args.as_object())
+        .map(|args| args.iter().map(|(name, value)| (name.clone(), json_arg(value))).collect())
+        .unwrap_or_default();
+    let args: Vec<(&str, &MessageArg)> = args.iter().map(|(name, value)| (name.as_str(), value)).collect();
+    Some(text(lang, key, &args))
 }
 
 fn json_arg(value: &serde_json::Value) -> MessageArg {

@@ -136,6 +136,22 @@ message_keys! {
     COUNTER_OFFER_SIDE = "counter-offer-side",
     REFUSAL_NOT_APPLICABLE = "refusal-not-applicable",
 
+    // The registration pre-check's findings.
+    PRECHECK_REPRESENTATIVE_MISSING = "precheck-representative-missing",
+    PRECHECK_CREDIT_CODE_MISSING = "precheck-credit-code-missing",
+    PRECHECK_PATENT_NUMBER_MISSING = "precheck-patent-number-missing",
+    PRECHECK_SUBJECT_UNNAMED = "precheck-subject-unnamed",
+    PRECHECK_PATENT_NOT_GRANTED = "precheck-patent-not-granted",
+    PRECHECK_PENDING_LICENCE = "precheck-pending-licence",
+    PRECHECK_PRICE_MISSING = "precheck-price-missing",
+    PRECHECK_SCHEDULE_MISMATCH = "precheck-schedule-mismatch",
+    PRECHECK_ONE_SIDED_GRANT_BACK = "precheck-one-sided-grant-back",
+    PRECHECK_FORBIDS_IMPROVING = "precheck-forbids-improving",
+    PRECHECK_FREE_GRANT_BACK = "precheck-free-grant-back",
+    PRECHECK_FORBIDS_OTHER_SOURCES = "precheck-forbids-other-sources",
+    PRECHECK_FORBIDS_CHALLENGE = "precheck-forbids-challenge",
+    PRECHECK_SIGNATURES_MISSING = "precheck-signatures-missing",
+
     // Payments.
     CARD_UNKNOWN = "card-unknown",
     CARD_NOT_YOURS = "card-not-yours",

@@ -214,3 +214,20 @@ value-wrong-type = has the wrong type: { $reason }
 value-unknown-variant = `{ $value }` is not one of: { $allowed }
 value-invalid = { $reason }
 query-parameter-invalid = query parameter `{ $name }`: { $reason }
+
+## The registration pre-check's findings.
+
+precheck-representative-missing = name the representative who signs for each party
+precheck-credit-code-missing = every party needs its unified social credit code
+precheck-patent-number-missing = a patent contract names the patent (application) number
+precheck-subject-unnamed = the subject matter has no name
+precheck-patent-not-granted = a patent right is transferred but the patent is not granted yet
+precheck-pending-licence = a licence of a pending application: the center registers it as a technical-secret licence until grant
+precheck-price-missing = the price is not stated
+precheck-schedule-mismatch = the payment schedule does not add up to the price
+precheck-one-sided-grant-back = the licensee's improvements go to the licensor: a one-sided grant-back is a restrictive clause
+precheck-forbids-improving = the other terms say “{ $phrase }”: that forbids the buyer to improve the technology
+precheck-free-grant-back = the other terms say “{ $phrase }”: that makes the buyer hand over improvements for nothing
+precheck-forbids-other-sources = the other terms say “{ $phrase }”: that forbids the buyer other sources of technology
+precheck-forbids-challenge = the other terms say “{ $phrase }”: that forbids challenging the patent's validity
+precheck-signatures-missing = not every party has signed the current version

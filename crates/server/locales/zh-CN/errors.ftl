@@ -193,3 +193,20 @@ value-wrong-type = 类型不正确
 value-unknown-variant = “{ $value }”不是可选值之一：{ $allowed }
 value-invalid = 取值无效
 query-parameter-invalid = 查询参数“{ $name }”无效
+
+## 合同登记预审的发现。
+
+precheck-representative-missing = 请写明各方的签约代表人
+precheck-credit-code-missing = 各方均须具有统一社会信用代码
+precheck-patent-number-missing = 专利合同须写明专利号（申请号）
+precheck-subject-unnamed = 合同标的没有名称
+precheck-patent-not-granted = 转让的是专利权，但该专利尚未授权
+precheck-pending-licence = 许可的是尚在申请中的专利：授权前中心按技术秘密许可合同登记
+precheck-price-missing = 未写明价款
+precheck-schedule-mismatch = 付款计划的合计与价款不一致
+precheck-one-sided-grant-back = 被许可方的改进成果归许可方所有：单方回授属于限制技术竞争的条款
+precheck-forbids-improving = 其他约定中有“{ $phrase }”：禁止受让方改进技术
+precheck-free-grant-back = 其他约定中有“{ $phrase }”：要求受让方无偿交出改进成果
+precheck-forbids-other-sources = 其他约定中有“{ $phrase }”：禁止受让方从其他来源获得技术
+precheck-forbids-challenge = 其他约定中有“{ $phrase }”：禁止对专利的有效性提出异议
+precheck-signatures-missing = 尚有当事方未签署当前版本

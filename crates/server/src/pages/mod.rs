@@ -116,8 +116,7 @@ impl Templates {
         });
         // `{{ finding|explanation }}`: a pre-check finding explained in the page's language.
         environment.add_filter("explanation", |state: &minijinja::State, finding: minijinja::Value| -> String {
-            let message = finding.get_attr("message").ok().and_then(|m| m.as_str().map(str::to_string));
-            findings::explanation(page_language(state), message.as_deref().unwrap_or_default())
+            findings::explanation(page_language(state), &finding)
         });
         // `{{ count('results_count', total) }}`: the word with `{n}` filled in, in its
         // plural form for the number (`results_count_one` for one in English).
