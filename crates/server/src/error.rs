@@ -56,7 +56,7 @@ pub struct ApiError {
     /// What went wrong; `None` for a validation problem, whose detail is made from its
     /// field errors. A `Message::verbatim` text is English and is shown to English
     /// readers only; others read the code's own detail.
-    pub detail: Option<Message>,
+    pub detail: Option<Box<Message>>,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u32>,
     /// The character position of a query syntax error.
@@ -78,7 +78,7 @@ impl ApiError {
         ApiError {
             status,
             code,
-            detail: Some(detail),
+            detail: Some(Box::new(detail)),
             errors: Vec::new(),
             retry_after: None,
             position: None,
