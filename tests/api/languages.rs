@@ -205,3 +205,18 @@ async fn pre_check_findings_are_words_of_the_readers_language_in_the_api_and_on_
     let page = page.send().await.expect("page").text().await.unwrap_or_default();
     assert!(page.contains("尚有当事方未签署当前版本") && !page.contains("not every party has signed"), "{page}");
 }
+
+#[tokio::test]
+async fn a_search_query_that_does_not_parse_is_explained_in_the_readers_language() {
+    let app = spawn_app().await;
+    let ask = |language: &'static str| {
+        app.request_without_language(Method::GET, "/api/v1/search?q=%22%E6%B5%B7%E6%B0%B4", None)
+            .header("Accept-Language", language)
+    };
+    let chinese = Reply::from(ask("zh-CN").send().await.expect("search")).await.expect_problem(400, "invalid_query");
+    let english = Reply::from(ask("en").send().await.expect("search")).await.expect_problem(400, "invalid_query");
+    assert_eq!(chinese.body["position"], english.body["position"]);
+    assert_eq!(chinese.body["title"], "检索式无法解析");
+    assert_eq!(detail_of(&field_errors(&chinese), "q"), "短语的引号没有闭合");
+    assert_eq!(detail_of(&field_errors(&english), "q"), "the quotation mark that opens this phrase is never closed");
+}

@@ -284,7 +284,8 @@ impl From<techex_search::SearchError> for ApiError {
         match error {
             SearchError::Syntax(syntax) => ApiError {
                 position: Some(u32::try_from(syntax.position).unwrap_or(u32::MAX)),
-                errors: vec![FieldError::new("q", Message::verbatim(detail.clone()))],
+                errors: vec![FieldError::new("q", syntax.message)],
+                detail: None,
                 ..ApiError::bad_request("invalid_query", detail)
             },
             SearchError::Parameter { field, message } => ApiError {

@@ -152,6 +152,16 @@ message_keys! {
     PRECHECK_FORBIDS_CHALLENGE = "precheck-forbids-challenge",
     PRECHECK_SIGNATURES_MISSING = "precheck-signatures-missing",
 
+    // Search queries.
+    QUERY_EXCLUDE_ALONE = "query-exclude-alone",
+    QUERY_REQUIRE_ALONE = "query-require-alone",
+    QUERY_PHRASE_UNCLOSED = "query-phrase-unclosed",
+    QUERY_PHRASE_EMPTY = "query-phrase-empty",
+    QUERY_TOO_LONG = "query-too-long",
+    QUERY_OR_MISPLACED = "query-or-misplaced",
+    QUERY_OR_EXCLUSION = "query-or-exclusion",
+    QUERY_ONLY_EXCLUSIONS = "query-only-exclusions",
+
     // Payments.
     CARD_UNKNOWN = "card-unknown",
     CARD_NOT_YOURS = "card-not-yours",

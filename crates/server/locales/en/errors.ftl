@@ -231,3 +231,14 @@ precheck-free-grant-back = the other terms say “{ $phrase }”: that makes the
 precheck-forbids-other-sources = the other terms say “{ $phrase }”: that forbids the buyer other sources of technology
 precheck-forbids-challenge = the other terms say “{ $phrase }”: that forbids challenging the patent's validity
 precheck-signatures-missing = not every party has signed the current version
+
+## Search queries.
+
+query-exclude-alone = `-` must be followed by a word or a phrase to exclude
+query-require-alone = `+` must be followed by a word or a phrase to require
+query-phrase-unclosed = the quotation mark that opens this phrase is never closed
+query-phrase-empty = the phrase is empty
+query-too-long = the query is longer than { $max } characters
+query-or-misplaced = `OR` must stand between two words or phrases
+query-or-exclusion = an exclusion cannot be one side of `OR`
+query-only-exclusions = a query of exclusions only matches nothing; add a word to search for

@@ -210,3 +210,14 @@ precheck-free-grant-back = 其他约定中有“{ $phrase }”：要求受让方
 precheck-forbids-other-sources = 其他约定中有“{ $phrase }”：禁止受让方从其他来源获得技术
 precheck-forbids-challenge = 其他约定中有“{ $phrase }”：禁止对专利的有效性提出异议
 precheck-signatures-missing = 尚有当事方未签署当前版本
+
+## 检索式。
+
+query-exclude-alone = `-` 后须紧跟要排除的词或短语
+query-require-alone = `+` 后须紧跟必须包含的词或短语
+query-phrase-unclosed = 短语的引号没有闭合
+query-phrase-empty = 短语为空
+query-too-long = 检索式超过 { $max } 个字符
+query-or-misplaced = `OR` 须位于两个词或短语之间
+query-or-exclusion = 排除项不能作为 `OR` 的一侧
+query-only-exclusions = 只有排除项的检索式匹配不到任何结果，请添加要检索的词
