@@ -84,6 +84,7 @@ async fn a_body_serde_refuses_is_worded_in_the_readers_language_too() {
     let array = post_in(&app, "zh-Hans", "/api/v1/achievements", &json!([])).await;
     let array = array.expect_problem(422, "validation_failed");
     assert_eq!(detail_of(&field_errors(&array), ""), "请求体须为 JSON 对象");
+    assert_eq!(array.body["detail"], "请求体须为 JSON 对象", "an error about the whole body names no field");
 }
 
 #[tokio::test]

@@ -127,6 +127,7 @@ impl ApiError {
             (Some(detail), _) if detail.key == msg::VERBATIM && lang != Lang::En => code_detail(),
             (Some(detail), _) => locale::message(lang, detail),
             (None, []) => code_detail(),
+            (None, [one]) if one.field.is_empty() => locale::message(lang, &one.message),
             (None, [one]) => {
                 let field = techex_core::MessageArg::Text(one.field.clone());
                 let message = techex_core::MessageArg::Text(locale::message(lang, &one.message));
