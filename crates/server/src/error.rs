@@ -127,10 +127,10 @@ impl ApiError {
             (Some(detail), _) if detail.key == msg::VERBATIM && lang != Lang::En => code_detail(),
             (Some(detail), _) => locale::message(lang, detail),
             (None, []) => code_detail(),
-            (None, [one]) if one.field.is_empty() => locale::message(lang, &one.message),
+            (None, [one]) if one.field.is_empty() => self.field_detail_in(lang, &one.message),
             (None, [one]) => {
                 let field = techex_core::MessageArg::Text(one.field.clone());
-                let message = techex_core::MessageArg::Text(locale::message(lang, &one.message));
+                let message = techex_core::MessageArg::Text(self.field_detail_in(lang, &one.message));
                 locale::text(lang, msg::DETAIL_ONE_FIELD.as_str(), &[("field", &field), ("message", &message)])
             }
             (None, many) => {
@@ -140,10 +140,19 @@ impl ApiError {
         }
     }
 
+    /// A field's error in `lang`. A text without a key (a library's English explanation)
+    /// reads, for a reader of another language, as the problem code's own detail.
+    fn field_detail_in(&self, lang: Lang, message: &Message) -> String {
+        if message.key == msg::VERBATIM && lang != Lang::En {
+            return locale::text(lang, &format!("problem-{}-detail", self.known_code()), &[]);
+        }
+        locale::message(lang, message)
+    }
+
     /// The first field's error in `lang`, else the detail: what a form shows.
     pub fn first_error_in(&self, lang: Lang) -> String {
         match self.errors.first() {
-            Some(error) => locale::message(lang, &error.message),
+            Some(error) => self.field_detail_in(lang, &error.message),
             None => self.detail_in(lang),
         }
     }
@@ -217,7 +226,7 @@ impl IntoResponse for ApiError {
                 .map(|e| ProblemField {
                     field: e.field.clone(),
                     pointer: pointer_of(&e.field),
-                    detail: locale::message(lang, &e.message),
+                    detail: self.field_detail_in(lang, &e.message),
                 })
                 .collect(),
             position: self.position,
@@ -318,5 +327,33 @@ mod tests {
         assert_eq!(pointer_of("inventors[2]"), "/inventors/2");
         assert_eq!(pointer_of("a/b"), "/a~1b");
         assert_eq!(pointer_of(""), "", "the whole body");
+    }
+
+    #[test]
+    fn a_text_without_a_key_reads_as_the_codes_own_words_in_chinese() {
+        let text = "the file has more than 5000 data rows";
+        let error = ApiError {
+            errors: vec![FieldError::new("file", Message::verbatim(text))],
+            ..ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", text)
+        };
+        assert_eq!(error.first_error_in(Lang::Zh), "请求内容过大");
+        assert_eq!(error.detail_in(Lang::Zh), "请求内容过大");
+        assert_eq!((error.first_error_in(Lang::En), error.detail_in(Lang::En)), (text.to_string(), text.to_string()));
+        assert_eq!(error.title_in(Lang::Zh), "请求内容过大");
+    }
+
+    #[test]
+    fn a_validation_problem_counts_its_fields_in_words() {
+        let one = ApiError::validation(vec![FieldError::new("title_zh", msg::TITLE_REQUIRED)]);
+        assert_eq!(one.detail_in(Lang::En), "title_zh: a title is required (in Chinese, English or both)");
+        assert_eq!(one.detail_in(Lang::Zh), "title_zh：请填写标题（中文、英文或两者）");
+        let two = ApiError::validation(vec![
+            FieldError::new("trl", msg::TRL_OUT_OF_RANGE),
+            FieldError::new("deadline", msg::DATE_IN_PAST),
+        ]);
+        assert_eq!(
+            (two.detail_in(Lang::En), two.detail_in(Lang::Zh)),
+            ("2 fields are invalid".into(), "有 2 个字段填写有误".into())
+        );
     }
 }
