@@ -99,7 +99,7 @@ pub struct AdminCreateArgs {
 }
 
 fn parse_language(input: &str) -> Result<techex_core::domain::Language, String> {
-    techex_core::domain::Language::parse(input)
+    techex_core::domain::Language::parse(input).map_err(|_| format!("`{input}` is not a language: zh or en"))
 }
 
 #[derive(Debug, Args)]

@@ -163,7 +163,8 @@ pub async fn import(settings: Settings, args: &ImportArgs) -> anyhow::Result<()>
             RowOutcome::Created { id } => writeln!(out, "line {:>5}  created   {id}  {title}", row.line)?,
             RowOutcome::Updated { id } => writeln!(out, "line {:>5}  updated   {id}  {title}", row.line)?,
             RowOutcome::Rejected { errors } => {
-                let reasons: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                let reasons: Vec<String> =
+                    errors.iter().map(|e| format!("{}: {}", e.field, english(&e.message))).collect();
                 writeln!(out, "line {:>5}  REJECTED  {title}  — {}", row.line, reasons.join("; "))?;
             }
         }
@@ -182,7 +183,11 @@ pub async fn import(settings: Settings, args: &ImportArgs) -> anyhow::Result<()>
                 RowOutcome::Rejected { errors } => (
                     "rejected",
                     String::new(),
-                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+                    errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, english(&e.message)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 ),
             };
             writeln!(writer, "{},{},{},{}", row.line, outcome, id, csv_quote(&reasons))?;
@@ -253,4 +258,9 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
         "search index rebuilt and made current"
     );
     Ok(())
+}
+
+/// A domain message in English, for the operator's terminal and report files.
+fn english(message: &techex_core::Message) -> String {
+    techex_server::locale::message(techex_server::i18n::Lang::En, message)
 }

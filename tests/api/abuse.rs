@@ -218,8 +218,11 @@ async fn the_import_report_quotes_only_an_excerpt_of_a_cell() {
     let row = &report.body["rows"][0];
     assert_eq!(row["outcome"], "rejected");
     assert!(row["title"].as_str().is_some_and(|t| t.chars().count() <= 201), "{}", row["title"]);
+    // The message quotes at most 200 characters of the cell, in its own words around them.
     let message = row["errors"][0]["message"].as_str().unwrap_or_default();
-    assert!(message.chars().count() <= 201, "{message}");
+    let quoted = message.split(|c| c != 'y').map(str::len).max().unwrap_or(0);
+    assert!(message.contains('…') && quoted <= 200, "{message}");
+    assert!(message.chars().count() <= 260, "{message}");
     assert!(report.body.to_string().len() < 4000, "the report stays small");
 }
 

@@ -217,7 +217,8 @@ async fn the_owner_puts_an_achievement_up_for_bidding_from_its_page() {
         let (status, html) = page(&app, &format!("{path}?lang={lang}"), Some(&app.seller)).await;
         assert_eq!(status, 200);
         assert!(html.contains("id=\"open-auction\"") && html.contains("data-api=\"/api/v1/auctions\""), "{lang}");
-        for field in ["starting_price_minor", "increment_minor", "reserve_minor", "opens_at", "closes_at", "terms.mode"] {
+        for field in ["starting_price_minor", "increment_minor", "reserve_minor", "opens_at", "closes_at", "terms.mode"]
+        {
             assert!(html.contains(&format!("name=\"{field}\"")), "{lang}: no field {field}");
         }
         assert!(!html.contains("value=\"equity\""), "public bidding sells an assignment or a licence only");

@@ -179,6 +179,7 @@ fn import_prints_a_report_and_export_round_trips() {
     let printed = String::from_utf8_lossy(&output.stdout);
     assert!(printed.contains("1 created, 0 updated, 1 rejected"), "{printed}");
     assert!(printed.contains("line     3  REJECTED") && printed.contains("patent_number"), "{printed}");
+    assert!(printed.contains("`12345` is not a patent application number"), "the reason in words: {printed}");
     let written = std::fs::read_to_string(&report).expect("report");
     assert!(written.starts_with("line,outcome,id,reasons") && written.contains("3,rejected"));
 

@@ -269,7 +269,8 @@ async fn restrictive_clauses_are_caught_before_registration_and_returned() {
         .post_empty(&format!("/api/v1/contracts/{id}/register"), Some(&app.registrar))
         .await
         .expect_problem(409, "conflict");
-    assert!(refused.body["detail"].as_str().is_some_and(|d| d.contains("improve")));
+    let detail = refused.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("restrictive_clause (precheck-forbids-improving)"), "{detail}");
     let returned = app
         .post(
             &format!("/api/v1/contracts/{id}/return"),

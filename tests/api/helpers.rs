@@ -398,7 +398,15 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// A request as an API client in English sends it (the suite's assertions quote the
+    /// English texts); the pages keep their own language rules.
     pub fn request(&self, method: Method, path: &str, who: Option<&Account>) -> RequestBuilder {
+        let builder = self.request_without_language(method, path, who);
+        if path.starts_with("/api/") { builder.header("Accept-Language", "en") } else { builder }
+    }
+
+    /// A request that names no language unless the caller adds `Accept-Language`.
+    pub fn request_without_language(&self, method: Method, path: &str, who: Option<&Account>) -> RequestBuilder {
         let builder = self.client.request(method, self.url(path));
         match who {
             Some(account) => builder.bearer_auth(&account.token),

@@ -17,6 +17,7 @@ mod documents;
 mod edge;
 mod helpers;
 mod indexer;
+mod languages;
 mod negotiation_more;
 mod openapi;
 mod organizations;

@@ -21,7 +21,8 @@
 
   async function api(method, path, body) {
     var init = { method: method, credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRF-Token": csrf() } };
+      headers: { "Accept": "application/json", "Accept-Language": document.documentElement.lang || "zh-CN",
+        "X-CSRF-Token": csrf() } };
     if (body) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
     var response = await fetch(path, init);
     var reply = await response.json().catch(function () { return {}; });

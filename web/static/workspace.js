@@ -145,6 +145,9 @@
     if (first) { first.focus(); } else if (alert) { alert.focus(); }
   }
 
+  // The API words its errors in the language asked for: the page's, not the browser's.
+  function pageLanguage() { return document.documentElement.lang || "zh-CN"; }
+
   async function submit(event) {
     var form = event.target;
     if (!form.matches("form[data-api]")) { return; }
@@ -153,7 +156,7 @@
     var button = form.querySelector("[type=submit]");
     if (button) { button.disabled = true; }
     var method = (form.getAttribute("data-method") || "POST").toUpperCase();
-    var headers = { "Accept": "application/json", "X-CSRF-Token": cookie("techex_csrf") };
+    var headers = { "Accept": "application/json", "Accept-Language": pageLanguage(), "X-CSRF-Token": cookie("techex_csrf") };
     var payload = body(form);
     var ifMatch = form.getAttribute("data-if-match");
     if (ifMatch) { headers["If-Match"] = ifMatch; }
@@ -234,7 +237,8 @@
   async function follow(location, form) {
     var box = document.getElementById(form.getAttribute("data-report"));
     for (;;) {
-      var response = await fetch(location, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      var response = await fetch(location, { credentials: "same-origin",
+        headers: { "Accept": "application/json", "Accept-Language": pageLanguage() } });
       var job = await response.json().catch(function () { return {}; });
       if (!response.ok) {
         show(form, job.title ? job : { title: response.status + " " + response.statusText });
@@ -265,7 +269,7 @@
     if (button) { button.disabled = true; }
     try {
       var data = new FormData(form);
-      var sent = { "Accept": "application/json", "X-CSRF-Token": cookie("techex_csrf") };
+      var sent = { "Accept": "application/json", "Accept-Language": pageLanguage(), "X-CSRF-Token": cookie("techex_csrf") };
       if (form.hasAttribute("data-async")) { sent["Prefer"] = "respond-async"; }
       var response = await fetch(form.getAttribute("data-upload"), {
         method: "POST", body: data, credentials: "same-origin", headers: sent

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::ops::RangeInclusive;
 use techex_core::domain::{AchievementKind, DealStatus};
 use techex_core::text::{optional_text, required_text};
-use techex_core::{Actor, FieldErrors, Patch, Role, new_id};
+use techex_core::{Actor, FieldErrors, MessageKey, Patch, Role, msg, new_id};
 use techex_listings::entities::{achievement, organization, user};
 use techex_listings::error::check_version;
 use techex_listings::{ListingsError, audit};
@@ -150,7 +150,7 @@ async fn insert_version<C: ConnectionTrait>(
 pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> Result<contract::Model> {
     let (deal, party) = deals::load_locked(db, actor, deal_id)
         .await
-        .map_err(|_| ListingsError::invalid("deal_id", "no deal of yours has this id"))?;
+        .map_err(|_| ListingsError::invalid("deal_id", techex_core::msg::DEAL_UNKNOWN))?;
     if !matches!(party, Party::Seller | Party::Buyer | Party::Broker) {
         return Err(ListingsError::Forbidden("the parties or their broker draft the contract".into()));
     }
@@ -338,22 +338,34 @@ fn apply(content: &mut Content, input: &AmendContract) -> Result<(), FieldErrors
     content.seller.representative = (!seller_rep.is_empty()).then_some(seller_rep);
     content.buyer.representative = (!buyer_rep.is_empty()).then_some(buyer_rep);
     let mut number =
-        |field: &str, value: Option<i32>, range: RangeInclusive<i32>, unit: &str, target: &mut i32| match value {
+        |field: &str, value: Option<i32>, range: RangeInclusive<i32>, unit: MessageKey, target: &mut i32| match value {
             Some(value) if range.contains(&value) => *target = value,
-            Some(_) => errors.add(field, format!("must be between {} and {} {unit}", range.start(), range.end())),
+            Some(_) => errors.add(field, unit.with("min", *range.start()).with("max", *range.end())),
             None => {}
         };
     let clauses = &mut content.clauses;
-    number("confidentiality_years", input.confidentiality_years, 0..=30, "years", &mut clauses.confidentiality_years);
+    number(
+        "confidentiality_years",
+        input.confidentiality_years,
+        0..=30,
+        msg::YEARS_OUT_OF_RANGE,
+        &mut clauses.confidentiality_years,
+    );
     let days = 1..=crate::content::MAX_REJECTION_WINDOW_DAYS;
-    number("rejection_window_days", input.rejection_window_days, days, "days", &mut clauses.rejection_window_days);
+    number(
+        "rejection_window_days",
+        input.rejection_window_days,
+        days,
+        msg::DAYS_OUT_OF_RANGE,
+        &mut clauses.rejection_window_days,
+    );
     let days = 1..=crate::content::MAX_CURE_PERIOD_DAYS;
-    number("cure_period_days", input.cure_period_days, days, "days", &mut clauses.cure_period_days);
+    number("cure_period_days", input.cure_period_days, days, msg::DAYS_OUT_OF_RANGE, &mut clauses.cure_period_days);
     if let Some(bps) = input.penalty_bps {
         if (0..=3000).contains(&bps) {
             content.clauses.penalty_bps = bps;
         } else {
-            errors.add("penalty_bps", "liquidated damages must be between 0 and 3000 basis points (0–30%)");
+            errors.add("penalty_bps", techex_core::msg::bps_range(0, 3000));
         }
     }
     match &input.special_terms {
@@ -421,7 +433,7 @@ pub async fn amend<C: ConnectionTrait>(
     let note =
         optional_text(input.change_note.as_deref(), 2000).map_err(|e| ListingsError::invalid("change_note", e))?;
     if after == before {
-        return Err(ListingsError::invalid("body", "nothing would change"));
+        return Err(ListingsError::invalid("body", techex_core::msg::NOTHING_TO_CHANGE));
     }
     let changes = content_changes(&before, &after);
     let number = current.current_number + 1;
@@ -585,7 +597,7 @@ pub async fn register<C: ConnectionTrait>(
     let blockers: Vec<Finding> =
         precheck::check(&content, true).into_iter().filter(|f| f.severity == "blocker").collect();
     if !blockers.is_empty() {
-        let list: Vec<String> = blockers.iter().map(|f| f.message.clone()).collect();
+        let list: Vec<String> = blockers.iter().map(|f| format!("{} ({})", f.code, f.message.key.as_str())).collect();
         return Err(ListingsError::Conflict(format!("the pre-check refuses registration: {}", list.join("; "))));
     }
     let now = Utc::now();

@@ -3,6 +3,7 @@
 
 use crate::content::{Content, ContractType};
 use serde::Serialize;
+use techex_core::{Message, MessageKey, msg};
 use techex_negotiation::terms::Improvements;
 use utoipa::ToSchema;
 
@@ -13,10 +14,12 @@ pub struct Finding {
     pub code: String,
     /// `blocker` (registration is refused) or `warning`.
     pub severity: String,
-    pub message: String,
+    /// Why, as a message key and its values; on the wire, the text in the reader's language.
+    #[schema(value_type = String)]
+    pub message: Message,
 }
 
-fn blocker(code: &str, message: &str) -> Finding {
+fn blocker(code: &str, message: impl Into<Message>) -> Finding {
     Finding { code: code.into(), severity: "blocker".into(), message: message.into() }
 }
 
@@ -24,25 +27,25 @@ fn blocker(code: &str, message: &str) -> Finding {
 /// 850; the Supreme People's Court's interpretation on technology contracts, art. 10):
 /// forbidding improvements, one-sided grant-back, forbidding other sources, or
 /// forbidding challenges to validity.
-const RESTRICTIVE: [(&str, &str); 8] = [
-    ("不得改进", "forbids the buyer to improve the technology"),
-    ("禁止改进", "forbids the buyer to improve the technology"),
-    ("无偿转让给甲方", "makes the buyer hand over improvements for nothing"),
-    ("无偿归甲方", "makes the buyer hand over improvements for nothing"),
-    ("不得从其他来源", "forbids the buyer other sources of technology"),
-    ("不得就专利有效性提出异议", "forbids challenging the patent's validity"),
-    ("may not improve", "forbids the buyer to improve the technology"),
-    ("shall not challenge", "forbids challenging the patent's validity"),
+const RESTRICTIVE: [(&str, MessageKey); 8] = [
+    ("不得改进", msg::PRECHECK_FORBIDS_IMPROVING),
+    ("禁止改进", msg::PRECHECK_FORBIDS_IMPROVING),
+    ("无偿转让给甲方", msg::PRECHECK_FREE_GRANT_BACK),
+    ("无偿归甲方", msg::PRECHECK_FREE_GRANT_BACK),
+    ("不得从其他来源", msg::PRECHECK_FORBIDS_OTHER_SOURCES),
+    ("不得就专利有效性提出异议", msg::PRECHECK_FORBIDS_CHALLENGE),
+    ("may not improve", msg::PRECHECK_FORBIDS_IMPROVING),
+    ("shall not challenge", msg::PRECHECK_FORBIDS_CHALLENGE),
 ];
 
 /// Checks a contract's content; `signatures_complete` tells whether every party signed.
 pub fn check(content: &Content, signatures_complete: bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     if content.seller.representative.is_none() || content.buyer.representative.is_none() {
-        findings.push(blocker("parties", "name the representative who signs for each party"));
+        findings.push(blocker("parties", msg::PRECHECK_REPRESENTATIVE_MISSING));
     }
     if content.seller.credit_code.is_empty() || content.buyer.credit_code.is_empty() {
-        findings.push(blocker("parties", "every party needs its unified social credit code"));
+        findings.push(blocker("parties", msg::PRECHECK_CREDIT_CODE_MISSING));
     }
     let patent_type = matches!(
         content.contract_type,
@@ -54,41 +57,36 @@ pub fn check(content: &Content, signatures_complete: bool) -> Vec<Finding> {
     );
     let is_patent = content.subject.kind.is_some_and(|k| k.is_patent());
     if patent_type && is_patent && content.subject.patent_number.is_none() {
-        findings.push(blocker("subject", "a patent contract names the patent (application) number"));
+        findings.push(blocker("subject", msg::PRECHECK_PATENT_NUMBER_MISSING));
     }
     if content.subject.title_zh.is_none() && content.subject.title_en.is_none() {
-        findings.push(blocker("subject", "the subject matter has no name"));
+        findings.push(blocker("subject", msg::PRECHECK_SUBJECT_UNNAMED));
     }
     if content.contract_type == ContractType::TransferPatentRight && !content.subject.patent_granted {
-        findings.push(blocker("rights", "a patent right is transferred but the patent is not granted yet"));
+        findings.push(blocker("rights", msg::PRECHECK_PATENT_NOT_GRANTED));
     }
     if content.contract_type.is_licence() && is_patent && !content.subject.patent_granted {
         findings.push(Finding {
             code: "rights".into(),
             severity: "warning".into(),
-            message:
-                "a licence of a pending application: the center registers it as a technical-secret licence until grant"
-                    .into(),
+            message: msg::PRECHECK_PENDING_LICENCE.into(),
         });
     }
     let priced = content.terms.lump_sum_minor.is_some_and(|a| a > 0)
         || content.terms.royalty_bps.is_some_and(|r| r > 0)
         || content.terms.equity_bps.is_some();
     if !priced {
-        findings.push(blocker("price", "the price is not stated"));
+        findings.push(blocker("price", msg::PRECHECK_PRICE_MISSING));
     }
     let total: i64 = content.terms.milestones.iter().map(|m| m.amount_minor).sum();
     if let Some(lump) = content.terms.lump_sum_minor
         && !content.terms.milestones.is_empty()
         && total != lump
     {
-        findings.push(blocker("price", "the payment schedule does not add up to the price"));
+        findings.push(blocker("price", msg::PRECHECK_SCHEDULE_MISMATCH));
     }
     if content.contract_type.is_licence() && content.terms.improvements == Improvements::Seller {
-        findings.push(blocker(
-            "restrictive_clause",
-            "the licensee's improvements go to the licensor: a one-sided grant-back is a restrictive clause",
-        ));
+        findings.push(blocker("restrictive_clause", msg::PRECHECK_ONE_SIDED_GRANT_BACK));
     }
     // The other terms agreed in the negotiation are contract text as much as the
     // supplementary terms written into the draft.
@@ -96,11 +94,11 @@ pub fn check(content: &Content, signatures_complete: bool) -> Vec<Finding> {
     let other_terms = other_terms.into_iter().flatten().collect::<Vec<_>>().join("\n").to_lowercase();
     for (phrase, why) in RESTRICTIVE {
         if other_terms.contains(&phrase.to_lowercase()) {
-            findings.push(blocker("restrictive_clause", &format!("the other terms say “{phrase}”: that {why}")));
+            findings.push(blocker("restrictive_clause", why.with("phrase", phrase)));
         }
     }
     if !signatures_complete {
-        findings.push(blocker("signatures", "not every party has signed the current version"));
+        findings.push(blocker("signatures", msg::PRECHECK_SIGNATURES_MISSING));
     }
     findings
 }

@@ -72,7 +72,10 @@ impl Grouping {
             "type" | "contract_type" => Ok(Grouping::ContractType),
             "region" => Ok(Grouping::Region),
             "status" => Ok(Grouping::Status),
-            _ => Err(ListingsError::invalid("by", "must be month, field, type, region or status")),
+            _ => Err(ListingsError::invalid(
+                "by",
+                techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "month, field, type, region, status"),
+            )),
         }
     }
 }

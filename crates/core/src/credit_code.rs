@@ -1,6 +1,7 @@
 //! The 18-character unified social credit code (统一社会信用代码, GB 32100-2015) that every
 //! Chinese legal entity carries, with its check character.
 
+use crate::message::{Message, keys as msg};
 use std::fmt;
 
 const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -12,32 +13,32 @@ pub struct CreditCode(String);
 
 impl CreditCode {
     /// Parses a code, ignoring surrounding space and letter case.
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Message> {
         let code = input.trim().to_ascii_uppercase();
         if code.chars().count() != 18 {
-            return Err(format!("`{input}` is not a unified social credit code (18 characters)"));
+            return Err(msg::CREDIT_CODE_LENGTH.with("input", input));
         }
         let mut values = Vec::with_capacity(18);
         for (position, c) in code.chars().enumerate() {
             match char_value(c) {
                 Some(v) => values.push(v),
                 None => {
-                    return Err(format!(
-                        "`{input}` has `{c}` at position {} (allowed: digits and letters except I, O, S, V, Z)",
-                        position + 1
-                    ));
+                    return Err(msg::CREDIT_CODE_CHARACTER
+                        .with("input", input)
+                        .with("character", c)
+                        .with("position", position + 1));
                 }
             }
         }
         let expected = check_character(&code[..17]);
         if code.chars().nth(17) != Some(expected) {
-            return Err(format!("`{input}` has a wrong check character (expected `{expected}`)"));
+            return Err(msg::CREDIT_CODE_WRONG_CHECK.with("input", input).with("expected", expected));
         }
         Ok(CreditCode(code))
     }
 
     /// Completes 17 characters with their check character.
-    pub fn from_prefix(prefix: &str) -> Result<Self, String> {
+    pub fn from_prefix(prefix: &str) -> Result<Self, crate::message::Message> {
         Self::parse(&format!("{prefix}{}", check_character(&prefix.to_ascii_uppercase())))
     }
 

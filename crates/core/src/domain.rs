@@ -47,7 +47,7 @@ macro_rules! coded_enum {
             }
 
             /// Parses a code; also accepts either label, so spreadsheets may use words.
-            pub fn parse(input: &str) -> Result<Self, String> {
+            pub fn parse(input: &str) -> Result<Self, $crate::message::Message> {
                 let wanted = input.trim();
                 for value in Self::ALL {
                     if value.as_str() == wanted
@@ -58,7 +58,7 @@ macro_rules! coded_enum {
                     }
                 }
                 let codes: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                Err(format!("`{}` is not one of: {}", wanted, codes.join(", ")))
+                Err($crate::message::keys::VALUE_NOT_ONE_OF.with("input", wanted).with("allowed", codes.join(", ")))
             }
         }
 

@@ -1,6 +1,7 @@
 //! The small closed set of error codes that every domain error maps onto. The HTTP edge
 //! turns a code into a status; the domain never speaks HTTP.
 
+use crate::message::Message;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -50,8 +51,17 @@ impl ErrorCode {
 pub struct FieldError {
     /// Dotted path of the offending field.
     pub field: String,
-    /// Human-readable explanation, in English.
-    pub message: String,
+    /// What is wrong, as a message key and its values; on the wire, the text in the
+    /// reader's language.
+    #[schema(value_type = String)]
+    pub message: Message,
+}
+
+impl FieldError {
+    /// An error of one field.
+    pub fn new(field: impl Into<String>, message: impl Into<Message>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
 }
 
 /// A collection of field errors, built up while validating an input.
@@ -64,22 +74,23 @@ impl FieldErrors {
     }
 
     /// A collection with a single error.
-    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn single(field: impl Into<String>, message: impl Into<Message>) -> Self {
         let mut errors = Self::new();
         errors.add(field, message);
         errors
     }
 
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+    /// Records what is wrong with a field: a key (`msg::DATE_IN_PAST`) or a message.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<Message>) {
+        self.0.push(FieldError::new(field, message));
     }
 
     /// Records the error of a validation result, returning the value when valid.
-    pub fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+    pub fn check<T, E: Into<Message>>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(error) => {
-                self.add(field, error.to_string());
+                self.add(field, error);
                 None
             }
         }

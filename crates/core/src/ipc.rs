@@ -2,10 +2,10 @@
 //! subclass F, main group 1, subgroup 44) or the bare subclass `G06N`.
 
 /// Parses and normalizes an IPC symbol to `C02F 1/44` form (upper case, one space).
-pub fn normalize_ipc(input: &str) -> Result<String, String> {
+pub fn normalize_ipc(input: &str) -> Result<String, crate::message::Message> {
     let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     let bytes = compact.as_bytes();
-    let invalid = || format!("`{input}` is not an IPC symbol (e.g. `C02F 1/44` or `G06N`)");
+    let invalid = || crate::message::keys::IPC_INVALID.with("input", input);
     if bytes.len() < 4
         || !(b'A'..=b'H').contains(&bytes[0])
         || !bytes[1].is_ascii_digit()

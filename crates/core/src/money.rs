@@ -1,5 +1,6 @@
 //! Money is an integer number of minor units (fen for CNY) with a currency. Never a float.
 
+use crate::message::{Message, keys as msg};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -26,12 +27,12 @@ impl Currency {
     }
 
     /// Parses an ISO code, case-insensitively.
-    pub fn parse(code: &str) -> Result<Self, String> {
+    pub fn parse(code: &str) -> Result<Self, Message> {
         let upper = code.trim().to_ascii_uppercase();
         Currency::ALL
             .into_iter()
             .find(|c| c.code() == upper)
-            .ok_or_else(|| format!("unsupported currency `{code}` (use one of CNY, USD, EUR, HKD)"))
+            .ok_or_else(|| msg::CURRENCY_UNSUPPORTED.with("input", code).with("allowed", "CNY, USD, EUR, HKD"))
     }
 }
 
@@ -49,7 +50,7 @@ pub const MAX_AMOUNT_MINOR: i64 = 10_000_000_000_000;
 
 impl Money {
     /// A validated amount: not negative and not absurd.
-    pub fn new(amount_minor: i64, currency: Currency) -> Result<Self, String> {
+    pub fn new(amount_minor: i64, currency: Currency) -> Result<Self, Message> {
         validate_amount_minor(amount_minor)?;
         Ok(Money { amount_minor, currency })
     }
@@ -61,12 +62,12 @@ impl Money {
 }
 
 /// Checks that an amount in minor units is within the accepted range.
-pub fn validate_amount_minor(amount_minor: i64) -> Result<(), String> {
+pub fn validate_amount_minor(amount_minor: i64) -> Result<(), Message> {
     if amount_minor < 0 {
-        return Err("amount must not be negative".into());
+        return Err(msg::AMOUNT_NEGATIVE.into());
     }
     if amount_minor > MAX_AMOUNT_MINOR {
-        return Err("amount is implausibly large (over 100 billion)".into());
+        return Err(msg::AMOUNT_TOO_LARGE.into());
     }
     Ok(())
 }
@@ -82,7 +83,7 @@ pub fn format_major(amount_minor: i64) -> String {
 ///
 /// Accepts `120000`, `1,200.5`, `¥3000`, and the Chinese `万` (ten thousand) and `亿`
 /// (hundred million) multipliers common in tech-transfer spreadsheets: `50万`, `1.25万元`.
-pub fn parse_major_amount(input: &str) -> Result<i64, String> {
+pub fn parse_major_amount(input: &str) -> Result<i64, Message> {
     let cleaned: String = input
         .trim()
         .trim_start_matches(['¥', '￥', '$', '€'])
@@ -91,7 +92,7 @@ pub fn parse_major_amount(input: &str) -> Result<i64, String> {
         .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
         .collect();
     if cleaned.is_empty() {
-        return Err("amount is empty".into());
+        return Err(msg::AMOUNT_EMPTY.into());
     }
     let (number, multiplier_exp) = if let Some(rest) = cleaned.strip_suffix('万') {
         (rest, 4u32)
@@ -105,23 +106,23 @@ pub fn parse_major_amount(input: &str) -> Result<i64, String> {
         None => (number, ""),
     };
     if whole.is_empty() && fraction.is_empty() {
-        return Err(format!("`{input}` is not an amount"));
+        return Err(msg::AMOUNT_INVALID.with("input", input));
     }
     if !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("`{input}` is not an amount (digits, an optional decimal point, 万 or 亿)"));
+        return Err(msg::AMOUNT_INVALID.with("input", input));
     }
     // Scale to minor units: 2 decimals plus the multiplier's exponent.
     let scale = 2 + multiplier_exp as usize;
     if fraction.len() > scale {
-        return Err(format!("`{input}` has more decimals than the currency allows"));
+        return Err(msg::AMOUNT_TOO_PRECISE.with("input", input));
     }
     let digits = format!("{whole}{fraction:0<scale$}");
     let trimmed = digits.trim_start_matches('0');
     if trimmed.len() > 18 {
-        return Err("amount is implausibly large (over 100 billion)".into());
+        return Err(msg::AMOUNT_TOO_LARGE.into());
     }
     let minor: i64 =
-        if trimmed.is_empty() { 0 } else { trimmed.parse().map_err(|_| format!("`{input}` is not an amount"))? };
+        if trimmed.is_empty() { 0 } else { trimmed.parse().map_err(|_| msg::AMOUNT_INVALID.with("input", input))? };
     validate_amount_minor(minor)?;
     Ok(minor)
 }

@@ -1,6 +1,7 @@
 //! Cursor pagination over time-ordered ids: a page is "the next N items after this id"
 //! in newest-first order, so pages never repeat or skip items while others write.
 
+use crate::message::{Message, keys as msg};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
@@ -21,9 +22,9 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(self.0.as_bytes())
     }
 
-    pub fn decode(token: &str) -> Result<Self, String> {
-        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| "cursor is not valid".to_string())?;
-        let id = Uuid::from_slice(&bytes).map_err(|_| "cursor is not valid".to_string())?;
+    pub fn decode(token: &str) -> Result<Self, Message> {
+        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| Message::new(msg::CURSOR_INVALID))?;
+        let id = Uuid::from_slice(&bytes).map_err(|_| Message::new(msg::CURSOR_INVALID))?;
         Ok(Cursor(id))
     }
 }
@@ -43,10 +44,10 @@ impl Default for PageRequest {
 
 impl PageRequest {
     /// Validates the raw `limit` and `cursor` query parameters.
-    pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> Result<Self, (&'static str, String)> {
+    pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> Result<Self, (&'static str, Message)> {
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
         if limit == 0 || limit > MAX_PAGE_SIZE {
-            return Err(("limit", format!("limit must be between 1 and {MAX_PAGE_SIZE}")));
+            return Err(("limit", msg::LIMIT_OUT_OF_RANGE.with("min", 1).with("max", MAX_PAGE_SIZE)));
         }
         let after = match cursor {
             Some(token) if !token.is_empty() => Some(Cursor::decode(token).map_err(|e| ("cursor", e))?),

@@ -6,6 +6,7 @@
 //! the sum of the digits weighted 2,3,4,5,6,7,8,9,2,3,4,5 modulo 11, with 10 written `X`.
 //! A granted patent is written with the prefix `ZL`; `CN` is also seen in the wild.
 
+use crate::message::{Message, keys as msg};
 use std::fmt;
 
 const WEIGHTS: [u32; 12] = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
@@ -33,12 +34,12 @@ pub struct PatentNumber {
 impl PatentNumber {
     /// Parses `202310123456.6`, `ZL202310123456.6`, `CN 2023 1 0123456.6`, `2023101234566`
     /// and the pre-2003 form `95115608.X`; rejects a wrong check character.
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Message> {
         let compact: String =
             input.trim().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         let body = compact.strip_prefix("ZL").or_else(|| compact.strip_prefix("CN")).unwrap_or(&compact);
         if !body.is_ascii() {
-            return Err(format!("`{input}` is not a patent application number (digits, a dot and a check digit)"));
+            return Err(msg::PATENT_NUMBER_INVALID.with("input", input).with("example", EXAMPLE));
         }
         let (digits, check) = match body.split_once('.') {
             Some((digits, check)) => (digits.to_string(), check.to_string()),
@@ -47,34 +48,29 @@ impl PatentNumber {
                 (digits.to_string(), check.to_string())
             }
             None => {
-                return Err(format!("`{input}` is not a patent application number (expected e.g. {EXAMPLE})"));
+                return Err(msg::PATENT_NUMBER_INVALID.with("input", input).with("example", EXAMPLE));
             }
         };
         if !(digits.len() == 12 || digits.len() == 8) || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!(
-                "`{input}` is not a patent application number (12 digits, a dot and a check digit, e.g. {EXAMPLE})"
-            ));
+            return Err(msg::PATENT_NUMBER_INVALID.with("input", input).with("example", EXAMPLE));
         }
         let mut check_chars = check.chars();
         let (Some(check), None) = (check_chars.next(), check_chars.next()) else {
-            return Err(format!("`{input}` must end with exactly one check character after the dot"));
+            return Err(msg::PATENT_CHECK_CHARACTER_MISSING.with("input", input));
         };
         let type_digit = if digits.len() == 12 { digits.as_bytes()[4] } else { digits.as_bytes()[2] };
         if !matches!(type_digit, b'1' | b'2' | b'3' | b'8' | b'9') {
-            return Err(format!(
-                "`{input}` has an unknown type digit `{}` (1 invention, 2 utility model, 3 design, 8 or 9 PCT)",
-                type_digit as char
-            ));
+            return Err(msg::PATENT_TYPE_DIGIT_UNKNOWN.with("input", input).with("digit", type_digit as char));
         }
         let expected = check_character(&digits);
         if check != expected {
-            return Err(format!("`{input}` has a wrong check digit (expected `{expected}`)"));
+            return Err(msg::PATENT_WRONG_CHECK_DIGIT.with("input", input).with("expected", expected));
         }
         Ok(PatentNumber { digits, check })
     }
 
     /// Builds a valid number from its 12 (or 8) digits by computing the check character.
-    pub fn from_digits(digits: &str) -> Result<Self, String> {
+    pub fn from_digits(digits: &str) -> Result<Self, Message> {
         let check = check_character(digits);
         Self::parse(&format!("{digits}.{check}"))
     }
@@ -148,8 +144,9 @@ mod tests {
         assert_eq!(PatentNumber::parse(EXAMPLE).map(|p| p.application_number()), Ok(EXAMPLE.to_string()));
         assert_eq!(PatentNumber::from_digits(digits).map(|p| p.application_number()), Ok(EXAMPLE.to_string()));
         for wrong in ["2023101234", "2023x0123456.6"] {
-            let message = PatentNumber::parse(wrong).err().unwrap_or_default();
-            assert!(message.contains(EXAMPLE), "{message}");
+            let message = PatentNumber::parse(wrong).err();
+            let example = message.as_ref().and_then(|m| m.arg("example")).map(ToString::to_string);
+            assert_eq!(example.as_deref(), Some(EXAMPLE), "{message:?}");
         }
     }
 
@@ -176,8 +173,8 @@ mod tests {
         #[test]
         fn any_number_built_from_digits_round_trips(year in 2003u32..2030, kind in prop::sample::select(vec![1u32, 2, 3, 8, 9]), serial in 0u32..10_000_000) {
             let digits = format!("{year}{kind}{serial:07}");
-            let number = PatentNumber::from_digits(&digits).map_err(TestCaseError::fail)?;
-            let reparsed = PatentNumber::parse(&number.granted_number()).map_err(TestCaseError::fail)?;
+            let number = PatentNumber::from_digits(&digits).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let reparsed = PatentNumber::parse(&number.granted_number()).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(reparsed, number);
         }
 

@@ -36,9 +36,11 @@ impl Role {
         }
     }
 
-    pub fn parse(input: &str) -> Result<Role, String> {
+    pub fn parse(input: &str) -> Result<Role, crate::message::Message> {
         Role::ALL.into_iter().find(|r| r.as_str() == input.trim()).ok_or_else(|| {
-            format!("`{input}` is not a role (member, org_admin, broker, reviewer, registrar, platform_admin)")
+            crate::message::keys::VALUE_NOT_ONE_OF
+                .with("input", input)
+                .with("allowed", "member, org_admin, broker, reviewer, registrar, platform_admin")
         })
     }
 

@@ -1,38 +1,40 @@
 //! Validation of free text, e-mail addresses and passwords.
 
+use crate::message::{Message, keys as msg};
+
 /// Trims and checks the length (in characters) of a required text.
-pub fn required_text(value: &str, max_chars: usize) -> Result<String, String> {
+pub fn required_text(value: &str, max_chars: usize) -> Result<String, Message> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err("must not be empty".into());
+        return Err(msg::TEXT_EMPTY.into());
     }
     bounded_text(trimmed, max_chars)
 }
 
 /// Trims an optional text; empty becomes `None`.
-pub fn optional_text(value: Option<&str>, max_chars: usize) -> Result<Option<String>, String> {
+pub fn optional_text(value: Option<&str>, max_chars: usize) -> Result<Option<String>, Message> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => bounded_text(text, max_chars).map(Some),
     }
 }
 
-fn bounded_text(text: &str, max_chars: usize) -> Result<String, String> {
+fn bounded_text(text: &str, max_chars: usize) -> Result<String, Message> {
     let count = text.chars().count();
     if count > max_chars {
-        return Err(format!("must be at most {max_chars} characters (got {count})"));
+        return Err(msg::TEXT_TOO_LONG.with("max", max_chars).with("count", count));
     }
     if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err("must not contain control characters".into());
+        return Err(msg::TEXT_CONTROL_CHARACTERS.into());
     }
     Ok(text.to_string())
 }
 
 /// Normalizes and checks an e-mail address (lower-cased).
-pub fn parse_email(input: &str) -> Result<String, String> {
+pub fn parse_email(input: &str) -> Result<String, Message> {
     let email = input.trim().to_lowercase();
     let Some((local, domain)) = email.split_once('@') else {
-        return Err(format!("`{input}` is not an e-mail address"));
+        return Err(msg::EMAIL_INVALID.with("input", input));
     };
     let valid = !local.is_empty()
         && email.len() <= 254
@@ -42,7 +44,7 @@ pub fn parse_email(input: &str) -> Result<String, String> {
         && !domain.ends_with('.')
         && !domain.contains('@')
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid { Ok(email) } else { Err(format!("`{input}` is not an e-mail address")) }
+    if valid { Ok(email) } else { Err(msg::EMAIL_INVALID.with("input", input)) }
 }
 
 /// Passwords people commonly pick, refused whatever their length.
@@ -68,13 +70,13 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Checks a new password: at least 10 characters and 2 kinds of character, not a
 /// well-known password and not the e-mail address's name.
-pub fn check_password_strength(password: &str, email: &str) -> Result<(), String> {
+pub fn check_password_strength(password: &str, email: &str) -> Result<(), Message> {
     let count = password.chars().count();
     if count < MIN_PASSWORD_CHARS {
-        return Err(format!("must be at least {MIN_PASSWORD_CHARS} characters"));
+        return Err(msg::PASSWORD_TOO_SHORT.with("min", MIN_PASSWORD_CHARS));
     }
     if count > 128 {
-        return Err("must be at most 128 characters".into());
+        return Err(msg::PASSWORD_TOO_LONG.with("max", 128usize));
     }
     let classes = [
         password.chars().any(|c| c.is_lowercase()),
@@ -84,15 +86,15 @@ pub fn check_password_strength(password: &str, email: &str) -> Result<(), String
         password.chars().any(|c| c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase()),
     ];
     if classes.iter().filter(|present| **present).count() < 2 {
-        return Err("must mix at least two kinds of character (letters, digits, symbols)".into());
+        return Err(msg::PASSWORD_TOO_SIMPLE.into());
     }
     let lowered = password.to_lowercase();
     if COMMON_PASSWORDS.contains(&lowered.as_str()) {
-        return Err("is a commonly used password".into());
+        return Err(msg::PASSWORD_COMMON.into());
     }
     let local = email.split('@').next().unwrap_or("").to_lowercase();
     if local.len() >= 4 && lowered.contains(&local) {
-        return Err("must not contain your e-mail name".into());
+        return Err(msg::PASSWORD_CONTAINS_EMAIL.into());
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use techex_core::domain::{DemandStatus, TransactionMode};
 use techex_core::pagination::Page;
 use techex_core::text::required_text;
-use techex_core::{Actor, Currency, FieldErrors, PageRequest, Patch, Role, new_id};
+use techex_core::{Actor, Currency, FieldErrors, PageRequest, Patch, Role, msg, new_id};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -190,7 +190,7 @@ async fn apply<C: ConnectionTrait>(
     match input.deadline {
         Patch::Absent => {}
         Patch::Null => active.deadline = Set(None),
-        Patch::Value(date) if date < Utc::now().date_naive() => errors.add("deadline", "must not be in the past"),
+        Patch::Value(date) if date < Utc::now().date_naive() => errors.add("deadline", msg::DATE_IN_PAST),
         Patch::Value(date) => active.deadline = Set(Some(date)),
     }
     if let Some(region) = &input.region
@@ -203,13 +203,13 @@ async fn apply<C: ConnectionTrait>(
     if let (Some(min), Some(max)) = (min, max)
         && min > max
     {
-        errors.add("budget_max_minor", "the upper end of the budget must not be below the lower end");
+        errors.add("budget_max_minor", msg::BUDGET_INVERTED);
     }
     let has_title = merged(&active.title_zh, current.map(|c| c.title_zh.clone())).flatten().is_some()
         || merged(&active.title_en, current.map(|c| c.title_en.clone())).flatten().is_some();
     let title_already_wrong = errors.0.iter().any(|e| e.field.starts_with("title"));
     if !has_title && !title_already_wrong {
-        errors.add("title_zh", "a title is required (in Chinese, English or both)");
+        errors.add("title_zh", msg::TITLE_REQUIRED);
     }
     errors.into_result()
 }
@@ -357,10 +357,10 @@ pub async fn submit<C: ConnectionTrait>(
     }
     let mut errors = FieldErrors::new();
     if current.description_zh.is_none() && current.description_en.is_none() {
-        errors.add("description_zh", "a description is required before review (in Chinese, English or both)");
+        errors.add("description_zh", msg::DESCRIPTION_REQUIRED);
     }
     if current.deadline.is_some_and(|d| d < Utc::now().date_naive()) {
-        errors.add("deadline", "the deadline has passed; set a new one");
+        errors.add("deadline", msg::DEADLINE_PASSED);
     }
     errors.into_result()?;
     let mut active: demand::ActiveModel = current.clone().into();
@@ -514,8 +514,8 @@ pub async fn list<C: ConnectionTrait>(
             query = query.filter(demand::Column::OrganizationId.eq(actor.organization_id));
         }
         Some(other) => {
-            let owner = Uuid::parse_str(other)
-                .map_err(|_| ListingsError::invalid("owner", "must be an organization id or `mine`"))?;
+            let owner =
+                Uuid::parse_str(other).map_err(|_| ListingsError::invalid("owner", techex_core::msg::OWNER_INVALID))?;
             query = query.filter(demand::Column::OrganizationId.eq(owner));
         }
     }

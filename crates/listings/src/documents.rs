@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use techex_core::domain::DisclosureTier;
 use techex_core::text::required_text;
-use techex_core::{Actor, FieldErrors, new_id};
+use techex_core::{Actor, FieldErrors, Message, msg, new_id};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -83,24 +83,24 @@ pub struct Upload {
 
 /// Works out the real type of uploaded bytes and checks it against the allow-list and
 /// the declared type.
-pub fn detect_content_type(bytes: &[u8], declared: Option<&str>, filename: &str) -> Result<String, String> {
+pub fn detect_content_type(bytes: &[u8], declared: Option<&str>, filename: &str) -> Result<String, Message> {
     let declared = declared.map(|d| d.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     let detected = match infer::get(bytes) {
         Some(kind) => kind.mime_type().to_string(),
         None if looks_like_text(bytes) => "text/plain".to_string(),
         None => {
-            return Err(format!("the content of `{filename}` is not a recognised document type"));
+            return Err(msg::FILE_TYPE_UNRECOGNISED.with("filename", filename));
         }
     };
     if !ALLOWED_TYPES.contains(&detected.as_str()) {
-        return Err(format!(
-            "`{filename}` is {detected}, which is not accepted (PDF, images, Office documents or plain text)"
-        ));
+        return Err(msg::FILE_TYPE_NOT_ACCEPTED.with("filename", filename).with("detected", detected));
     }
     match declared.as_deref() {
         None | Some("") | Some("application/octet-stream") => Ok(detected),
         Some(claimed) if claimed == detected => Ok(detected),
-        Some(claimed) => Err(format!("`{filename}` was sent as {claimed} but its content is {detected}")),
+        Some(claimed) => {
+            Err(msg::FILE_TYPE_MISMATCH.with("filename", filename).with("claimed", claimed).with("detected", detected))
+        }
     }
 }
 
@@ -152,10 +152,10 @@ pub async fn add<C: ConnectionTrait>(
     let mut errors = FieldErrors::new();
     let filename = clean_filename(&upload.filename);
     if upload.bytes.is_empty() {
-        errors.add("file", "the file is empty");
+        errors.add("file", msg::FILE_EMPTY);
     }
     if upload.bytes.len() > max_bytes {
-        errors.add("file", format!("the file is larger than the limit of {max_bytes} bytes"));
+        errors.add("file", msg::FILE_TOO_LARGE.with("max", max_bytes));
     }
     let tier = match upload.tier.as_deref() {
         None | Some("") => Some(DisclosureTier::Nda),

@@ -1,6 +1,6 @@
 //! The errors of the listings domain, each with a code from `techex_core::ErrorCode`.
 
-use techex_core::{ErrorCode, FieldErrors};
+use techex_core::{ErrorCode, FieldErrors, Message};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ListingsError {
@@ -53,7 +53,7 @@ impl ListingsError {
     }
 
     /// A single-field validation error.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, message: impl Into<Message>) -> Self {
         ListingsError::Invalid(FieldErrors::single(field, message))
     }
 

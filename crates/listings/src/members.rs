@@ -269,7 +269,10 @@ pub async fn update_member<C: ConnectionTrait>(
     }
     if let Some(status) = input.status {
         if status != "active" && status != "disabled" {
-            return Err(ListingsError::invalid("status", "must be `active` or `disabled`"));
+            return Err(ListingsError::invalid(
+                "status",
+                techex_core::msg::VALUE_NOT_ONE_OF.with("input", status).with("allowed", "active, disabled"),
+            ));
         }
         if user_id == actor.user_id && status == "disabled" {
             return Err(ListingsError::Conflict("you cannot disable your own account".into()));
@@ -309,7 +312,7 @@ pub async fn change_password<C: ConnectionTrait>(
     let me = user::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(ListingsError::NotFound("user"))?;
     let parsed_ok = verify_password(me.password_hash.clone(), current_password.to_string()).await?;
     if !parsed_ok {
-        return Err(ListingsError::invalid("current_password", "is not your current password"));
+        return Err(ListingsError::invalid("current_password", techex_core::msg::PASSWORD_WRONG));
     }
     check_password_strength(new_password, &me.email).map_err(|e| ListingsError::invalid("new_password", e))?;
     let mut active: user::ActiveModel = me.clone().into();

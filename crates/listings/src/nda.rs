@@ -133,10 +133,7 @@ pub async fn accept<C: ConnectionTrait>(
     let text = nda_text(&model, &owner);
     let expected = sha256_hex(&text);
     if !sha256.trim().eq_ignore_ascii_case(&expected) {
-        return Err(ListingsError::invalid(
-            "sha256",
-            "does not match the current NDA text; fetch the NDA again and read it before accepting",
-        ));
+        return Err(ListingsError::invalid("sha256", techex_core::msg::NDA_HASH_MISMATCH));
     }
     if acceptance(db, actor.organization_id, &model).await?.is_none() {
         let created = nda_acceptance::ActiveModel {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use techex_core::domain::OrgKind;
 use techex_core::pagination::Page;
 use techex_core::text::{check_password_strength, optional_text, parse_email, required_text};
-use techex_core::{Actor, CreditCode, FieldErrors, PageRequest, Role, RoleSet, new_id};
+use techex_core::{Actor, CreditCode, FieldErrors, PageRequest, Role, RoleSet, msg, new_id};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -116,7 +116,7 @@ fn validate_website(errors: &mut FieldErrors, website: Option<&str>) -> Option<S
     if website.starts_with("https://") || website.starts_with("http://") {
         Some(website)
     } else {
-        errors.add("website", "must start with http:// or https://");
+        errors.add("website", msg::WEBSITE_SCHEME);
         None
     }
 }
@@ -135,7 +135,7 @@ pub async fn register<C: ConnectionTrait>(
     let description = errors.check("description", optional_text(input.description.as_deref(), 4000)).flatten();
     let description_en = errors.check("description_en", optional_text(input.description_en.as_deref(), 4000)).flatten();
     if input.kind == OrgKind::Center {
-        errors.add("kind", "the trading center cannot be registered; it exists from installation");
+        errors.add("kind", msg::CENTER_NOT_REGISTRABLE);
     }
     let email = errors.check("admin.email", parse_email(&input.admin.email));
     let display_name = errors.check("admin.display_name", required_text(&input.admin.display_name, 100));

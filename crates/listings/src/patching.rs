@@ -3,7 +3,7 @@
 
 use sea_orm::{ActiveValue, Set};
 use techex_core::text::{optional_text, required_text};
-use techex_core::{FieldErrors, Patch};
+use techex_core::{FieldErrors, Patch, msg};
 
 /// A free-text field of an input and the column it goes to.
 pub(crate) type TextField<'a> = (&'a str, &'a Patch<String>, usize, &'a mut ActiveValue<Option<String>>);
@@ -51,7 +51,7 @@ pub(crate) fn clean_list(
     max_chars: usize,
 ) -> Vec<String> {
     if items.len() > max_items {
-        errors.add(field, format!("at most {max_items} entries"));
+        errors.add(field, msg::TOO_MANY_ENTRIES.with("max", max_items));
     }
     let mut cleaned: Vec<String> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {

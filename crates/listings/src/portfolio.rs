@@ -19,7 +19,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
 use techex_core::money::{format_major, parse_major_amount};
-use techex_core::{Actor, Currency, FieldError, FieldErrors, Patch, PatentNumber};
+use techex_core::{Actor, Currency, FieldError, FieldErrors, Message, MessageArg, Patch, PatentNumber, msg};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -194,11 +194,11 @@ fn split_list(value: &str) -> Vec<String> {
     value.split([';', '；', '、', '\n', '|']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
-fn parse_bool(value: &str) -> Result<bool, String> {
+fn parse_bool(value: &str) -> Result<bool, Message> {
     match value.trim().to_lowercase().as_str() {
         "true" | "yes" | "y" | "1" | "是" | "已授权" | "面议" => Ok(true),
         "false" | "no" | "n" | "0" | "否" | "未授权" => Ok(false),
-        other => Err(format!("`{other}` is not yes/no")),
+        other => Err(msg::CELL_NOT_YES_NO.with("input", other)),
     }
 }
 
@@ -240,7 +240,7 @@ pub fn row_to_input(row: &Row) -> Result<AchievementInput, FieldErrors> {
         let parsed = value.trim().trim_start_matches(['T', 't', 'R', 'r', 'L', 'l']).parse::<i16>();
         match parsed {
             Ok(trl) => input.trl = Patch::Value(trl),
-            Err(_) => errors.add("trl", format!("`{value}` is not a level from 1 to 9")),
+            Err(_) => errors.add("trl", msg::CELL_TRL_INVALID.with("input", value)),
         }
     }
     if let Some(value) = cell("transaction_modes") {
@@ -314,13 +314,23 @@ pub struct ImportOptions {
 fn errors_of(error: ListingsError) -> Vec<FieldError> {
     match error {
         ListingsError::Invalid(errors) => errors.0,
-        other => vec![FieldError { field: "row".into(), message: other.to_string() }],
+        other => vec![FieldError::new("row", Message::verbatim(other.to_string()))],
     }
 }
 
 /// Cell errors as reported: each message cut to an excerpt, since messages quote cells.
 fn reported(errors: Vec<FieldError>) -> Vec<FieldError> {
-    errors.into_iter().map(|e| FieldError { field: e.field, message: excerpt(&e.message) }).collect()
+    errors
+        .into_iter()
+        .map(|mut error| {
+            for value in error.message.args.values_mut() {
+                if let MessageArg::Text(text) = value {
+                    *text = excerpt(text);
+                }
+            }
+            error
+        })
+        .collect()
 }
 
 async fn import_row<C: ConnectionTrait>(

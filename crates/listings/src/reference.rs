@@ -3,18 +3,19 @@
 use crate::entities::{industry_field, region};
 use crate::error::{ListingsError, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use techex_core::{Message, msg};
 
 /// Resolves a region given as a code (`370200`) or a name (`青岛市`, `青岛`, `Qingdao`).
-pub async fn resolve_region<C: ConnectionTrait>(db: &C, input: &str) -> Result<String, String> {
+pub async fn resolve_region<C: ConnectionTrait>(db: &C, input: &str) -> Result<String, Message> {
     let wanted = input.trim();
     if wanted.is_empty() {
-        return Err("must not be empty".into());
+        return Err(msg::TEXT_EMPTY.into());
     }
     let found = region::Entity::find().filter(region::Column::Code.eq(wanted)).one(db).await;
     if let Ok(Some(found)) = found {
         return Ok(found.code);
     }
-    let all = region::Entity::find().all(db).await.map_err(|e| e.to_string())?;
+    let all = region::Entity::find().all(db).await.map_err(|e| Message::verbatim(e.to_string()))?;
     all.into_iter()
         .find(|r| {
             r.name_zh == wanted
@@ -22,18 +23,18 @@ pub async fn resolve_region<C: ConnectionTrait>(db: &C, input: &str) -> Result<S
                 || r.name_zh.trim_end_matches(['市', '省']) == wanted
         })
         .map(|r| r.code)
-        .ok_or_else(|| format!("`{wanted}` is not a known region (use a division code such as 370200, or a name)"))
+        .ok_or_else(|| msg::REGION_UNKNOWN.with("input", wanted))
 }
 
 /// Checks that an industry field code exists (codes or either name are accepted).
-pub async fn resolve_field<C: ConnectionTrait>(db: &C, input: &str) -> Result<String, String> {
+pub async fn resolve_field<C: ConnectionTrait>(db: &C, input: &str) -> Result<String, Message> {
     let wanted = input.trim();
-    let all = industry_field::Entity::find().all(db).await.map_err(|e| e.to_string())?;
+    let all = industry_field::Entity::find().all(db).await.map_err(|e| Message::verbatim(e.to_string()))?;
     let codes: Vec<String> = all.iter().map(|f| f.code.clone()).collect();
     all.into_iter()
         .find(|f| f.code == wanted || f.name_zh == wanted || f.name_en.eq_ignore_ascii_case(wanted))
         .map(|f| f.code)
-        .ok_or_else(|| format!("`{wanted}` is not an industry field (one of: {})", codes.join(", ")))
+        .ok_or_else(|| msg::INDUSTRY_FIELD_UNKNOWN.with("input", wanted).with("allowed", codes.join(", ")))
 }
 
 pub async fn list_regions<C: ConnectionTrait>(db: &C) -> Result<Vec<region::Model>> {
@@ -57,7 +58,7 @@ pub async fn add_field<C: ConnectionTrait>(
         && code.len() <= 64
         && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !valid_code {
-        return Err(ListingsError::invalid("code", "must be 1-64 lowercase letters, digits or underscores"));
+        return Err(ListingsError::invalid("code", msg::CODE_INVALID));
     }
     let count = industry_field::Entity::find().all(db).await?.len() as i32;
     industry_field::ActiveModel {

@@ -296,39 +296,39 @@ pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: CreateAuct
         ));
     }
     if subject.status != AchievementStatus::Published.as_str() {
-        return Err(ListingsError::invalid("achievement_id", "only a published achievement can be put up for bidding"));
+        return Err(ListingsError::invalid("achievement_id", techex_core::msg::AUCTION_NEEDS_PUBLISHED));
     }
     let now = Utc::now();
     let mut errors = FieldErrors::new();
     errors.check("starting_price_minor", validate_amount_minor(input.starting_price_minor));
     if input.starting_price_minor == 0 {
-        errors.add("starting_price_minor", "must be more than zero");
+        errors.add("starting_price_minor", techex_core::msg::AMOUNT_NOT_POSITIVE);
     }
     let reserve = input.reserve_minor.unwrap_or(input.starting_price_minor);
     errors.check("reserve_minor", validate_amount_minor(reserve));
     if reserve < input.starting_price_minor {
-        errors.add("reserve_minor", "must not be below the starting price");
+        errors.add("reserve_minor", techex_core::msg::AUCTION_RESERVE_BELOW_START);
     }
     if input.increment_minor <= 0 {
-        errors.add("increment_minor", "must be more than zero");
+        errors.add("increment_minor", techex_core::msg::AMOUNT_NOT_POSITIVE);
     } else {
         errors.check("increment_minor", validate_amount_minor(input.increment_minor));
     }
     if input.opens_at < now - Duration::minutes(5) {
-        errors.add("opens_at", "must not be in the past");
+        errors.add("opens_at", techex_core::msg::DATE_IN_PAST);
     }
     if input.closes_at <= input.opens_at {
-        errors.add("closes_at", "must be after the opening");
+        errors.add("closes_at", techex_core::msg::AUCTION_CLOSES_BEFORE_OPENING);
     } else if input.closes_at - input.opens_at > Duration::days(90) {
-        errors.add("closes_at", "a bidding runs at most 90 days");
+        errors.add("closes_at", techex_core::msg::AUCTION_TOO_LONG.with("max", 90));
     }
     let window = input.extension_window_secs.unwrap_or(300);
     let extension = input.extension_secs.unwrap_or(300);
     if !(0..=3600).contains(&window) {
-        errors.add("extension_window_secs", "must be between 0 and 3600 seconds");
+        errors.add("extension_window_secs", techex_core::msg::SECONDS_OUT_OF_RANGE.with("min", 0).with("max", 3600));
     }
     if !(0..=3600).contains(&extension) {
-        errors.add("extension_secs", "must be between 0 and 3600 seconds");
+        errors.add("extension_secs", techex_core::msg::SECONDS_OUT_OF_RANGE.with("min", 0).with("max", 3600));
     }
     let mut terms = input.terms;
     match required_text(&terms.territory, 200) {
@@ -336,13 +336,16 @@ pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: CreateAuct
         Err(message) => errors.add("terms.territory", message),
     }
     if !(1..=crate::terms::MAX_TERM_YEARS).contains(&terms.term_years) {
-        errors.add("terms.term_years", "must be between 1 and 50 years");
+        errors.add(
+            "terms.term_years",
+            techex_core::msg::YEARS_OUT_OF_RANGE.with("min", 1).with("max", crate::terms::MAX_TERM_YEARS),
+        );
     }
     if matches!(
         terms.mode,
         TransactionMode::Equity | TransactionMode::JointDevelopment | TransactionMode::TechnicalService
     ) {
-        errors.add("terms.mode", "public bidding sells an assignment or a licence");
+        errors.add("terms.mode", techex_core::msg::AUCTION_MODE);
     }
     match optional_text(terms.notes.as_deref(), 5000) {
         Ok(text) => terms.notes = text,
@@ -352,11 +355,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: CreateAuct
         terms.exclusive = true;
     }
     if terms.mode == TransactionMode::Assignment && !subject.inventors.0.is_empty() {
-        errors.add(
-            "terms.mode",
-            "an assignment of a service invention with recorded inventors is negotiated in a deal, \
-             so the inventors' first refusal (Civil Code art. 847) can run",
-        );
+        errors.add("terms.mode", techex_core::msg::AUCTION_INVENTORS_FIRST_REFUSAL);
     }
     errors.into_result()?;
     let status = if input.opens_at <= now { AuctionStatus::Open } else { AuctionStatus::Scheduled };
@@ -443,7 +442,7 @@ pub async fn place_bid<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, inpu
     validate_amount_minor(input.amount_minor).map_err(|e| ListingsError::invalid("amount_minor", e))?;
     let minimum = minimum_bid(&current);
     if input.amount_minor < minimum {
-        return Err(ListingsError::invalid("amount_minor", format!("the bid must be at least {minimum}")));
+        return Err(ListingsError::invalid("amount_minor", techex_core::msg::BID_TOO_LOW.with("minimum", minimum)));
     }
     let sequence = current.bid_count + 1;
     let created = bid::ActiveModel {

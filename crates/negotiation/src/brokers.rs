@@ -112,7 +112,7 @@ fn snapshot(model: &broker::Model) -> serde_json::Value {
 
 fn check_commission(errors: &mut FieldErrors, field: &str, bps: i32) {
     if !(0..=3000).contains(&bps) {
-        errors.add(field, "a commission must be between 0 and 3000 basis points (0–30%)");
+        errors.add(field, techex_core::msg::bps_range(0, 3000));
     }
 }
 
@@ -126,7 +126,7 @@ async fn check_fields<C: ConnectionTrait>(db: &C, errors: &mut FieldErrors, fiel
         }
     }
     if codes.len() > 12 {
-        errors.add("fields", "at most 12 fields of expertise");
+        errors.add("fields", techex_core::msg::TOO_MANY_ENTRIES.with("max", 12));
     }
     codes
 }
@@ -151,7 +151,7 @@ pub async fn certify<C: ConnectionTrait>(db: &C, actor: &Actor, input: CertifyBr
         .one(db)
         .await?
         .filter(|u| u.status == "active")
-        .ok_or_else(|| ListingsError::invalid("user_id", "no active user has this id"))?;
+        .ok_or_else(|| ListingsError::invalid("user_id", techex_core::msg::USER_UNKNOWN))?;
     let mut errors = FieldErrors::new();
     let certificate = errors.check("certificate_number", required_text(&input.certificate_number, 64));
     check_commission(&mut errors, "commission_bps", input.commission_bps);
@@ -243,7 +243,7 @@ pub async fn update<C: ConnectionTrait>(
         if admin {
             active.level = Set(level.as_str().into());
         } else {
-            errors.add("level", "only platform administrators change a broker's level");
+            errors.add("level", techex_core::msg::BROKER_LEVEL_ADMIN_ONLY);
         }
     }
     if let Some(fields) = &input.fields {
@@ -410,7 +410,12 @@ pub async fn list<C: ConnectionTrait>(
         "suspended" | "all" => {
             return Err(ListingsError::Forbidden("only platform administrators list suspended brokers".into()));
         }
-        _ => return Err(ListingsError::invalid("status", "must be active, suspended or all")),
+        _ => {
+            return Err(ListingsError::invalid(
+                "status",
+                techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "active, suspended, all"),
+            ));
+        }
     }
     if let Some(level) = filter.level {
         query = query.filter(broker::Column::Level.eq(level.as_str()));

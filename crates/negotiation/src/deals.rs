@@ -239,7 +239,7 @@ async fn published_achievement<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<a
         .one(db)
         .await?
         .filter(|a| a.status == AchievementStatus::Published.as_str())
-        .ok_or_else(|| ListingsError::invalid("achievement_id", "no published achievement has this id"))
+        .ok_or_else(|| ListingsError::invalid("achievement_id", techex_core::msg::ACHIEVEMENT_UNKNOWN))
 }
 
 /// Checks that a broker may be put on a deal between these organizations.
@@ -252,17 +252,17 @@ async fn check_broker<C: ConnectionTrait>(
 ) -> Result<(broker::Model, i32)> {
     let broker = brokers::get(db, broker_id)
         .await
-        .map_err(|_| ListingsError::invalid("broker_id", "no certified broker has this id"))?;
+        .map_err(|_| ListingsError::invalid("broker_id", techex_core::msg::BROKER_UNKNOWN))?;
     if !brokers::is_active(&broker) {
-        return Err(ListingsError::invalid("broker_id", "this broker is suspended and cannot take new deals"));
+        return Err(ListingsError::invalid("broker_id", techex_core::msg::BROKER_SUSPENDED));
     }
     let person = user::Entity::find_by_id(broker_id).one(db).await?;
     if person.is_some_and(|p| p.organization_id == seller || p.organization_id == buyer) {
-        return Err(ListingsError::invalid("broker_id", "the broker must be independent of both parties"));
+        return Err(ListingsError::invalid("broker_id", techex_core::msg::BROKER_NOT_INDEPENDENT));
     }
     let rate = commission.unwrap_or(broker.commission_bps);
     if !(0..=3000).contains(&rate) {
-        return Err(ListingsError::invalid("commission_bps", "must be between 0 and 3000 basis points (0–30%)"));
+        return Err(ListingsError::invalid("commission_bps", techex_core::msg::bps_range(0, 3000)));
     }
     Ok((broker, rate))
 }
@@ -293,7 +293,7 @@ pub async fn open<C: ConnectionTrait>(db: &C, actor: &Actor, input: OpenDeal) ->
                 .one(db)
                 .await?
                 .filter(|d| d.status == DemandStatus::Published.as_str())
-                .ok_or_else(|| ListingsError::invalid("demand_id", "no published demand has this id"))?;
+                .ok_or_else(|| ListingsError::invalid("demand_id", techex_core::msg::DEMAND_UNKNOWN))?;
             let offered = match offered {
                 Some(id) => Some(published_achievement(db, id).await?),
                 None => None,
@@ -304,16 +304,13 @@ pub async fn open<C: ConnectionTrait>(db: &C, actor: &Actor, input: OpenDeal) ->
                 Some(a) if actor.belongs_to(a.organization_id) && seller_member => (a.organization_id, None),
                 Some(a) if acting_broker => (a.organization_id, Some(actor.user_id)),
                 Some(_) => {
-                    return Err(ListingsError::invalid(
-                        "achievement_id",
-                        "offer one of your organization's achievements (brokers may offer any)",
-                    ));
+                    return Err(ListingsError::invalid("achievement_id", techex_core::msg::DEAL_OFFER_OWN_ACHIEVEMENT));
                 }
                 None if seller_member => (actor.organization_id, None),
                 None if acting_broker => {
                     return Err(ListingsError::invalid(
                         "achievement_id",
-                        "a broker answering a demand names the achievement offered",
+                        techex_core::msg::DEAL_BROKER_NAMES_ACHIEVEMENT,
                     ));
                 }
                 None => return Err(ListingsError::Forbidden("your organization does not offer technology".into())),
@@ -324,12 +321,12 @@ pub async fn open<C: ConnectionTrait>(db: &C, actor: &Actor, input: OpenDeal) ->
             (seller, need.organization_id, offered.map(|a| a.id), Some(demand_id), mediator)
         }
         (None, None) => {
-            return Err(ListingsError::invalid("achievement_id", "name the achievement or the demand of the deal"));
+            return Err(ListingsError::invalid("achievement_id", techex_core::msg::DEAL_SUBJECT_REQUIRED));
         }
     };
     let invited = match (mediator, input.broker_id) {
         (Some(_), Some(_)) => {
-            return Err(ListingsError::invalid("broker_id", "you mediate this deal yourself"));
+            return Err(ListingsError::invalid("broker_id", techex_core::msg::BROKER_IS_SELF));
         }
         (None, Some(id)) => Some(check_broker(db, id, input.commission_bps, seller, buyer).await?),
         (Some(id), None) => Some(check_broker(db, id, input.commission_bps, seller, buyer).await?),
@@ -785,7 +782,12 @@ pub async fn list<C: ConnectionTrait>(
             "broker" => Condition::all()
                 .add(deal::Column::BrokerId.eq(actor.user_id))
                 .add(deal::Column::BrokerStatus.is_in(["invited", "accepted"])),
-            _ => return Err(ListingsError::invalid("role", "must be seller, buyer or broker")),
+            _ => {
+                return Err(ListingsError::invalid(
+                    "role",
+                    techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "seller, buyer, broker"),
+                ));
+            }
         })
     };
     let scope = match filter.role.as_deref() {

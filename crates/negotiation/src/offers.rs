@@ -166,13 +166,13 @@ fn maker_side(party: Party, on_behalf_of: Option<Side>) -> Result<(Side, bool)> 
         (Party::Seller | Party::Buyer, requested) => {
             let own = party.side().ok_or(ListingsError::NotFound(ENTITY))?;
             if requested.is_some_and(|s| s != own) {
-                return Err(ListingsError::invalid("on_behalf_of", "a party makes offers for its own side only"));
+                return Err(ListingsError::invalid("on_behalf_of", techex_core::msg::OFFER_OWN_SIDE_ONLY));
             }
             Ok((own, false))
         }
         (Party::Broker, Some(side)) => Ok((side, true)),
         (Party::Broker, None) => {
-            Err(ListingsError::invalid("on_behalf_of", "a broker proposes terms on behalf of `seller` or `buyer`"))
+            Err(ListingsError::invalid("on_behalf_of", techex_core::msg::OFFER_BROKER_SIDE_REQUIRED))
         }
         _ => Err(ListingsError::Forbidden("only the parties and their broker make offers".into())),
     }
@@ -427,10 +427,7 @@ pub async fn counter<C: ConnectionTrait>(
     let by_broker = match party {
         Party::Broker => {
             if input.on_behalf_of.is_some_and(|s| s != answering) {
-                return Err(ListingsError::invalid(
-                    "on_behalf_of",
-                    "a counter-offer is made for the side that answers",
-                ));
+                return Err(ListingsError::invalid("on_behalf_of", techex_core::msg::COUNTER_OFFER_SIDE));
             }
             true
         }

@@ -170,21 +170,21 @@ pub async fn start<C: ConnectionTrait>(
     }
     let days = input.window_days.unwrap_or(DEFAULT_WINDOW_DAYS);
     if !(1..=60).contains(&days) {
-        return Err(ListingsError::invalid("window_days", "must be between 1 and 60 days"));
+        return Err(ListingsError::invalid(
+            "window_days",
+            techex_core::msg::DAYS_OUT_OF_RANGE.with("min", 1).with("max", 60),
+        ));
     }
     let subject = offer::Entity::find_by_id(input.offer_id)
         .one(db)
         .await?
         .filter(|o| o.deal_id == deal_id && o.status == "pending" && o.valid_until > Utc::now())
-        .ok_or_else(|| ListingsError::invalid("offer_id", "no pending offer of this deal has this id"))?;
+        .ok_or_else(|| ListingsError::invalid("offer_id", techex_core::msg::OFFER_UNKNOWN))?;
     let terms: Terms =
         serde_json::from_value(subject.terms.clone()).map_err(|e| ListingsError::Internal(e.to_string()))?;
     let inventors = inventors_of(db, &deal, &terms).await?;
     if inventors.is_empty() {
-        return Err(ListingsError::invalid(
-            "offer_id",
-            "first refusal applies to the assignment of an achievement with recorded inventors",
-        ));
+        return Err(ListingsError::invalid("offer_id", techex_core::msg::REFUSAL_NOT_APPLICABLE));
     }
     let members = user::Entity::find().filter(user::Column::OrganizationId.eq(deal.seller_org_id)).all(db).await?;
     let now = Utc::now();
@@ -265,12 +265,17 @@ pub async fn answer<C: ConnectionTrait>(
     let claim = match input.decision.as_str() {
         "waive" => false,
         "claim" => true,
-        _ => return Err(ListingsError::invalid("decision", "must be waive or claim")),
+        _ => {
+            return Err(ListingsError::invalid(
+                "decision",
+                techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "waive, claim"),
+            ));
+        }
     };
     let note = optional_text(input.note.as_deref(), 2000).map_err(|e| ListingsError::invalid("note", e))?;
     let mut list = answers(&current);
     let Some(entry) = list.iter_mut().find(|a| a.name.trim() == input.inventor.trim()) else {
-        return Err(ListingsError::invalid("inventor", "not an inventor recorded on this achievement"));
+        return Err(ListingsError::invalid("inventor", techex_core::msg::INVENTOR_UNKNOWN));
     };
     if entry.response != "pending" {
         return Err(ListingsError::Conflict(format!("{} has already answered", entry.name)));

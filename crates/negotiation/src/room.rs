@@ -40,10 +40,12 @@ pub fn may_read(party: Party, channel: &str) -> bool {
 }
 
 fn check_channel(channel: &str) -> Result<&'static str> {
-    CHANNELS
-        .into_iter()
-        .find(|c| *c == channel)
-        .ok_or_else(|| ListingsError::invalid("channel", "must be joint, caucus_seller or caucus_buyer"))
+    CHANNELS.into_iter().find(|c| *c == channel).ok_or_else(|| {
+        ListingsError::invalid(
+            "channel",
+            techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "joint, caucus_seller, caucus_buyer"),
+        )
+    })
 }
 
 /// The channel, if the participant may use it; a caucus the actor may not read is "not
@@ -142,7 +144,7 @@ pub async fn post<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid, inpu
                 .await?
                 .filter(|a| a.deal_id == deal_id && a.channel == channel);
             if found.is_none() {
-                errors.add("attachment_id", "no attachment of this deal and channel has this id");
+                errors.add("attachment_id", techex_core::msg::ATTACHMENT_UNKNOWN);
             }
             found
         }
@@ -334,7 +336,7 @@ pub async fn mark_read<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid,
             .await?
             .filter(|m| m.deal_id == deal_id && m.channel == channel)
             .map(|m| m.id)
-            .ok_or_else(|| ListingsError::invalid("up_to", "no message of this channel has this id"))?,
+            .ok_or_else(|| ListingsError::invalid("up_to", techex_core::msg::MESSAGE_UNKNOWN))?,
         None => match newest {
             Some(m) => m.id,
             None => return Ok(()),
@@ -429,9 +431,9 @@ pub async fn attach<C: ConnectionTrait>(
     let filename = clean_filename(&upload.filename);
     let mut errors = FieldErrors::new();
     if upload.bytes.is_empty() {
-        errors.add("file", "the file is empty");
+        errors.add("file", techex_core::msg::FILE_EMPTY);
     } else if upload.bytes.len() > max_bytes {
-        errors.add("file", format!("the file is larger than the limit of {max_bytes} bytes"));
+        errors.add("file", techex_core::msg::FILE_TOO_LARGE.with("max", max_bytes));
     }
     errors.into_result()?;
     let content_type = detect_content_type(&upload.bytes, upload.declared_type.as_deref(), &filename)

@@ -111,29 +111,29 @@ impl Terms {
         if let Some(amount) = self.royalty_minimum_minor {
             errors.check("royalty_minimum_minor", validate_amount_minor(amount));
             if self.royalty_bps.is_none() {
-                errors.add("royalty_minimum_minor", "a royalty minimum needs a royalty rate");
+                errors.add("royalty_minimum_minor", techex_core::msg::ROYALTY_MINIMUM_NEEDS_RATE);
             }
         }
         if let Some(rate) = self.royalty_bps
             && !(0..=FULL_BPS).contains(&rate)
         {
-            errors.add("royalty_bps", "must be between 0 and 10000 basis points (0–100%)");
+            errors.add("royalty_bps", techex_core::msg::bps_range(0, FULL_BPS));
         }
         if let Some(share) = self.equity_bps {
             if !(1..=FULL_BPS).contains(&share) {
-                errors.add("equity_bps", "must be between 1 and 10000 basis points");
+                errors.add("equity_bps", techex_core::msg::bps_range(1, FULL_BPS));
             }
         } else if self.mode == TransactionMode::Equity {
-            errors.add("equity_bps", "an equity contribution states the share of the company");
+            errors.add("equity_bps", techex_core::msg::EQUITY_SHARE_REQUIRED);
         }
         let priced = self.lump_sum_minor.is_some_and(|a| a > 0)
             || self.royalty_bps.is_some_and(|r| r > 0)
             || self.equity_bps.is_some();
         if !priced && errors.is_empty() {
-            errors.add("lump_sum_minor", "the terms need a price: a lump sum, a royalty or an equity share");
+            errors.add("lump_sum_minor", techex_core::msg::TERMS_NEED_PRICE);
         }
         if !(1..=MAX_TERM_YEARS).contains(&self.term_years) {
-            errors.add("term_years", format!("must be between 1 and {MAX_TERM_YEARS} years"));
+            errors.add("term_years", techex_core::msg::YEARS_OUT_OF_RANGE.with("min", 1).with("max", MAX_TERM_YEARS));
         }
         match required_text(&self.territory, 200) {
             Ok(text) => self.territory = text,
@@ -147,7 +147,7 @@ impl Terms {
             self.exclusive = true;
         }
         if self.milestones.len() > MAX_MILESTONES {
-            errors.add("milestones", format!("at most {MAX_MILESTONES} milestones"));
+            errors.add("milestones", techex_core::msg::TOO_MANY_ENTRIES.with("max", MAX_MILESTONES));
         }
         let mut total: i64 = 0;
         for (index, milestone) in self.milestones.iter_mut().enumerate() {
@@ -157,14 +157,17 @@ impl Terms {
                 Err(message) => errors.add(field("title"), message),
             }
             if milestone.amount_minor <= 0 {
-                errors.add(field("amount_minor"), "must be more than zero");
+                errors.add(field("amount_minor"), techex_core::msg::AMOUNT_NOT_POSITIVE);
             } else if milestone.amount_minor > MAX_AMOUNT_MINOR {
-                errors.add(field("amount_minor"), "is larger than any amount the platform accepts");
+                errors.add(field("amount_minor"), techex_core::msg::AMOUNT_TOO_LARGE);
             } else {
                 total = total.saturating_add(milestone.amount_minor);
             }
             if !(0..=36_600).contains(&milestone.due_days_after_signing) {
-                errors.add(field("due_days_after_signing"), "must be between 0 and 36600 days");
+                errors.add(
+                    field("due_days_after_signing"),
+                    techex_core::msg::DAYS_OUT_OF_RANGE.with("min", 0).with("max", 36_600),
+                );
             }
             match optional_text(milestone.acceptance_criteria.as_deref(), 2000) {
                 Ok(text) => milestone.acceptance_criteria = text,
@@ -176,14 +179,14 @@ impl Terms {
             && total != lump
             && errors.0.iter().all(|e| !e.field.starts_with("milestones"))
         {
-            errors.add("milestones", format!("the milestones add up to {total}, not the lump sum of {lump}"));
+            errors.add("milestones", techex_core::msg::MILESTONES_SUM_MISMATCH.with("total", total).with("lump", lump));
         }
         if self.lump_sum_minor.is_none() && !self.milestones.is_empty() {
-            errors.add("milestones", "a payment schedule needs a lump sum to divide");
+            errors.add("milestones", techex_core::msg::MILESTONES_NEED_LUMP_SUM);
         }
         let in_order = self.milestones.windows(2).all(|w| w[0].due_days_after_signing <= w[1].due_days_after_signing);
         if !in_order {
-            errors.add("milestones", "list the milestones in the order they fall due");
+            errors.add("milestones", techex_core::msg::MILESTONES_OUT_OF_ORDER);
         }
         if let Some(deadline) = valid_until
             && let Err(message) = check_valid_until(deadline, now)
@@ -210,12 +213,12 @@ impl Terms {
 }
 
 /// An offer's deadline: in the future, and not more than a year ahead.
-pub fn check_valid_until(deadline: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), String> {
+pub fn check_valid_until(deadline: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), techex_core::Message> {
     if deadline <= now {
-        return Err("must be in the future".into());
+        return Err(techex_core::msg::DATE_NOT_IN_FUTURE.into());
     }
     if deadline > now + chrono::Duration::days(MAX_VALIDITY_DAYS) {
-        return Err(format!("must be within {MAX_VALIDITY_DAYS} days"));
+        return Err(techex_core::msg::DATE_TOO_FAR.with("max", MAX_VALIDITY_DAYS));
     }
     Ok(())
 }

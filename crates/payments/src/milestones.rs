@@ -210,14 +210,14 @@ pub async fn pay(
     let (_, c) = payable(db, actor, id).await?;
     let customer = customer_of(db, gateway, c.buyer_org_id).await?;
     let setup = gateway.retrieve_setup_intent(setup_id).await.map_err(|error| match error {
-        GatewayError::Refused(_) => ListingsError::invalid("setup_intent", "no such saved card"),
+        GatewayError::Refused(_) => ListingsError::invalid("setup_intent", techex_core::msg::CARD_UNKNOWN),
         other => provider_error(other),
     })?;
     if setup.customer.as_deref() != Some(customer.as_str()) {
-        return Err(ListingsError::invalid("setup_intent", "this card was not saved for your organization"));
+        return Err(ListingsError::invalid("setup_intent", techex_core::msg::CARD_NOT_YOURS));
     }
     let Some(card) = setup.payment_method.filter(|_| setup.status == "succeeded") else {
-        return Err(ListingsError::invalid("setup_intent", "the card has not been confirmed"));
+        return Err(ListingsError::invalid("setup_intent", techex_core::msg::CARD_NOT_CONFIRMED));
     };
     let row = latest(db, id).await?.ok_or(ListingsError::NotFound("payment"))?;
     let intent = gateway

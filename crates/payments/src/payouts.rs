@@ -106,11 +106,11 @@ pub fn idempotency_key(milestone: Uuid, beneficiary: &str, revision: i32) -> Str
 }
 
 /// Checks a Stripe connected account id (`acct_` and letters or digits).
-pub fn valid_account_id(input: &str) -> std::result::Result<String, String> {
+pub fn valid_account_id(input: &str) -> std::result::Result<String, techex_core::Message> {
     let value = input.trim();
-    let rest = value.strip_prefix("acct_").ok_or("a Stripe connected account id starts with acct_")?;
+    let rest = value.strip_prefix("acct_").ok_or(techex_core::msg::STRIPE_ACCOUNT_INVALID)?;
     if rest.is_empty() || rest.len() > 64 || !rest.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err("a Stripe connected account id is acct_ followed by up to 64 letters or digits".into());
+        return Err(techex_core::msg::STRIPE_ACCOUNT_INVALID.into());
     }
     Ok(value.to_string())
 }

@@ -1,6 +1,6 @@
 //! Errors of the search domain.
 
-use techex_core::ErrorCode;
+use techex_core::{ErrorCode, Message};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -9,7 +9,7 @@ pub enum SearchError {
     Syntax(crate::syntax::SyntaxError),
     /// A request parameter is out of range or unknown.
     #[error("{field}: {message}")]
-    Parameter { field: &'static str, message: String },
+    Parameter { field: &'static str, message: Message },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error(transparent)]
@@ -35,7 +35,8 @@ impl SearchError {
         }
     }
 
-    pub fn parameter(field: &'static str, message: impl Into<String>) -> Self {
+    /// A parameter that is out of range or unknown, and what is wrong with it.
+    pub fn parameter(field: &'static str, message: impl Into<Message>) -> Self {
         SearchError::Parameter { field, message: message.into() }
     }
 }

@@ -72,7 +72,7 @@ fn list(value: &Option<String>) -> Vec<String> {
 fn coded(
     field: &'static str,
     value: &Option<String>,
-    parse: impl Fn(&str) -> Result<String, String>,
+    parse: impl Fn(&str) -> Result<String, techex_core::Message>,
 ) -> Result<Vec<String>> {
     list(value).iter().map(|v| parse(v).map_err(|message| SearchError::parameter(field, message))).collect()
 }
@@ -84,7 +84,10 @@ impl SearchParams {
             None | Some("") | Some("achievement") | Some("achievements") => "achievement",
             Some("demand") | Some("demands") => "demand",
             Some(other) => {
-                return Err(SearchError::parameter("type", format!("`{other}` is not `achievement` or `demand`")));
+                return Err(SearchError::parameter(
+                    "type",
+                    techex_core::msg::VALUE_NOT_ONE_OF.with("input", other).with("allowed", "achievement, demand"),
+                ));
             }
         };
         let mut facets = vec![
@@ -104,25 +107,28 @@ impl SearchParams {
             ("region".to_string(), list(&self.region)),
         ];
         let organizations = coded("organization", &self.organization, |v| {
-            uuid::Uuid::parse_str(v).map(|id| id.to_string()).map_err(|_| format!("`{v}` is not an organization id"))
+            uuid::Uuid::parse_str(v).map(|id| id.to_string()).map_err(|_| techex_core::msg::OWNER_INVALID.into())
         })?;
         facets.push(("organization".to_string(), organizations));
         for (name, value) in [("price_min", self.price_min), ("price_max", self.price_max)] {
             if value.is_some_and(|v| v < 0) {
                 return Err(SearchError::parameter(
                     if name == "price_min" { "price_min" } else { "price_max" },
-                    "must not be negative",
+                    techex_core::msg::AMOUNT_NEGATIVE,
                 ));
             }
         }
         if let (Some(min), Some(max)) = (self.price_min, self.price_max)
             && min > max
         {
-            return Err(SearchError::parameter("price_max", "must not be below price_min"));
+            return Err(SearchError::parameter("price_max", techex_core::msg::PRICE_RANGE_INVERTED));
         }
         let limit = self.limit.unwrap_or(20);
         if !(1..=100).contains(&limit) {
-            return Err(SearchError::parameter("limit", "must be between 1 and 100"));
+            return Err(SearchError::parameter(
+                "limit",
+                techex_core::msg::LIMIT_OUT_OF_RANGE.with("min", 1).with("max", 100),
+            ));
         }
         let offset = match self.cursor.as_deref() {
             Some(cursor) if !cursor.is_empty() => decode_cursor(cursor)?,

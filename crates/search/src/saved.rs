@@ -68,10 +68,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: NewSavedSe
     }
     let existing = saved_search::Entity::find().filter(saved_search::Column::UserId.eq(actor.user_id)).all(db).await?;
     if existing.len() >= MAX_PER_USER {
-        return Err(SearchError::parameter(
-            "name",
-            format!("you already keep {MAX_PER_USER} saved searches; delete one first"),
-        ));
+        return Err(SearchError::parameter("name", techex_core::msg::SAVED_SEARCHES_FULL.with("max", MAX_PER_USER)));
     }
     let model = saved_search::ActiveModel {
         id: Set(new_id()),

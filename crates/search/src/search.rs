@@ -41,7 +41,9 @@ impl Sort {
             "price_desc" | "-price" => Ok(Sort::PriceDesc),
             other => Err(SearchError::parameter(
                 "sort",
-                format!("`{other}` is not one of relevance, newest, price_asc, price_desc"),
+                techex_core::msg::VALUE_NOT_ONE_OF
+                    .with("input", other)
+                    .with("allowed", "relevance, newest, price_asc, price_desc"),
             )),
         }
     }
@@ -121,7 +123,7 @@ pub fn encode_cursor(offset: usize) -> String {
 
 /// Decodes a cursor into an offset.
 pub fn decode_cursor(cursor: &str) -> Result<usize> {
-    let invalid = || SearchError::parameter("cursor", "is not a cursor returned by this API");
+    let invalid = || SearchError::parameter("cursor", techex_core::msg::CURSOR_INVALID);
     let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let offset = text.strip_prefix('o').and_then(|n| n.parse::<usize>().ok()).ok_or_else(invalid)?;

@@ -62,7 +62,8 @@ impl Clause {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     pub position: usize,
-    pub message: String,
+    /// What is wrong, worded at the edge in the reader's language.
+    pub message: techex_core::Message,
 }
 
 impl std::fmt::Display for SyntaxError {
@@ -117,12 +118,12 @@ fn items(chars: &[char]) -> Result<Vec<Item>, SyntaxError> {
         if mode != Mode::Optional {
             index += 1;
             if index >= chars.len() || chars[index].is_whitespace() {
-                let mark = if mode == Mode::Excluded { "-" } else { "+" };
-                let what = if mode == Mode::Excluded { "to exclude" } else { "to require" };
-                return Err(SyntaxError {
-                    position: start,
-                    message: format!("`{mark}` must be followed by a word or a phrase {what}"),
-                });
+                let alone = if mode == Mode::Excluded {
+                    techex_core::msg::QUERY_EXCLUDE_ALONE
+                } else {
+                    techex_core::msg::QUERY_REQUIRE_ALONE
+                };
+                return Err(SyntaxError { position: start, message: alone.into() });
             }
         }
         if let Some((term, next)) = exact_at(chars, index) {
@@ -133,14 +134,11 @@ fn items(chars: &[char]) -> Result<Vec<Item>, SyntaxError> {
         if is_quote(chars[index]) {
             let body_start = index + 1;
             let Some(length) = chars[body_start..].iter().position(|c| is_quote(*c)) else {
-                return Err(SyntaxError {
-                    position: index,
-                    message: "the quotation mark that opens this phrase is never closed".into(),
-                });
+                return Err(SyntaxError { position: index, message: techex_core::msg::QUERY_PHRASE_UNCLOSED.into() });
             };
             let text: String = chars[body_start..body_start + length].iter().collect();
             if text.trim().is_empty() {
-                return Err(SyntaxError { position: index, message: "the phrase is empty".into() });
+                return Err(SyntaxError { position: index, message: techex_core::msg::QUERY_PHRASE_EMPTY.into() });
             }
             // A quoted phrase is required unless it is excluded.
             let mode = if mode == Mode::Excluded { Mode::Excluded } else { Mode::Required };
@@ -162,13 +160,12 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
     if chars.len() > MAX_QUERY_CHARS {
         return Err(SyntaxError {
             position: MAX_QUERY_CHARS,
-            message: format!("the query is longer than {MAX_QUERY_CHARS} characters"),
+            message: techex_core::msg::QUERY_TOO_LONG.with("max", MAX_QUERY_CHARS),
         });
     }
     let mut clauses: Vec<Clause> = Vec::new();
     let mut pending_or: Option<usize> = None;
-    let misplaced_or =
-        |position: usize| SyntaxError { position, message: "`OR` must stand between two words or phrases".into() };
+    let misplaced_or = |position: usize| SyntaxError { position, message: techex_core::msg::QUERY_OR_MISPLACED.into() };
     for item in items(&chars)? {
         match item {
             Item::Or { position } => {
@@ -181,10 +178,7 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
                 Some(or_position) => {
                     let Some(previous) = clauses.last_mut() else { return Err(misplaced_or(or_position)) };
                     if mode == Mode::Excluded || previous.mode == Mode::Excluded {
-                        return Err(SyntaxError {
-                            position,
-                            message: "an exclusion cannot be one side of `OR`".into(),
-                        });
+                        return Err(SyntaxError { position, message: techex_core::msg::QUERY_OR_EXCLUSION.into() });
                     }
                     if mode == Mode::Required {
                         previous.mode = Mode::Required;
@@ -199,10 +193,7 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, SyntaxError> {
         return Err(misplaced_or(position));
     }
     if !clauses.is_empty() && clauses.iter().all(Clause::negated) {
-        return Err(SyntaxError {
-            position: 0,
-            message: "a query of exclusions only matches nothing; add a word to search for".into(),
-        });
+        return Err(SyntaxError { position: 0, message: techex_core::msg::QUERY_ONLY_EXCLUSIONS.into() });
     }
     Ok(clauses)
 }

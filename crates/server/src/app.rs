@@ -191,6 +191,7 @@ pub fn build(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(axum::middleware::map_response(crate::problems::problem_bodies))
         .layer(axum::middleware::from_fn(crate::problems::limit_uri_length))
+        .layer(axum::middleware::from_fn(crate::locale::in_request_language))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

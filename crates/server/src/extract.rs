@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
-use techex_core::FieldError;
+use techex_core::{FieldError, Message, msg};
 use techex_listings::auth::{Authenticated, authenticate};
 
 /// A JSON request body, deserialized with field-precise errors.
@@ -59,10 +59,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 format!("the body is not valid JSON (line {}, column {}): {inner}", inner.line(), inner.column()),
             ));
         }
-        return Err(ApiError::validation(vec![FieldError {
-            field: WHOLE_BODY.into(),
-            message: "the body must be a JSON object".into(),
-        }]));
+        return Err(ApiError::validation(vec![FieldError::new(WHOLE_BODY, msg::BODY_NOT_OBJECT)]));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
@@ -75,15 +72,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 format!("the body is not valid JSON (line {}, column {}): {inner}", inner.line(), inner.column()),
             );
         }
-        let message = strip_position(&inner.to_string());
+        let reason = strip_position(&inner.to_string());
         // A missing field is reported at the root; name the field itself.
-        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split_once('`')).map(|(n, _)| n);
+        let missing = quoted_after(&reason, "missing field `");
         let field = match (path.as_str(), missing) {
             (".", Some(name)) => name.to_string(),
             (".", None) => WHOLE_BODY.to_string(),
             _ => path,
         };
-        ApiError::validation(vec![FieldError { field, message }])
+        ApiError::validation(vec![FieldError::new(field, serde_message(&reason))])
     })?;
     deserializer
         .end()
@@ -93,6 +90,35 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// The field name of an error about the whole body; its JSON pointer is `` (the document).
 pub const WHOLE_BODY: &str = "";
+
+/// The text between a prefix and the next backtick: `missing field `name`` → `name`.
+fn quoted_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    text.strip_prefix(prefix).and_then(|rest| rest.split_once('`')).map(|(quoted, _)| quoted)
+}
+
+/// What serde found wrong with a value, as a message: the kinds a person can act on get
+/// their own words; serde's explanation stays as a value the English text quotes.
+fn serde_message(reason: &str) -> Message {
+    if quoted_after(reason, "missing field `").is_some() {
+        return msg::FIELD_MISSING.into();
+    }
+    if let Some(name) = quoted_after(reason, "unknown field `") {
+        return msg::FIELD_UNKNOWN.with("name", name);
+    }
+    if let Some(value) = quoted_after(reason, "unknown variant `") {
+        let allowed = reason.split_once("expected one of ").map_or("", |(_, list)| list).replace('`', "");
+        let allowed = if allowed.is_empty() {
+            reason.split_once("expected ").map_or("", |(_, e)| e).to_string()
+        } else {
+            allowed
+        };
+        return msg::VALUE_UNKNOWN_VARIANT.with("value", value).with("allowed", allowed);
+    }
+    if reason.starts_with("invalid type") {
+        return msg::VALUE_WRONG_TYPE.with("reason", reason);
+    }
+    msg::VALUE_INVALID.with("reason", reason)
+}
 
 /// serde_json appends " at line 1 column 42"; the field path already says where.
 fn strip_position(message: &str) -> String {
@@ -127,10 +153,12 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
         let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer).map(ApiQuery).map_err(|error| {
             let field = error.path().to_string();
-            let detail = format!("query parameter `{field}`: {}", error.into_inner());
+            let message = msg::QUERY_PARAMETER_INVALID
+                .with("name", field.as_str())
+                .with("reason", error.into_inner().to_string());
             ApiError {
-                errors: vec![FieldError { field, message: detail.clone() }],
-                ..ApiError::bad_request("malformed_request", detail)
+                errors: vec![FieldError::new(field, message.clone())],
+                ..ApiError::worded(StatusCode::BAD_REQUEST, "malformed_request", message)
             }
         })
     }

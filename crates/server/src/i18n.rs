@@ -25,6 +25,12 @@ impl Lang {
     /// The first of Chinese or English in an `Accept-Language` header by preference;
     /// Chinese when the browser names neither.
     pub fn from_accept_language(header: &str) -> Lang {
+        Lang::preferred(header).unwrap_or(Lang::Zh)
+    }
+
+    /// The language an `Accept-Language` header prefers among Chinese (`zh`, `zh-CN`,
+    /// `zh-Hans`, …) and English, by q-value (`q=0` refuses); `None` when it names neither.
+    pub fn preferred(header: &str) -> Option<Lang> {
         let mut best: Option<(f32, Lang)> = None;
         for part in header.split(',') {
             let mut pieces = part.split(';');
@@ -32,12 +38,13 @@ impl Lang {
             let quality =
                 pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
             if let Some(lang) = Lang::parse(tag)
+                && quality > 0.0
                 && best.is_none_or(|(q, _)| quality > q)
             {
                 best = Some((quality, lang));
             }
         }
-        best.map_or(Lang::Zh, |(_, lang)| lang)
+        best.map(|(_, lang)| lang)
     }
 
     pub fn code(self) -> &'static str {

@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod locale;
 pub mod openapi;
 pub mod pages;
 pub mod problems;

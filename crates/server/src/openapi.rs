@@ -15,11 +15,14 @@
 //! | is under `/api/` | 503 | the database is unavailable |
 //!
 //! Every error response is `application/problem+json` with the shared `Problem` schema
-//! (utoipa writes `body = Problem` as `application/json`).
+//! (utoipa writes `body = Problem` as `application/json`), worded in the language the
+//! operation's optional `Accept-Language` asks for and labelled with `Content-Language`.
 
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -57,8 +60,32 @@ pub fn document_errors(openapi: &mut OpenApi) {
                 });
             }
             declare_problem_bodies(operation);
+            if path.starts_with("/api/") {
+                declare_accept_language(operation);
+            }
         }
     }
+}
+
+/// The optional `Accept-Language` header every API operation reads for its errors.
+fn declare_accept_language(operation: &mut Operation) {
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    if parameters.iter().any(|p| p.name.eq_ignore_ascii_case("Accept-Language")) {
+        return;
+    }
+    parameters.push(
+        ParameterBuilder::new()
+            .name("Accept-Language")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "The language of problem titles and details (`zh`, `zh-CN`, `zh-Hans`: Chinese; `en`: English), \
+                 by q-value; without it the `lang` cookie of the pages, else Chinese. `code` never changes.",
+            ))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .example(Some(serde_json::json!("en")))
+            .build(),
+    );
 }
 
 /// The statuses the shared extractors and the database give an operation of this shape.
@@ -105,6 +132,12 @@ fn declare_problem_bodies(operation: &mut Operation) {
             response.description = standard_description(status).to_string();
         }
         response.content.shift_remove("application/json");
+        response.headers.entry("Content-Language".to_string()).or_insert_with(|| {
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some("The language of `title` and the details: `zh-CN` or `en`"))
+                .build()
+        });
         response
             .content
             .entry(PROBLEM_JSON.to_string())
@@ -159,6 +192,11 @@ mod tests {
         assert_eq!(responses["409"]["description"], standard_description("409"));
         assert_eq!(responses["412"]["content"][PROBLEM_JSON]["schema"]["$ref"], PROBLEM_SCHEMA);
         assert!(responses["200"]["content"].get(PROBLEM_JSON).is_none());
+        assert!(responses["409"]["headers"].get("Content-Language").is_some(), "{responses}");
+        let value = serde_json::to_value(&openapi).unwrap_or_default();
+        let parameters = value["paths"]["/api/v1/things/{id}/do"]["post"]["parameters"].clone();
+        let names: Vec<&str> = parameters.as_array().into_iter().flatten().filter_map(|p| p["name"].as_str()).collect();
+        assert_eq!(names, ["If-Match", "Accept-Language"]);
     }
 
     #[test]

@@ -87,9 +87,17 @@ mod tests {
     use super::*;
 
     async fn rewritten(status: StatusCode, body: &'static str) -> (StatusCode, String, serde_json::Value) {
+        rewritten_in(crate::i18n::Lang::En, status, body).await
+    }
+
+    async fn rewritten_in(
+        lang: crate::i18n::Lang,
+        status: StatusCode,
+        body: &'static str,
+    ) -> (StatusCode, String, serde_json::Value) {
         let mut response = Response::new(axum::body::Body::from(body));
         *response.status_mut() = status;
-        let response = problem_bodies(response).await;
+        let response = crate::locale::in_language(lang, problem_bodies(response)).await;
         let status = response.status();
         let content_type =
             response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
@@ -116,6 +124,17 @@ mod tests {
         assert!(problem["detail"].as_str().is_some_and(|d| d.contains("length limit")));
         let (_, _, problem) = rewritten(StatusCode::URI_TOO_LONG, "").await;
         assert_eq!(problem["code"], "uri_too_long");
+        // axum's words are English: a Chinese reader gets the code's own words instead.
+        let (_, _, problem) = rewritten_in(
+            crate::i18n::Lang::Zh,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Failed to buffer the request body: length limit exceeded",
+        )
+        .await;
+        assert_eq!(
+            (problem["title"].as_str(), problem["detail"].as_str()),
+            (Some("请求内容过大"), Some("请求内容过大"))
+        );
     }
 
     #[tokio::test]

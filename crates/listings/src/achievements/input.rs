@@ -8,7 +8,7 @@ use serde::Deserialize;
 use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
 use techex_core::ipc::normalize_ipc;
 use techex_core::patent::PatentType;
-use techex_core::{Currency, FieldErrors, Patch, PatentNumber};
+use techex_core::{Currency, FieldErrors, Patch, PatentNumber, msg};
 use utoipa::ToSchema;
 
 /// The fields of an achievement. On create, absent fields take defaults; on update
@@ -135,7 +135,7 @@ pub(crate) async fn apply<C: ConnectionTrait>(
             }
         }
         if normalized.len() > 20 {
-            errors.add("ipc_codes", "at most 20 entries");
+            errors.add("ipc_codes", msg::TOO_MANY_ENTRIES.with("max", 20));
         }
         active.ipc_codes = Set(StringList(normalized));
     }
@@ -170,7 +170,7 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         Patch::Absent => {}
         Patch::Null => active.trl = Set(None),
         Patch::Value(trl) if (1..=9).contains(&trl) => active.trl = Set(Some(trl)),
-        Patch::Value(_) => errors.add("trl", "must be a technology readiness level from 1 to 9"),
+        Patch::Value(_) => errors.add("trl", msg::TRL_OUT_OF_RANGE),
     }
     if let Some(modes) = &input.transaction_modes {
         let mut codes: Vec<String> = Vec::new();
@@ -211,14 +211,14 @@ fn check_consistency(
     let title_en = merged(&active.title_en, current.map(|c| c.title_en.clone())).flatten();
     let title_already_wrong = errors.0.iter().any(|e| e.field.starts_with("title"));
     if title_zh.is_none() && title_en.is_none() && !title_already_wrong {
-        errors.add("title_zh", "a title is required (in Chinese, English or both)");
+        errors.add("title_zh", msg::TITLE_REQUIRED);
     }
     let kind = merged(&active.kind, current.map(|c| c.kind.clone())).and_then(|k| AchievementKind::parse(&k).ok());
     let patent = merged(&active.patent_number, current.map(|c| c.patent_number.clone())).flatten();
     if let (Some(kind), Some(number)) = (kind, &patent) {
         match PatentNumber::parse(number).map(|p| p.patent_type()) {
             Ok(_) if !kind.is_patent() => {
-                errors.add("patent_number", format!("a {} carries no patent number", kind.label_en().to_lowercase()))
+                errors.add("patent_number", msg::PATENT_NUMBER_NOT_FOR_KIND.with("kind", kind.as_str()))
             }
             Ok(found) => {
                 let expected = match kind {
@@ -227,10 +227,7 @@ fn check_consistency(
                     _ => PatentType::Invention,
                 };
                 if found != expected {
-                    errors.add(
-                        "patent_number",
-                        format!("the number's type digit says {found:?}, but the kind is {}", kind.as_str()),
-                    );
+                    errors.add("patent_number", msg::PATENT_TYPE_MISMATCH.with("kind", kind.as_str()));
                 }
             }
             Err(_) => {}
@@ -243,22 +240,15 @@ fn check_consistency(
         && !maturity.trl_range().contains(&trl)
     {
         let range = maturity.trl_range();
-        errors.add(
-            "trl",
-            format!(
-                "TRL {trl} does not fit the maturity {} (expected {}–{})",
-                maturity.as_str(),
-                range.start(),
-                range.end()
-            ),
-        );
+        let message = msg::TRL_NOT_FIT_MATURITY.with("trl", trl).with("maturity", maturity.as_str());
+        errors.add("trl", message.with("min", *range.start()).with("max", *range.end()));
     }
     let asking = merged(&active.asking_price_minor, current.map(|c| c.asking_price_minor)).flatten();
     let floor = merged(&active.floor_price_minor, current.map(|c| c.floor_price_minor)).flatten();
     if let (Some(asking), Some(floor)) = (asking, floor)
         && floor > asking
     {
-        errors.add("floor_price_minor", "the floor price must not exceed the asking price");
+        errors.add("floor_price_minor", msg::FLOOR_ABOVE_ASKING);
     }
 }
 
@@ -266,23 +256,23 @@ fn check_consistency(
 pub(crate) fn check_complete(model: &achievement::Model) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::new();
     if model.title_zh.is_none() && model.title_en.is_none() {
-        errors.add("title_zh", "a title is required");
+        errors.add("title_zh", msg::TITLE_REQUIRED);
     }
     if model.abstract_zh.is_none() && model.abstract_en.is_none() {
-        errors.add("abstract_zh", "an abstract is required before review (in Chinese, English or both)");
+        errors.add("abstract_zh", msg::ABSTRACT_REQUIRED);
     }
     if model.maturity.is_none() {
-        errors.add("maturity", "the maturity is required before review");
+        errors.add("maturity", msg::MATURITY_REQUIRED);
     }
     if model.transaction_modes.0.is_empty() {
-        errors.add("transaction_modes", "at least one transaction mode is required before review");
+        errors.add("transaction_modes", msg::TRANSACTION_MODE_REQUIRED);
     }
     if model.asking_price_minor.is_none() && !model.price_negotiable {
-        errors.add("asking_price_minor", "give an asking price or mark the price negotiable");
+        errors.add("asking_price_minor", msg::ASKING_PRICE_REQUIRED);
     }
     let is_patent = AchievementKind::parse(&model.kind).map(|k| k.is_patent()).unwrap_or(false);
     if is_patent && model.patent_number.is_none() {
-        errors.add("patent_number", "a patent needs its application number before review");
+        errors.add("patent_number", msg::PATENT_NUMBER_REQUIRED);
     }
     errors.into_result()
 }

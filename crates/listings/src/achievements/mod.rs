@@ -311,8 +311,8 @@ pub async fn list<C: ConnectionTrait>(
             query = query.filter(achievement::Column::OrganizationId.eq(actor.organization_id));
         }
         Some(other) => {
-            let owner = Uuid::parse_str(other)
-                .map_err(|_| ListingsError::invalid("owner", "must be an organization id or `mine`"))?;
+            let owner =
+                Uuid::parse_str(other).map_err(|_| ListingsError::invalid("owner", techex_core::msg::OWNER_INVALID))?;
             query = query.filter(achievement::Column::OrganizationId.eq(owner));
         }
     }

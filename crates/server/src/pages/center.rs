@@ -164,7 +164,7 @@ async fn row_failure(
         StatusCode::UNPROCESSABLE_ENTITY if reason_at_fault => (Some("reason"), "error_reason_invalid"),
         _ => (None, "error_not_allowed"),
     };
-    let detail = error.errors.first().map(|e| e.message.clone()).or(Some(error.detail));
+    let detail = Some(error.first_error_in(page.lang));
     let row_error = RowError { id, field, key, detail, reason };
     render_queue(state, user, page, None, Some(row_error), error.status).await
 }

@@ -214,7 +214,7 @@ pub(super) fn error_page(state: &AppState, page: &PageContext, path: &str, error
     }
     let status = error.status;
     let retry_after = error.retry_after;
-    let mut response = problem(state, page, path, status, Some(error.detail));
+    let mut response = problem(state, page, path, status, Some(error.detail_in(page.lang)));
     if let Some(seconds) = retry_after
         && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
     {

@@ -123,8 +123,7 @@ impl Templates {
         });
         // `{{ finding|explanation }}`: a pre-check finding explained in the page's language.
         environment.add_filter("explanation", |state: &minijinja::State, finding: minijinja::Value| -> String {
-            let message = finding.get_attr("message").ok().and_then(|m| m.as_str().map(str::to_string));
-            findings::explanation(page_language(state), message.as_deref().unwrap_or_default())
+            findings::explanation(page_language(state), &finding)
         });
         // `{{ count('results_count', total) }}`: the word with `{n}` filled in, in its
         // plural form for the number (`results_count_one` for one in English).
@@ -461,6 +460,7 @@ async fn html_problems(
         return not_found_page().into_response();
     }
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let worded_in = response.headers().get(header::CONTENT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
     let detail = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
@@ -474,6 +474,9 @@ async fn html_problems(
         .ok()
         .and_then(|user| user.0);
     let page = page_context_for(&headers, lang.as_deref(), user.as_ref());
+    // A detail worded in another language than the page's (the page follows its cookie
+    // before the browser's languages) gives way to the page's own words for the status.
+    let detail = detail.filter(|_| worded_in.as_deref() == Some(crate::locale::tag(page.lang)));
     let mut html = guard::problem(&state, &page, &path, status, detail);
     if let Some(seconds) = retry_after {
         html.headers_mut().insert(header::RETRY_AFTER, seconds);

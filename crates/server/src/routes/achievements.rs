@@ -12,7 +12,7 @@ use sea_orm::DatabaseTransaction;
 use serde::Deserialize;
 use techex_core::domain::{AchievementKind, AchievementStatus, Maturity};
 use techex_core::pagination::Page;
-use techex_core::{Actor, FieldError};
+use techex_core::{Actor, FieldError, Message};
 use techex_listings::achievements::{self, AchievementFilter, AchievementInput, AchievementSummary, AchievementView};
 use techex_listings::entities::achievement;
 use techex_listings::history::{self, AuditEntry};
@@ -336,7 +336,7 @@ async fn import(
     let options = ImportOptions {
         submit: upload.texts.get("submit").is_some_and(|text| matches!(text.trim(), "true" | "1" | "yes" | "on")),
     };
-    let invalid = |message: String| ApiError::validation(vec![FieldError { field: "file".into(), message }]);
+    let invalid = |message: String| ApiError::validation(vec![FieldError::new("file", Message::verbatim(message))]);
     let (name, bytes) = (upload.filename, upload.bytes);
     let file_name = name.clone();
     let limits = state.config.import_limits();
@@ -353,7 +353,7 @@ async fn import(
     .map_err(ApiError::internal)?;
     let rows = read.map_err(|error| match error {
         ReadError::TooLarge(message) => ApiError {
-            errors: vec![FieldError { field: "file".into(), message: message.clone() }],
+            errors: vec![FieldError::new("file", Message::verbatim(message.clone()))],
             ..ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
         },
         ReadError::Invalid(message) => invalid(message),
@@ -372,7 +372,10 @@ async fn import(
         }
         return Ok(response);
     }
-    Ok(Json(portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?).into_response())
+    let report = portfolio::import(&state.db, &user.actor, rows, options, |_| {}).await?;
+    let mut report = serde_json::to_value(&report).map_err(ApiError::internal)?;
+    crate::locale::word_messages(&mut report, crate::locale::current());
+    Ok(Json(report).into_response())
 }
 
 /// An import job of the caller's organization: its progress and, once done, its per-row
@@ -384,7 +387,11 @@ async fn import_job(
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<ImportJobView>> {
-    Ok(Json(portfolio::jobs::get(&state.db, &user.actor, id).await?))
+    let mut job = portfolio::jobs::get(&state.db, &user.actor, id).await?;
+    if let Some(report) = job.report.as_mut() {
+        crate::locale::word_messages(report, crate::locale::current());
+    }
+    Ok(Json(job))
 }
 
 pub fn router(max_upload_bytes: usize) -> OpenApiRouter<AppState> {

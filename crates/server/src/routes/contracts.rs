@@ -35,8 +35,9 @@ async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiQuery(query): ApiQuery<ContractQuery>,
-) -> ApiResult<Json<Vec<ContractView>>> {
-    Ok(Json(contracts::list(&state.db, &user.actor, query.status.as_deref()).await?))
+) -> ApiResult<Json<serde_json::Value>> {
+    let list = contracts::list(&state.db, &user.actor, query.status.as_deref()).await?;
+    Ok(Json(crate::routes::worded(&list)?))
 }
 
 /// Drafting a contract.

@@ -119,10 +119,7 @@ pub async fn read_upload(form: &mut Multipart, limit: usize, what: &str) -> ApiR
         }
     }
     if !has_file {
-        return Err(ApiError::validation(vec![techex_core::FieldError {
-            field: "file".into(),
-            message: format!("attach the {what} as the multipart field `file`"),
-        }]));
+        return Err(ApiError::validation(vec![techex_core::FieldError::new("file", techex_core::msg::FILE_MISSING)]));
     }
     if upload.bytes.len() > limit {
         return Err(too_large());

@@ -30,11 +30,22 @@ use utoipa::{IntoParams, ToSchema};
 
 /// A JSON body with the resource's version as its `ETag`, for `If-Match` on the next write.
 pub fn versioned<T: Serialize>(version: i32, body: T) -> Response {
-    let mut response = Json(body).into_response();
+    let mut response = match worded(&body) {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => return error.into_response(),
+    };
     if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
         response.headers_mut().insert(header::ETAG, value);
     }
     response
+}
+
+/// A body as JSON with every domain message in it (`"message": {"key": …}`, such as a
+/// contract's pre-check findings) worded in the request's language.
+pub fn worded<T: Serialize>(body: &T) -> ApiResult<serde_json::Value> {
+    let mut value = serde_json::to_value(body).map_err(ApiError::internal)?;
+    crate::locale::word_messages(&mut value, crate::locale::current());
+    Ok(value)
 }
 
 /// A `201 Created` with `Location` and `ETag`.
@@ -71,8 +82,9 @@ pub struct PageParams {
 impl PageParams {
     pub fn page(&self) -> ApiResult<PageRequest> {
         PageRequest::parse(self.limit, self.cursor.as_deref()).map_err(|(field, message)| ApiError {
-            errors: vec![techex_core::FieldError { field: field.into(), message: message.clone() }],
-            ..ApiError::bad_request("malformed_request", message)
+            errors: vec![techex_core::FieldError::new(field, message)],
+            detail: None,
+            ..ApiError::bad_request("malformed_request", "")
         })
     }
 }

@@ -1,0 +1,244 @@
+# Error messages of techex in English: problem titles and details, and what is wrong
+# with each field. Keys are stable; edit the texts freely. Each key must also be in
+# ../zh-CN/errors.ftl (a test compares the two files and the keys the code uses).
+
+## Problem titles and default details, by problem code.
+
+problem-not_found-title = Not found
+problem-not_found-detail = nothing is at this address
+problem-validation_failed-title = Invalid input
+problem-validation_failed-detail = the request is not valid
+problem-invalid_transition-title = Not allowed in the current state
+problem-invalid_transition-detail = this action is not allowed in the current state
+problem-conflict-title = Conflict
+problem-conflict-detail = the request conflicts with the current state
+problem-precondition_failed-title = Version is out of date
+problem-precondition_failed-detail = the version you changed is out of date; load it again
+problem-unauthenticated-title = Authentication required
+problem-unauthenticated-detail = sign in first
+problem-forbidden-title = Forbidden
+problem-forbidden-detail = you may not do this
+problem-rate_limited-title = Too many attempts
+problem-rate_limited-detail = too many attempts; try again later
+problem-payload_too_large-title = Request body too large
+problem-payload_too_large-detail = the request body is too large
+problem-malformed_request-title = Malformed request
+problem-malformed_request-detail = the request is malformed
+problem-unsupported_media_type-title = Unsupported media type
+problem-unsupported_media_type-detail = the body's media type is not accepted here
+problem-invalid_query-title = The search query does not parse
+problem-invalid_query-detail = the search query does not parse
+problem-invalid_signature-title = The signature does not verify
+problem-invalid_signature-detail = the signature does not verify
+problem-unavailable-title = Service unavailable
+problem-unavailable-detail = the service is not available; retry shortly
+problem-request_timeout-title = Request timeout
+problem-request_timeout-detail = the request took too long and was stopped; nothing of it was kept
+problem-uri_too_long-title = URI too long
+problem-uri_too_long-detail = the request URI is too long
+problem-method_not_allowed-title = Method not allowed
+problem-method_not_allowed-detail = this method is not allowed on this resource
+problem-header_too_large-title = Request headers too large
+problem-header_too_large-detail = the request headers are too large
+problem-internal-title = Internal error
+problem-internal-detail = an internal error occurred; it has been logged
+
+## Details composed at the edge.
+
+detail-one-field = { $field }: { $message }
+detail-many-fields = { $count ->
+    [one] { $count } field is invalid
+   *[other] { $count } fields are invalid
+}
+detail-stale = version { $given } is out of date: the current version is { $current }
+detail-rate-limited = { $seconds ->
+    [one] too many attempts; try again in { $seconds } second
+   *[other] too many attempts; try again in { $seconds } seconds
+}
+
+## A text without a key yet.
+
+verbatim = { $text }
+
+## Texts, e-mail addresses and passwords.
+
+text-empty = must not be empty
+text-too-long = must be at most { $max } characters (got { $count })
+text-control-characters = must not contain control characters
+email-invalid = `{ $input }` is not an e-mail address
+password-too-short = must be at least { $min } characters
+password-too-long = must be at most { $max } characters
+password-too-simple = must mix at least two kinds of character (letters, digits, symbols)
+password-common = is a commonly used password
+password-contains-email = must not contain your e-mail name
+password-wrong = is not your current password
+
+## Numbers, ranges, lists, dates and choices.
+
+number-out-of-range = must be between { $min } and { $max }
+years-out-of-range = must be between { $min } and { $max } { $max ->
+    [one] year
+   *[other] years
+}
+days-out-of-range = must be between { $min } and { $max } { $max ->
+    [one] day
+   *[other] days
+}
+seconds-out-of-range = must be between { $min } and { $max } { $max ->
+    [one] second
+   *[other] seconds
+}
+bps-out-of-range = must be between { $min } and { $max } basis points ({ $min_percent }–{ $max_percent }%)
+too-many-entries = { $max ->
+    [one] at most { $max } entry
+   *[other] at most { $max } entries
+}
+date-in-past = must not be in the past
+date-not-in-future = must be in the future
+date-too-far = { $max ->
+    [one] must be within { $max } day
+   *[other] must be within { $max } days
+}
+value-not-one-of = `{ $input }` is not one of: { $allowed }
+limit-out-of-range = must be between { $min } and { $max }
+cursor-invalid = is not a cursor returned by this API
+nothing-to-change = nothing would change
+saved-searches-full = you already keep { $max } saved searches; delete one first
+price-range-inverted = must not be below price_min
+owner-invalid = must be an organization id or `mine`
+code-invalid = must be 1-64 lowercase letters, digits or underscores
+nda-hash-mismatch = does not match the current NDA text; fetch the NDA again and read it before accepting
+
+## Money.
+
+currency-unsupported = unsupported currency `{ $input }` (use one of { $allowed })
+amount-negative = must not be negative
+amount-not-positive = must be more than zero
+amount-too-large = is larger than any amount the platform accepts (100 billion)
+amount-empty = the amount is empty
+amount-invalid = `{ $input }` is not an amount (digits, an optional decimal point, 万 or 亿)
+amount-too-precise = `{ $input }` has more decimals than the currency allows
+
+## Patent numbers, credit codes, IPC symbols.
+
+patent-number-invalid = `{ $input }` is not a patent application number (12 digits, a dot and a check digit, e.g. { $example })
+patent-check-character-missing = `{ $input }` must end with exactly one check character after the dot
+patent-type-digit-unknown = `{ $input }` has an unknown type digit `{ $digit }` (1 invention, 2 utility model, 3 design, 8 or 9 PCT)
+patent-wrong-check-digit = `{ $input }` has a wrong check digit (expected `{ $expected }`)
+credit-code-length = `{ $input }` is not a unified social credit code (18 characters)
+credit-code-character = `{ $input }` has `{ $character }` at position { $position } (allowed: digits and letters except I, O, S, V, Z)
+credit-code-wrong-check = `{ $input }` has a wrong check character (expected `{ $expected }`)
+ipc-invalid = `{ $input }` is not an IPC symbol (e.g. `C02F 1/44` or `G06N`)
+
+## Organizations, reference data, files.
+
+website-scheme = must start with http:// or https://
+center-not-registrable = the trading center cannot be registered; it exists from installation
+region-unknown = `{ $input }` is not a known region (use a division code such as 370200, or a name)
+industry-field-unknown = `{ $input }` is not an industry field (one of: { $allowed })
+file-empty = the file is empty
+file-too-large = the file is larger than the limit of { $max } bytes
+file-missing = attach the file as the multipart field `file`
+file-type-unrecognised = the content of `{ $filename }` is not a recognised document type
+file-type-not-accepted = `{ $filename }` is { $detected }, which is not accepted (PDF, images, Office documents or plain text)
+file-type-mismatch = `{ $filename }` was sent as { $claimed } but its content is { $detected }
+cell-not-yes-no = `{ $input }` is not yes/no
+cell-trl-invalid = `{ $input }` is not a level from 1 to 9
+
+## Achievements and demands.
+
+title-required = a title is required (in Chinese, English or both)
+abstract-required = an abstract is required before review (in Chinese, English or both)
+description-required = a description is required before review (in Chinese, English or both)
+maturity-required = the maturity is required before review
+transaction-mode-required = at least one transaction mode is required before review
+asking-price-required = give an asking price or mark the price negotiable
+patent-number-required = a patent needs its application number before review
+patent-number-not-for-kind = this kind of achievement carries no patent number
+patent-type-mismatch = the number's type digit does not match the kind of patent
+trl-out-of-range = must be a technology readiness level from 1 to 9
+trl-not-fit-maturity = TRL { $trl } does not fit the maturity { $maturity } (expected { $min }–{ $max })
+floor-above-asking = the floor price must not exceed the asking price
+budget-inverted = the upper end of the budget must not be below the lower end
+deadline-passed = the deadline has passed; set a new one
+
+## Deals, offers, auctions, brokers.
+
+royalty-minimum-needs-rate = a royalty minimum needs a royalty rate
+equity-share-required = an equity contribution states the share of the company
+terms-need-price = the terms need a price: a lump sum, a royalty or an equity share
+milestones-sum-mismatch = the milestones add up to { $total }, not the lump sum of { $lump }
+milestones-need-lump-sum = a payment schedule needs a lump sum to divide
+milestones-out-of-order = list the milestones in the order they fall due
+auction-reserve-below-start = must not be below the starting price
+auction-closes-before-opening = must be after the opening
+auction-too-long = a bidding runs at most { $max } days
+auction-mode = public bidding sells an assignment or a licence
+auction-inventors-first-refusal = an assignment of a service invention with recorded inventors is negotiated in a deal, so the inventors' first refusal (Civil Code art. 847) can run
+broker-level-admin-only = only platform administrators change a broker's level
+attachment-unknown = no attachment of this deal and channel has this id
+auction-needs-published = only a published achievement can be put up for bidding
+bid-too-low = the bid must be at least { $minimum }
+user-unknown = no active user has this id
+achievement-unknown = no published achievement has this id
+demand-unknown = no published demand has this id
+deal-unknown = no deal of yours has this id
+offer-unknown = no pending offer of this deal has this id
+message-unknown = no message of this channel has this id
+inventor-unknown = not an inventor recorded on this achievement
+broker-unknown = no certified broker has this id
+broker-suspended = this broker is suspended and cannot take new deals
+broker-not-independent = the broker must be independent of both parties
+broker-is-self = you mediate this deal yourself
+deal-offer-own-achievement = offer one of your organization's achievements (brokers may offer any)
+deal-broker-names-achievement = a broker answering a demand names the achievement offered
+deal-subject-required = name the achievement or the demand of the deal
+offer-own-side-only = a party makes offers for its own side only
+offer-broker-side-required = a broker proposes terms on behalf of `seller` or `buyer`
+counter-offer-side = a counter-offer is made for the side that answers
+refusal-not-applicable = first refusal applies to the assignment of an achievement with recorded inventors
+
+## Payments.
+
+card-unknown = no such saved card
+card-not-yours = this card was not saved for your organization
+card-not-confirmed = the card has not been confirmed
+stripe-account-invalid = a Stripe connected account id is acct_ followed by up to 64 letters or digits
+
+## The request itself.
+
+body-not-object = the body must be a JSON object
+field-missing = this field is required
+field-unknown = `{ $name }` is not a field of this request
+value-wrong-type = has the wrong type: { $reason }
+value-unknown-variant = `{ $value }` is not one of: { $allowed }
+value-invalid = { $reason }
+query-parameter-invalid = query parameter `{ $name }`: { $reason }
+
+## The registration pre-check's findings.
+
+precheck-representative-missing = name the representative who signs for each party
+precheck-credit-code-missing = every party needs its unified social credit code
+precheck-patent-number-missing = a patent contract names the patent (application) number
+precheck-subject-unnamed = the subject matter has no name
+precheck-patent-not-granted = a patent right is transferred but the patent is not granted yet
+precheck-pending-licence = a licence of a pending application: the center registers it as a technical-secret licence until grant
+precheck-price-missing = the price is not stated
+precheck-schedule-mismatch = the payment schedule does not add up to the price
+precheck-one-sided-grant-back = the licensee's improvements go to the licensor: a one-sided grant-back is a restrictive clause
+precheck-forbids-improving = the other terms say “{ $phrase }”: that forbids the buyer to improve the technology
+precheck-free-grant-back = the other terms say “{ $phrase }”: that makes the buyer hand over improvements for nothing
+precheck-forbids-other-sources = the other terms say “{ $phrase }”: that forbids the buyer other sources of technology
+precheck-forbids-challenge = the other terms say “{ $phrase }”: that forbids challenging the patent's validity
+precheck-signatures-missing = not every party has signed the current version
+
+## Search queries.
+
+query-exclude-alone = `-` must be followed by a word or a phrase to exclude
+query-require-alone = `+` must be followed by a word or a phrase to require
+query-phrase-unclosed = the quotation mark that opens this phrase is never closed
+query-phrase-empty = the phrase is empty
+query-too-long = the query is longer than { $max } characters
+query-or-misplaced = `OR` must stand between two words or phrases
+query-or-exclusion = an exclusion cannot be one side of `OR`
+query-only-exclusions = a query of exclusions only matches nothing; add a word to search for

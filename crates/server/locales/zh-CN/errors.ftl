@@ -1,0 +1,223 @@
+# techex 的中文错误信息：问题标题、说明和各字段的错误提示。
+# 键名保持不变，只修改等号后的文字；每个键也须出现在 ../en/errors.ftl 中
+# （测试会比对两个文件以及代码用到的键）。
+
+## 按问题代码的标题和默认说明。
+
+problem-not_found-title = 未找到
+problem-not_found-detail = 此地址下没有内容
+problem-validation_failed-title = 输入有误
+problem-validation_failed-detail = 请求内容无效
+problem-invalid_transition-title = 当前状态下不允许此操作
+problem-invalid_transition-detail = 当前状态下不允许此操作
+problem-conflict-title = 冲突
+problem-conflict-detail = 请求与当前状态冲突
+problem-precondition_failed-title = 版本已过期
+problem-precondition_failed-detail = 您修改的版本已过期，请重新加载
+problem-unauthenticated-title = 需要登录
+problem-unauthenticated-detail = 请先登录
+problem-forbidden-title = 无权操作
+problem-forbidden-detail = 您无权执行此操作
+problem-rate_limited-title = 尝试次数过多
+problem-rate_limited-detail = 尝试次数过多，请稍后再试
+problem-payload_too_large-title = 请求内容过大
+problem-payload_too_large-detail = 请求内容过大
+problem-malformed_request-title = 请求格式错误
+problem-malformed_request-detail = 请求格式错误
+problem-unsupported_media_type-title = 不支持的内容类型
+problem-unsupported_media_type-detail = 此处不接受该内容类型
+problem-invalid_query-title = 检索式无法解析
+problem-invalid_query-detail = 检索式无法解析
+problem-invalid_signature-title = 签名验证失败
+problem-invalid_signature-detail = 签名验证失败
+problem-unavailable-title = 服务暂不可用
+problem-unavailable-detail = 服务暂不可用，请稍后重试
+problem-request_timeout-title = 请求超时
+problem-request_timeout-detail = 请求用时过长已被中止，未保存任何内容
+problem-uri_too_long-title = 地址过长
+problem-uri_too_long-detail = 请求地址过长
+problem-method_not_allowed-title = 不允许的请求方法
+problem-method_not_allowed-detail = 此资源不允许该请求方法
+problem-header_too_large-title = 请求头过大
+problem-header_too_large-detail = 请求头过大
+problem-internal-title = 内部错误
+problem-internal-detail = 发生内部错误，已记录
+
+## 在接口边缘组合的说明。
+
+detail-one-field = { $field }：{ $message }
+detail-many-fields = 有 { $count } 个字段填写有误
+detail-stale = 版本 { $given } 已过期，当前版本为 { $current }
+detail-rate-limited = 尝试次数过多，请 { $seconds } 秒后再试
+
+## 尚无键名的文字。
+
+verbatim = { $text }
+
+## 文字、电子邮箱和密码。
+
+text-empty = 不能为空
+text-too-long = 最多 { $max } 个字符（当前 { $count } 个）
+text-control-characters = 不能包含控制字符
+email-invalid = “{ $input }”不是有效的电子邮箱地址
+password-too-short = 至少需要 { $min } 个字符
+password-too-long = 最多 { $max } 个字符
+password-too-simple = 须至少包含两类字符（字母、数字、符号）
+password-common = 是常见密码，请换一个
+password-contains-email = 不能包含邮箱用户名
+password-wrong = 与当前密码不符
+
+## 数字、范围、列表、日期和选项。
+
+number-out-of-range = 须在 { $min } 至 { $max } 之间
+years-out-of-range = 须在 { $min } 至 { $max } 年之间
+days-out-of-range = 须在 { $min } 至 { $max } 天之间
+seconds-out-of-range = 须在 { $min } 至 { $max } 秒之间
+bps-out-of-range = 须在 { $min } 至 { $max } 个基点之间（{ $min_percent }%–{ $max_percent }%）
+too-many-entries = 最多 { $max } 项
+date-in-past = 不能早于今天
+date-not-in-future = 须晚于当前时间
+date-too-far = 须在 { $max } 天以内
+value-not-one-of = “{ $input }”不是可选值之一：{ $allowed }
+limit-out-of-range = 须在 { $min } 至 { $max } 之间
+cursor-invalid = 不是本接口返回的分页游标
+nothing-to-change = 没有任何改动
+saved-searches-full = 您已保存 { $max } 个检索，请先删除一个
+price-range-inverted = 不能低于最低价格
+owner-invalid = 须为机构编号或 `mine`
+code-invalid = 须为 1 至 64 个小写字母、数字或下划线
+nda-hash-mismatch = 与当前保密协议文本不一致，请重新获取并阅读后再接受
+
+## 金额。
+
+currency-unsupported = 不支持的币种“{ $input }”（可用：{ $allowed }）
+amount-negative = 不能为负数
+amount-not-positive = 须大于零
+amount-too-large = 超过平台接受的最大金额（1000 亿）
+amount-empty = 金额为空
+amount-invalid = “{ $input }”不是有效金额（数字，可带小数点、万或亿）
+amount-too-precise = “{ $input }”的小数位数超过币种允许的位数
+
+## 专利号、统一社会信用代码、IPC 分类号。
+
+patent-number-invalid = “{ $input }”不是有效的专利申请号（12 位数字、小数点和校验位，例如 { $example }）
+patent-check-character-missing = “{ $input }”的小数点后须有且仅有一位校验位
+patent-type-digit-unknown = “{ $input }”的类型位“{ $digit }”无效（1 发明、2 实用新型、3 外观设计、8 或 9 PCT）
+patent-wrong-check-digit = “{ $input }”的校验位不正确（应为“{ $expected }”）
+credit-code-length = “{ $input }”不是统一社会信用代码（应为 18 位）
+credit-code-character = “{ $input }”第 { $position } 位的“{ $character }”无效（可用数字及除 I、O、S、V、Z 外的大写字母）
+credit-code-wrong-check = “{ $input }”的校验码不正确（应为“{ $expected }”）
+ipc-invalid = “{ $input }”不是有效的 IPC 分类号（例如 `C02F 1/44` 或 `G06N`）
+
+## 机构、参考数据、文件。
+
+website-scheme = 须以 http:// 或 https:// 开头
+center-not-registrable = 交易中心随系统安装而存在，不能注册
+region-unknown = “{ $input }”不是已知地区（请填写行政区划代码如 370200，或地区名称）
+industry-field-unknown = “{ $input }”不是已知的产业领域（可选：{ $allowed }）
+file-empty = 文件为空
+file-too-large = 文件超过 { $max } 字节的上限
+file-missing = 请以 multipart 字段 `file` 附上文件
+file-type-unrecognised = 无法识别“{ $filename }”的文档类型
+file-type-not-accepted = “{ $filename }”的类型为 { $detected }，不予接受（仅接受 PDF、图片、Office 文档或纯文本）
+file-type-mismatch = “{ $filename }”声明为 { $claimed }，但内容为 { $detected }
+cell-not-yes-no = “{ $input }”不是“是/否”
+cell-trl-invalid = “{ $input }”不是 1 至 9 的技术就绪度
+
+## 科技成果和技术需求。
+
+title-required = 请填写标题（中文、英文或两者）
+abstract-required = 提交审核前请填写摘要（中文、英文或两者）
+description-required = 提交审核前请填写需求描述（中文、英文或两者）
+maturity-required = 提交审核前请选择成熟度
+transaction-mode-required = 提交审核前请至少选择一种交易方式
+asking-price-required = 请填写挂牌价或选择面议
+patent-number-required = 专利类成果提交审核前须填写申请号
+patent-number-not-for-kind = 该类型的成果没有专利号
+patent-type-mismatch = 申请号的类型位与专利类型不符
+trl-out-of-range = 技术就绪度须在 1 至 9 之间
+trl-not-fit-maturity = 技术就绪度 { $trl } 与所选成熟度不符（应为 { $min }–{ $max }）
+floor-above-asking = 底价不能高于挂牌价
+budget-inverted = 预算上限不能低于下限
+deadline-passed = 截止日期已过，请重新设置
+
+## 洽谈、报价、竞价、经纪人。
+
+royalty-minimum-needs-rate = 设定提成保底金额须同时约定提成比例
+equity-share-required = 作价入股须约定所占股权比例
+terms-need-price = 条款须约定价款：一次性总价、提成或股权比例
+milestones-sum-mismatch = 各期付款合计 { $total }，与总价 { $lump } 不符
+milestones-need-lump-sum = 分期付款须有可分配的总价
+milestones-out-of-order = 请按到期先后排列付款节点
+auction-reserve-below-start = 不能低于起拍价
+auction-closes-before-opening = 须晚于开始时间
+auction-too-long = 竞价最长 { $max } 天
+auction-mode = 公开竞价仅用于转让或许可
+auction-inventors-first-refusal = 已登记发明人的职务发明转让须通过洽谈进行，以便发明人行使优先受让权（民法典第八百四十七条）
+broker-level-admin-only = 只有平台管理员可以调整经纪人等级
+attachment-unknown = 本洽谈的该频道中没有此附件
+auction-needs-published = 只有已发布的成果可以参加竞价
+bid-too-low = 出价不能低于 { $minimum }
+user-unknown = 没有此编号的有效用户
+achievement-unknown = 没有此编号的已发布成果
+demand-unknown = 没有此编号的已发布需求
+deal-unknown = 您没有此编号的洽谈
+offer-unknown = 本洽谈中没有此编号的待答复报价
+message-unknown = 该频道中没有此编号的消息
+inventor-unknown = 不是本成果登记的发明人
+broker-unknown = 没有此编号的持证经纪人
+broker-suspended = 该经纪人已暂停执业，不能承接新的洽谈
+broker-not-independent = 经纪人须独立于交易双方
+broker-is-self = 您本人即为本洽谈的经纪人
+deal-offer-own-achievement = 请推荐本机构的成果（经纪人可推荐任何成果）
+deal-broker-names-achievement = 经纪人回应需求时须指明所推荐的成果
+deal-subject-required = 请指明洽谈的成果或需求
+offer-own-side-only = 交易方只能为己方报价
+offer-broker-side-required = 经纪人须代表 `seller`（卖方）或 `buyer`（买方）提出条款
+counter-offer-side = 还价须由答复的一方提出
+refusal-not-applicable = 优先受让权仅适用于已登记发明人的成果转让
+
+## 支付。
+
+card-unknown = 没有这张已保存的银行卡
+card-not-yours = 这张银行卡不是为贵机构保存的
+card-not-confirmed = 银行卡尚未确认
+stripe-account-invalid = Stripe 关联账户编号须为 acct_ 加最多 64 个字母或数字
+
+## 请求本身。
+
+body-not-object = 请求体须为 JSON 对象
+field-missing = 此项为必填
+field-unknown = “{ $name }”不是此请求的字段
+value-wrong-type = 类型不正确
+value-unknown-variant = “{ $value }”不是可选值之一：{ $allowed }
+value-invalid = 取值无效
+query-parameter-invalid = 查询参数“{ $name }”无效
+
+## 合同登记预审的发现。
+
+precheck-representative-missing = 请写明各方的签约代表人
+precheck-credit-code-missing = 各方均须具有统一社会信用代码
+precheck-patent-number-missing = 专利合同须写明专利号（申请号）
+precheck-subject-unnamed = 合同标的没有名称
+precheck-patent-not-granted = 转让的是专利权，但该专利尚未授权
+precheck-pending-licence = 许可的是尚在申请中的专利：授权前中心按技术秘密许可合同登记
+precheck-price-missing = 未写明价款
+precheck-schedule-mismatch = 付款计划的合计与价款不一致
+precheck-one-sided-grant-back = 被许可方的改进成果归许可方所有：单方回授属于限制技术竞争的条款
+precheck-forbids-improving = 其他约定中有“{ $phrase }”：禁止受让方改进技术
+precheck-free-grant-back = 其他约定中有“{ $phrase }”：要求受让方无偿交出改进成果
+precheck-forbids-other-sources = 其他约定中有“{ $phrase }”：禁止受让方从其他来源获得技术
+precheck-forbids-challenge = 其他约定中有“{ $phrase }”：禁止对专利的有效性提出异议
+precheck-signatures-missing = 尚有当事方未签署当前版本
+
+## 检索式。
+
+query-exclude-alone = `-` 后须紧跟要排除的词或短语
+query-require-alone = `+` 后须紧跟必须包含的词或短语
+query-phrase-unclosed = 短语的引号没有闭合
+query-phrase-empty = 短语为空
+query-too-long = 检索式超过 { $max } 个字符
+query-or-misplaced = `OR` 须位于两个词或短语之间
+query-or-exclusion = 排除项不能作为 `OR` 的一侧
+query-only-exclusions = 只有排除项的检索式匹配不到任何结果，请添加要检索的词

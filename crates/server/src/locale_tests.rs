@@ -1,0 +1,119 @@
+//! The translation files hold every key the code uses, in both languages, and nothing
+//! more in one than in the other.
+
+use super::*;
+use crate::error::PROBLEM_CODES;
+use std::collections::BTreeSet;
+
+/// The message ids of a file, from Fluent's own parser; a syntax error fails the test.
+fn keys_of(name: &str, source: &str) -> BTreeSet<String> {
+    let resource = match fluent_syntax::parser::parse(source) {
+        Ok(resource) => resource,
+        Err((_, errors)) => panic!("{name} does not parse: {errors:?}"),
+    };
+    resource
+        .body
+        .iter()
+        .filter_map(|entry| match entry {
+            fluent_syntax::ast::Entry::Message(message) => Some(message.id.name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every key the code can ask for: the registry of domain messages and the problem
+/// titles and details by code.
+fn keys_used() -> BTreeSet<String> {
+    let mut keys: BTreeSet<String> = msg::ALL.iter().map(|key| key.as_str().to_string()).collect();
+    for code in PROBLEM_CODES {
+        keys.insert(format!("problem-{code}-title"));
+        keys.insert(format!("problem-{code}-detail"));
+    }
+    keys
+}
+
+#[test]
+fn every_key_the_code_uses_is_translated_in_both_languages() {
+    let used = keys_used();
+    for (name, source) in [("en/errors.ftl", EN_ERRORS), ("zh-CN/errors.ftl", ZH_ERRORS)] {
+        let present = keys_of(name, source);
+        let missing: Vec<&String> = used.difference(&present).collect();
+        assert!(missing.is_empty(), "{name} lacks {missing:?}");
+        let unused: Vec<&String> = present.difference(&used).collect();
+        assert!(unused.is_empty(), "{name} has keys no code uses: {unused:?}");
+    }
+}
+
+#[test]
+fn both_languages_have_the_same_keys() {
+    let english = keys_of("en/errors.ftl", EN_ERRORS);
+    let chinese = keys_of("zh-CN/errors.ftl", ZH_ERRORS);
+    assert_eq!(english.difference(&chinese).collect::<Vec<_>>(), Vec::<&String>::new(), "only in English");
+    assert_eq!(chinese.difference(&english).collect::<Vec<_>>(), Vec::<&String>::new(), "only in Chinese");
+}
+
+#[test]
+fn chinese_texts_carry_no_english_words() {
+    // Quoted values (`{ $input }`), codes in backticks and units such as PDF or IPC may be
+    // Latin; the sentence around them may not.
+    let allowed = ["PDF", "Office", "JSON", "IPC", "PCT", "Stripe", "acct_", "multipart", "http", "https", "mine"];
+    for line in ZH_ERRORS.lines().filter(|l| !l.starts_with('#') && l.contains(" = ")) {
+        let (key, value) = line.split_once(" = ").unwrap_or_default();
+        let mut words = String::new();
+        let mut depth = 0;
+        let mut in_code = false;
+        for c in value.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                '`' => in_code = !in_code,
+                _ if depth == 0 && !in_code => words.push(c),
+                _ => {}
+            }
+        }
+        for word in words.split(|c: char| !c.is_ascii_alphabetic() && c != '_').filter(|w| w.len() > 1) {
+            assert!(allowed.contains(&word) || word.chars().all(|c| c.is_ascii_uppercase()), "{key}: `{word}`");
+        }
+    }
+}
+
+#[test]
+fn messages_are_worded_in_each_language_with_their_values() {
+    let wrong = techex_core::PatentNumber::parse("202210123456.7").err();
+    let wrong = wrong.unwrap_or_else(|| Message::new(msg::VERBATIM));
+    assert_eq!(message(Lang::En, &wrong), "`202210123456.7` has a wrong check digit (expected `1`)");
+    assert_eq!(message(Lang::Zh, &wrong), "“202210123456.7”的校验位不正确（应为“1”）");
+    let too_long = msg::TEXT_TOO_LONG.with("max", 200usize).with("count", 201usize);
+    assert_eq!(message(Lang::Zh, &too_long), "最多 200 个字符（当前 201 个）");
+}
+
+#[test]
+fn english_counts_take_their_plural_form() {
+    let one = MessageArg::Number(1);
+    let many = MessageArg::Number(3);
+    assert_eq!(text(Lang::En, "detail-many-fields", &[("count", &one)]), "1 field is invalid");
+    assert_eq!(text(Lang::En, "detail-many-fields", &[("count", &many)]), "3 fields are invalid");
+    assert_eq!(text(Lang::Zh, "detail-many-fields", &[("count", &many)]), "有 3 个字段填写有误");
+}
+
+#[test]
+fn a_text_without_a_key_stays_english_only_in_english() {
+    let verbatim = Message::verbatim("expected `,` or `}`");
+    assert_eq!(message(Lang::En, &verbatim), "expected `,` or `}`");
+    assert_eq!(message(Lang::Zh, &verbatim), "取值无效");
+}
+
+#[test]
+fn the_request_language_follows_the_query_then_the_header_then_the_cookie() {
+    let mut headers = HeaderMap::new();
+    assert_eq!(request_language(&headers, None), Lang::Zh, "the site's default");
+    headers.insert(header::COOKIE, HeaderValue::from_static("lang=en"));
+    assert_eq!(request_language(&headers, None), Lang::En);
+    headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("fr;q=1, zh-Hans;q=0.8, en;q=0.5"));
+    assert_eq!(request_language(&headers, None), Lang::Zh);
+    headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("zh-CN;q=0.3, en-GB;q=0.9"));
+    assert_eq!(request_language(&headers, None), Lang::En);
+    headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("en;q=0, zh"));
+    assert_eq!(request_language(&headers, None), Lang::Zh, "q=0 refuses English");
+    assert_eq!(request_language(&headers, Some("lang=en")), Lang::En);
+}
