@@ -2,6 +2,7 @@
 //! database. Everything else about staff happens in the application, signed in.
 
 use crate::cli::{AdminAction, AdminArgs, AdminCreateArgs};
+use crate::commands::english;
 use crate::settings::Settings;
 use anyhow::{Context, bail};
 use std::io::{BufRead, IsTerminal};
@@ -27,8 +28,8 @@ fn how_to_add_staff(center_id: uuid::Uuid) -> String {
 /// `techex admin create`
 async fn create(settings: Settings, args: &AdminCreateArgs) -> anyhow::Result<()> {
     // What can be checked without the database is checked before asking for a password.
-    let email = parse_email(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
-    CreditCode::parse(&args.credit_code).map_err(|message| anyhow::anyhow!("--credit-code: {message}"))?;
+    let email = parse_email(&args.email).map_err(|message| anyhow::anyhow!("--email: {}", english(&message)))?;
+    CreditCode::parse(&args.credit_code).map_err(|message| anyhow::anyhow!("--credit-code: {}", english(&message)))?;
     let database = crate::commands::open(&settings).await?;
     if let Some(existing) = center::existing(&database).await? {
         bail!(
@@ -40,7 +41,8 @@ async fn create(settings: Settings, args: &AdminCreateArgs) -> anyhow::Result<()
         );
     }
     let password = read_password(&email, args.password_stdin).await?;
-    check_password_strength(&password, &email).map_err(|message| anyhow::anyhow!("the password {message}"))?;
+    check_password_strength(&password, &email)
+        .map_err(|message| anyhow::anyhow!("the password {}", english(&message)))?;
 
     let transaction = techex_listings::begin_write(&database).await?;
     let installed = center::install(
@@ -59,6 +61,12 @@ async fn create(settings: Settings, args: &AdminCreateArgs) -> anyhow::Result<()
     .await;
     let (organization, admin) = match installed {
         Ok(made) => made,
+        Err(techex_listings::ListingsError::Invalid(errors)) => {
+            transaction.rollback().await.ok();
+            let reasons: Vec<String> =
+                errors.0.iter().map(|e| format!("{}: {}", e.field, english(&e.message))).collect();
+            bail!("cannot create the center: {}", reasons.join("; "));
+        }
         Err(error) => {
             transaction.rollback().await.ok();
             bail!("cannot create the center: {error}");

@@ -261,6 +261,6 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
 }
 
 /// A domain message in English, for the operator's terminal and report files.
-fn english(message: &techex_core::Message) -> String {
+pub(crate) fn english(message: &techex_core::Message) -> String {
     techex_server::locale::message(techex_server::i18n::Lang::En, message)
 }
