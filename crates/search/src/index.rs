@@ -20,6 +20,15 @@ pub const SCHEMA_VERSION: u32 = 4;
 /// Memory budget of the index writer (the part of a batch held before a flush).
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
+/// Every search pays for each segment (its term lookups, scorers and facet ordinals)
+/// while the catalogue changes slowly: segments of a size are merged as soon as three
+/// have gathered (tantivy waits for eight), so a large index serves from a few segments.
+fn merge_policy() -> tantivy::merge_policy::LogMergePolicy {
+    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+    policy.set_min_num_segments(3);
+    policy
+}
+
 /// What every commit records besides the documents.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct Checkpoint {
@@ -54,6 +63,7 @@ impl SearchIndex {
         analysis::register(&index)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        writer.set_merge_policy(Box::new(merge_policy()));
         let position = index
             .load_metas()?
             .payload
@@ -186,5 +196,32 @@ impl SearchIndex {
                 .unwrap_or(0)
         }
         walk(&self.dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Labels, achievement_document};
+    use crate::fixtures::{test_owner, test_row};
+
+    #[test]
+    fn three_commits_are_merged_into_fewer_segments() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = SearchIndex::open_or_create(dir.path()).expect("index");
+        let now = chrono::Utc::now();
+        let owner = test_owner(now);
+        for position in 1..=3 {
+            let mut row = test_row(owner.id, now);
+            row.title_zh = Some(format!("第{position}项成果"));
+            let document = achievement_document(&index.fields, &row, &owner, &Labels::default());
+            index.upsert(&row.id.to_string(), document).expect("upsert");
+            index.commit(position).expect("commit");
+        }
+        index.close().expect("close after the merges");
+        let reopened = SearchIndex::open_or_create(dir.path()).expect("reopen");
+        let segments = reopened.searcher().segment_readers().len();
+        assert!(segments < 3, "three segments of a size are merged, {segments} left");
+        assert_eq!(reopened.num_docs(), 3);
     }
 }
