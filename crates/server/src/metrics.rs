@@ -18,7 +18,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::{DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder};
 use std::sync::OnceLock;
 use std::time::Instant;
-use techex_listings::entities::outbox;
+use techex_listings::entities::{outbox, outbox_meta};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -91,7 +91,8 @@ pub async fn track_requests(request: Request, next: Next) -> Response {
 
 /// How far this process's index is behind the outbox.
 pub struct IndexLag {
-    /// The newest outbox position (0 when the outbox is empty).
+    /// The newest outbox position, or the position pruning reached when that is later
+    /// (an emptied outbox still says how far an index must have come).
     pub head: i64,
     /// The index's committed checkpoint.
     pub checkpoint: i64,
@@ -111,12 +112,14 @@ pub async fn index_lag(state: &AppState) -> ApiResult<IndexLag> {
         .one(&state.db)
         .await
         .map_err(ApiError::internal)?;
+    let pruned = outbox_meta::Entity::find_by_id(1).one(&state.db).await.map_err(ApiError::internal)?;
+    let head = Ord::max(newest.map_or(0, |row| row.position), pruned.map_or(0, |meta| meta.pruned_through));
     let index = state.search.index();
     let checkpoint = tokio::task::spawn_blocking(move || index.checkpoint())
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-    Ok(IndexLag { head: newest.map_or(0, |row| row.position), checkpoint: checkpoint.position })
+    Ok(IndexLag { head, checkpoint: checkpoint.position })
 }
 
 /// Sets the gauges that are read rather than recorded.
