@@ -112,3 +112,34 @@ async fn ready_fails_while_the_index_is_behind_the_outbox_and_passes_once_caught
     techex_search::indexer::catch_up(&app.db, app.search.index(), 1000).await.expect("catch up");
     ready(&app).await.expect(200);
 }
+
+#[tokio::test]
+async fn metrics_count_stripe_calls_and_their_failures() {
+    let app = spawn_app_with(|config| config.metrics_token = Some(METRICS_TOKEN.into())).await;
+    let (_, first, _) = crate::payments::registered_contract(&app).await;
+    let created = [("operation", "create_intent"), ("outcome", "ok")];
+    let before = scrape(&app).await;
+    app.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&app.buyer)).await.expect(200);
+    let after = scrape(&app).await;
+    let requests = "techex_stripe_requests_total";
+    // Other tests of the process may pay too: the counters are process-wide.
+    assert!(counter(&after, requests, &created) >= counter(&before, requests, &created) + 1.0);
+    assert!(
+        histogram_count(&after, "techex_stripe_request_duration_seconds")
+            > histogram_count(&before, "techex_stripe_request_duration_seconds")
+    );
+
+    // Stripe out of reach: the call fails and is counted as such.
+    let unreachable = spawn_app_with(|config| {
+        config.metrics_token = Some(METRICS_TOKEN.into());
+        config.stripe_api_base = "http://127.0.0.1:9".into();
+    })
+    .await;
+    let (_, first, _) = crate::payments::registered_contract(&unreachable).await;
+    let failed = [("outcome", "unavailable")];
+    let before = scrape(&unreachable).await;
+    let reply = unreachable.post_empty(&format!("/api/v1/milestones/{first}/pay"), Some(&unreachable.buyer)).await;
+    assert!(reply.status.is_server_error(), "paying without Stripe fails: {}", reply.body);
+    let after = scrape(&unreachable).await;
+    assert!(counter(&after, requests, &failed) > counter(&before, requests, &failed));
+}

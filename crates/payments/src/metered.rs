@@ -3,7 +3,9 @@
 //! Series: `techex_stripe_requests_total{operation, outcome}` (outcome `ok`, `refused`,
 //! `unavailable` or `config`) and `techex_stripe_request_duration_seconds{operation}`.
 
-use crate::gateway::{Gateway, GatewayError, GatewayResult, Intent, IntentPage, NewIntent, NewTransfer, Setup, Transfer};
+use crate::gateway::{
+    Gateway, GatewayError, GatewayResult, Intent, IntentPage, NewIntent, NewTransfer, Setup, Transfer,
+};
 use std::collections::HashMap;
 use std::future::Future;
 
