@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
+use techex_core::msg;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,7 +27,8 @@ async fn health() -> Json<Health> {
 
 /// The process should receive traffic: the database answers and the search index is at
 /// most `ready_max_index_lag` outbox rows behind (`TECHEX_READY_MAX_INDEX_LAG`, 100 by
-/// default). Otherwise 503, the detail naming the check that failed.
+/// default). Otherwise 503, the detail (in the reader's language) starting with the name
+/// of the check that failed: `database` or `search_index`.
 #[utoipa::path(get, path = "/ready", tag = "health", responses(
     (status = 200, body = Health),
     (status = 503, description = "The database does not answer, or the search index is behind the outbox"),
@@ -34,31 +36,27 @@ async fn health() -> Json<Health> {
 async fn ready(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     if let Err(error) = state.db.execute_unprepared("SELECT 1").await {
         tracing::warn!(%error, "not ready: the database does not answer");
-        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "database: it does not answer"));
+        return Err(ApiError::worded(StatusCode::SERVICE_UNAVAILABLE, "unavailable", msg::NOT_READY_DATABASE.into()));
     }
     let lag = match crate::metrics::index_lag(&state).await {
         Ok(lag) => lag,
         Err(error) => {
             tracing::warn!(cause = ?error.cause, "not ready: cannot read the search index's lag");
-            return Err(ApiError::new(
+            return Err(ApiError::worded(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                "search_index: its position cannot be read",
+                msg::NOT_READY_SEARCH_INDEX_UNREADABLE.into(),
             ));
         }
     };
     let bound = state.config.ready_max_index_lag;
     if lag.rows() > bound {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            format!(
-                "search_index: {} outbox rows behind (at position {} of {}; at most {bound} allowed)",
-                lag.rows(),
-                lag.checkpoint,
-                lag.head
-            ),
-        ));
+        let detail = msg::NOT_READY_SEARCH_INDEX
+            .with("behind", lag.rows())
+            .with("position", lag.checkpoint)
+            .with("head", lag.head)
+            .with("max", bound);
+        return Err(ApiError::worded(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail));
     }
     Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") }))
 }
