@@ -1,6 +1,6 @@
 //! `/metrics` (Prometheus text, behind the metrics token) and `/ready`.
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{BACKSTOP, TestApp, spawn_app, spawn_app_with};
 use prom_text_format_parser::{Metric, Sample, Scrape, Type, ValueType};
 use reqwest::Method;
 
@@ -71,6 +71,14 @@ async fn metrics_count_requests_by_route_template_and_searches_and_show_the_inde
     assert!(gauge(&after, "techex_outbox_head_position").is_some_and(|head| head >= 1.0));
     assert!(gauge(&after, "techex_indexer_last_round_age_seconds").is_some());
     assert!(gauge(&after, "techex_db_pool_connections").is_some());
+
+    // The deadline sweeper runs every 100 ms here; its runs are counted.
+    let sweeps = [("sweeper", "deadlines"), ("outcome", "ok")];
+    let started = std::time::Instant::now();
+    while counter(&scrape(&app).await, "techex_sweeper_runs_total", &sweeps) < 1.0 {
+        assert!(started.elapsed() < BACKSTOP, "no deadline sweep was counted");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
