@@ -26,6 +26,8 @@ pub struct FileConfig {
     pub max_db_connections: Option<u32>,
     pub index_dir: Option<PathBuf>,
     pub index_batch: Option<u64>,
+    pub ready_max_index_lag: Option<i64>,
+    pub metrics_token: Option<String>,
     pub search_synonyms: Option<PathBuf>,
     pub deadline_sweep_ms: Option<u64>,
     pub deal_inactivity_days: Option<i64>,
@@ -95,6 +97,12 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
     };
     config.index_dir = index_dir.or(file.index_dir);
     config.index_batch = env_parse("TECHEX_INDEX_BATCH")?.or(file.index_batch).unwrap_or(config.index_batch);
+    config.ready_max_index_lag = env_parse("TECHEX_READY_MAX_INDEX_LAG")?
+        .or(file.ready_max_index_lag)
+        .unwrap_or(config.ready_max_index_lag)
+        .max(0);
+    config.metrics_token =
+        std::env::var("TECHEX_METRICS_TOKEN").ok().or(file.metrics_token).filter(|t| !t.trim().is_empty());
     config.search_synonyms = std::env::var("TECHEX_SEARCH_SYNONYMS")
         .ok()
         .filter(|p| !p.trim().is_empty())

@@ -55,6 +55,8 @@ pub struct TestApp {
     pub database_url: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// The server's search index (to drive it by hand when `follow_outbox` is off).
+    pub search: techex_search::SearchService,
     pub data_dir: tempfile::TempDir,
     pub admin: Account,
     pub reviewer: Account,
@@ -143,6 +145,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let application = Application::build(config).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let db = application.state().db.clone();
+    let search = application.state().search.clone();
     let world = World::create(&db).await;
     let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
@@ -151,6 +154,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         database_url: scratch.url.clone(),
         client,
         db,
+        search,
         data_dir,
         admin: world.admin,
         reviewer: world.reviewer,

@@ -18,6 +18,7 @@ mod edge;
 mod helpers;
 mod indexer;
 mod languages;
+mod metrics;
 mod negotiation_more;
 mod openapi;
 mod organizations;

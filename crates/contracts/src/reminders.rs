@@ -93,7 +93,11 @@ pub async fn run(db: DatabaseConnection, every: std::time::Duration, mut stop: t
         if *stop.borrow() {
             return;
         }
-        match sweep(&db, Utc::now().date_naive()).await {
+        let outcome = sweep(&db, Utc::now().date_naive()).await;
+        let label = if outcome.is_ok() { "ok" } else { "error" };
+        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "payment_reminders", "outcome" => label)
+            .increment(1);
+        match outcome {
             Ok(report) if !report.is_empty() => tracing::info!(?report, "payment reminders sent"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "payment reminder sweep failed; retrying"),

@@ -111,7 +111,10 @@ pub async fn run(
         if *stop.borrow() {
             return;
         }
-        match sweep(&db, Utc::now(), inactivity).await {
+        let outcome = sweep(&db, Utc::now(), inactivity).await;
+        let label = if outcome.is_ok() { "ok" } else { "error" };
+        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "deadlines", "outcome" => label).increment(1);
+        match outcome {
             Ok(report) if !report.is_empty() => tracing::info!(?report, "deadlines applied"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "deadline sweep failed; retrying"),

@@ -471,7 +471,10 @@ pub async fn run(db: DatabaseConnection, gateway: std::sync::Arc<dyn Gateway>, i
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        match due(&db, 100).await {
+        let outcome = due(&db, 100).await;
+        let label = if outcome.is_ok() { "ok" } else { "error" };
+        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "payouts", "outcome" => label).increment(1);
+        match outcome {
             Ok(ids) if !ids.is_empty() => send_all(&db, gateway.as_ref(), &ids).await,
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "payout sweep failed"),

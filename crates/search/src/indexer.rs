@@ -284,6 +284,14 @@ pub async fn run(
             catch_up(&db, index, batch).await
         }
         .await;
+        match &outcome {
+            Ok(round) => {
+                service.mark_indexer_round();
+                metrics::counter!("techex_indexer_rounds_total", "outcome" => "ok").increment(1);
+                metrics::counter!("techex_indexer_rows_applied_total").increment(round.rows as u64);
+            }
+            Err(_) => metrics::counter!("techex_indexer_rounds_total", "outcome" => "error").increment(1),
+        }
         match outcome {
             Ok(round) if round.rows > 0 => {
                 failures = 0;

@@ -9,6 +9,7 @@
 use crate::error::Result;
 use crate::index::SearchIndex;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 const CURRENT: &str = "CURRENT";
@@ -20,6 +21,8 @@ pub struct SearchService {
     current: Arc<RwLock<(String, Arc<SearchIndex>)>>,
     pool: crate::gate::Pool,
     synonyms: crate::synonyms::SynonymSource,
+    /// When this process's indexer last finished a round (Unix milliseconds; 0 = never).
+    last_round_millis: Arc<AtomicI64>,
 }
 
 /// The name of the active index directory under `root`, if one was chosen.
@@ -89,6 +92,7 @@ impl SearchService {
             current: Arc::new(RwLock::new((name, Arc::new(index)))),
             pool: crate::gate::Pool::per_core(),
             synonyms: crate::synonyms::SynonymSource::builtin(),
+            last_round_millis: Arc::new(AtomicI64::new(0)),
         })
     }
 
@@ -108,10 +112,32 @@ impl SearchService {
     pub async fn search(&self, request: crate::SearchRequest) -> Result<crate::SearchResults> {
         let index = self.index();
         let synonyms = self.synonyms.get();
-        self.pool
+        let started = std::time::Instant::now();
+        let outcome = self
+            .pool
             .run_async(move || index.search_with(&request, &synonyms))
             .await
-            .unwrap_or_else(|| Err(crate::SearchError::Internal("the search pool stopped".into())))
+            .unwrap_or_else(|| Err(crate::SearchError::Internal("the search pool stopped".into())));
+        metrics::histogram!("techex_search_duration_seconds").record(started.elapsed().as_secs_f64());
+        if outcome.is_err() {
+            metrics::counter!("techex_search_errors_total").increment(1);
+        }
+        outcome
+    }
+
+    /// Notes that the indexer finished a round (applied what there was, possibly nothing).
+    pub fn mark_indexer_round(&self) {
+        self.last_round_millis.store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+    }
+
+    /// Seconds since the indexer last finished a round, `None` before its first.
+    pub fn seconds_since_indexer_round(&self) -> Option<f64> {
+        let millis = self.last_round_millis.load(Ordering::Relaxed);
+        if millis == 0 {
+            return None;
+        }
+        let elapsed = chrono::Utc::now().timestamp_millis().saturating_sub(millis);
+        Some(elapsed.max(0) as f64 / 1000.0)
     }
 
     /// Runs other CPU-bound index work (matching) in the search pool.

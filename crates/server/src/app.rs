@@ -69,6 +69,7 @@ impl Modify for BearerAuth {
 pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
+        .merge(crate::metrics::router())
         .merge(routes::session::router())
         .merge(routes::organizations::router())
         .merge(routes::achievements::router(state.config.max_upload_bytes))
@@ -195,6 +196,7 @@ pub fn build(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(crate::metrics::track_requests))
 }
 
 /// `Strict-Transport-Security` only when people reach the server over https (a browser

@@ -37,6 +37,13 @@ pub struct Config {
     pub index_dir: Option<PathBuf>,
     /// Outbox rows the indexer applies per commit.
     pub index_batch: u64,
+    /// Whether this process runs its indexer (follows the outbox into its index). Off
+    /// only in tests that drive the index by hand.
+    pub follow_outbox: bool,
+    /// `/ready` fails while the index is more than this many outbox rows behind.
+    pub ready_max_index_lag: i64,
+    /// The bearer token `/metrics` asks for; without one `/metrics` is not served.
+    pub metrics_token: Option<String>,
     /// A synonyms file of the center's (one set of equivalent terms a line, see
     /// `crates/search/data/synonyms.txt`), read again when it changes; the shipped set
     /// when unset.
@@ -90,6 +97,9 @@ impl Config {
             max_db_connections: 10,
             index_dir: None,
             index_batch: 1000,
+            follow_outbox: true,
+            ready_max_index_lag: 100,
+            metrics_token: None,
             search_synonyms: None,
             deadline_sweep_ms: 1000,
             deal_inactivity_days: 90,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod locale;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod problems;

@@ -27,6 +27,8 @@ impl Application {
             .await
             .with_context(|| format!("cannot connect to {}", config.redacted_database_url()))?;
         db::migrate(&database).await.context("cannot migrate the database")?;
+        // The recorder goes in before anything records.
+        crate::metrics::handle();
         let auth = AuthSettings {
             session_ttl: chrono::Duration::hours(config.session_ttl_hours),
             max_failures_per_account: config.login_max_failures_per_account,
@@ -45,14 +47,14 @@ impl Application {
             .context("cannot open the search index")?
             .with_synonyms(synonyms);
         let payments: Option<Arc<dyn techex_payments::gateway::Gateway>> = match &config.stripe_secret_key {
-            Some(key) => Some(Arc::new(
+            Some(key) => Some(Arc::new(techex_payments::metered::Metered::new(
                 techex_payments::gateway::StripeGateway::with_connect(
                     key,
                     &config.stripe_api_base,
                     config.stripe_connect_api_base.as_deref().unwrap_or(&config.stripe_api_base),
                 )
                 .context("cannot set up the Stripe client")?,
-            )),
+            ))),
             None => None,
         };
         let state = AppState {
@@ -87,12 +89,15 @@ impl Application {
     ) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let (stop_indexer, indexer_stopped) = tokio::sync::watch::channel(false);
-        let indexer = tokio::spawn(techex_search::indexer::run(
-            self.state.db.clone(),
-            self.state.search.clone(),
-            self.state.config.index_batch,
-            indexer_stopped,
-        ));
+        let metrics_upkeep = tokio::spawn(crate::metrics::upkeep());
+        let indexer = self.state.config.follow_outbox.then(|| {
+            tokio::spawn(techex_search::indexer::run(
+                self.state.db.clone(),
+                self.state.search.clone(),
+                self.state.config.index_batch,
+                indexer_stopped,
+            ))
+        });
         let (stop_deadlines, deadlines_stopped) = tokio::sync::watch::channel(false);
         let deadlines = tokio::spawn(techex_negotiation::deadlines::run(
             self.state.db.clone(),
@@ -118,6 +123,7 @@ impl Application {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         housekeeping.abort();
+        metrics_upkeep.abort();
         if let Some(payouts) = payouts {
             payouts.abort();
         }
@@ -129,7 +135,9 @@ impl Application {
         if tokio::time::timeout(Duration::from_secs(10), deadlines).await.is_err() {
             tracing::warn!("the deadline sweeper did not stop within 10 s");
         }
-        if tokio::time::timeout(Duration::from_secs(10), indexer).await.is_err() {
+        if let Some(indexer) = indexer
+            && tokio::time::timeout(Duration::from_secs(10), indexer).await.is_err()
+        {
             tracing::warn!("the search indexer did not stop within 10 s");
         }
         self.state.db.clone().close().await.ok();
@@ -146,7 +154,10 @@ async fn housekeeping(state: AppState) {
     let mut interval = tokio::time::interval(Duration::from_secs(3600));
     loop {
         interval.tick().await;
-        match techex_listings::auth::prune(&state.db, &state.auth).await {
+        let auth_pruned = techex_listings::auth::prune(&state.db, &state.auth).await;
+        let label = if auth_pruned.is_ok() { "ok" } else { "error" };
+        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "session_pruning", "outcome" => label).increment(1);
+        match auth_pruned {
             Ok(removed) if removed > 0 => tracing::info!(removed, "pruned old login attempts and sessions"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "housekeeping failed"),
@@ -158,7 +169,10 @@ async fn housekeeping(state: AppState) {
             transaction.commit().await?;
             Ok::<u64, sea_orm::DbErr>(removed)
         };
-        match pruned.await {
+        let outbox_pruned = pruned.await;
+        let label = if outbox_pruned.is_ok() { "ok" } else { "error" };
+        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "outbox_pruning", "outcome" => label).increment(1);
+        match outbox_pruned {
             Ok(removed) if removed > 0 => tracing::info!(removed, "pruned old outbox rows"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "outbox pruning failed"),

@@ -182,6 +182,11 @@ message_keys! {
     DETAIL_MANY_FIELDS = "detail-many-fields",
     DETAIL_STALE = "detail-stale",
     DETAIL_RATE_LIMITED = "detail-rate-limited",
+
+    // Readiness (`/ready`): each text starts with the name of the check that failed.
+    NOT_READY_DATABASE = "not-ready-database",
+    NOT_READY_SEARCH_INDEX = "not-ready-search-index",
+    NOT_READY_SEARCH_INDEX_UNREADABLE = "not-ready-search-index-unreadable",
 }
 
 /// `must be between {min} and {max} basis points ({min_percent}–{max_percent}%)`.

@@ -242,3 +242,6 @@ query-too-long = the query is longer than { $max } characters
 query-or-misplaced = `OR` must stand between two words or phrases
 query-or-exclusion = an exclusion cannot be one side of `OR`
 query-only-exclusions = a query of exclusions only matches nothing; add a word to search for
+not-ready-database = database: it does not answer
+not-ready-search-index = search_index: { $behind } outbox rows behind (at position { $position } of { $head }; at most { $max } allowed)
+not-ready-search-index-unreadable = search_index: its position cannot be read

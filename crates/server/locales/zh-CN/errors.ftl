@@ -221,3 +221,6 @@ query-too-long = 检索式超过 { $max } 个字符
 query-or-misplaced = `OR` 须位于两个词或短语之间
 query-or-exclusion = 排除项不能作为 `OR` 的一侧
 query-only-exclusions = 只有排除项的检索式匹配不到任何结果，请添加要检索的词
+not-ready-database = `database`：数据库无应答
+not-ready-search-index = `search_index`：检索索引落后发件箱 { $behind } 条（位于 { $position }，最新为 { $head }；至多允许 { $max } 条）
+not-ready-search-index-unreadable = `search_index`：无法读取检索索引的位置
