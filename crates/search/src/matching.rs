@@ -264,32 +264,22 @@ pub fn find(index: &SearchIndex, source: &Source<'_>, synonyms: &Synonyms, limit
         let present: HashSet<String> = analyze(&mut analyzer, &text).into_iter().map(|t| t.text).collect();
         let mut matched_terms: Vec<String> =
             terms.iter().filter(|(w, _)| present.contains(w)).map(|(w, _)| w.clone()).collect();
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-        let found_text = canonical(&text).text;
-        for term in expanded.iter().flat_map(|e| &e.terms) {
-            if synonym_in(term, &compact, &found_text) {
-                matched_terms.push(term.clone());
+        // The synonyms it holds, found as a query's are (whole words, canonical form).
+        if !expanded.is_empty() {
+            for found in synonyms.find(&text) {
+                let Some(surface) = text.get(found.from..found.to) else { continue };
+                let form = canonical(surface).text;
+                for term in expanded.iter().flat_map(|e| &e.terms) {
+                    if canonical(term).text == form && !matched_terms.contains(term) {
+                        matched_terms.push(term.clone());
+                    }
+                }
             }
         }
         let same_field = source.field.is_some_and(|f| f == card.field);
         matches.push(Match { card, score, matched_terms, same_field });
     }
     Ok(matches)
-}
-
-/// Whether a synonym stands in a match's text: a Chinese term verbatim, a Latin term as
-/// whole words in canonical form (so `lithium-ion battery` is in `Lithium-ion batteries`).
-fn synonym_in(term: &str, compact: &str, canonical_text: &str) -> bool {
-    if term.chars().all(crate::analysis::is_han) {
-        return compact.contains(term);
-    }
-    let wanted = canonical(term).text;
-    canonical_text.match_indices(wanted.as_str()).any(|(start, found)| {
-        let before = canonical_text[..start].chars().next_back();
-        let after = canonical_text[start + found.len()..].chars().next();
-        let latin = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::analysis::is_han(c));
-        !latin(before) && !latin(after)
-    })
 }
 
 #[cfg(test)]
@@ -358,12 +348,19 @@ mod tests {
     }
 
     #[test]
-    fn a_latin_synonym_is_found_as_whole_words_only() {
-        let text = "Recycling lithium-ion batteries; the trainings";
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-        let found = canonical(text).text;
-        assert!(synonym_in("lithium-ion battery", &compact, &found));
-        assert!(!synonym_in("ai", &compact, &found));
-        assert!(synonym_in("锂", "废旧锂电池", ""));
+    fn a_chinese_demand_names_the_english_synonym_a_listing_holds() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = SearchIndex::open_or_create(dir.path()).expect("index");
+        let now = chrono::Utc::now();
+        let owner = test_owner(now);
+        let mut row = test_row(owner.id, now);
+        row.title_en = Some("Training-free recycling of spent Lithium-ion batteries".into());
+        let document = achievement_document(&index.fields, &row, &owner, &Labels::default());
+        index.upsert(&row.id.to_string(), document).expect("upsert");
+        index.commit(1).expect("commit");
+        let synonyms = Synonyms::parse("锂电池, lithium-ion battery, lithium battery\nai, 人工智能\n");
+        let matches = find(&index, &source(vec!["锂电池回收", "人工智能"]), &synonyms, 10).expect("find");
+        assert_eq!(matches.len(), 1, "{matches:?}");
+        assert_eq!(matches[0].matched_terms, ["lithium-ion battery"], "whole words only: no `ai` in `training`");
     }
 }
