@@ -24,29 +24,104 @@ use unic_langid::{LanguageIdentifier, langid};
 pub const EN_ERRORS: &str = include_str!("../locales/en/errors.ftl");
 /// The Chinese error texts.
 pub const ZH_ERRORS: &str = include_str!("../locales/zh-CN/errors.ftl");
+/// The words of the pages, in English and in Chinese.
+pub const EN_PAGES: &str = include_str!("../locales/en/pages.ftl");
+pub const ZH_PAGES: &str = include_str!("../locales/zh-CN/pages.ftl");
+/// The words of the public bidding pages, in English and in Chinese.
+pub const EN_AUCTIONS: &str = include_str!("../locales/en/auctions.ftl");
+pub const ZH_AUCTIONS: &str = include_str!("../locales/zh-CN/auctions.ftl");
+
+/// The files of the pages' words (not the errors'), by language.
+pub fn page_files(lang: Lang) -> [&'static str; 2] {
+    match lang {
+        Lang::Zh => [ZH_PAGES, ZH_AUCTIONS],
+        Lang::En => [EN_PAGES, EN_AUCTIONS],
+    }
+}
 
 struct Catalog {
     zh: FluentBundle<FluentResource>,
     en: FluentBundle<FluentResource>,
 }
 
-static CATALOG: LazyLock<Catalog> =
-    LazyLock::new(|| Catalog { zh: bundle(langid!("zh-CN"), ZH_ERRORS), en: bundle(langid!("en"), EN_ERRORS) });
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog {
+    zh: bundle(langid!("zh-CN"), &[ZH_ERRORS, ZH_PAGES, ZH_AUCTIONS]),
+    en: bundle(langid!("en"), &[EN_ERRORS, EN_PAGES, EN_AUCTIONS]),
+});
 
-/// A bundle of one file. A file with a syntax error keeps the entries that parse (the
-/// unit tests refuse such a file before it ships).
-fn bundle(language: LanguageIdentifier, source: &str) -> FluentBundle<FluentResource> {
-    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, errors)| {
-        tracing::error!(%language, ?errors, "a translation file has syntax errors");
+/// A file parsed; a file with a syntax error keeps the entries that parse (the unit tests
+/// refuse such a file before it ships).
+fn resource(source: &str) -> FluentResource {
+    FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, errors)| {
+        tracing::error!(?errors, "a translation file has syntax errors");
         partial
-    });
+    })
+}
+
+/// The bundle of one language's files.
+fn bundle(language: LanguageIdentifier, sources: &[&str]) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![language]);
     // No Unicode isolation marks around values: the texts go into JSON and plain pages.
     bundle.set_use_isolating(false);
-    if let Err(errors) = bundle.add_resource(resource) {
-        tracing::error!(?errors, "a translation file repeats a key");
+    for source in sources {
+        if let Err(errors) = bundle.add_resource(resource(source)) {
+            tracing::error!(?errors, "a translation file repeats a key");
+        }
     }
     bundle
+}
+
+/// Every word of the pages in `lang`, its values left as `{name}` for the page to fill in
+/// (`{n} results`: a count in the `other` form, which [`counted`] refines).
+pub fn page_words(lang: Lang) -> std::collections::BTreeMap<String, String> {
+    let mut words = std::collections::BTreeMap::new();
+    for source in page_files(lang) {
+        for entry in resource(source).entries() {
+            let fluent_syntax::ast::Entry::Message(message) = entry else { continue };
+            let Some(pattern) = &message.value else { continue };
+            let mut names = Vec::new();
+            variables(pattern, &mut names);
+            let placeholders: Vec<(&str, MessageArg)> =
+                names.iter().map(|name| (*name, MessageArg::Text(format!("{{{name}}}")))).collect();
+            let args: Vec<(&str, &MessageArg)> = placeholders.iter().map(|(name, value)| (*name, value)).collect();
+            words.insert(message.id.name.to_string(), text(lang, message.id.name, &args));
+        }
+    }
+    words
+}
+
+/// The names of the variables (`$n`) a pattern uses, selectors included.
+fn variables<'s>(pattern: &fluent_syntax::ast::Pattern<&'s str>, names: &mut Vec<&'s str>) {
+    use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
+    fn inline<'s>(expression: &InlineExpression<&'s str>, names: &mut Vec<&'s str>) {
+        match expression {
+            InlineExpression::VariableReference { id } if !names.contains(&id.name) => names.push(id.name),
+            InlineExpression::Placeable { expression } => placeable(expression, names),
+            _ => {}
+        }
+    }
+    fn placeable<'s>(expression: &Expression<&'s str>, names: &mut Vec<&'s str>) {
+        match expression {
+            Expression::Inline(expression) => inline(expression, names),
+            Expression::Select { selector, variants } => {
+                inline(selector, names);
+                for variant in variants {
+                    variables(&variant.value, names);
+                }
+            }
+        }
+    }
+    for element in &pattern.elements {
+        if let PatternElement::Placeable { expression } = element {
+            placeable(expression, names);
+        }
+    }
+}
+
+/// A word of the pages with a number in it, in the number's plural form: "1 result",
+/// "2 results", "共 2 条结果".
+pub fn counted(lang: Lang, key: &str, n: i64) -> String {
+    text(lang, key, &[("n", &MessageArg::Number(n))])
 }
 
 tokio::task_local! {

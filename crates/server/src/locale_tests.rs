@@ -53,6 +53,44 @@ fn both_languages_have_the_same_keys() {
 }
 
 #[test]
+fn the_pages_words_are_in_both_languages_once() {
+    let mut all = BTreeSet::new();
+    for (name, english, chinese) in [("pages.ftl", EN_PAGES, ZH_PAGES), ("auctions.ftl", EN_AUCTIONS, ZH_AUCTIONS)] {
+        let en = keys_of(&format!("en/{name}"), english);
+        let zh = keys_of(&format!("zh-CN/{name}"), chinese);
+        assert_eq!(en.difference(&zh).collect::<Vec<_>>(), Vec::<&String>::new(), "only in en/{name}");
+        assert_eq!(zh.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "only in zh-CN/{name}");
+        for key in en {
+            assert!(all.insert(key.clone()), "{key} is in two files of the pages' words");
+        }
+    }
+    let errors = keys_of("en/errors.ftl", EN_ERRORS);
+    assert_eq!(all.intersection(&errors).collect::<Vec<_>>(), Vec::<&String>::new(), "a page word shadows an error");
+    for lang in [Lang::Zh, Lang::En] {
+        let words = page_words(lang);
+        assert_eq!(words.len(), all.len(), "every message has a value");
+        for (key, word) in &words {
+            assert!(!word.trim().is_empty(), "{key} is empty in {lang:?}");
+            assert!(!word.contains('$'), "{key} in {lang:?} keeps a Fluent variable: {word}");
+        }
+    }
+}
+
+#[test]
+fn page_words_keep_their_values_as_placeholders_and_counts_choose_a_form() {
+    let en = page_words(Lang::En);
+    assert_eq!(en.get("results_count").map(String::as_str), Some("{n} results"));
+    assert_eq!(en.get("signed_in_as").map(String::as_str), Some("Signed in as "));
+    assert_eq!(en.get("list_sep").map(String::as_str), Some(", "));
+    assert_eq!(en.get("chart_desc").map(String::as_str), Some("{n} entries; the highest is {label}: {value}."));
+    assert_eq!(counted(Lang::En, "extended_times", 1), "extended once");
+    assert_eq!(counted(Lang::En, "extended_times", 2), "extended 2 times");
+    assert_eq!(counted(Lang::En, "bid_count", 1), "1 bid");
+    assert_eq!(counted(Lang::Zh, "bid_count", 1), "1 次出价");
+    assert_eq!(counted(Lang::Zh, "results_count", 12), "共 12 条结果");
+}
+
+#[test]
 fn chinese_texts_carry_no_english_words() {
     // Quoted values (`{ $input }`), codes in backticks and units such as PDF or IPC may be
     // Latin; the sentence around them may not.

@@ -126,12 +126,12 @@ impl Templates {
             findings::explanation(page_language(state), &finding)
         });
         // `{{ count('results_count', total) }}`: the word with `{n}` filled in, in its
-        // plural form for the number (`results_count_one` for one in English).
+        // plural form for the number.
         environment.add_function("count", |state: &minijinja::State, key: &str, n: minijinja::Value| -> String {
             let number = i64::try_from(n.clone()).ok().or_else(|| n.as_str().and_then(|text| text.parse().ok()));
             match number {
                 Some(number) => counted(page_language(state), key, number),
-                None => plural_word(page_language(state), key, false).replace("{n}", &n.to_string()),
+                None => dictionary(page_language(state)).get(key).unwrap_or(&"").replace("{n}", &n.to_string()),
             }
         });
         Ok(Templates { environment })
@@ -189,20 +189,10 @@ pub(super) fn due_days_words(lang: Lang, days: i64) -> String {
     counted(lang, "due_days_after", days)
 }
 
-/// A dictionary word with `{n}` replaced by a number, in the number's plural form: the
-/// word `key_one` when English speaks of one thing, else `key`. Chinese has one form.
+/// A dictionary word with `{n}` replaced by a number, in the number's plural form
+/// (the translation files choose it: "1 day", "2 days"; Chinese has one form).
 pub(super) fn counted(lang: Lang, key: &str, n: i64) -> String {
-    plural_word(lang, key, n == 1).replace("{n}", &n.to_string())
-}
-
-fn plural_word(lang: Lang, key: &str, one: bool) -> String {
-    let words = dictionary(lang);
-    let singular = format!("{key}_one");
-    let word = match words.get(singular.as_str()) {
-        Some(form) if lang == Lang::En && one => form,
-        _ => words.get(key).unwrap_or(&""),
-    };
-    (*word).to_string()
+    crate::locale::counted(lang, key, n)
 }
 
 /// An integer count of hundredths as a plain decimal without trailing zeros or grouping:
@@ -666,17 +656,13 @@ mod tests {
             "term_milestones",
             "term_valid_until",
             "tier_public",
-            "results_count_one",
-            "error_rate_limited_one",
             "due_on_signing",
             "due_days_after",
-            "due_days_after_one",
             "currency_cny",
             "currency_usd",
             "currency_eur",
             "currency_hkd",
             "years_count",
-            "years_count_one",
         ];
         used.extend(families.iter().map(|w| ("pages".to_string(), w.to_string())));
         assert!(used.len() > 100, "the scan found the templates' words");
