@@ -200,7 +200,6 @@ impl BlobStore {
         let mut builder = AmazonS3Builder::new()
             .with_bucket_name(bucket)
             .with_region(settings.s3_region.clone().unwrap_or_else(|| "us-east-1".into()))
-            .with_allow_http(settings.s3_allow_http)
             .with_client_options(options)
             .with_retry(retry);
         if let Some(endpoint) = settings.s3_endpoint.as_deref().filter(|e| !e.trim().is_empty()) {
