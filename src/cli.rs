@@ -18,6 +18,19 @@ pub struct Cli {
     /// Directory for the SQLite database, documents and indexes [default: ./data].
     #[arg(long, global = true, env = "TECHEX_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Where documents are stored: `s3://bucket/prefix` for S3-compatible storage, or
+    /// `file:///directory` [default: <data dir>/documents].
+    #[arg(long, global = true, env = "TECHEX_DOCUMENTS_URL")]
+    pub documents_url: Option<String>,
+    /// The S3 endpoint of the document store (`http://127.0.0.1:9000`) [default: AWS].
+    #[arg(long, global = true, env = "TECHEX_DOCUMENTS_S3_ENDPOINT")]
+    pub documents_s3_endpoint: Option<String>,
+    /// The region of the document store's bucket [default: us-east-1].
+    #[arg(long, global = true, env = "TECHEX_DOCUMENTS_S3_REGION")]
+    pub documents_s3_region: Option<String>,
+    /// Allow a plain-http S3 endpoint (also `TECHEX_DOCUMENTS_S3_ALLOW_HTTP=true`).
+    #[arg(long, global = true)]
+    pub documents_s3_allow_http: bool,
     /// Log format: `text` or `json`.
     #[arg(long, global = true, env = "TECHEX_LOG_FORMAT")]
     pub log_format: Option<String>,
@@ -52,6 +65,41 @@ pub enum Command {
     /// Milestone payments: `payments reconcile [--repair]` compares open payments with
     /// Stripe and (with `--repair`) applies what Stripe says happened.
     Payments(PaymentsArgs),
+    /// The document store: `documents sweep` deletes blobs no row names; `documents
+    /// migrate --to s3://…` copies a local documents directory into a store.
+    Documents(DocumentsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocumentsArgs {
+    #[command(subcommand)]
+    pub action: DocumentsAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DocumentsAction {
+    /// Delete the blobs of the document store that no row names and that are older than
+    /// the grace period (what every `serve` does periodically).
+    Sweep {
+        /// How old an orphan must be, in seconds [default: the configured
+        /// `documents_orphan_grace_secs`, 3600].
+        #[arg(long)]
+        grace_secs: Option<u64>,
+    },
+    /// Copy every blob of a local documents directory into a store, checking each one's
+    /// hash; blobs already there are skipped, so it can run again after an interruption.
+    Migrate {
+        /// The directory to copy from [default: <data dir>/documents].
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// The store to copy into (`s3://bucket/prefix`; the S3 settings come from the
+        /// configuration) [default: the configured documents URL].
+        #[arg(long)]
+        to: Option<String>,
+        /// Blobs copied at once.
+        #[arg(long, default_value_t = 8)]
+        parallel: usize,
+    },
 }
 
 #[derive(Debug, Args)]

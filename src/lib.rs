@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod documents;
 pub mod scratch;
 pub mod settings;
 pub mod telemetry;

@@ -20,5 +20,6 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchSearch(args) => techex::bench_search::run(args).await,
         Command::Admin(args) => techex::admin::run(settings, args).await,
         Command::Payments(args) => techex::commands::payments(settings, args).await,
+        Command::Documents(args) => techex::documents::run(settings, args).await,
     }
 }

@@ -40,6 +40,14 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub hsts_include_subdomains: Option<bool>,
     pub import_max_rows: Option<usize>,
+    pub documents_url: Option<String>,
+    pub documents_s3_endpoint: Option<String>,
+    pub documents_s3_region: Option<String>,
+    pub documents_s3_access_key_id: Option<String>,
+    pub documents_s3_secret_access_key: Option<String>,
+    pub documents_s3_allow_http: Option<bool>,
+    pub documents_orphan_grace_secs: Option<u64>,
+    pub documents_sweep_secs: Option<u64>,
 }
 
 /// The resolved configuration and the process-level settings beside it.
@@ -54,6 +62,31 @@ impl std::ops::Deref for Settings {
     fn deref(&self) -> &Config {
         &self.config
     }
+}
+
+fn env_text(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The document store's settings. The flags read their environment variables through
+/// clap; the access keys come from the environment or the file only, never a flag.
+fn resolve_documents(cli: &Cli, config: &mut Config, file: &FileConfig) -> anyhow::Result<()> {
+    let documents = &mut config.documents;
+    documents.url = cli.documents_url.clone().or(file.documents_url.clone()).filter(|u| !u.trim().is_empty());
+    documents.s3_endpoint = cli.documents_s3_endpoint.clone().or(file.documents_s3_endpoint.clone());
+    documents.s3_region = cli.documents_s3_region.clone().or(file.documents_s3_region.clone());
+    documents.s3_access_key_id =
+        env_text("TECHEX_DOCUMENTS_S3_ACCESS_KEY_ID").or(file.documents_s3_access_key_id.clone());
+    documents.s3_secret_access_key =
+        env_text("TECHEX_DOCUMENTS_S3_SECRET_ACCESS_KEY").or(file.documents_s3_secret_access_key.clone());
+    documents.s3_allow_http = cli.documents_s3_allow_http
+        || env_parse("TECHEX_DOCUMENTS_S3_ALLOW_HTTP")?.or(file.documents_s3_allow_http).unwrap_or(false);
+    config.documents_orphan_grace_secs = env_parse("TECHEX_DOCUMENTS_ORPHAN_GRACE_SECS")?
+        .or(file.documents_orphan_grace_secs)
+        .unwrap_or(config.documents_orphan_grace_secs);
+    config.documents_sweep_secs =
+        env_parse("TECHEX_DOCUMENTS_SWEEP_SECS")?.or(file.documents_sweep_secs).unwrap_or(config.documents_sweep_secs);
+    Ok(())
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
@@ -85,8 +118,9 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
         None if Path::new("techex.toml").exists() => read_file(Path::new("techex.toml"))?,
         None => FileConfig::default(),
     };
-    let data_dir = cli.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+    let data_dir = cli.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"));
     let mut config = Config::with_data_dir(data_dir);
+    resolve_documents(cli, &mut config, &file)?;
     if let Some(url) = cli.database_url.clone().or(file.database_url) {
         config.database_url = url;
     }

@@ -513,11 +513,18 @@ impl TestApp {
     /// another process behind the load balancer would be. Returns its address and a
     /// handle that stops it when dropped.
     pub async fn spawn_peer(&self) -> (String, Peer) {
+        self.spawn_peer_with(|_| {}).await
+    }
+
+    /// A second server on the same database, after letting the test adjust its
+    /// configuration (its document store, say).
+    pub async fn spawn_peer_with(&self, adjust: impl FnOnce(&mut Config)) -> (String, Peer) {
         let data_dir = tempfile::tempdir().expect("temporary directory");
         let mut config = Config::with_data_dir(data_dir.path().to_path_buf());
         config.database_url = self.database_url.clone();
         config.addr = "127.0.0.1:0".parse().expect("address");
         config.max_db_connections = 5;
+        adjust(&mut config);
         let application = Application::build(config).await.expect("the peer builds");
         let address = format!("http://127.0.0.1:{}", application.port());
         let server = tokio::spawn(application.run_with_shutdown(std::future::pending()));

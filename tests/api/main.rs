@@ -20,6 +20,7 @@ mod indexer;
 mod languages;
 mod metrics;
 mod negotiation_more;
+mod object_store;
 mod openapi;
 mod organizations;
 mod payments;

@@ -1,21 +1,20 @@
 //! Documents attached to achievements: specifications, test reports, drawings.
 //!
-//! Files are stored content-addressed (`documents/ab/abcdef…` under the data directory,
-//! named by their SHA-256) after the content is checked against an allow-list of types
+//! Files are stored content-addressed in the document store (`crate::blobs`: `ab/abcdef…`,
+//! named by their SHA-256, in `<data_dir>/documents` or an S3 bucket) after the content is checked against an allow-list of types
 //! by its magic bytes, not by what the client claims. Public documents go to whoever
 //! sees the achievement; confidential (`nda`) ones only to the owner, reviewers and
 //! organizations that accepted the NDA. Others see that they exist, not what they hold.
 
 use crate::achievements::{self, access_of, acts_for_owner};
 use crate::audit;
+use crate::blobs::{BlobStore, Bytes, content_hash_off_thread};
 use crate::entities::document;
 use crate::error::{ListingsError, Result};
 use chrono::Utc;
 use sea_orm::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
 use techex_core::domain::DisclosureTier;
 use techex_core::text::required_text;
 use techex_core::{Actor, FieldErrors, Message, msg, new_id};
@@ -114,37 +113,39 @@ pub fn clean_filename(name: &str) -> String {
     if cleaned.trim().is_empty() { "document".into() } else { cleaned.trim().to_string() }
 }
 
-/// Where the bytes with this hash live under the data directory.
-pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
-    let prefix = sha256.get(..2).unwrap_or("00");
-    data_dir.join("documents").join(prefix).join(sha256)
+/// An upload that passed its checks and whose bytes are in the document store. Only
+/// `stage` makes one and only `add` takes one, so a row never names bytes that were not
+/// stored first.
+#[derive(Debug)]
+pub struct StagedDocument {
+    achievement_id: Uuid,
+    tier: DisclosureTier,
+    title: String,
+    filename: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
 }
 
-/// Writes bytes to their content address, atomically (temporary file, then rename).
-pub async fn store_blob(data_dir: &Path, sha256: &str, bytes: &[u8]) -> Result<()> {
-    let path = blob_path(data_dir, sha256);
-    if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        return Ok(());
+impl StagedDocument {
+    /// The SHA-256 of the stored bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
     }
-    let dir = path.parent().ok_or_else(|| ListingsError::Internal("blob path has no parent".into()))?;
-    tokio::fs::create_dir_all(dir).await?;
-    let temporary = dir.join(format!(".{sha256}.{}.tmp", new_id()));
-    tokio::fs::write(&temporary, bytes).await?;
-    let file = tokio::fs::File::open(&temporary).await?;
-    file.sync_all().await?;
-    tokio::fs::rename(&temporary, &path).await?;
-    Ok(())
 }
 
-/// Attaches a document to an achievement (its owning organization).
-pub async fn add<C: ConnectionTrait>(
+/// Checks a document upload for an achievement (the owning organization may attach;
+/// size, type, tier and title) and writes its bytes to the store, outside any
+/// transaction: a store that is down answers 503 without holding a database lock. The
+/// row is written by `add`; bytes whose row never commits are left to the orphan sweep.
+pub async fn stage<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     achievement_id: Uuid,
     upload: Upload,
-    data_dir: &Path,
+    store: &BlobStore,
     max_bytes: usize,
-) -> Result<DocumentView> {
+) -> Result<StagedDocument> {
     let model = achievements::get(db, Some(actor), achievement_id).await?;
     if !acts_for_owner(actor, &model) {
         return Err(ListingsError::Forbidden("only the owning organization may attach documents".into()));
@@ -174,18 +175,30 @@ pub async fn add<C: ConnectionTrait>(
     let (Some(tier), Some(title), Some(content_type)) = (tier, title, content_type) else {
         return Err(errors.into());
     };
-    let sha256 = hex::encode(Sha256::digest(&upload.bytes));
-    store_blob(data_dir, &sha256, &upload.bytes).await?;
+    let size_bytes = upload.bytes.len() as i64;
+    let bytes = Bytes::from(upload.bytes);
+    let sha256 = content_hash_off_thread(&bytes).await;
+    store.put(&sha256, bytes).await?;
+    Ok(StagedDocument { achievement_id, tier, title, filename, content_type, size_bytes, sha256 })
+}
+
+/// Attaches a staged document to its achievement (the owning organization, checked again
+/// in the caller's transaction).
+pub async fn add<C: ConnectionTrait>(db: &C, actor: &Actor, staged: StagedDocument) -> Result<DocumentView> {
+    let model = achievements::get(db, Some(actor), staged.achievement_id).await?;
+    if !acts_for_owner(actor, &model) {
+        return Err(ListingsError::Forbidden("only the owning organization may attach documents".into()));
+    }
     let created = document::ActiveModel {
         id: Set(new_id()),
-        achievement_id: Set(achievement_id),
+        achievement_id: Set(staged.achievement_id),
         organization_id: Set(model.organization_id),
-        tier: Set(tier.as_str().into()),
-        title: Set(title),
-        filename: Set(filename),
-        content_type: Set(content_type),
-        size_bytes: Set(upload.bytes.len() as i64),
-        sha256: Set(sha256),
+        tier: Set(staged.tier.as_str().into()),
+        title: Set(staged.title),
+        filename: Set(staged.filename),
+        content_type: Set(staged.content_type),
+        size_bytes: Set(staged.size_bytes),
+        sha256: Set(staged.sha256),
         uploaded_by: Set(actor.user_id),
         created_at: Set(Utc::now()),
     }
@@ -196,7 +209,7 @@ pub async fn add<C: ConnectionTrait>(
         Some(actor),
         "document.add",
         "achievement",
-        achievement_id,
+        staged.achievement_id,
         None,
         Some(serde_json::json!({"document_id": created.id, "tier": created.tier, "sha256": created.sha256, "filename": created.filename})),
     )
@@ -227,13 +240,14 @@ pub async fn list<C: ConnectionTrait>(
         .collect())
 }
 
-/// Loads a document the actor may download, with the path of its bytes.
+/// Loads a document the actor may download, with its bytes from the store, checked
+/// against the row's SHA-256 (bytes that do not match are refused, never served).
 pub async fn fetch<C: ConnectionTrait>(
     db: &C,
     actor: Option<&Actor>,
     document_id: Uuid,
-    data_dir: &Path,
-) -> Result<(DocumentView, PathBuf)> {
+    store: &BlobStore,
+) -> Result<(DocumentView, Bytes)> {
     let found = document::Entity::find_by_id(document_id).one(db).await?.ok_or(ListingsError::NotFound("document"))?;
     let model =
         achievements::get(db, actor, found.achievement_id).await.map_err(|_| ListingsError::NotFound("document"))?;
@@ -243,8 +257,8 @@ pub async fn fetch<C: ConnectionTrait>(
             "this document is confidential: accept the achievement's NDA to download it".into(),
         ));
     }
-    let path = blob_path(data_dir, &found.sha256);
-    Ok((document_view(found, false), path))
+    let bytes = store.get(&found.sha256).await?;
+    Ok((document_view(found, false), bytes))
 }
 
 /// Removes a document (its owning organization); the bytes stay if another row uses them.

@@ -29,6 +29,9 @@ pub enum ListingsError {
     Unavailable(String),
     #[error("storage error: {0}")]
     Io(#[from] std::io::Error),
+    /// The document store: unreachable (503), or bytes that do not match their hash.
+    #[error("{0}")]
+    Blob(#[from] crate::blobs::BlobError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -48,7 +51,8 @@ impl ListingsError {
                 _ => ErrorCode::Internal,
             },
             ListingsError::Unavailable(_) => ErrorCode::Unavailable,
-            ListingsError::Io(_) | ListingsError::Internal(_) => ErrorCode::Internal,
+            ListingsError::Blob(crate::blobs::BlobError::Unavailable { .. }) => ErrorCode::Unavailable,
+            ListingsError::Io(_) | ListingsError::Internal(_) | ListingsError::Blob(_) => ErrorCode::Internal,
         }
     }
 

@@ -8,6 +8,7 @@
 pub mod achievements;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod center;
 pub mod demands;
 pub mod documents;

@@ -16,6 +16,7 @@ pub mod deals;
 pub mod entities;
 pub mod feedback;
 pub mod offers;
+pub mod orphans;
 pub mod refusal;
 pub mod room;
 #[cfg(feature = "proptest")]

@@ -11,14 +11,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::Path;
 use techex_core::domain::DealStatus;
 use techex_core::pagination::Page;
 use techex_core::text::required_text;
 use techex_core::{Actor, FieldErrors, PageRequest, new_id};
-use techex_listings::documents::{clean_filename, detect_content_type, store_blob};
+use techex_listings::blobs::{BlobStore, Bytes, content_hash_off_thread};
+use techex_listings::documents::{clean_filename, detect_content_type};
 use techex_listings::entities::user;
 use techex_listings::{ListingsError, audit};
 use utoipa::ToSchema;
@@ -414,15 +413,30 @@ pub struct AttachmentUpload {
     pub bytes: Vec<u8>,
 }
 
-/// Stores an attachment for a channel of the deal (content-addressed, type-checked).
-pub async fn attach<C: ConnectionTrait>(
+/// An attachment that passed its checks and whose bytes are in the document store. Only
+/// `stage_attachment` makes one and only `attach` takes one, so a row never names bytes
+/// that were not stored first.
+#[derive(Debug)]
+pub struct StagedAttachment {
+    deal_id: Uuid,
+    channel: String,
+    filename: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
+}
+
+/// Checks an attachment for a channel of the deal (the actor reads the channel, the deal
+/// is not over; size and type) and writes its bytes to the store, outside any
+/// transaction; `attach` then writes the row.
+pub async fn stage_attachment<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     deal_id: Uuid,
     upload: AttachmentUpload,
-    data_dir: &Path,
+    store: &BlobStore,
     max_bytes: usize,
-) -> Result<AttachmentView> {
+) -> Result<StagedAttachment> {
     let (deal, party) = load_participant(db, actor, deal_id).await?;
     let channel = readable(party, &upload.channel, &deal)?;
     if matches!(status_of(&deal), DealStatus::Cancelled | DealStatus::Expired) {
@@ -438,16 +452,29 @@ pub async fn attach<C: ConnectionTrait>(
     errors.into_result()?;
     let content_type = detect_content_type(&upload.bytes, upload.declared_type.as_deref(), &filename)
         .map_err(|e| ListingsError::invalid("file", e))?;
-    let sha256 = hex::encode(Sha256::digest(&upload.bytes));
-    store_blob(data_dir, &sha256, &upload.bytes).await?;
+    let size_bytes = upload.bytes.len() as i64;
+    let bytes = Bytes::from(upload.bytes);
+    let sha256 = content_hash_off_thread(&bytes).await;
+    store.put(&sha256, bytes).await?;
+    Ok(StagedAttachment { deal_id, channel: channel.to_string(), filename, content_type, size_bytes, sha256 })
+}
+
+/// Records a staged attachment in its channel (the same checks again, in the caller's
+/// transaction).
+pub async fn attach<C: ConnectionTrait>(db: &C, actor: &Actor, staged: StagedAttachment) -> Result<AttachmentView> {
+    let (deal, party) = load_participant(db, actor, staged.deal_id).await?;
+    let channel = readable(party, &staged.channel, &deal)?;
+    if matches!(status_of(&deal), DealStatus::Cancelled | DealStatus::Expired) {
+        return Err(refuse(deals::ENTITY, "attach files to", &deal.status));
+    }
     let created = attachment::ActiveModel {
         id: Set(new_id()),
-        deal_id: Set(deal_id),
+        deal_id: Set(staged.deal_id),
         channel: Set(channel.into()),
-        filename: Set(filename),
-        content_type: Set(content_type),
-        size_bytes: Set(upload.bytes.len() as i64),
-        sha256: Set(sha256),
+        filename: Set(staged.filename),
+        content_type: Set(staged.content_type),
+        size_bytes: Set(staged.size_bytes),
+        sha256: Set(staged.sha256),
         uploaded_by: Set(actor.user_id),
         created_at: Set(Utc::now()),
     }
@@ -458,7 +485,7 @@ pub async fn attach<C: ConnectionTrait>(
         Some(actor),
         "attachment.add",
         deals::ENTITY,
-        deal_id,
+        staged.deal_id,
         None,
         Some(serde_json::json!({"attachment_id": created.id, "channel": channel, "sha256": created.sha256})),
     )

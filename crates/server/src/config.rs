@@ -76,6 +76,14 @@ pub struct Config {
     pub hsts_include_subdomains: bool,
     /// The most data rows one portfolio import takes; a larger file is refused whole (413).
     pub import_max_rows: usize,
+    /// Where documents and deal attachments are stored: `<data_dir>/documents` unless
+    /// `documents.url` names an S3-compatible bucket (`s3://bucket/prefix`).
+    pub documents: techex_listings::blobs::StoreSettings,
+    /// How old a blob that no row names must be before the orphan sweep deletes it, in
+    /// seconds: longer than any upload takes from its bytes to its row.
+    pub documents_orphan_grace_secs: u64,
+    /// How often the orphan sweep runs, in seconds; 0 turns it off in this process.
+    pub documents_sweep_secs: u64,
 }
 
 impl Config {
@@ -113,6 +121,9 @@ impl Config {
             public_url: None,
             hsts_include_subdomains: false,
             import_max_rows: 5000,
+            documents: techex_listings::blobs::StoreSettings::default(),
+            documents_orphan_grace_secs: 3600,
+            documents_sweep_secs: 3600,
         }
     }
 
@@ -132,6 +143,16 @@ impl Config {
     /// The directory of this process's search index.
     pub fn index_root(&self) -> PathBuf {
         self.index_dir.clone().unwrap_or_else(|| self.data_dir.join("search"))
+    }
+
+    /// Opens the document store the settings name.
+    pub fn blob_store(&self) -> Result<techex_listings::blobs::BlobStore, techex_listings::blobs::BlobError> {
+        techex_listings::blobs::BlobStore::open(&self.documents, &self.data_dir)
+    }
+
+    /// The orphan sweep's grace period.
+    pub fn documents_orphan_grace(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.documents_orphan_grace_secs).unwrap_or(i64::MAX / 1000))
     }
 
     /// Whether the database is SQLite.

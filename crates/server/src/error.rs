@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use techex_core::{ErrorCode, FieldError, Message, msg};
 use techex_listings::ListingsError;
+use techex_listings::blobs::BlobError;
 use utoipa::ToSchema;
 
 /// A problem detail, as sent to clients.
@@ -274,6 +275,16 @@ impl From<ListingsError> for ApiError {
             (_, ErrorCode::Unauthenticated) => ApiError::unauthenticated(detail),
             (_, ErrorCode::Forbidden) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
             (ListingsError::Unavailable(_), _) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail),
+            // The store's failure goes to the log (ERROR, with its cause); the reader is
+            // told only that the store cannot be reached.
+            (ListingsError::Blob(BlobError::Unavailable { .. }), _) => ApiError {
+                cause: Some(detail),
+                ..ApiError::worded(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    msg::DOCUMENT_STORE_UNAVAILABLE.into(),
+                )
+            },
             (_, ErrorCode::Unavailable) => ApiError {
                 cause: Some(detail),
                 ..ApiError::new(

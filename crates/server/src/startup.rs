@@ -57,8 +57,11 @@ impl Application {
             ))),
             None => None,
         };
+        let blobs = config.blob_store().context("cannot open the document store")?;
+        tracing::info!(store = blobs.description(), "documents are stored in the document store");
         let state = AppState {
             db: database,
+            blobs,
             config: Arc::new(config),
             auth: Arc::new(auth),
             pages: Arc::new(pages),
@@ -119,6 +122,17 @@ impl Application {
                 Duration::from_millis(self.state.config.deadline_sweep_ms.max(1000)),
             ))
         });
+        // Every process may sweep: deletions are of bytes no row names, so two sweepers
+        // at once delete the same orphan twice at worst, which is not an error.
+        let orphans = (self.state.config.documents_sweep_secs > 0).then(|| {
+            tokio::spawn(techex_negotiation::orphans::run(
+                self.state.db.clone(),
+                self.state.blobs.clone(),
+                Duration::from_secs(self.state.config.documents_sweep_secs),
+                self.state.config.documents_orphan_grace(),
+                stop_deadlines.subscribe(),
+            ))
+        });
         let router = app::build(self.state.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
@@ -131,6 +145,11 @@ impl Application {
         stop_deadlines.send(true).ok();
         if tokio::time::timeout(Duration::from_secs(10), reminders).await.is_err() {
             tracing::warn!("the payment reminder sweeper did not stop within 10 s");
+        }
+        if let Some(orphans) = orphans
+            && tokio::time::timeout(Duration::from_secs(10), orphans).await.is_err()
+        {
+            tracing::warn!("the orphan sweep did not stop within 10 s");
         }
         if tokio::time::timeout(Duration::from_secs(10), deadlines).await.is_err() {
             tracing::warn!("the deadline sweeper did not stop within 10 s");

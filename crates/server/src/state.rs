@@ -13,6 +13,8 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     pub pages: Arc<crate::pages::Templates>,
     pub search: techex_search::SearchService,
+    /// Where documents and deal attachments are stored (a directory or an S3 bucket).
+    pub blobs: techex_listings::blobs::BlobStore,
     /// The payment provider, when Stripe is configured.
     pub payments: Option<Arc<dyn techex_payments::gateway::Gateway>>,
 }

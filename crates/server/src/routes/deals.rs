@@ -1,7 +1,7 @@
 //! Deals, their broker, the room (messages, attachments, read markers), offers, the
 //! inventors' first refusal and the timeline.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, IfMatch};
 use crate::routes::documents::{file_response, read_upload};
 use crate::routes::{PageParams, ReasonBody, begin, commit, created, versioned};
@@ -241,7 +241,8 @@ pub struct AttachmentForm {
 #[utoipa::path(post, path = "/api/v1/deals/{id}/attachments", tag = "deals", security(("bearer" = [])),
     request_body(content = AttachmentForm, content_type = "multipart/form-data", description = "`file`, `channel`"),
     responses((status = 201, body = AttachmentView), (status = 413, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 503, body = crate::error::Problem, description = "the document store cannot be reached; nothing was stored")))]
 async fn attach(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -256,26 +257,27 @@ async fn attach(
         declared_type: form.declared_type,
         bytes: form.bytes,
     };
+    // The bytes go to the store before the transaction opens and before the row commits.
+    let staged = room::stage_attachment(&state.db, &user.actor, id, upload, &state.blobs, limit).await?;
     let transaction = begin(&state).await?;
-    let view = room::attach(&transaction, &user.actor, id, upload, &state.config.data_dir, limit).await?;
+    let view = room::attach(&transaction, &user.actor, staged).await?;
     commit(transaction).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// Downloads an attachment of a channel the caller reads.
+/// Downloads an attachment of a channel the caller reads, its bytes checked against its
+/// SHA-256 first (bytes that do not match are never served).
 #[utoipa::path(get, path = "/api/v1/deals/{id}/attachments/{attachment_id}", tag = "deals", security(("bearer" = [])),
     responses((status = 200, description = "the file, with the media type it was stored with", content_type = "*/*"),
-              (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+              (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 500, body = crate::error::Problem, description = "the stored bytes do not match the SHA-256; they are never served")))]
 async fn download(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath((id, attachment_id)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<Response> {
     let found = room::attachment(&state.db, &user.actor, id, attachment_id).await?;
-    let path = techex_listings::documents::blob_path(&state.config.data_dir, &found.sha256);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| ApiError::internal(format!("attachment {attachment_id} bytes missing: {e}")))?;
+    let bytes = state.blobs.get(&found.sha256).await.map_err(techex_listings::ListingsError::from)?;
     Ok(file_response(bytes, &found.content_type, &found.filename, &found.sha256))
 }
 

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use techex_listings::blobs::Bytes;
 use techex_listings::documents::{self, DocumentView, Upload};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -44,7 +45,8 @@ async fn list(
 #[utoipa::path(post, path = "/api/v1/achievements/{id}/documents", tag = "documents", security(("bearer" = [])),
     request_body(content = DocumentForm, content_type = "multipart/form-data", description = "`file`, `title`, `tier` (`public` or `nda`)"),
     responses((status = 201, body = DocumentView), (status = 413, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+              (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 503, body = crate::error::Problem, description = "the document store cannot be reached; nothing was stored")))]
 async fn upload(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -59,22 +61,24 @@ async fn upload(
         declared_type: form.declared_type,
         bytes: form.bytes,
     };
+    // The bytes go to the store before the transaction opens (a store that is down
+    // answers 503 without holding a database lock) and before the row commits.
+    let staged =
+        documents::stage(&state.db, &user.actor, id, upload, &state.blobs, state.config.max_upload_bytes).await?;
     let transaction = begin(&state).await?;
-    let view =
-        documents::add(&transaction, &user.actor, id, upload, &state.config.data_dir, state.config.max_upload_bytes)
-            .await?;
+    let view = documents::add(&transaction, &user.actor, staged).await?;
     commit(transaction).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// Downloads a document, if the caller may see it at its tier.
+/// Downloads a document, if the caller may see it at its tier. The bytes are checked
+/// against the document's SHA-256 first: bytes that do not match are never served (500).
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", security((), ("bearer" = [])),
     responses((status = 200, description = "the file, with the media type it was stored with", content_type = "*/*"),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 500, body = crate::error::Problem, description = "the stored bytes do not match the SHA-256; they are never served")))]
 async fn download(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
-    let (view, path) = documents::fetch(&state.db, user.actor(), id, &state.config.data_dir).await?;
-    let bytes =
-        tokio::fs::read(&path).await.map_err(|e| ApiError::internal(format!("document {id} bytes missing: {e}")))?;
+    let (view, bytes) = documents::fetch(&state.db, user.actor(), id, &state.blobs).await?;
     Ok(file_response(bytes, &view.content_type, &view.filename, &view.sha256))
 }
 
@@ -129,7 +133,7 @@ pub async fn read_upload(form: &mut Multipart, limit: usize, what: &str) -> ApiR
 
 /// A stored file as a download: its type, a safe `Content-Disposition` (ASCII fallback
 /// and the UTF-8 name), its hash as the `ETag`, never cached by shared caches.
-pub fn file_response(bytes: Vec<u8>, content_type: &str, filename: &str, sha256: &str) -> Response {
+pub fn file_response(bytes: Bytes, content_type: &str, filename: &str, sha256: &str) -> Response {
     let mut response = Body::from(bytes).into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(content_type) {
