@@ -52,6 +52,27 @@ pub enum Command {
     /// Milestone payments: `payments reconcile [--repair]` compares open payments with
     /// Stripe and (with `--repair`) applies what Stripe says happened.
     Payments(PaymentsArgs),
+    /// Write a consistent backup of the database (every table at one snapshot, as JSON
+    /// lines) and of the documents its rows name, while the server keeps running.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database and document store, then rebuild the
+    /// search index from the restored database.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The directory to write the backup into; it must not exist yet (or be empty).
+    pub target: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A directory written by `techex backup`.
+    pub source: PathBuf,
+    /// The index directory to rebuild [default: <data dir>/search].
+    #[arg(long, env = "TECHEX_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
