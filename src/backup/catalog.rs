@@ -21,6 +21,8 @@ pub enum Kind {
     Uuid,
     /// An RFC 3339 string in UTC (SQLite stores text, PostgreSQL `timestamptz`).
     Timestamp,
+    /// A calendar date, `YYYY-MM-DD` (SQLite stores text, PostgreSQL `date`).
+    Date,
     /// The JSON value itself (SQLite stores text, PostgreSQL `json`/`jsonb`).
     Json,
     Bool,
@@ -60,6 +62,7 @@ fn sqlite_kind(table: &str, column: &str, declared: &str) -> anyhow::Result<Kind
     Ok(match declared.as_str() {
         "uuid_text" => Kind::Uuid,
         "timestamp_with_timezone_text" | "timestamp_text" | "datetime_text" => Kind::Timestamp,
+        "date_text" => Kind::Date,
         "json_text" | "jsonb_text" => Kind::Json,
         "boolean" | "bool" => Kind::Bool,
         "integer" | "bigint" | "int" | "smallint" | "tinyint" => Kind::BigInt,
@@ -75,6 +78,7 @@ fn postgres_kind(table: &str, column: &str, data_type: &str) -> anyhow::Result<K
     Ok(match data_type {
         "uuid" => Kind::Uuid,
         "timestamp with time zone" => Kind::Timestamp,
+        "date" => Kind::Date,
         "json" | "jsonb" => Kind::Json,
         "boolean" => Kind::Bool,
         "smallint" => Kind::SmallInt,

@@ -5,7 +5,7 @@
 
 use crate::backup::catalog::Kind;
 use anyhow::{Context, bail};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sea_orm::{QueryResult, Value};
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -24,6 +24,9 @@ pub fn read(row: &QueryResult, index: usize, kind: Kind) -> anyhow::Result<Json>
         Kind::Timestamp => row
             .try_get_by_index::<Option<DateTime<Utc>>>(index)?
             .map_or(Json::Null, |t| Json::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))),
+        Kind::Date => {
+            row.try_get_by_index::<Option<NaiveDate>>(index)?.map_or(Json::Null, |d| Json::String(d.to_string()))
+        }
         Kind::Json => row.try_get_by_index::<Option<Json>>(index)?.map_or(Json::Null, wrap_json),
         Kind::Bool => row.try_get_by_index::<Option<bool>>(index)?.map_or(Json::Null, Json::Bool),
         Kind::SmallInt => row.try_get_by_index::<Option<i16>>(index)?.map_or(Json::Null, Json::from),
@@ -55,6 +58,7 @@ pub fn bind(value: &Json, kind: Kind) -> anyhow::Result<Value> {
         Kind::Timestamp => Value::ChronoDateTimeUtc(Some(
             DateTime::parse_from_rfc3339(text(value)?).context("not an RFC 3339 time")?.with_timezone(&Utc),
         )),
+        Kind::Date => Value::ChronoDate(Some(text(value)?.parse::<NaiveDate>().context("not a date")?)),
         Kind::Json => match value.get("json") {
             Some(inner) if value.as_object().is_some_and(|o| o.len() == 1) => {
                 Value::Json(Some(Box::new(inner.clone())))
@@ -76,6 +80,7 @@ fn null_of(kind: Kind) -> Value {
     match kind {
         Kind::Uuid => Value::Uuid(None),
         Kind::Timestamp => Value::ChronoDateTimeUtc(None),
+        Kind::Date => Value::ChronoDate(None),
         Kind::Json => Value::Json(None),
         Kind::Bool => Value::Bool(None),
         Kind::SmallInt => Value::SmallInt(None),
@@ -107,6 +112,10 @@ mod tests {
             bind(&Json::from("2026-11-30T20:37:37.123456Z"), Kind::Timestamp),
             Ok(Value::ChronoDateTimeUtc(Some(_)))
         ));
+        assert_eq!(
+            bind(&Json::from("2027-01-31"), Kind::Date).ok(),
+            Some(Value::ChronoDate(NaiveDate::from_ymd_opt(2027, 1, 31)))
+        );
         assert_eq!(bind(&Json::from(i64::MAX), Kind::BigInt).ok(), Some(Value::BigInt(Some(i64::MAX))));
         assert!(bind(&Json::from(i64::MAX), Kind::Int).is_err(), "too large for integer");
         assert_eq!(bind(&Json::Null, Kind::Bool).ok(), Some(Value::Bool(None)));
