@@ -205,6 +205,46 @@ async fn a_backup_under_writes_restores_every_acknowledged_write_with_a_matching
         reqwest::get(format!("{address}/api/v1/search/status")).await.expect("status").json().await.expect("json");
     assert_eq!(status["lag"], 0, "the rebuilt index is caught up with the restored outbox: {status}");
 
+    // The restored center goes on working: a new listing takes the next outbox position
+    // (PostgreSQL's sequence was moved past the restored ones) and the index follows it.
+    let client = reqwest::Client::new();
+    let mut body = crate::helpers::plain_body();
+    body["title_zh"] = json!("恢复之后发布的成果");
+    let created: Value = client
+        .post(format!("{address}/api/v1/achievements"))
+        .bearer_auth(&app.seller.token)
+        .json(&body)
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let id = created["id"].as_str().expect("created on the restored server").to_string();
+    for (step, who) in [("submit", &app.seller), ("approve", &app.reviewer)] {
+        let response = client
+            .post(format!("{address}/api/v1/achievements/{id}/{step}"))
+            .bearer_auth(&who.token)
+            .send()
+            .await
+            .expect("transition");
+        assert_eq!(response.status(), 200, "{step}");
+    }
+    let started = Instant::now();
+    loop {
+        let found: Value = reqwest::get(format!("{address}/api/v1/search?limit=100"))
+            .await
+            .expect("search")
+            .json()
+            .await
+            .expect("json");
+        if found["total"].as_i64() == Some(published + 1) {
+            break;
+        }
+        assert!(started.elapsed() < crate::helpers::BACKSTOP, "the index never followed the new listing: {found}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
     server.abort();
     restored.close().await.ok();
     target.drop_database().await.ok();
