@@ -305,3 +305,89 @@ fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+/// The rows of every table of a backup, with times cut to the microsecond
+/// (what sqlx sends PostgreSQL; SQLite keeps what chrono gave).
+fn rows_of(backup: &Path) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(backup.join("manifest.json")).expect("manifest")).expect("json");
+    let mut tables = std::collections::BTreeMap::new();
+    for table in manifest["tables"].as_array().expect("tables") {
+        let times: Vec<&str> = table["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .filter(|c| c["kind"] == "timestamp")
+            .filter_map(|c| c["name"].as_str())
+            .collect();
+        let text = std::fs::read_to_string(backup.join(table["file"].as_str().expect("file"))).expect("table file");
+        let rows = text
+            .lines()
+            .map(|line| {
+                let mut row: Value = serde_json::from_str(line).expect("row");
+                for column in &times {
+                    if let Some(at) = row[*column].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+                        let nanos = at.timestamp_nanos_opt().expect("in range");
+                        row[*column] = json!(nanos.div_euclid(1000));
+                    }
+                }
+                row
+            })
+            .collect();
+        tables.insert(table["name"].as_str().expect("name").to_string(), rows);
+    }
+    tables
+}
+
+#[tokio::test]
+async fn a_sqlite_center_moves_to_postgresql_by_backup_and_restore() {
+    if backend() != "postgres" {
+        return; // the PostgreSQL run of the suite covers it
+    }
+    let source_dir = tempfile::tempdir().expect("dir");
+    let sqlite = techex_server::config::default_database_url(source_dir.path());
+    let seeded = techex(source_dir.path(), &sqlite).args(["seed", "--demo"]).output().await.expect("run");
+    assert!(seeded.status.success(), "seed failed: {}", String::from_utf8_lossy(&seeded.stderr));
+    let backups = tempfile::tempdir().expect("dir");
+    let from_sqlite = backups.path().join("from-sqlite");
+    let written = techex(source_dir.path(), &sqlite).arg("backup").arg(&from_sqlite).output().await.expect("run");
+    assert!(written.status.success(), "backup failed: {}", String::from_utf8_lossy(&written.stderr));
+
+    let target_dir = tempfile::tempdir().expect("dir");
+    let target = fresh_database(target_dir.path()).await;
+    let restored = techex(target_dir.path(), &target.url).arg("restore").arg(&from_sqlite).output().await.expect("run");
+    assert!(restored.status.success(), "restore failed: {}", String::from_utf8_lossy(&restored.stderr));
+    // Backed up again from PostgreSQL, every row reads as it did from SQLite.
+    let from_postgres = backups.path().join("from-postgres");
+    let again = techex(target_dir.path(), &target.url).arg("backup").arg(&from_postgres).output().await.expect("run");
+    assert!(again.status.success(), "backup failed: {}", String::from_utf8_lossy(&again.stderr));
+    let before = rows_of(&from_sqlite);
+    let after = rows_of(&from_postgres);
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    let mut compared = 0;
+    for (table, rows) in &before {
+        assert_eq!(rows.len(), after[table].len(), "rows of {table}");
+        for row in rows {
+            if after[table].contains(row) {
+                continue;
+            }
+            let twin = after[table].iter().find(|other| other["id"] == row["id"] && !row["id"].is_null());
+            let differing: Vec<String> = row
+                .as_object()
+                .map(|columns| {
+                    columns
+                        .iter()
+                        .filter(|(name, value)| twin.is_none_or(|t| t[name.as_str()] != **value))
+                        .map(|(name, value)| {
+                            format!("{name}: {value} became {}", twin.map_or(&Value::Null, |t| &t[name.as_str()]))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            panic!("{table}: row {} is not the same in PostgreSQL: {differing:?}", row["id"]);
+        }
+        compared += rows.len();
+    }
+    assert!(compared > 100, "the demo holds rows of every kind ({compared})");
+    target.drop_database().await.ok();
+}
