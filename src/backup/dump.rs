@@ -89,6 +89,19 @@ async fn write_backup(settings: &Settings, database: &DatabaseConnection, dir: &
         }
         _ => database.begin().await?,
     };
+    if backend == DbBackend::Postgres {
+        let isolation = snapshot
+            .query_one_raw(Statement::from_string(backend, "SELECT current_setting('transaction_isolation')"))
+            .await?
+            .map(|row| row.try_get_by_index::<String>(0))
+            .transpose()?
+            .unwrap_or_default();
+        if isolation != "repeatable read" {
+            bail!(
+                "the backup's transaction runs at `{isolation}`, not one snapshot; refusing to write an inconsistent copy"
+            );
+        }
+    }
     let schema_version = catalog::schema_version(&snapshot)
         .await?
         .context("the database has no schema yet; there is nothing to back up")?;

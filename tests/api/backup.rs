@@ -135,6 +135,7 @@ async fn a_backup_under_writes_restores_every_acknowledged_write_with_a_matching
     let before: Vec<String> =
         acknowledged.lock().expect("lock").iter().filter(|(at, _)| *at < started).map(|(_, id)| id.clone()).collect();
     assert!(before.len() >= 2, "writes were acknowledged before the backup began");
+    assert!(acknowledged.lock().expect("lock").len() > before.len(), "writes went on while the backup ran");
 
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(backup_dir.join("manifest.json")).expect("manifest"))
@@ -161,6 +162,14 @@ async fn a_backup_under_writes_restores_every_acknowledged_write_with_a_matching
         let rows = count(&restored, &format!("SELECT COUNT(*) FROM \"{name}\"")).await;
         assert_eq!(rows, table["rows"].as_i64().expect("rows"), "rows of {name}");
     }
+    // One snapshot: rows written in one transaction are there together or not at all
+    // (a table-by-table copy taken while achievements were being created would hold
+    // creation entries in the audit log without their achievement, or the reverse).
+    let without_entry = "SELECT COUNT(*) FROM achievements a WHERE NOT EXISTS (SELECT 1 FROM audit_log l \
+                         WHERE l.entity_id = a.id AND l.action = 'achievement.create')";
+    let without_row = "SELECT COUNT(*) FROM audit_log l WHERE l.action = 'achievement.create' \
+                       AND NOT EXISTS (SELECT 1 FROM achievements a WHERE a.id = l.entity_id)";
+    assert_eq!((count(&restored, without_entry).await, count(&restored, without_row).await), (0, 0));
     // Documents byte for byte: the server's, the backup's and the restored store's.
     for sha256 in &documents {
         let original = std::fs::read(techex_listings::documents::blob_path(app.data_dir.path(), sha256)).expect("blob");
