@@ -18,8 +18,11 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Rows read per query.
+/// Rows read per query on SQLite.
 const PAGE: usize = 2000;
+
+/// Blocks (8 KiB each by default) read per query on PostgreSQL.
+const BLOCKS_PER_QUERY: i64 = 128;
 
 /// The columns whose values name documents in the store. (The other `sha256` columns —
 /// contracts, contract versions, signatures, NDA acceptances — hash texts held in the
@@ -188,30 +191,42 @@ async fn dump_table<C: ConnectionTrait>(
         .collect();
     let columns = table.columns.iter().map(|c| quoted(&c.name)).collect::<Vec<_>>().join(", ");
     let backend = db.get_database_backend();
-    // Pages follow the physical row address (SQLite's rowid, PostgreSQL's ctid), which
-    // every table has and which stays put within one snapshot.
-    let mut after = match backend {
-        DbBackend::Postgres => "(0,0)".to_string(),
-        _ => "0".to_string(),
+    let name = quoted(&table.name);
+    // Pages follow the physical row address, which every table has and which stays put
+    // within one snapshot: SQLite's rowid (the table's b-tree key, so `rowid > last` is a
+    // seek), PostgreSQL's ctid by ranges of blocks (a TID range scan, no sort). The
+    // relation's size is read after the snapshot began, so it covers every row the
+    // snapshot sees.
+    let blocks = match backend {
+        DbBackend::Postgres => relation_blocks(db, &table.name).await?,
+        _ => 0,
     };
+    let mut next_block = 0i64;
+    let mut after_rowid = 0i64;
     let mut rows = 0u64;
     loop {
-        let sql = match backend {
-            DbBackend::Postgres => format!(
-                "SELECT ctid::text, {columns} FROM {} WHERE ctid > {}::tid ORDER BY ctid LIMIT {PAGE}",
-                quoted(&table.name),
-                catalog::sql_string(&after)
-            ),
-            _ => format!(
-                "SELECT rowid, {columns} FROM {} WHERE rowid > {after} ORDER BY rowid LIMIT {PAGE}",
-                quoted(&table.name)
+        let (sql, first_column) = match backend {
+            DbBackend::Postgres => {
+                if next_block >= blocks {
+                    break;
+                }
+                let end = next_block + BLOCKS_PER_QUERY;
+                let sql = format!(
+                    "SELECT {columns} FROM {name} WHERE ctid >= '({next_block},0)'::tid AND ctid < '({end},0)'::tid"
+                );
+                next_block = end;
+                (sql, 0)
+            }
+            _ => (
+                format!("SELECT rowid, {columns} FROM {name} WHERE rowid > {after_rowid} ORDER BY rowid LIMIT {PAGE}"),
+                1,
             ),
         };
         let page = db.query_all_raw(Statement::from_string(backend, sql)).await?;
         for row in &page {
             let mut object = serde_json::Map::new();
             for (index, column) in table.columns.iter().enumerate() {
-                let value = values::read(row, index + 1, column.kind)
+                let value = values::read(row, index + first_column, column.kind)
                     .with_context(|| format!("cannot read column {}", column.name))?;
                 if document_columns.contains(&index) {
                     let sha256 = value.as_str().unwrap_or_default();
@@ -226,13 +241,12 @@ async fn dump_table<C: ConnectionTrait>(
             out.write_all(b"\n")?;
             rows += 1;
         }
-        let Some(last) = page.last() else { break };
-        after = match backend {
-            DbBackend::Postgres => last.try_get_by_index::<String>(0)?,
-            _ => last.try_get_by_index::<i64>(0)?.to_string(),
-        };
-        if page.len() < PAGE {
-            break;
+        if backend != DbBackend::Postgres {
+            let Some(last) = page.last() else { break };
+            after_rowid = last.try_get_by_index::<i64>(0)?;
+            if page.len() < PAGE {
+                break;
+            }
         }
     }
     out.flush()?;
@@ -245,6 +259,20 @@ async fn dump_table<C: ConnectionTrait>(
         sha256: hex::encode(hasher.finalize()),
         columns: table.columns.clone(),
     })
+}
+
+/// How many blocks a PostgreSQL table occupies now.
+async fn relation_blocks<C: ConnectionTrait>(db: &C, table: &str) -> anyhow::Result<i64> {
+    let sql = format!(
+        "SELECT (pg_relation_size({}::regclass) + current_setting('block_size')::bigint - 1) \
+         / current_setting('block_size')::bigint",
+        catalog::sql_string(&quoted(table))
+    );
+    let row = db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await?
+        .context("the table's size is unknown")?;
+    Ok(row.try_get_by_index::<i64>(0)?)
 }
 
 async fn copy_documents(blobs: &Blobs, named: &BTreeSet<String>, dir: &Path) -> anyhow::Result<Vec<DocumentEntry>> {
