@@ -102,6 +102,19 @@ async fn a_backup_under_writes_restores_every_acknowledged_write_with_a_matching
     let deal = agreed_deal(&app).await;
     let attachment = attach_to_deal(&app, &deal).await;
 
+    // A table of many pages (SQLite reads 2,000 rows a query, PostgreSQL 128 blocks).
+    let many = match backend() {
+        "postgres" => {
+            "INSERT INTO login_attempts (id, email, ip, succeeded, at) SELECT gen_random_uuid(), \
+             'guess' || g || '@example.test', '192.0.2.1', false, now() FROM generate_series(1, 20000) g"
+        }
+        _ => {
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000) \
+             INSERT INTO login_attempts (id, email, ip, succeeded, at) SELECT randomblob(16), \
+             'guess' || n || '@example.test', '192.0.2.1', 0, '2026-11-30T08:00:00+00:00' FROM g"
+        }
+    };
+    app.db.execute_unprepared(many).await.expect("many login attempts");
     // Achievements go on being published while the backup runs.
     let acknowledged: Mutex<Vec<(Instant, String)>> = Mutex::new(Vec::new());
     let stop = AtomicBool::new(false);
