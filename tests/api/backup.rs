@@ -29,15 +29,37 @@ fn techex(data_dir: &Path, database_url: &str) -> tokio::process::Command {
 }
 
 /// A fresh, empty database for a restore: a SQLite file in `dir` or a scratch PostgreSQL
-/// database.
-async fn fresh_database(dir: &Path) -> ScratchDatabase {
-    match backend() {
+/// database, dropped with the guard (also when the test fails).
+async fn fresh_database(dir: &Path) -> Fresh {
+    Fresh(match backend() {
         "postgres" => {
             let server = std::env::var("TECHEX_TEST_POSTGRES_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
             ScratchDatabase::postgres(&server, "techex_restore").await.expect("PostgreSQL is required for this suite")
         }
         _ => ScratchDatabase::sqlite(dir),
+    })
+}
+
+struct Fresh(ScratchDatabase);
+
+impl std::ops::Deref for Fresh {
+    type Target = ScratchDatabase;
+    fn deref(&self) -> &ScratchDatabase {
+        &self.0
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        let scratch = self.0.clone();
+        // Drop cannot await: drop the PostgreSQL database from a thread of its own.
+        let _ = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                let _ = runtime.block_on(scratch.drop_database());
+            }
+        })
+        .join();
     }
 }
 
@@ -269,7 +291,6 @@ async fn a_backup_under_writes_restores_every_acknowledged_write_with_a_matching
 
     server.abort();
     restored.close().await.ok();
-    target.drop_database().await.ok();
 }
 
 #[tokio::test]
@@ -316,7 +337,6 @@ async fn restore_refuses_a_database_holding_data_and_a_changed_backup() {
     let tampered = techex(target_dir.path(), &target.url).arg("restore").arg(&backup_dir).output().await.expect("run");
     assert_eq!(tampered.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&tampered.stderr).contains("was changed"));
-    target.drop_database().await.ok();
 }
 
 fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -411,5 +431,4 @@ async fn a_sqlite_center_moves_to_postgresql_by_backup_and_restore() {
         compared += rows.len();
     }
     assert!(compared > 100, "the demo holds rows of every kind ({compared})");
-    target.drop_database().await.ok();
 }
