@@ -5,6 +5,7 @@
 
 use crate::backup::blobs::Blobs;
 use crate::backup::catalog::{self, Table, quoted, sql_string};
+use crate::backup::dump::DOCUMENT_COLUMNS;
 use crate::backup::manifest::{self, Manifest};
 use crate::backup::values;
 use crate::cli::RestoreArgs;
@@ -60,8 +61,9 @@ pub async fn restore(settings: Settings, args: &RestoreArgs) -> anyhow::Result<(
     rebuild_index(&settings, &database).await
 }
 
-/// Checks every file of the backup against the manifest: a changed, missing or
-/// truncated file refuses the restore before the database is touched.
+/// Checks every file of the backup against the manifest, and that it holds every
+/// document its rows name: a changed, missing or truncated file refuses the restore
+/// before the database is touched.
 fn verify(source: &Path, manifest: &Manifest) -> anyhow::Result<()> {
     for entry in &manifest.tables {
         if entry.file != format!("tables/{}.jsonl", entry.name) || entry.name.contains(['/', '\\', '.']) {
@@ -78,6 +80,23 @@ fn verify(source: &Path, manifest: &Manifest) -> anyhow::Result<()> {
         let lines = std::io::BufReader::new(std::fs::File::open(&path)?).lines().count() as u64;
         if lines != entry.rows {
             bail!("{} holds {lines} rows, the manifest says {}", path.display(), entry.rows);
+        }
+    }
+    let held: BTreeSet<&str> = manifest.documents.iter().map(|d| d.sha256.as_str()).collect();
+    for (table, column) in DOCUMENT_COLUMNS {
+        let Some(entry) = manifest.tables.iter().find(|t| t.name == *table) else { continue };
+        let path = source.join(&entry.file);
+        for (number, line) in std::io::BufReader::new(std::fs::File::open(&path)?).lines().enumerate() {
+            let row: serde_json::Value = serde_json::from_str(&line?)
+                .with_context(|| format!("row {} of {} is not JSON", number + 1, path.display()))?;
+            if !row[*column].as_str().is_some_and(|sha256| held.contains(sha256)) {
+                bail!(
+                    "row {} of {} names document {}, which the backup does not hold",
+                    number + 1,
+                    path.display(),
+                    row[*column]
+                );
+            }
         }
     }
     for document in &manifest.documents {

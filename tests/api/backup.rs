@@ -331,12 +331,32 @@ async fn restore_refuses_a_database_holding_data_and_a_changed_backup() {
     assert!(stderr.contains("achievements.jsonl was changed"), "{stderr}");
     std::fs::write(&table, &original).expect("undo");
 
+    // A document left out of the backup (file and manifest entry): refused as well.
+    let manifest_path = backup_dir.join("manifest.json");
+    let manifest_text = std::fs::read_to_string(&manifest_path).expect("manifest");
+    let mut manifest: Value = serde_json::from_str(&manifest_text).expect("json");
+    manifest["documents"] = json!([]);
+    std::fs::write(&manifest_path, manifest.to_string()).expect("tamper");
+    let missing = techex(target_dir.path(), &target.url).arg("restore").arg(&backup_dir).output().await.expect("run");
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("which the backup does not hold"), "{stderr}");
+    std::fs::write(&manifest_path, &manifest_text).expect("undo");
+
     // A changed document: refused as well.
     let document = walk_files(&backup_dir.join("documents")).into_iter().next().expect("a document in the backup");
     std::fs::write(&document, b"%PDF-1.4\n% something else\n").expect("tamper");
     let tampered = techex(target_dir.path(), &target.url).arg("restore").arg(&backup_dir).output().await.expect("run");
     assert_eq!(tampered.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&tampered.stderr).contains("was changed"));
+    // None of the refusals touched the fresh database: it is still empty, schema and all.
+    let untouched = Database::connect(target.url.as_str()).await.expect("connect");
+    let tables = match backend() {
+        "postgres" => "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+        _ => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+    };
+    assert_eq!(count(&untouched, tables).await, 0);
+    untouched.close().await.ok();
 }
 
 fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
