@@ -4,7 +4,7 @@
 
 use crate::backup::blobs::Blobs;
 use crate::backup::catalog::{self, Kind, Table, quoted};
-use crate::backup::manifest::{self, DocumentEntry, Manifest, TableEntry};
+use crate::backup::manifest::{self, DOCUMENT_COLUMNS, DocumentEntry, Manifest, TableEntry};
 use crate::backup::values;
 use crate::cli::BackupArgs;
 use crate::settings::Settings;
@@ -23,11 +23,6 @@ const PAGE: usize = 2000;
 
 /// Blocks (8 KiB each by default) read per query on PostgreSQL.
 const BLOCKS_PER_QUERY: i64 = 128;
-
-/// The columns whose values name documents in the store. (The other `sha256` columns —
-/// contracts, contract versions, signatures, NDA acceptances — hash texts held in the
-/// rows themselves, not stored files.)
-pub const DOCUMENT_COLUMNS: &[(&str, &str)] = &[("documents", "sha256"), ("deal_attachments", "sha256")];
 
 /// `techex backup DIR`
 pub async fn backup(settings: Settings, args: &BackupArgs) -> anyhow::Result<()> {

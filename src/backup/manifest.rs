@@ -4,11 +4,17 @@ use crate::backup::catalog::Column;
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::io::Read;
+use std::collections::BTreeSet;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 /// The layout version of a backup directory; a restore refuses other layouts.
 pub const FORMAT: u32 = 1;
+
+/// The columns whose values name documents in the store. (The other `sha256` columns —
+/// contracts, contract versions, signatures, NDA acceptances — hash texts held in the
+/// rows themselves, not stored files.)
+pub const DOCUMENT_COLUMNS: &[(&str, &str)] = &[("documents", "sha256"), ("deal_attachments", "sha256")];
 
 /// The name of the manifest inside a backup directory. It is written last, so a backup
 /// directory without one is an interrupted backup.
@@ -59,6 +65,57 @@ impl Manifest {
             bail!("{} has backup format {}, this techex reads format {FORMAT}", path.display(), manifest.format);
         }
         Ok(manifest)
+    }
+
+    /// Checks every file of the backup against the manifest, and that it holds every
+    /// document its rows name: a changed, missing or truncated file refuses the restore
+    /// before the database is touched.
+    pub fn verify(&self, source: &Path) -> anyhow::Result<()> {
+        for entry in &self.tables {
+            if entry.file != format!("tables/{}.jsonl", entry.name) || entry.name.contains(['/', '\\', '.']) {
+                bail!("the manifest names an unexpected file {} for table {}", entry.file, entry.name);
+            }
+            let path = source.join(&entry.file);
+            let (sha256, _) = hash_file(&path)?;
+            if sha256 != entry.sha256 {
+                bail!(
+                    "{} was changed since the backup was written (its SHA-256 differs from the manifest's)",
+                    path.display()
+                );
+            }
+            let lines = std::io::BufReader::new(std::fs::File::open(&path)?).lines().count() as u64;
+            if lines != entry.rows {
+                bail!("{} holds {lines} rows, the manifest says {}", path.display(), entry.rows);
+            }
+        }
+        let held: BTreeSet<&str> = self.documents.iter().map(|d| d.sha256.as_str()).collect();
+        for (table, column) in DOCUMENT_COLUMNS {
+            let Some(entry) = self.tables.iter().find(|t| t.name == *table) else { continue };
+            let path = source.join(&entry.file);
+            for (number, line) in std::io::BufReader::new(std::fs::File::open(&path)?).lines().enumerate() {
+                let row: serde_json::Value = serde_json::from_str(&line?)
+                    .with_context(|| format!("row {} of {} is not JSON", number + 1, path.display()))?;
+                if !row[*column].as_str().is_some_and(|sha256| held.contains(sha256)) {
+                    bail!(
+                        "row {} of {} names document {}, which the backup does not hold",
+                        number + 1,
+                        path.display(),
+                        row[*column]
+                    );
+                }
+            }
+        }
+        for document in &self.documents {
+            if !is_sha256(&document.sha256) {
+                bail!("the manifest names a document `{}` that is no SHA-256", document.sha256);
+            }
+            let path = document_path(source, &document.sha256);
+            let (sha256, size) = hash_file(&path)?;
+            if sha256 != document.sha256 || size != document.size {
+                bail!("document {} was changed since the backup was written", path.display());
+            }
+        }
+        Ok(())
     }
 }
 

@@ -5,7 +5,6 @@
 
 use crate::backup::blobs::Blobs;
 use crate::backup::catalog::{self, Table, quoted, sql_string};
-use crate::backup::dump::DOCUMENT_COLUMNS;
 use crate::backup::manifest::{self, Manifest};
 use crate::backup::values;
 use crate::cli::RestoreArgs;
@@ -34,7 +33,7 @@ pub async fn restore(settings: Settings, args: &RestoreArgs) -> anyhow::Result<(
             manifest.techex_version
         );
     }
-    verify(source, &manifest)?;
+    manifest.verify(source)?;
     let database = techex_server::db::connect(&settings)
         .await
         .with_context(|| format!("cannot connect to {}", settings.redacted_database_url()))?;
@@ -45,12 +44,6 @@ pub async fn restore(settings: Settings, args: &RestoreArgs) -> anyhow::Result<(
     copy_documents(&Blobs::open(&settings), source, &manifest).await?;
     let started = std::time::Instant::now();
     insert_rows(&database, source, &manifest, &tables).await?;
-    for entry in &manifest.tables {
-        let counted = count(&database, &entry.name).await?;
-        if counted != entry.rows {
-            bail!("table {} holds {counted} rows after the restore, the backup {}", entry.name, entry.rows);
-        }
-    }
     tracing::info!(
         tables = manifest.tables.len(),
         rows = manifest.tables.iter().map(|t| t.rows).sum::<u64>(),
@@ -59,57 +52,6 @@ pub async fn restore(settings: Settings, args: &RestoreArgs) -> anyhow::Result<(
         "database restored; rebuilding the search index"
     );
     rebuild_index(&settings, &database).await
-}
-
-/// Checks every file of the backup against the manifest, and that it holds every
-/// document its rows name: a changed, missing or truncated file refuses the restore
-/// before the database is touched.
-fn verify(source: &Path, manifest: &Manifest) -> anyhow::Result<()> {
-    for entry in &manifest.tables {
-        if entry.file != format!("tables/{}.jsonl", entry.name) || entry.name.contains(['/', '\\', '.']) {
-            bail!("the manifest names an unexpected file {} for table {}", entry.file, entry.name);
-        }
-        let path = source.join(&entry.file);
-        let (sha256, _) = manifest::hash_file(&path)?;
-        if sha256 != entry.sha256 {
-            bail!(
-                "{} was changed since the backup was written (its SHA-256 differs from the manifest's)",
-                path.display()
-            );
-        }
-        let lines = std::io::BufReader::new(std::fs::File::open(&path)?).lines().count() as u64;
-        if lines != entry.rows {
-            bail!("{} holds {lines} rows, the manifest says {}", path.display(), entry.rows);
-        }
-    }
-    let held: BTreeSet<&str> = manifest.documents.iter().map(|d| d.sha256.as_str()).collect();
-    for (table, column) in DOCUMENT_COLUMNS {
-        let Some(entry) = manifest.tables.iter().find(|t| t.name == *table) else { continue };
-        let path = source.join(&entry.file);
-        for (number, line) in std::io::BufReader::new(std::fs::File::open(&path)?).lines().enumerate() {
-            let row: serde_json::Value = serde_json::from_str(&line?)
-                .with_context(|| format!("row {} of {} is not JSON", number + 1, path.display()))?;
-            if !row[*column].as_str().is_some_and(|sha256| held.contains(sha256)) {
-                bail!(
-                    "row {} of {} names document {}, which the backup does not hold",
-                    number + 1,
-                    path.display(),
-                    row[*column]
-                );
-            }
-        }
-    }
-    for document in &manifest.documents {
-        if !manifest::is_sha256(&document.sha256) {
-            bail!("the manifest names a document `{}` that is no SHA-256", document.sha256);
-        }
-        let path = manifest::document_path(source, &document.sha256);
-        let (sha256, size) = manifest::hash_file(&path)?;
-        if sha256 != document.sha256 || size != document.size {
-            bail!("document {} was changed since the backup was written", path.display());
-        }
-    }
-    Ok(())
 }
 
 /// The tables the migrations fill by themselves (reference data, singletons), found by
@@ -223,6 +165,18 @@ async fn insert_rows(
         insert_table(&transaction, table, &source.join(&entry.file), &progress)
             .await
             .with_context(|| format!("cannot restore table {name}"))?;
+    }
+    // Each table holds the backup's rows, no more (reference data left over) and no
+    // fewer, or nothing is committed.
+    for entry in &manifest.tables {
+        let counted = count(&transaction, &entry.name).await?;
+        if counted != entry.rows {
+            bail!(
+                "table {} would hold {counted} rows, the backup holds {}; nothing was restored",
+                entry.name,
+                entry.rows
+            );
+        }
     }
     if database.get_database_backend() == DbBackend::Postgres {
         reset_sequences(&transaction).await?;
