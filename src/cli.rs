@@ -68,6 +68,12 @@ pub enum Command {
     /// The document store: `documents sweep` deletes blobs no row names; `documents
     /// migrate --to s3://…` copies a local documents directory into a store.
     Documents(DocumentsArgs),
+    /// Write a consistent backup of the database (every table at one snapshot, as JSON
+    /// lines) and of the documents its rows name, while the server keeps running.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database and document store, then rebuild the
+    /// search index from the restored database.
+    Restore(RestoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +106,21 @@ pub enum DocumentsAction {
         #[arg(long, default_value_t = 8)]
         parallel: usize,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The directory to write the backup into; it must not exist yet (or be empty).
+    pub target: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A directory written by `techex backup`.
+    pub source: PathBuf,
+    /// The index directory to rebuild [default: <data dir>/search].
+    #[arg(long, env = "TECHEX_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

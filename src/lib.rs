@@ -2,6 +2,7 @@
 //! data, and the commands themselves. The server lives in `techex-server`.
 
 pub mod admin;
+pub mod backup;
 pub mod bench;
 pub mod bench_search;
 pub mod bootstrap;

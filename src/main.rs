@@ -21,5 +21,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin(args) => techex::admin::run(settings, args).await,
         Command::Payments(args) => techex::commands::payments(settings, args).await,
         Command::Documents(args) => techex::documents::run(settings, args).await,
+        Command::Backup(args) => techex::backup::backup(settings, args).await,
+        Command::Restore(args) => techex::backup::restore(settings, args).await,
     }
 }

@@ -127,6 +127,7 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
     let (serve_addr, index_dir) = match &cli.command {
         Command::Serve(args) => (args.addr, args.index_dir.clone()),
         Command::Reindex(args) => (None, args.index_dir.clone()),
+        Command::Restore(args) => (None, args.index_dir.clone()),
         _ => (None, None),
     };
     config.index_dir = index_dir.or(file.index_dir);

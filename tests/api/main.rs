@@ -8,6 +8,7 @@ mod abuse;
 mod achievements;
 mod auction_pages;
 mod auctions;
+mod backup;
 mod cli;
 mod conformance;
 mod contracts;

@@ -129,7 +129,7 @@ fn localstripe() -> reqwest::Client {
 }
 
 /// The buyer's card payment, as Stripe.js would make it.
-async fn confirm_card(intent: &str) {
+pub(crate) async fn confirm_card(intent: &str) {
     let base = stripe_url();
     let update = localstripe()
         .post(format!("{base}/v1/payment_intents/{intent}"))
@@ -158,7 +158,7 @@ const DRIVE_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
 /// machine, or another process's endpoint registration killing localstripe's delivery
 /// loop), the test posts the intent's current state at localstripe as a signed event
 /// itself — exactly what Stripe would send, verified by the server like any delivery.
-async fn wait_for_status(app: &TestApp, milestone: &str, wanted: &str) -> Value {
+pub(crate) async fn wait_for_status(app: &TestApp, milestone: &str, wanted: &str) -> Value {
     wait_on_stripe(app, milestone, wanted, true).await
 }
 
