@@ -138,6 +138,19 @@ async fn pages_show_published_achievements_in_both_languages() {
     assert_eq!(hidden.status(), 404);
     let reference = app.get("/api/v1/reference/fields", None).await.expect(200);
     assert!(reference.body.as_array().is_some_and(|f| f.iter().filter(|x| x["priority"] == true).count() >= 11));
+    // The center adds a field; names are texts like any other (a NUL byte, which
+    // PostgreSQL cannot store, is a 422 naming the field, never a 500).
+    let field = |name_zh: &str| json!({"code": "quantum_tech", "name_zh": name_zh, "name_en": "Quantum technology"});
+    let refused = app
+        .post("/api/v1/reference/fields", Some(&app.admin), field("量子\u{0}科技"))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(refused.error_fields(), ["name_zh"]);
+    app.post("/api/v1/reference/fields", Some(&app.admin), field(" ")).await.expect_problem(422, "validation_failed");
+    app.post("/api/v1/reference/fields", Some(&app.seller), field("量子科技")).await.expect_problem(403, "forbidden");
+    let added = app.post("/api/v1/reference/fields", Some(&app.admin), field(" 量子科技 ")).await.expect(201);
+    assert_eq!(added.body["name_zh"], "量子科技");
+    app.post("/api/v1/reference/fields", Some(&app.admin), field("量子科技")).await.expect_problem(409, "conflict");
     let regions = app.get("/api/v1/reference/regions", None).await.expect(200);
     assert!(
         regions

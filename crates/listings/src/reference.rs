@@ -57,14 +57,20 @@ pub async fn add_field<C: ConnectionTrait>(
     let valid_code = !code.is_empty()
         && code.len() <= 64
         && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let mut errors = techex_core::FieldErrors::new();
     if !valid_code {
-        return Err(ListingsError::invalid("code", msg::CODE_INVALID));
+        errors.add("code", msg::CODE_INVALID);
     }
+    let name_zh = errors.check("name_zh", techex_core::text::required_text(name_zh, 100));
+    let name_en = errors.check("name_en", techex_core::text::required_text(name_en, 100));
+    let (Some(name_zh), Some(name_en), true) = (name_zh, name_en, errors.is_empty()) else {
+        return Err(ListingsError::Invalid(errors));
+    };
     let count = industry_field::Entity::find().all(db).await?.len() as i32;
     industry_field::ActiveModel {
         code: Set(code.to_string()),
-        name_zh: Set(name_zh.trim().to_string()),
-        name_en: Set(name_en.trim().to_string()),
+        name_zh: Set(name_zh),
+        name_en: Set(name_en),
         priority: Set(priority),
         sort_order: Set(count),
     }

@@ -147,17 +147,25 @@ pub struct WebhookOutcome {
 }
 
 /// Stripe's webhook: the signature is verified (400 with no effect otherwise) and each
-/// event is applied once, by its id, in whatever order events arrive.
+/// event is applied once, by its id, in whatever order events arrive. A server without a
+/// webhook secret has no webhook (404).
 #[utoipa::path(post, path = "/api/v1/payments/stripe/webhook", tag = "payments",
     request_body(content_type = "application/json", description = "a Stripe event, signed"),
-    responses((status = 200, body = WebhookOutcome), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = WebhookOutcome), (status = 400, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
 async fn webhook_endpoint(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<WebhookOutcome>> {
     let Some(secret) = state.config.stripe_webhook_secret.as_deref() else {
-        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "webhooks are not configured"));
+        // Without a webhook secret this server takes no Stripe events: there is nothing
+        // here to deliver to (not a fault of the server's, so not a 5xx).
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "this server takes no Stripe webhooks (no webhook secret is configured)",
+        ));
     };
     let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
     let now = chrono::Utc::now().timestamp();

@@ -16,8 +16,12 @@ use utoipa_axum::routes;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Field {
+    /// Lower-case letters, digits and `_`.
+    #[schema(pattern = "^[a-z0-9_]{1,64}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name_zh: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name_en: String,
     /// One of the province's priority industries.
     #[serde(default)]
