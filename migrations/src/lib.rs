@@ -17,6 +17,7 @@ mod m20261127_000009_termination_notice;
 mod m20261130_000010_known_login_addresses;
 mod m20261130_000011_import_jobs;
 mod m20261130_000012_user_language;
+mod m20261201_000013_notification_messages;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_known_login_addresses::Migration),
             Box::new(m20261130_000011_import_jobs::Migration),
             Box::new(m20261130_000012_user_language::Migration),
+            Box::new(m20261201_000013_notification_messages::Migration),
         ]
     }
 }

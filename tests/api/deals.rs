@@ -119,7 +119,24 @@ async fn a_broker_mediates_from_inquiry_to_agreed_terms() {
         app.get(&format!("/api/v1/deals/{id}/messages?channel=caucus_buyer"), Some(&app.buyer)).await.expect(200);
     assert_eq!(buyer_caucus.body["items"][0]["body"], "卖方底价可能在四十万左右。");
     let notes = app.get("/api/v1/notifications", Some(&app.buyer)).await.expect(200);
-    assert!(notes.body["items"].as_array().is_some_and(|n| n.iter().any(|x| x["kind"] == "deal_message")));
+    let told: Vec<Value> = notes.body["items"]
+        .as_array()
+        .map(|n| n.iter().filter(|x| x["kind"] == "deal_message").cloned().collect())
+        .unwrap_or_default();
+    assert!(!told.is_empty(), "the buyer is told of the messages: {}", notes.body);
+    for note in &told {
+        let title = note["title"].as_str().unwrap_or_default();
+        assert!(
+            ["New message in the deal room", "New private message with the broker"].contains(&title),
+            "in the reader's language only: {note}"
+        );
+        assert_eq!(note["link"], format!("/deals/{id}"));
+    }
+    // The notifications page words them in the page's language.
+    let page = app.request(reqwest::Method::GET, "/my/alerts?lang=zh", Some(&app.buyer)).send().await.expect("page");
+    let page = page.text().await.unwrap_or_default();
+    assert!(page.contains("洽谈室有新消息") || page.contains("经纪人私聊有新消息"), "{page}");
+    assert!(!page.contains("New message in the deal room") && !page.contains("New private message"), "{page}");
 
     // Offer, counter, accept.
     let first = app.post(&format!("/api/v1/deals/{id}/offers"), Some(&app.buyer), offer(40_000_000)).await.expect(201);

@@ -434,6 +434,20 @@ async fn saved_searches_alert_once_for_each_newly_published_match() {
     assert_eq!(items[0]["entity_id"], matching.as_str());
     assert_eq!(items[0]["kind"], "saved_search_match");
     assert_eq!(notes.body["unread"], 1);
+    // Worded in the reader's language, linked to the listing by the server.
+    assert_eq!(items[0]["title"], "New match for “储氢材料”: 高容量储氢合金", "{}", notes.body);
+    assert_eq!(items[0]["link"], format!("/achievements/{matching}"));
+    assert_eq!(items[0]["message"]["key"], "notice-saved-search-match");
+    let chinese: Value = app
+        .request_without_language(reqwest::Method::GET, "/api/v1/notifications", Some(&app.buyer))
+        .header("Accept-Language", "zh-CN")
+        .send()
+        .await
+        .expect("notifications in Chinese")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(chinese["items"][0]["title"], "「储氢材料」有新成果：高容量储氢合金", "{chinese}");
 
     // Withdrawn and republished: still notified only once.
     app.post_empty(&format!("/api/v1/achievements/{matching}/withdraw"), Some(&app.seller)).await.expect(200);

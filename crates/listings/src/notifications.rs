@@ -1,5 +1,10 @@
-//! Notifications to users: saved-search alerts now, deal events later. Each has a
-//! dedupe key, so an event that several server processes observe notifies once.
+//! Notifications to users: saved-search alerts, deal, bidding and contract events. Each
+//! has a dedupe key, so an event that several server processes observe notifies once.
+//!
+//! The domain says what happened as a [`Message`] (a key and its values), stored as
+//! JSON; the server words it in each reader's language and builds the link from the
+//! entity. Rows written before messages existed keep a stored title (`中文 / English`)
+//! and link, which the server still shows.
 
 use crate::entities::notification;
 use crate::error::{ListingsError, Result};
@@ -8,7 +13,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use techex_core::pagination::Page;
-use techex_core::{Actor, PageRequest, new_id};
+use techex_core::{Actor, Message, PageRequest, new_id};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -18,8 +23,14 @@ pub struct NotificationView {
     pub id: Uuid,
     /// What happened, e.g. `saved_search_match`.
     pub kind: String,
+    /// What happened, in the language of the request (`Accept-Language`).
     pub title: String,
+    /// Free text that goes with it (a termination's reason), as its author wrote it.
     pub body: Option<String>,
+    /// The message behind `title`: its key and values, for a client that words
+    /// notifications itself; absent on notifications older than messages.
+    #[schema(value_type = Option<Object>)]
+    pub message: Option<serde_json::Value>,
     /// Where to look, e.g. `/achievements/{id}`.
     pub link: Option<String>,
     pub entity_type: Option<String>,
@@ -35,6 +46,7 @@ impl From<notification::Model> for NotificationView {
             kind: m.kind,
             title: m.title,
             body: m.body,
+            message: m.message.as_deref().and_then(|json| serde_json::from_str(json).ok()),
             link: m.link,
             entity_type: m.entity_type,
             entity_id: m.entity_id,
@@ -49,9 +61,10 @@ impl From<notification::Model> for NotificationView {
 pub struct NewNotification {
     pub user_id: Uuid,
     pub kind: String,
-    pub title: String,
+    /// What happened, worded by the server for each reader.
+    pub message: Message,
+    /// Free text that goes with it, shown as written.
     pub body: Option<String>,
-    pub link: Option<String>,
     pub entity_type: Option<String>,
     pub entity_id: Option<Uuid>,
     /// Notifications with the same key are created once.
@@ -64,9 +77,11 @@ pub async fn notify<C: ConnectionTrait>(db: &C, new: NewNotification) -> Result<
         id: Set(new_id()),
         user_id: Set(new.user_id),
         kind: Set(new.kind),
-        title: Set(new.title),
+        // The key, for whoever reads the table directly; readers get `message` worded.
+        title: Set(new.message.key.as_str().to_string()),
+        message: Set(Some(serde_json::to_string(&new.message).map_err(|e| ListingsError::Internal(e.to_string()))?)),
         body: Set(new.body),
-        link: Set(new.link),
+        link: Set(None),
         entity_type: Set(new.entity_type),
         entity_id: Set(new.entity_id),
         dedupe_key: Set(new.dedupe_key),

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use techex_core::text::required_text;
-use techex_core::{Actor, new_id};
+use techex_core::{Actor, msg, new_id};
 use techex_listings::notifications::{NewNotification, notify};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -135,15 +135,18 @@ pub async fn alert(
             if hit.card.published_at.is_some_and(|at| at < search.created_at) {
                 continue;
             }
-            let title = hit.card.title_zh.clone().or(hit.card.title_en.clone()).unwrap_or_default();
+            let title_zh = hit.card.title_zh.clone().or(hit.card.title_en.clone()).unwrap_or_default();
+            let title_en = hit.card.title_en.clone().unwrap_or_else(|| title_zh.clone());
             let created = notify(
                 db,
                 NewNotification {
                     user_id: search.user_id,
                     kind: "saved_search_match".into(),
-                    title: format!("「{}」有新成果 / New match for \"{}\": {title}", search.name, search.name),
-                    body: hit.card.summary_zh.clone().or(hit.card.summary_en.clone()),
-                    link: Some(format!("/achievements/{}", hit.card.id)),
+                    message: msg::NOTICE_SAVED_SEARCH_MATCH
+                        .with("search", search.name.as_str())
+                        .with("title_zh", title_zh)
+                        .with("title_en", title_en),
+                    body: None,
                     entity_type: Some("achievement".into()),
                     entity_id: Some(hit.card.id),
                     dedupe_key: format!("saved_search:{}:achievement:{}", search.id, hit.card.id),

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod i18n;
 pub mod locale;
 pub mod metrics;
+pub mod notices;
 pub mod openapi;
 pub mod pages;
 pub mod problems;

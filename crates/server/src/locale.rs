@@ -24,6 +24,9 @@ use unic_langid::{LanguageIdentifier, langid};
 pub const EN_ERRORS: &str = include_str!("../locales/en/errors.ftl");
 /// The Chinese error texts.
 pub const ZH_ERRORS: &str = include_str!("../locales/zh-CN/errors.ftl");
+/// What notifications say, in English and in Chinese.
+pub const EN_NOTIFICATIONS: &str = include_str!("../locales/en/notifications.ftl");
+pub const ZH_NOTIFICATIONS: &str = include_str!("../locales/zh-CN/notifications.ftl");
 /// The words of the pages, in English and in Chinese.
 pub const EN_PAGES: &str = include_str!("../locales/en/pages.ftl");
 pub const ZH_PAGES: &str = include_str!("../locales/zh-CN/pages.ftl");
@@ -45,8 +48,8 @@ struct Catalog {
 }
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog {
-    zh: bundle(langid!("zh-CN"), &[ZH_ERRORS, ZH_PAGES, ZH_AUCTIONS]),
-    en: bundle(langid!("en"), &[EN_ERRORS, EN_PAGES, EN_AUCTIONS]),
+    zh: bundle(langid!("zh-CN"), &[ZH_ERRORS, ZH_NOTIFICATIONS, ZH_PAGES, ZH_AUCTIONS]),
+    en: bundle(langid!("en"), &[EN_ERRORS, EN_NOTIFICATIONS, EN_PAGES, EN_AUCTIONS]),
 });
 
 /// A file parsed; a file with a syntax error keeps the entries that parse (the unit tests

@@ -35,8 +35,15 @@ fn keys_used() -> BTreeSet<String> {
 #[test]
 fn every_key_the_code_uses_is_translated_in_both_languages() {
     let used = keys_used();
-    for (name, source) in [("en/errors.ftl", EN_ERRORS), ("zh-CN/errors.ftl", ZH_ERRORS)] {
-        let present = keys_of(name, source);
+    for (name, errors, notifications) in [
+        ("en/{errors,notifications}.ftl", EN_ERRORS, EN_NOTIFICATIONS),
+        ("zh-CN/{errors,notifications}.ftl", ZH_ERRORS, ZH_NOTIFICATIONS),
+    ] {
+        let errors = keys_of(name, errors);
+        let notifications = keys_of(name, notifications);
+        let shared: Vec<&String> = errors.intersection(&notifications).collect();
+        assert!(shared.is_empty(), "{name}: keys in both files: {shared:?}");
+        let present: BTreeSet<String> = errors.union(&notifications).cloned().collect();
         let missing: Vec<&String> = used.difference(&present).collect();
         assert!(missing.is_empty(), "{name} lacks {missing:?}");
         let unused: Vec<&String> = present.difference(&used).collect();
@@ -46,10 +53,14 @@ fn every_key_the_code_uses_is_translated_in_both_languages() {
 
 #[test]
 fn both_languages_have_the_same_keys() {
-    let english = keys_of("en/errors.ftl", EN_ERRORS);
-    let chinese = keys_of("zh-CN/errors.ftl", ZH_ERRORS);
-    assert_eq!(english.difference(&chinese).collect::<Vec<_>>(), Vec::<&String>::new(), "only in English");
-    assert_eq!(chinese.difference(&english).collect::<Vec<_>>(), Vec::<&String>::new(), "only in Chinese");
+    for (name, en, zh) in
+        [("errors.ftl", EN_ERRORS, ZH_ERRORS), ("notifications.ftl", EN_NOTIFICATIONS, ZH_NOTIFICATIONS)]
+    {
+        let english = keys_of(&format!("en/{name}"), en);
+        let chinese = keys_of(&format!("zh-CN/{name}"), zh);
+        assert_eq!(english.difference(&chinese).collect::<Vec<_>>(), Vec::<&String>::new(), "{name}: only in English");
+        assert_eq!(chinese.difference(&english).collect::<Vec<_>>(), Vec::<&String>::new(), "{name}: only in Chinese");
+    }
 }
 
 #[test]

@@ -184,6 +184,33 @@ message_keys! {
     DETAIL_STALE = "detail-stale",
     DETAIL_RATE_LIMITED = "detail-rate-limited",
 
+    // Notifications: what happened, worded for each reader in their language
+    // (`crates/server/locales/*/notifications.ftl`).
+    NOTICE_DEAL_OPENED = "notice-deal-opened",
+    NOTICE_BROKER_INVITED = "notice-broker-invited",
+    NOTICE_BROKER_ACCEPTED = "notice-broker-accepted",
+    NOTICE_BROKER_DECLINED = "notice-broker-declined",
+    NOTICE_DEAL_CANCELLED = "notice-deal-cancelled",
+    NOTICE_DEAL_AGREED = "notice-deal-agreed",
+    NOTICE_DEAL_EXPIRED = "notice-deal-expired",
+    NOTICE_ROOM_MESSAGE = "notice-room-message",
+    NOTICE_PRIVATE_MESSAGE = "notice-private-message",
+    NOTICE_OFFER_RECEIVED = "notice-offer-received",
+    NOTICE_OFFER_PROPOSED_BY_BROKER = "notice-offer-proposed-by-broker",
+    NOTICE_OFFER_REJECTED = "notice-offer-rejected",
+    NOTICE_FIRST_REFUSAL_INVENTOR = "notice-first-refusal-inventor",
+    NOTICE_FIRST_REFUSAL_SENT = "notice-first-refusal-sent",
+    NOTICE_FIRST_REFUSAL_CLAIMED = "notice-first-refusal-claimed",
+    NOTICE_AUCTION_OUTBID = "notice-auction-outbid",
+    NOTICE_AUCTION_WON = "notice-auction-won",
+    NOTICE_AUCTION_SOLD = "notice-auction-sold",
+    NOTICE_AUCTION_UNSOLD = "notice-auction-unsold",
+    NOTICE_CONTRACT_TERMINATED = "notice-contract-terminated",
+    NOTICE_MILESTONE_DUE = "notice-milestone-due",
+    NOTICE_MILESTONE_OVERDUE = "notice-milestone-overdue",
+    NOTICE_MILESTONE_OVERDUE_SELLER = "notice-milestone-overdue-seller",
+    NOTICE_SAVED_SEARCH_MATCH = "notice-saved-search-match",
+
     // Readiness (`/ready`): each text starts with the name of the check that failed.
     NOT_READY_DATABASE = "not-ready-database",
     NOT_READY_SEARCH_INDEX = "not-ready-search-index",

@@ -8,7 +8,11 @@ pub struct Model {
     pub id: Uuid,
     pub user_id: Uuid,
     pub kind: String,
+    /// The stored title of a notification written before messages; the message key after.
     pub title: String,
+    /// The message (`{"key": …, "args": {…}}`) the server words for each reader.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub message: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub body: Option<String>,
     pub link: Option<String>,

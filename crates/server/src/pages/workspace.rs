@@ -423,7 +423,7 @@ pub(super) async fn my_alerts(
         techex_listings::notifications::list(&state.db, actor, false, PageRequest { limit: 100, after: None }).await?;
     let ctx = context! {
         ..page.base("/my/alerts"),
-        ..context! { searches => searches, notifications => notes.items }
+        ..context! { searches => searches, notifications => crate::notices::all_worded(notes.items, page.lang) }
     };
     Ok(remember_language(state.pages.render("my_alerts.html", ctx), query.lang.as_deref()))
 }

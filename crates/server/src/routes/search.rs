@@ -136,7 +136,8 @@ async fn list_notifications(
     let page = PageParams { limit: query.limit, cursor: query.cursor }.page()?;
     let found: Page<NotificationView> = notifications::list(&state.db, &user.actor, query.unread, page).await?;
     let unread = notifications::unread_count(&state.db, &user.actor).await?;
-    Ok(Json(NotificationPage { items: found.items, next_cursor: found.next_cursor, unread }))
+    let items = crate::notices::all_worded(found.items, crate::locale::current());
+    Ok(Json(NotificationPage { items, next_cursor: found.next_cursor, unread }))
 }
 
 /// Marks a notification read.
@@ -150,7 +151,7 @@ async fn read_notification(
     let transaction = begin(&state).await?;
     let view = notifications::mark_read(&transaction, &user.actor, id).await?;
     commit(transaction).await?;
-    Ok(Json(view))
+    Ok(Json(crate::notices::worded(view, crate::locale::current())))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,0 +1,27 @@
+# What notifications say, worded for each reader. Keys are registered in
+# crates/core/src/message/keys.rs (NOTICE_*).
+
+notice-deal-opened = A new deal was opened
+notice-broker-invited = You are invited to mediate a deal
+notice-broker-accepted = The broker accepted to mediate
+notice-broker-declined = The broker declined to mediate
+notice-deal-cancelled = The deal was cancelled
+notice-deal-agreed = Terms were agreed
+notice-deal-expired = The deal expired
+notice-room-message = New message in the deal room
+notice-private-message = New private message with the broker
+notice-offer-received = You received an offer
+notice-offer-proposed-by-broker = The broker proposed terms for you to confirm
+notice-offer-rejected = Your offer was rejected
+notice-first-refusal-inventor = As an inventor you may claim this assignment first
+notice-first-refusal-sent = The inventors were notified of their right of first refusal
+notice-first-refusal-claimed = An inventor claimed the assignment
+notice-auction-outbid = You were outbid
+notice-auction-won = You won the bidding
+notice-auction-sold = Your bidding closed with a winner
+notice-auction-unsold = Your bidding closed unsold
+notice-contract-terminated = The contract was terminated by notice
+notice-milestone-due = The payment of milestone “{ $milestone }” ({ $amount } { $currency }) was due on { $due }
+notice-milestone-overdue = The payment of milestone “{ $milestone }” ({ $amount } { $currency }, due { $due }) is overdue past the cure period
+notice-milestone-overdue-seller = The buyer’s payment of milestone “{ $milestone }” ({ $amount } { $currency }, due { $due }) is overdue past the cure period: you may terminate by notice
+notice-saved-search-match = New match for “{ $search }”: { $title_en }

@@ -1,0 +1,26 @@
+# 通知的措辞，按读者的语言显示。键登记在 crates/core/src/message/keys.rs（NOTICE_*）。
+
+notice-deal-opened = 新的洽谈
+notice-broker-invited = 邀请您居间
+notice-broker-accepted = 经纪人已接受居间
+notice-broker-declined = 经纪人谢绝居间
+notice-deal-cancelled = 洽谈已取消
+notice-deal-agreed = 已达成一致
+notice-deal-expired = 洽谈已过期
+notice-room-message = 洽谈室有新消息
+notice-private-message = 经纪人私聊有新消息
+notice-offer-received = 收到新的报价
+notice-offer-proposed-by-broker = 经纪人拟议了条件，请确认
+notice-offer-rejected = 报价被拒绝
+notice-first-refusal-inventor = 您作为发明人享有优先受让权
+notice-first-refusal-sent = 已通知发明人行使优先受让权
+notice-first-refusal-claimed = 发明人行使了优先受让权
+notice-auction-outbid = 您的出价已被超过
+notice-auction-won = 您已竞得
+notice-auction-sold = 竞价已成交
+notice-auction-unsold = 竞价流拍
+notice-contract-terminated = 合同已被通知解除
+notice-milestone-due = 里程碑「{ $milestone }」款项 { $amount } { $currency } 已于 { $due } 到期
+notice-milestone-overdue = 里程碑「{ $milestone }」款项 { $amount } { $currency }（{ $due } 到期）逾期已超过宽限期
+notice-milestone-overdue-seller = 乙方里程碑「{ $milestone }」款项 { $amount } { $currency }（{ $due } 到期）逾期已超过宽限期，可通知解除合同
+notice-saved-search-match = 「{ $search }」有新成果：{ $title_zh }
