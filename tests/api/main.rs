@@ -27,6 +27,7 @@ mod organizations;
 mod payments;
 mod platform;
 mod portfolio;
+mod races;
 mod search;
 mod session;
 mod stripe_hub;

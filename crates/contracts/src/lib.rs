@@ -12,8 +12,9 @@
 pub mod content;
 pub mod contracts;
 pub mod entities;
+pub mod lifecycle;
 pub mod precheck;
 pub mod reminders;
 pub mod stats;
 
-pub use techex_listings::{ListingsError as Error, Result};
+pub use techex_listings::{ListingsError, ListingsError as Error, Result};

@@ -11,6 +11,8 @@ use crate::entities::{contract, milestone};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
+use techex_core::domain::{ContractStatus, MilestoneStatus};
+use techex_core::msg;
 
 /// What one sweep sent.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +36,10 @@ fn yuan(minor: i64) -> String {
 /// Sends the reminders due on `today`.
 pub async fn sweep<C: ConnectionTrait>(db: &C, today: NaiveDate) -> Result<ReminderReport> {
     let due = milestone::Entity::find()
-        .filter(milestone::Column::Status.is_in(["scheduled", "payment_pending"]))
+        .filter(
+            milestone::Column::Status
+                .is_in([MilestoneStatus::Scheduled.as_str(), MilestoneStatus::PaymentPending.as_str()]),
+        )
         .filter(milestone::Column::DueDate.lte(today))
         .all(db)
         .await?;
@@ -44,7 +49,7 @@ pub async fn sweep<C: ConnectionTrait>(db: &C, today: NaiveDate) -> Result<Remin
         let Some(due_date) = m.due_date else { continue };
         if let std::collections::hash_map::Entry::Vacant(slot) = contracts.entry(m.contract_id) {
             let found = match contract::Entity::find_by_id(m.contract_id).one(db).await? {
-                Some(c) if matches!(c.status.as_str(), "registered" | "performing") => {
+                Some(c) if ContractStatus::parse(&c.status).is_ok_and(ContractStatus::is_in_force) => {
                     let cure = current_content(db, &c).await?.0.clauses.cure_period_days;
                     Some((c, cure))
                 }
@@ -53,25 +58,30 @@ pub async fn sweep<C: ConnectionTrait>(db: &C, today: NaiveDate) -> Result<Remin
             slot.insert(found);
         }
         let Some(Some((contract, cure))) = contracts.get(&m.contract_id) else { continue };
-        let body = Some(format!("{} · {} {} · {}", m.title, yuan(m.amount_minor), m.currency, due_date));
+        let worded = |key: techex_core::MessageKey| {
+            key.with("milestone", m.title.as_str())
+                .with("amount", yuan(m.amount_minor))
+                .with("currency", m.currency.as_str())
+                .with("due", due_date.to_string())
+        };
         let notice = ContractNotice {
             kind: "milestone_due",
-            title: "里程碑款项已到期 / A milestone payment is due",
-            body: body.clone(),
+            message: worded(msg::NOTICE_MILESTONE_DUE),
+            body: None,
             key: format!("milestone:{}:due", m.id),
         };
         report.due += notify_organization(db, contract, contract.buyer_org_id, &notice).await?;
-        if (today - due_date).num_days() > i64::from(*cure) {
+        if crate::lifecycle::overdue_past_cure(Some(due_date), today, *cure) {
             let to_buyer = ContractNotice {
                 kind: "milestone_overdue",
-                title: "里程碑款项逾期已超过宽限期 / A milestone payment is overdue past the cure period",
-                body: body.clone(),
+                message: worded(msg::NOTICE_MILESTONE_OVERDUE),
+                body: None,
                 key: format!("milestone:{}:overdue", m.id),
             };
             let to_seller = ContractNotice {
                 kind: "milestone_overdue",
-                title: "乙方付款逾期已超过宽限期，可通知解除合同 / The buyer's payment is overdue past the cure period: you may terminate by notice",
-                body,
+                message: worded(msg::NOTICE_MILESTONE_OVERDUE_SELLER),
+                body: None,
                 key: format!("milestone:{}:overdue", m.id),
             };
             report.overdue += notify_organization(db, contract, contract.buyer_org_id, &to_buyer).await?;

@@ -74,7 +74,9 @@ impl Grouping {
             "status" => Ok(Grouping::Status),
             _ => Err(ListingsError::invalid(
                 "by",
-                techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "month, field, type, region, status"),
+                techex_core::msg::VALUE_NOT_ONE_OF
+                    .with("input", text)
+                    .with("allowed", "month, field, type, region, status"),
             )),
         }
     }

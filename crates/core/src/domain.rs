@@ -274,6 +274,62 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Where a technology contract is: drafted from an agreement, signed by both parties,
+    /// registered by the center, performed (a milestone paid), and ended.
+    ContractStatus {
+        Draft = "draft", "草拟", "Draft";
+        Signing = "signing", "签署中", "Signing";
+        Signed = "signed", "已签署", "Signed";
+        Registered = "registered", "已登记", "Registered";
+        Performing = "performing", "履行中", "Performing";
+        Completed = "completed", "已履行完毕", "Completed";
+        Terminated = "terminated", "已解除", "Terminated";
+    }
+}
+
+impl ContractStatus {
+    /// Registered and not yet ended: its milestones are being paid.
+    pub fn is_in_force(self) -> bool {
+        matches!(self, ContractStatus::Registered | ContractStatus::Performing)
+    }
+}
+
+coded_enum! {
+    /// Where one payment milestone of a contract is.
+    MilestoneStatus {
+        Scheduled = "scheduled", "待付款", "Scheduled";
+        PaymentPending = "payment_pending", "付款处理中", "Payment pending";
+        Paid = "paid", "已付款（托管中）", "Paid (in escrow)";
+        Accepted = "accepted", "已验收", "Accepted";
+        Refunded = "refunded", "已退款", "Refunded";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
+}
+
+impl MilestoneStatus {
+    /// Whether a milestone may go from `self` to `to`: paying starts and can fall back
+    /// (a cancelled intent), a success is paid even when it outran the pending state,
+    /// a paid milestone is accepted or refunded (both final), and one not paid falls
+    /// away when its contract ends.
+    pub fn can_become(self, to: MilestoneStatus) -> bool {
+        use MilestoneStatus::*;
+        matches!(
+            (self, to),
+            (Scheduled, PaymentPending)
+                | (PaymentPending, Scheduled)
+                | (Scheduled | PaymentPending, Paid)
+                | (Paid, Accepted | Refunded)
+                | (Scheduled, Cancelled)
+        )
+    }
+
+    /// Settled: nothing more will be paid or released.
+    pub fn is_settled(self) -> bool {
+        matches!(self, MilestoneStatus::Accepted | MilestoneStatus::Refunded)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use crate::entities::{StringList, demand};
 use crate::error::{ListingsError, Result, check_version};
 use crate::patching::{apply_amount, apply_texts, clean_list, merged};
 use crate::reference::{resolve_field, resolve_region};
+use crate::versioned::Versioned;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -271,24 +272,17 @@ fn snapshot(model: &demand::Model) -> serde_json::Value {
     })
 }
 
+/// How a demand is saved: its id and version columns.
+const DEMAND_ROWS: Versioned<demand::Entity> =
+    Versioned { entity: ENTITY, id: demand::Column::Id, version: demand::Column::Version };
+
 async fn save<C: ConnectionTrait>(
     db: &C,
     mut active: demand::ActiveModel,
     current: &demand::Model,
 ) -> Result<demand::Model> {
-    active.version = Set(current.version + 1);
     active.updated_at = Set(Utc::now());
-    let result = demand::Entity::update_many()
-        .set(active)
-        .filter(demand::Column::Id.eq(current.id))
-        .filter(demand::Column::Version.eq(current.version))
-        .exec(db)
-        .await?;
-    let reloaded = demand::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
-    if result.rows_affected == 0 {
-        return Err(ListingsError::Stale { given: current.version, current: reloaded.version });
-    }
-    Ok(reloaded)
+    DEMAND_ROWS.save(db, active, current.id, current.version).await
 }
 
 async fn finish<C: ConnectionTrait>(

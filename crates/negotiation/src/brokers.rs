@@ -2,8 +2,8 @@
 //! number, level, fields, agency, default commission) and suspend or reinstate them; a
 //! broker keeps their own profile; everyone sees active brokers with their track record.
 
+use crate::Result;
 use crate::entities::{broker, deal};
-use crate::{Result, moved_first};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use techex_listings::achievements::OwnerBrief;
 use techex_listings::entities::{StringList, organization, user};
 use techex_listings::error::check_version;
 use techex_listings::reference::resolve_field;
+use techex_listings::versioned::Versioned;
 use techex_listings::{ListingsError, audit};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -203,21 +204,17 @@ pub async fn certify<C: ConnectionTrait>(db: &C, actor: &Actor, input: CertifyBr
     Ok(created)
 }
 
+/// How a broker is saved: its id and version columns.
+const BROKER_ROWS: Versioned<broker::Entity> =
+    Versioned { entity: ENTITY, id: broker::Column::Id, version: broker::Column::Version };
+
 async fn save<C: ConnectionTrait>(
     db: &C,
     mut active: broker::ActiveModel,
     current: &broker::Model,
 ) -> Result<broker::Model> {
-    active.version = Set(current.version + 1);
     active.updated_at = Set(Utc::now());
-    let result = broker::Entity::update_many()
-        .set(active)
-        .filter(broker::Column::Id.eq(current.id))
-        .filter(broker::Column::Version.eq(current.version))
-        .exec(db)
-        .await?;
-    moved_first(result.rows_affected, "the broker")?;
-    get(db, current.id).await
+    BROKER_ROWS.save(db, active, current.id, current.version).await
 }
 
 /// Edits a broker profile: the broker their own (fields, commission, biography), platform
@@ -413,7 +410,9 @@ pub async fn list<C: ConnectionTrait>(
         _ => {
             return Err(ListingsError::invalid(
                 "status",
-                techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "active, suspended, all"),
+                techex_core::msg::VALUE_NOT_ONE_OF
+                    .with("input", filter.status.as_deref().unwrap_or_default())
+                    .with("allowed", "active, suspended, all"),
             ));
         }
     }

@@ -31,11 +31,3 @@ use techex_listings::ListingsError;
 pub(crate) fn refuse(entity: &'static str, action: &'static str, state: &str) -> ListingsError {
     ListingsError::InvalidTransition { entity, action, state: state.to_string() }
 }
-
-/// Rows changed by a guarded update: none means someone else moved first (409).
-pub(crate) fn moved_first(rows: u64, what: &str) -> Result<()> {
-    if rows == 0 {
-        return Err(ListingsError::Conflict(format!("{what} changed meanwhile; reload and try again")));
-    }
-    Ok(())
-}

@@ -15,14 +15,14 @@
 use crate::deals::{self, Agreement, Party, load_locked, notify_side, status_of};
 use crate::entities::{deal, offer};
 use crate::terms::{TermChange, Terms, diff};
-use crate::{Result, moved_first, refuse};
+use crate::{Result, refuse};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use techex_core::domain::{DealStatus, OfferStatus, Side};
 use techex_core::text::optional_text;
-use techex_core::{Actor, new_id};
+use techex_core::{Actor, msg, new_id};
 use techex_listings::error::check_version;
 use techex_listings::{ListingsError, audit};
 use utoipa::ToSchema;
@@ -245,12 +245,12 @@ async fn insert<C: ConnectionTrait>(
         )
         .await?;
     }
-    let (to, title) = if by_broker {
-        (side, "经纪人拟议了条件，请确认 / The broker proposed terms for you to confirm")
+    let (to, message) = if by_broker {
+        (side, msg::NOTICE_OFFER_PROPOSED_BY_BROKER)
     } else {
-        (side.other(), "收到新的报价 / You received an offer")
+        (side.other(), msg::NOTICE_OFFER_RECEIVED)
     };
-    notify_side(db, &updated, to, Some(actor), &format!("offer_{}", created.sequence), title).await?;
+    notify_side(db, &updated, to, Some(actor), &format!("offer_{}", created.sequence), message.into()).await?;
     Ok(created)
 }
 
@@ -293,8 +293,16 @@ async fn transition<C: ConnectionTrait>(
         .exec(db)
         .await
         .map_err(|e| ListingsError::from_db_unique(e, "another offer of this deal was accepted first"))?;
-    moved_first(result.rows_affected, "the offer")?;
-    offer::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
+    let reloaded = offer::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
+    if result.rows_affected != 1 {
+        // Decided by someone else meanwhile: its state refuses this (409); merely edited,
+        // the caller's version is stale (412).
+        if reloaded.status != current.status {
+            return Err(refuse(ENTITY, "decide", &reloaded.status));
+        }
+        return Err(ListingsError::Stale { given: current.version, current: reloaded.version });
+    }
+    Ok(reloaded)
 }
 
 /// Refuses an action on an offer that is not open any more (with its real status).
@@ -406,7 +414,7 @@ pub async fn reject<C: ConnectionTrait>(
         side,
         Some(actor),
         &format!("offer_rejected_{}", current.sequence),
-        "报价被拒绝 / Your offer was rejected",
+        msg::NOTICE_OFFER_REJECTED.into(),
     )
     .await?;
     Ok(rejected)
@@ -497,7 +505,7 @@ pub async fn confirm<C: ConnectionTrait>(
         side.other(),
         Some(actor),
         &format!("offer_{}", current.sequence),
-        "收到新的报价 / You received an offer",
+        msg::NOTICE_OFFER_RECEIVED.into(),
     )
     .await?;
     Ok(confirmed)

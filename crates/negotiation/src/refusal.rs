@@ -10,7 +10,7 @@
 use crate::deals::{self, Party, load_locked, notify_side, notify_user};
 use crate::entities::{deal, first_refusal, offer};
 use crate::terms::Terms;
-use crate::{Result, moved_first, refuse};
+use crate::{Result, refuse};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::ExprTrait;
@@ -18,9 +18,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 use techex_core::domain::{DealStatus, Side, TransactionMode};
 use techex_core::text::optional_text;
-use techex_core::{Actor, new_id};
+use techex_core::{Actor, msg, new_id};
 use techex_listings::entities::{achievement, user};
 use techex_listings::error::check_version;
+use techex_listings::versioned::Versioned;
 use techex_listings::{ListingsError, audit};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -225,21 +226,13 @@ pub async fn start<C: ConnectionTrait>(
                 &deal,
                 user_id,
                 "first_refusal",
-                "您作为发明人享有优先受让权 / As an inventor you may claim this assignment first",
+                msg::NOTICE_FIRST_REFUSAL_INVENTOR.into(),
                 &format!("refusal:{}", created.id),
             )
             .await?;
         }
     }
-    notify_side(
-        db,
-        &deal,
-        Side::Buyer,
-        Some(actor),
-        "first_refusal",
-        "发明人优先受让通知已发出 / The inventors were notified",
-    )
-    .await?;
+    notify_side(db, &deal, Side::Buyer, Some(actor), "first_refusal", msg::NOTICE_FIRST_REFUSAL_SENT.into()).await?;
     Ok(created)
 }
 
@@ -268,7 +261,9 @@ pub async fn answer<C: ConnectionTrait>(
         _ => {
             return Err(ListingsError::invalid(
                 "decision",
-                techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "waive, claim"),
+                techex_core::msg::VALUE_NOT_ONE_OF
+                    .with("input", input.decision.as_str())
+                    .with("allowed", "waive, claim"),
             ));
         }
     };
@@ -315,28 +310,24 @@ pub async fn answer<C: ConnectionTrait>(
             Side::Buyer,
             Some(actor),
             "first_refusal_claimed",
-            "发明人行使了优先受让权 / An inventor claimed the assignment",
+            msg::NOTICE_FIRST_REFUSAL_CLAIMED.into(),
         )
         .await?;
     }
     Ok(updated)
 }
 
+/// How a first refusal is saved: its id and version columns.
+const FIRST_REFUSAL_ROWS: Versioned<first_refusal::Entity> =
+    Versioned { entity: ENTITY, id: first_refusal::Column::Id, version: first_refusal::Column::Version };
+
 async fn save<C: ConnectionTrait>(
     db: &C,
     mut active: first_refusal::ActiveModel,
     current: &first_refusal::Model,
 ) -> Result<first_refusal::Model> {
-    active.version = Set(current.version + 1);
     active.updated_at = Set(Utc::now());
-    let result = first_refusal::Entity::update_many()
-        .set(active)
-        .filter(first_refusal::Column::Id.eq(current.id))
-        .filter(first_refusal::Column::Version.eq(current.version))
-        .exec(db)
-        .await?;
-    moved_first(result.rows_affected, "the first-refusal notice")?;
-    first_refusal::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
+    FIRST_REFUSAL_ROWS.save(db, active, current.id, current.version).await
 }
 
 /// The notices of a deal, oldest first.

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use techex_core::domain::DealStatus;
 use techex_core::pagination::Page;
 use techex_core::text::required_text;
-use techex_core::{Actor, FieldErrors, PageRequest, new_id};
+use techex_core::{Actor, FieldErrors, PageRequest, msg, new_id};
 use techex_listings::blobs::{BlobStore, Bytes, content_hash_off_thread};
 use techex_listings::documents::{clean_filename, detect_content_type};
 use techex_listings::entities::user;
@@ -42,7 +42,9 @@ fn check_channel(channel: &str) -> Result<&'static str> {
     CHANNELS.into_iter().find(|c| *c == channel).ok_or_else(|| {
         ListingsError::invalid(
             "channel",
-            techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "joint, caucus_seller, caucus_buyer"),
+            techex_core::msg::VALUE_NOT_ONE_OF
+                .with("input", channel)
+                .with("allowed", "joint, caucus_seller, caucus_buyer"),
         )
     })
 }
@@ -176,11 +178,11 @@ pub async fn post<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid, inpu
     mark_read_through(db, actor, deal_id, channel, created.id).await?;
     for reader in readers(db, &deal, channel).await? {
         if reader != actor.user_id {
-            let title = match channel {
-                JOINT => "洽谈室有新消息 / New message in the deal room",
-                _ => "经纪人私聊有新消息 / New private message with the broker",
+            let message = match channel {
+                JOINT => msg::NOTICE_ROOM_MESSAGE,
+                _ => msg::NOTICE_PRIVATE_MESSAGE,
             };
-            notify_user(db, &deal, reader, "deal_message", title, &format!("msg:{}", created.id)).await?;
+            notify_user(db, &deal, reader, "deal_message", message.into(), &format!("msg:{}", created.id)).await?;
         }
     }
     let name = user::Entity::find_by_id(actor.user_id).one(db).await?.map(|u| u.display_name).unwrap_or_default();

@@ -17,12 +17,17 @@ use super::{ENTITY, acts_for_owner, get, snapshot, view::parse_status};
 use crate::audit;
 use crate::entities::achievement;
 use crate::error::{ListingsError, Result, check_version};
+use crate::versioned::Versioned;
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use techex_core::domain::AchievementStatus;
 use techex_core::text::required_text;
 use techex_core::{Actor, FieldErrors};
 use uuid::Uuid;
+
+/// How a achievement is saved: its id and version columns.
+const ACHIEVEMENT_ROWS: Versioned<achievement::Entity> =
+    Versioned { entity: ENTITY, id: achievement::Column::Id, version: achievement::Column::Version };
 
 /// Writes a changed row if nobody changed it since `current` was read; bumps the version.
 pub(crate) async fn save<C: ConnectionTrait>(
@@ -30,19 +35,8 @@ pub(crate) async fn save<C: ConnectionTrait>(
     mut active: achievement::ActiveModel,
     current: &achievement::Model,
 ) -> Result<achievement::Model> {
-    active.version = Set(current.version + 1);
     active.updated_at = Set(Utc::now());
-    let result = achievement::Entity::update_many()
-        .set(active)
-        .filter(achievement::Column::Id.eq(current.id))
-        .filter(achievement::Column::Version.eq(current.version))
-        .exec(db)
-        .await?;
-    let reloaded = achievement::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
-    if result.rows_affected == 0 {
-        return Err(ListingsError::Stale { given: current.version, current: reloaded.version });
-    }
-    Ok(reloaded)
+    ACHIEVEMENT_ROWS.save(db, active, current.id, current.version).await
 }
 
 fn refuse(action: &'static str, current: &achievement::Model) -> ListingsError {

@@ -21,8 +21,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use techex_contracts::contracts::{self, ContractRole, ContractView};
 use techex_contracts::entities::contract;
+use techex_contracts::lifecycle::overdue_past_cure;
 use techex_contracts::stats::{self, Grouping, Period};
-use techex_core::domain::{AchievementStatus, DealStatus, OfferStatus};
+use techex_core::domain::{AchievementStatus, DealStatus, MilestoneStatus, OfferStatus};
 use techex_core::{Actor, PageRequest};
 use techex_listings::achievements::{self, AchievementFilter};
 use techex_listings::entities::{achievement, demand};
@@ -134,11 +135,10 @@ fn contract_tasks(contracts: &[ContractView], lang: Lang) -> Vec<Task> {
                 {
                     tasks.push(task("todo_termination", None));
                 }
-                let cure = i64::from(c.content.clauses.cure_period_days);
-                let overdue = c
-                    .milestones
-                    .iter()
-                    .find(|m| m.status == "scheduled" && m.due_date.is_some_and(|due| (today - due).num_days() > cure));
+                let cure = c.content.clauses.cure_period_days;
+                let overdue = c.milestones.iter().find(|m| {
+                    m.status == MilestoneStatus::Scheduled.as_str() && overdue_past_cure(m.due_date, today, cure)
+                });
                 if let (ContractRole::Seller, Some(m)) = (c.my_role, overdue) {
                     tasks.push(task("todo_overdue_payment", Some(m.amount_minor)));
                 }
@@ -223,8 +223,10 @@ pub(super) async fn dashboard(
     let open_deals = own_deals.iter().filter(|d| d.status.is_open()).count();
     let unread_messages: u64 = own_deals.iter().flat_map(|d| d.unread.values()).sum();
     let unread_notifications = notifications::unread_count(&state.db, actor).await?;
-    let latest_notifications =
-        notifications::list(&state.db, actor, true, PageRequest { limit: 5, after: None }).await?.items;
+    let latest_notifications = crate::notices::all_worded(
+        notifications::list(&state.db, actor, true, PageRequest { limit: 5, after: None }).await?.items,
+        lang,
+    );
 
     let desks = super::guard::Desks::of(actor);
     let center = if desks.review || desks.registration || desks.statistics {

@@ -9,11 +9,13 @@
 //! scheduled ─opens_at→ open ─closes_at→ closed (winner → deal agreed) | unsold
 //!     └──────────── cancel (no bid yet) ──→ cancelled
 //! ```
+//!
+//! Creating and bidding are here; what visitors see in `view`, closing in `closing`.
 
 use crate::deals::{self, Agreement};
 use crate::entities::{auction, bid, deal};
 use crate::terms::{Improvements, Terms};
-use crate::{Result, moved_first, refuse};
+use crate::{Result, refuse};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -21,14 +23,21 @@ use techex_core::domain::{AchievementStatus, AuctionStatus, DealStatus, Transact
 use techex_core::money::validate_amount_minor;
 use techex_core::pagination::Page;
 use techex_core::text::{optional_text, required_text};
-use techex_core::{Actor, Currency, FieldErrors, PageRequest, Role, new_id};
+use techex_core::{Actor, Currency, FieldErrors, MessageKey, PageRequest, Role, msg, new_id};
 use techex_listings::achievements::OwnerBrief;
 use techex_listings::entities::{achievement, organization};
 use techex_listings::error::check_version;
 use techex_listings::notifications::{NewNotification, notify};
+use techex_listings::versioned::Versioned;
 use techex_listings::{ListingsError, audit};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+mod closing;
+mod view;
+
+pub use closing::*;
+pub use view::*;
 
 const ENTITY: &str = "auction";
 
@@ -177,110 +186,6 @@ fn privileged(actor: Option<&Actor>, model: &auction::Model) -> bool {
     actor.is_some_and(|a| a.belongs_to(model.seller_org_id) || a.is_platform_admin())
 }
 
-async fn views<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    models: Vec<auction::Model>,
-) -> Result<Vec<AuctionView>> {
-    let orgs = techex_listings::achievements::owners_by_id(db, models.iter().map(|m| m.seller_org_id)).await?;
-    let ids: Vec<Uuid> = models.iter().map(|m| m.achievement_id).collect();
-    let titles: std::collections::HashMap<Uuid, (Option<String>, Option<String>)> = if ids.is_empty() {
-        Default::default()
-    } else {
-        achievement::Entity::find()
-            .filter(achievement::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, (a.title_zh, a.title_en)))
-            .collect()
-    };
-    let now = Utc::now();
-    let mut out = Vec::with_capacity(models.len());
-    for m in models {
-        let Some(seller) = orgs.get(&m.seller_org_id) else {
-            continue;
-        };
-        let leading = actor.is_some_and(|a| m.high_bidder_org_id == Some(a.organization_id));
-        let sees_deal = privileged(actor, &m) || leading;
-        let (title_zh, title_en) = titles.get(&m.achievement_id).cloned().unwrap_or_default();
-        out.push(AuctionView {
-            id: m.id,
-            achievement_id: m.achievement_id,
-            achievement_title_zh: title_zh,
-            achievement_title_en: title_en,
-            seller: seller.into(),
-            status: effective_status(&m, now),
-            currency: m.currency.clone(),
-            starting_price_minor: m.starting_price_minor,
-            reserve_minor: privileged(actor, &m).then_some(m.reserve_minor),
-            reserve_met: m.high_amount_minor.is_some_and(|h| h >= m.reserve_minor),
-            increment_minor: m.increment_minor,
-            minimum_bid_minor: minimum_bid(&m),
-            terms: terms_of(&m)?,
-            opens_at: m.opens_at,
-            closes_at: m.closes_at,
-            original_closes_at: m.original_closes_at,
-            extension_window_secs: m.extension_window_secs,
-            extension_secs: m.extension_secs,
-            extensions: m.extensions,
-            high_amount_minor: m.high_amount_minor,
-            bid_count: m.bid_count,
-            leading,
-            deal_id: if sees_deal { m.deal_id } else { None },
-            closed_reason: m.closed_reason,
-            closed_at: m.closed_at,
-            version: m.version,
-        });
-    }
-    Ok(out)
-}
-
-/// One auction (public: anyone may watch a public bidding).
-pub async fn get_view<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<AuctionView> {
-    let model = auction::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
-    views(db, actor, vec![model]).await?.pop().ok_or(ListingsError::NotFound(ENTITY))
-}
-
-/// Filters of the auction list.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuctionFilter {
-    pub status: Option<AuctionStatus>,
-    pub achievement_id: Option<Uuid>,
-}
-
-/// Auctions, newest first.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    filter: &AuctionFilter,
-    page: PageRequest,
-) -> Result<Page<AuctionView>> {
-    let mut query = auction::Entity::find().order_by_desc(auction::Column::Id);
-    if let Some(status) = filter.status {
-        let now = Utc::now();
-        query = match status {
-            AuctionStatus::Open => query
-                .filter(auction::Column::Status.is_in(["scheduled", "open"]))
-                .filter(auction::Column::OpensAt.lte(now)),
-            AuctionStatus::Scheduled => {
-                query.filter(auction::Column::Status.eq("scheduled")).filter(auction::Column::OpensAt.gt(now))
-            }
-            other => query.filter(auction::Column::Status.eq(other.as_str())),
-        };
-    }
-    if let Some(id) = filter.achievement_id {
-        query = query.filter(auction::Column::AchievementId.eq(id));
-    }
-    if let Some(cursor) = page.after {
-        query = query.filter(auction::Column::Id.lt(cursor.0));
-    }
-    let rows = query.limit(page.limit + 1).all(db).await?;
-    let page = Page::from_rows(rows, page.limit, |m| m.id);
-    Ok(Page { items: views(db, actor, page.items).await?, next_cursor: page.next_cursor })
-}
-
 /// Puts a published achievement up for bidding: its owner's members, or platform admins.
 pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: CreateAuction) -> Result<auction::Model> {
     let subject = achievement::Entity::find_by_id(input.achievement_id)
@@ -399,21 +304,17 @@ async fn locked<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<auction::Model> 
     auction::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
 }
 
+/// How a auction is saved: its id and version columns.
+const AUCTION_ROWS: Versioned<auction::Entity> =
+    Versioned { entity: ENTITY, id: auction::Column::Id, version: auction::Column::Version };
+
 async fn save<C: ConnectionTrait>(
     db: &C,
     mut active: auction::ActiveModel,
     current: &auction::Model,
 ) -> Result<auction::Model> {
-    active.version = Set(current.version + 1);
     active.updated_at = Set(Utc::now());
-    let result = auction::Entity::update_many()
-        .set(active)
-        .filter(auction::Column::Id.eq(current.id))
-        .filter(auction::Column::Version.eq(current.version))
-        .exec(db)
-        .await?;
-    moved_first(result.rows_affected, "the auction")?;
-    auction::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
+    AUCTION_ROWS.save(db, active, current.id, current.version).await
 }
 
 /// Places a bid. Under the auction's lock: the bid must come while the auction is open,
@@ -485,15 +386,8 @@ pub async fn place_bid<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, inpu
     )
     .await?;
     if let Some(org) = previous_leader.filter(|o| *o != actor.organization_id) {
-        notify_org(
-            db,
-            &updated,
-            org,
-            "auction_outbid",
-            "您的出价已被超过 / You were outbid",
-            &format!("outbid:{}", created.id),
-        )
-        .await?;
+        notify_org(db, &updated, org, "auction_outbid", msg::NOTICE_AUCTION_OUTBID, &format!("outbid:{}", created.id))
+            .await?;
     }
     Ok(created)
 }
@@ -503,7 +397,7 @@ async fn notify_org<C: ConnectionTrait>(
     model: &auction::Model,
     org: Uuid,
     kind: &str,
-    title: &str,
+    message: MessageKey,
     key: &str,
 ) -> Result<()> {
     use techex_listings::entities::user;
@@ -518,9 +412,8 @@ async fn notify_org<C: ConnectionTrait>(
             NewNotification {
                 user_id: member.id,
                 kind: kind.into(),
-                title: title.into(),
+                message: message.into(),
                 body: None,
-                link: Some(format!("/auctions/{}", model.id)),
                 entity_type: Some(ENTITY.into()),
                 entity_id: Some(model.id),
                 dedupe_key: format!("auction:{}:{key}:{}", model.id, member.id),
@@ -529,199 +422,4 @@ async fn notify_org<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
-}
-
-/// The bids of an auction, highest first.
-pub async fn bids<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<Vec<BidView>> {
-    let model = auction::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
-    let rows =
-        bid::Entity::find().filter(bid::Column::AuctionId.eq(id)).order_by_desc(bid::Column::Sequence).all(db).await?;
-    let named = privileged(actor, &model);
-    let orgs = if named {
-        techex_listings::achievements::owners_by_id(db, rows.iter().map(|b| b.bidder_org_id)).await?
-    } else {
-        Default::default()
-    };
-    let mut numbers: std::collections::HashMap<Uuid, i32> = std::collections::HashMap::new();
-    for row in rows.iter().rev() {
-        let next = i32::try_from(numbers.len()).unwrap_or(i32::MAX).saturating_add(1);
-        numbers.entry(row.bidder_org_id).or_insert(next);
-    }
-    Ok(rows
-        .into_iter()
-        .map(|b| BidView {
-            id: b.id,
-            sequence: b.sequence,
-            amount_minor: b.amount_minor,
-            mine: actor.is_some_and(|a| a.belongs_to(b.bidder_org_id)),
-            bidder_number: numbers.get(&b.bidder_org_id).copied().unwrap_or_default(),
-            bidder: orgs.get(&b.bidder_org_id).map(OwnerBrief::from),
-            created_at: b.created_at,
-        })
-        .collect())
-}
-
-/// Cancels an auction before any bid (the seller or the center), with a reason.
-pub async fn cancel<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    reason: &str,
-) -> Result<auction::Model> {
-    let current = locked(db, id).await?;
-    if !privileged(Some(actor), &current) {
-        return Err(ListingsError::Forbidden("only the seller or the center cancels an auction".into()));
-    }
-    check_version(expected_version, current.version)?;
-    if !matches!(stored_status(&current), AuctionStatus::Scheduled | AuctionStatus::Open) || current.bid_count > 0 {
-        let state = if current.bid_count > 0 { "open with bids" } else { current.status.as_str() };
-        return Err(refuse(ENTITY, "cancel", state));
-    }
-    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
-    let mut active: auction::ActiveModel = current.clone().into();
-    active.status = Set(AuctionStatus::Cancelled.as_str().into());
-    active.live_key = Set(None);
-    active.closed_reason = Set(Some(reason));
-    active.closed_at = Set(Some(Utc::now()));
-    let updated = save(db, active, &current).await?;
-    audit::record(db, Some(actor), "auction.cancel", ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated)))
-        .await?;
-    Ok(updated)
-}
-
-/// Auctions past their close that have not been settled.
-pub async fn due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Vec<Uuid>> {
-    Ok(auction::Entity::find()
-        .filter(auction::Column::Status.is_in(["scheduled", "open"]))
-        .filter(auction::Column::ClosesAt.lte(now))
-        .limit(100)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.id)
-        .collect())
-}
-
-/// Settles an auction past its close, exactly once (under its lock): the highest bid at
-/// or above the reserve wins and becomes a deal with agreed terms; otherwise unsold.
-/// Returns the settled auction, or `None` when it is not due (or already settled).
-pub async fn settle<C: ConnectionTrait>(db: &C, id: Uuid, now: DateTime<Utc>) -> Result<Option<auction::Model>> {
-    let current = locked(db, id).await?;
-    if !matches!(stored_status(&current), AuctionStatus::Scheduled | AuctionStatus::Open) || current.closes_at > now {
-        return Ok(None);
-    }
-    let mut active: auction::ActiveModel = current.clone().into();
-    active.live_key = Set(None);
-    active.closed_at = Set(Some(now));
-    let winner = current.high_amount_minor.filter(|amount| *amount >= current.reserve_minor);
-    let updated = match (winner, current.high_bid_id, current.high_bidder_org_id) {
-        (Some(amount), Some(bid_id), Some(buyer)) => {
-            let winning = bid::Entity::find_by_id(bid_id).one(db).await?.ok_or(ListingsError::NotFound("bid"))?;
-            let deal = open_won_deal(db, &current, &winning, buyer, amount, now).await?;
-            active.status = Set(AuctionStatus::Closed.as_str().into());
-            active.deal_id = Set(Some(deal.id));
-            active.closed_reason = Set(Some(format!("won by bid #{} at {amount}", winning.sequence)));
-            let updated = save(db, active, &current).await?;
-            notify_org(db, &updated, buyer, "auction_won", "您已竞得 / You won the bidding", "won").await?;
-            notify_org(
-                db,
-                &updated,
-                current.seller_org_id,
-                "auction_closed",
-                "竞价已成交 / Your bidding closed with a winner",
-                "closed",
-            )
-            .await?;
-            updated
-        }
-        _ => {
-            active.status = Set(AuctionStatus::Unsold.as_str().into());
-            let reason = if current.bid_count == 0 { "no bids" } else { "the highest bid did not reach the reserve" };
-            active.closed_reason = Set(Some(reason.into()));
-            let updated = save(db, active, &current).await?;
-            notify_org(
-                db,
-                &updated,
-                current.seller_org_id,
-                "auction_unsold",
-                "竞价流拍 / Your bidding closed unsold",
-                "unsold",
-            )
-            .await?;
-            updated
-        }
-    };
-    audit::record(db, None, "auction.close", ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
-    Ok(Some(updated))
-}
-
-/// The deal of a won auction, opened and agreed in one step.
-async fn open_won_deal<C: ConnectionTrait>(
-    db: &C,
-    auction: &auction::Model,
-    winning: &bid::Model,
-    buyer: Uuid,
-    amount: i64,
-    now: DateTime<Utc>,
-) -> Result<deal::Model> {
-    let fixed = terms_of(auction)?;
-    let currency = Currency::parse(&auction.currency).unwrap_or_default();
-    let terms = Terms {
-        mode: fixed.mode,
-        currency,
-        lump_sum_minor: Some(amount),
-        royalty_bps: None,
-        royalty_minimum_minor: None,
-        equity_bps: None,
-        milestones: Vec::new(),
-        territory: fixed.territory,
-        term_years: fixed.term_years,
-        exclusive: fixed.exclusive,
-        improvements: fixed.improvements,
-        notes: fixed.notes,
-    }
-    .with_default_schedule();
-    organization::Entity::find_by_id(buyer).one(db).await?.ok_or(ListingsError::NotFound("organization"))?;
-    let created = deal::ActiveModel {
-        id: Set(new_id()),
-        achievement_id: Set(Some(auction.achievement_id)),
-        demand_id: Set(None),
-        auction_id: Set(Some(auction.id)),
-        seller_org_id: Set(auction.seller_org_id),
-        buyer_org_id: Set(buyer),
-        opened_by: Set(winning.bidder_user_id),
-        status: Set(DealStatus::Negotiating.as_str().into()),
-        inquiry: Set(format!("挂牌竞价成交 / Won at public bidding (bid #{})", winning.sequence)),
-        broker_id: Set(None),
-        broker_status: Set(None),
-        broker_invited_by: Set(None),
-        commission_bps: Set(None),
-        live_key: Set(None),
-        agreed_offer_id: Set(None),
-        agreement: Set(None),
-        agreed_at: Set(None),
-        closed_reason: Set(None),
-        closed_at: Set(None),
-        last_activity_at: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(db)
-    .await?;
-    audit::record(db, None, "deal.open", deals::ENTITY, created.id, None, Some(deals::snapshot(&created))).await?;
-    let agreement = Agreement {
-        source: "auction".into(),
-        offer_id: None,
-        auction_id: Some(auction.id),
-        terms,
-        seller_org_id: auction.seller_org_id,
-        buyer_org_id: buyer,
-        broker_id: None,
-        commission_bps: None,
-        accepted_by: None,
-        agreed_at: now,
-    };
-    deals::agree(db, None, &created, agreement).await
 }

@@ -9,10 +9,13 @@
 //! Who may see a deal: the seller's and the buyer's organization, the broker (the brief
 //! once invited, everything once accepted), and platform admins (not the room). Everyone
 //! else gets "not found".
+//!
+//! Opening and the state machine are here; brokers' invitations in `brokering`, what a
+//! participant sees in `view`, notifications in `notices`, expiry in `expiry`.
 
 use crate::entities::{broker, deal, offer};
 use crate::terms::Terms;
-use crate::{Result, brokers, moved_first, refuse};
+use crate::{Result, brokers, refuse};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -23,14 +26,25 @@ use std::collections::HashMap;
 use techex_core::domain::{AchievementStatus, DealStatus, DemandStatus, Side, TransactionMode};
 use techex_core::pagination::Page;
 use techex_core::text::required_text;
-use techex_core::{Actor, PageRequest, Role, new_id};
+use techex_core::{Actor, Message, PageRequest, Role, msg, new_id};
 use techex_listings::achievements::OwnerBrief;
 use techex_listings::entities::{achievement, demand, user};
 use techex_listings::error::check_version;
 use techex_listings::notifications::{NewNotification, notify};
+use techex_listings::versioned::Versioned;
 use techex_listings::{ListingsError, audit};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+mod brokering;
+mod expiry;
+mod notices;
+mod view;
+
+pub use brokering::*;
+pub use expiry::*;
+pub(crate) use notices::*;
+pub use view::*;
 
 pub(crate) const ENTITY: &str = "deal";
 
@@ -378,15 +392,18 @@ pub async fn open<C: ConnectionTrait>(db: &C, actor: &Actor, input: OpenDeal) ->
     };
     for side in [Side::Seller, Side::Buyer] {
         if Some(side) != opener_side {
-            notify_side(db, &created, side, Some(actor), "deal_opened", "新的洽谈 / A new deal was opened").await?;
+            notify_side(db, &created, side, Some(actor), "deal_opened", msg::NOTICE_DEAL_OPENED.into()).await?;
         }
     }
     if let Some(id) = broker_id.filter(|_| mediator.is_none()) {
-        notify_user(db, &created, id, "broker_invited", "邀请您居间 / You are invited to mediate a deal", "invite")
-            .await?;
+        notify_user(db, &created, id, "broker_invited", msg::NOTICE_BROKER_INVITED.into(), "invite").await?;
     }
     Ok(created)
 }
+
+/// How a deal is saved: its id and version columns.
+const DEAL_ROWS: Versioned<deal::Entity> =
+    Versioned { entity: ENTITY, id: deal::Column::Id, version: deal::Column::Version };
 
 /// Writes a changed deal if nobody changed it since `current` was read.
 pub(crate) async fn save<C: ConnectionTrait>(
@@ -395,17 +412,9 @@ pub(crate) async fn save<C: ConnectionTrait>(
     current: &deal::Model,
 ) -> Result<deal::Model> {
     let now = Utc::now();
-    active.version = Set(current.version + 1);
     active.updated_at = Set(now);
     active.last_activity_at = Set(now);
-    let result = deal::Entity::update_many()
-        .set(active)
-        .filter(deal::Column::Id.eq(current.id))
-        .filter(deal::Column::Version.eq(current.version))
-        .exec(db)
-        .await?;
-    moved_first(result.rows_affected, "the deal")?;
-    deal::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
+    DEAL_ROWS.save(db, active, current.id, current.version).await
 }
 
 /// Records activity on a deal (a message) without changing its version.
@@ -416,84 +425,6 @@ pub(crate) async fn touch<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<()> {
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// Invites a broker (either party), or assigns one (platform admins).
-pub async fn invite_broker<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    input: InviteBroker,
-) -> Result<deal::Model> {
-    let (current, party) = load_locked(db, actor, id).await?;
-    if !matches!(party, Party::Seller | Party::Buyer | Party::Center) {
-        return Err(ListingsError::Forbidden("only the parties or the center choose the broker".into()));
-    }
-    check_version(expected_version, current.version)?;
-    if !status_of(&current).is_open() {
-        return Err(refuse(ENTITY, "invite a broker to", &current.status));
-    }
-    if current.broker_status.as_deref() == Some("accepted") {
-        return Err(ListingsError::Conflict("this deal already has a broker".into()));
-    }
-    let (broker, rate) =
-        check_broker(db, input.broker_id, input.commission_bps, current.seller_org_id, current.buyer_org_id).await?;
-    let mut active: deal::ActiveModel = current.clone().into();
-    active.broker_id = Set(Some(broker.id));
-    active.broker_status = Set(Some("invited".into()));
-    active.broker_invited_by = Set(Some(actor.user_id));
-    active.commission_bps = Set(Some(rate));
-    let updated = save(db, active, &current).await?;
-    let action = if party == Party::Center { "deal.assign_broker" } else { "deal.invite_broker" };
-    audit::record(db, Some(actor), action, ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
-    notify_user(db, &updated, broker.id, "broker_invited", "邀请您居间 / You are invited to mediate a deal", "invite")
-        .await?;
-    Ok(updated)
-}
-
-/// The invited broker accepts (agreeing to the proposed commission) or declines.
-pub async fn answer_invitation<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    accept: bool,
-) -> Result<deal::Model> {
-    let (current, party) = load_locked(db, actor, id).await?;
-    if party != Party::InvitedBroker {
-        return Err(match party {
-            Party::Broker => refuse(ENTITY, "answer an invitation of", "already brokered"),
-            _ => ListingsError::Forbidden("only the invited broker answers the invitation".into()),
-        });
-    }
-    check_version(expected_version, current.version)?;
-    if !status_of(&current).is_open() {
-        return Err(refuse(ENTITY, "take on", &current.status));
-    }
-    if accept {
-        let profile = brokers::get(db, actor.user_id).await?;
-        if !brokers::is_active(&profile) {
-            return Err(ListingsError::Forbidden("a suspended broker cannot take on new deals".into()));
-        }
-    }
-    let mut active: deal::ActiveModel = current.clone().into();
-    active.broker_status = Set(Some(if accept { "accepted" } else { "declined" }.into()));
-    if accept && status_of(&current) == DealStatus::Inquiry {
-        active.status = Set(DealStatus::Brokered.as_str().into());
-    }
-    let updated = save(db, active, &current).await?;
-    let action = if accept { "deal.broker_accept" } else { "deal.broker_decline" };
-    audit::record(db, Some(actor), action, ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
-    let title = if accept {
-        "经纪人已接受居间 / The broker accepted to mediate"
-    } else {
-        "经纪人谢绝居间 / The broker declined"
-    };
-    for side in [Side::Seller, Side::Buyer] {
-        notify_side(db, &updated, side, Some(actor), action, title).await?;
-    }
-    Ok(updated)
 }
 
 /// Cancels a deal with a reason: either party, the broker, or the center; open deals and
@@ -519,9 +450,8 @@ pub async fn cancel<C: ConnectionTrait>(
     }
     let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
     let updated = close(db, Some(actor), &current, DealStatus::Cancelled, &reason).await?;
-    let title = "洽谈已取消 / The deal was cancelled";
     for side in [Side::Seller, Side::Buyer] {
-        notify_side(db, &updated, side, Some(actor), "deal_cancelled", title).await?;
+        notify_side(db, &updated, side, Some(actor), "deal_cancelled", msg::NOTICE_DEAL_CANCELLED.into()).await?;
     }
     Ok(updated)
 }
@@ -602,335 +532,10 @@ pub(crate) async fn agree<C: ConnectionTrait>(
         }
     }
     for side in [Side::Seller, Side::Buyer] {
-        notify_side(db, &updated, side, None, "deal_agreed", "已达成一致 / Terms were agreed").await?;
+        notify_side(db, &updated, side, None, "deal_agreed", msg::NOTICE_DEAL_AGREED.into()).await?;
     }
     if let Some(broker) = updated.broker_id.filter(|_| updated.broker_status.as_deref() == Some("accepted")) {
-        notify_user(db, &updated, broker, "deal_agreed", "已达成一致 / Terms were agreed", "agreed").await?;
+        notify_user(db, &updated, broker, "deal_agreed", msg::NOTICE_DEAL_AGREED.into(), "agreed").await?;
     }
-    Ok(updated)
-}
-
-/// Sends a notification about a deal to every member of one side (except the actor).
-pub(crate) async fn notify_side<C: ConnectionTrait>(
-    db: &C,
-    deal: &deal::Model,
-    side: Side,
-    actor: Option<&Actor>,
-    kind: &str,
-    title: &str,
-) -> Result<()> {
-    let org = match side {
-        Side::Seller => deal.seller_org_id,
-        Side::Buyer => deal.buyer_org_id,
-    };
-    let members = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(org))
-        .filter(user::Column::Status.eq("active"))
-        .all(db)
-        .await?;
-    for member in members {
-        if actor.is_some_and(|a| a.user_id == member.id) {
-            continue;
-        }
-        let roles = techex_core::RoleSet::from_stored(&member.roles);
-        if !(roles.contains(Role::Member) || roles.contains(Role::OrgAdmin)) {
-            continue;
-        }
-        notify_user(db, deal, member.id, kind, title, &format!("{kind}:{}", deal.version)).await?;
-    }
-    Ok(())
-}
-
-/// One notification about a deal; `key` makes it happen once.
-pub(crate) async fn notify_user<C: ConnectionTrait>(
-    db: &C,
-    deal: &deal::Model,
-    user_id: Uuid,
-    kind: &str,
-    title: &str,
-    key: &str,
-) -> Result<()> {
-    notify(
-        db,
-        NewNotification {
-            user_id,
-            kind: kind.chars().take(32).collect(),
-            title: title.to_string(),
-            body: None,
-            link: Some(format!("/deals/{}", deal.id)),
-            entity_type: Some(ENTITY.into()),
-            entity_id: Some(deal.id),
-            dedupe_key: format!("deal:{}:{key}:{user_id}", deal.id),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-async fn subjects<C: ConnectionTrait>(
-    db: &C,
-    deals: &[deal::Model],
-) -> Result<(HashMap<Uuid, Subject>, HashMap<Uuid, Subject>)> {
-    let achievement_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.achievement_id).collect();
-    let demand_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.demand_id).collect();
-    let mut achievements = HashMap::new();
-    if !achievement_ids.is_empty() {
-        for a in achievement::Entity::find().filter(achievement::Column::Id.is_in(achievement_ids)).all(db).await? {
-            achievements.insert(
-                a.id,
-                Subject { kind: "achievement".into(), id: a.id, title_zh: a.title_zh, title_en: a.title_en },
-            );
-        }
-    }
-    let mut demands = HashMap::new();
-    if !demand_ids.is_empty() {
-        for d in demand::Entity::find().filter(demand::Column::Id.is_in(demand_ids)).all(db).await? {
-            demands
-                .insert(d.id, Subject { kind: "demand".into(), id: d.id, title_zh: d.title_zh, title_en: d.title_en });
-        }
-    }
-    Ok((achievements, demands))
-}
-
-async fn views<C: ConnectionTrait>(db: &C, actor: &Actor, deals: Vec<deal::Model>) -> Result<Vec<DealView>> {
-    let (achievements, demands) = subjects(db, &deals).await?;
-    let orgs =
-        techex_listings::achievements::owners_by_id(db, deals.iter().flat_map(|d| [d.seller_org_id, d.buyer_org_id]))
-            .await?;
-    let broker_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.broker_id).collect();
-    let names: HashMap<Uuid, String> = if broker_ids.is_empty() {
-        HashMap::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(broker_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect()
-    };
-    let parties: Vec<(&deal::Model, Party)> = deals.iter().filter_map(|d| party_of(actor, d).map(|p| (d, p))).collect();
-    let mut unread = crate::room::unread_counts(db, actor, &parties).await?;
-    let mut out = Vec::with_capacity(deals.len());
-    for model in deals {
-        let Some(party) = party_of(actor, &model) else {
-            continue;
-        };
-        let (Some(seller), Some(buyer)) = (orgs.get(&model.seller_org_id), orgs.get(&model.buyer_org_id)) else {
-            continue;
-        };
-        let unread = unread.remove(&model.id).unwrap_or_default();
-        let full = !matches!(party, Party::InvitedBroker);
-        out.push(DealView {
-            id: model.id,
-            status: status_of(&model),
-            version: model.version,
-            my_role: party,
-            achievement: model.achievement_id.and_then(|id| achievements.get(&id).cloned()),
-            demand: model.demand_id.and_then(|id| demands.get(&id).cloned()),
-            auction_id: model.auction_id,
-            seller: seller.into(),
-            buyer: buyer.into(),
-            inquiry: model.inquiry,
-            broker: model.broker_id.map(|id| DealBroker {
-                id,
-                display_name: names.get(&id).cloned().unwrap_or_default(),
-                status: model.broker_status.clone().unwrap_or_default(),
-                commission_bps: model.commission_bps,
-            }),
-            agreement: if full { model.agreement.and_then(|a| serde_json::from_value(a).ok()) } else { None },
-            agreed_at: model.agreed_at,
-            closed_reason: model.closed_reason,
-            closed_at: model.closed_at,
-            unread,
-            last_activity_at: model.last_activity_at,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
-        });
-    }
-    Ok(out)
-}
-
-/// One deal as the actor sees it.
-pub async fn get_view<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<DealView> {
-    let (model, _) = load(db, actor, id).await?;
-    views(db, actor, vec![model]).await?.pop().ok_or(ListingsError::NotFound(ENTITY))
-}
-
-/// Filters of the deal list.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DealFilter {
-    pub status: Option<DealStatus>,
-    /// `seller`, `buyer` or `broker`: only deals where the caller is that.
-    pub role: Option<String>,
-    pub achievement_id: Option<Uuid>,
-    pub demand_id: Option<Uuid>,
-}
-
-/// The deals the actor takes part in (platform admins: all), newest first.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    filter: &DealFilter,
-    page: PageRequest,
-) -> Result<Page<DealView>> {
-    let mine = |role: &str| -> Result<Condition> {
-        Ok(match role {
-            "seller" => Condition::all().add(deal::Column::SellerOrgId.eq(actor.organization_id)),
-            "buyer" => Condition::all().add(deal::Column::BuyerOrgId.eq(actor.organization_id)),
-            "broker" => Condition::all()
-                .add(deal::Column::BrokerId.eq(actor.user_id))
-                .add(deal::Column::BrokerStatus.is_in(["invited", "accepted"])),
-            _ => {
-                return Err(ListingsError::invalid(
-                    "role",
-                    techex_core::msg::VALUE_NOT_ONE_OF.with("allowed", "seller, buyer, broker"),
-                ));
-            }
-        })
-    };
-    let scope = match filter.role.as_deref() {
-        Some(role) => mine(role)?,
-        None if actor.is_platform_admin() => Condition::all(),
-        None => Condition::any().add(mine("seller")?).add(mine("buyer")?).add(mine("broker")?),
-    };
-    let mut query = deal::Entity::find().filter(scope).order_by_desc(deal::Column::Id);
-    if let Some(status) = filter.status {
-        query = query.filter(deal::Column::Status.eq(status.as_str()));
-    }
-    if let Some(id) = filter.achievement_id {
-        query = query.filter(deal::Column::AchievementId.eq(id));
-    }
-    if let Some(id) = filter.demand_id {
-        query = query.filter(deal::Column::DemandId.eq(id));
-    }
-    if let Some(cursor) = page.after {
-        query = query.filter(deal::Column::Id.lt(cursor.0));
-    }
-    let rows = query.limit(page.limit + 1).all(db).await?;
-    let page = Page::from_rows(rows, page.limit, |m| m.id);
-    Ok(Page { items: views(db, actor, page.items).await?, next_cursor: page.next_cursor })
-}
-
-/// One step of a deal's timeline.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TimelineEntry {
-    pub at: DateTime<Utc>,
-    /// The audited action, e.g. `deal.open`, `offer.make`, `offer.accept`, `message.post`.
-    pub action: String,
-    pub entity_type: String,
-    pub entity_id: Uuid,
-    pub actor_user_id: Option<Uuid>,
-    pub actor_name: Option<String>,
-    /// For messages: the channel.
-    pub channel: Option<String>,
-}
-
-/// The deal's history from the audit log, as the actor may see it: caucus steps of the
-/// other side are left out, and so are the steps of offers the actor may not see (a
-/// broker's proposal awaiting the other side's confirmation), by the offers' own rule.
-pub async fn timeline<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<Vec<TimelineEntry>> {
-    use techex_listings::entities::audit_log;
-    let (model, party) = load(db, actor, id).await?;
-    if party == Party::InvitedBroker {
-        return Err(ListingsError::Forbidden("accept the invitation to see the deal's history".into()));
-    }
-    let offers = offer::Entity::find().filter(offer::Column::DealId.eq(id)).all(db).await?;
-    let hidden: std::collections::HashSet<Uuid> =
-        offers.iter().filter(|o| !crate::offers::may_see(party, o)).map(|o| o.id).collect();
-    let offer_ids: Vec<Uuid> = offers.iter().map(|o| o.id).filter(|o| !hidden.contains(o)).collect();
-    let refusal_ids: Vec<Uuid> = crate::entities::first_refusal::Entity::find()
-        .filter(crate::entities::first_refusal::Column::DealId.eq(id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let mut ids = vec![model.id];
-    ids.extend(offer_ids);
-    ids.extend(refusal_ids);
-    let entries = audit_log::Entity::find()
-        .filter(audit_log::Column::EntityId.is_in(ids))
-        .order_by_asc(audit_log::Column::At)
-        .order_by_asc(audit_log::Column::Id)
-        .all(db)
-        .await?;
-    let people: HashMap<Uuid, String> = {
-        let ids: Vec<Uuid> = entries.iter().filter_map(|e| e.actor_user_id).collect();
-        if ids.is_empty() {
-            HashMap::new()
-        } else {
-            user::Entity::find()
-                .filter(user::Column::Id.is_in(ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|u| (u.id, u.display_name))
-                .collect()
-        }
-    };
-    Ok(entries
-        .into_iter()
-        .filter_map(|e| {
-            let channel = e.after.as_ref().and_then(|a| a.get("channel")).and_then(|c| c.as_str()).map(str::to_string);
-            if let Some(channel) = &channel
-                && !crate::room::may_read(party, channel)
-            {
-                return None;
-            }
-            Some(TimelineEntry {
-                at: e.at,
-                action: e.action,
-                entity_type: e.entity_type,
-                entity_id: e.entity_id,
-                actor_name: e.actor_user_id.and_then(|id| people.get(&id).cloned()),
-                actor_user_id: e.actor_user_id,
-                channel,
-            })
-        })
-        .collect())
-}
-
-/// Open deals without activity since `before`.
-pub async fn due_inactive<C: ConnectionTrait>(db: &C, before: DateTime<Utc>) -> Result<Vec<Uuid>> {
-    Ok(deal::Entity::find()
-        .filter(deal::Column::Status.is_in(["inquiry", "brokered", "negotiating"]))
-        .filter(deal::Column::LastActivityAt.lt(before))
-        .limit(200)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| d.id)
-        .collect())
-}
-
-/// Expires one inactive deal under its lock, once; returns whether it did.
-pub async fn expire_one<C: ConnectionTrait>(db: &C, id: Uuid, before: DateTime<Utc>) -> Result<bool> {
-    let Some(current) = deal::Entity::find_by_id(id).lock_exclusive().one(db).await? else {
-        return Ok(false);
-    };
-    if !status_of(&current).is_open() || current.last_activity_at >= before {
-        return Ok(false);
-    }
-    let updated = close(db, None, &current, DealStatus::Expired, "no activity for the inactivity period").await?;
-    for side in [Side::Seller, Side::Buyer] {
-        notify_side(db, &updated, side, None, "deal_expired", "洽谈已过期 / The deal expired").await?;
-    }
-    Ok(true)
-}
-
-/// Moves an agreed deal to `contracted` once its contract is signed by every party.
-/// Called by the contracts domain in its transaction.
-pub async fn mark_contracted<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<deal::Model> {
-    let current =
-        deal::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
-    if status_of(&current) != DealStatus::Agreed {
-        return Err(refuse(ENTITY, "contract", &current.status));
-    }
-    let mut active: deal::ActiveModel = current.clone().into();
-    active.status = Set(DealStatus::Contracted.as_str().into());
-    let updated = save(db, active, &current).await?;
-    audit::record(db, actor, "deal.contract", ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
     Ok(updated)
 }

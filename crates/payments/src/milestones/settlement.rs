@@ -1,0 +1,111 @@
+//! The buyer accepts a paid milestone (escrow released, payouts queued) or rejects it
+//! within the window (refunded).
+
+use super::*;
+
+/// The buyer accepts a paid milestone: escrow is released to the seller, less the broker's
+/// commission (basis points of the amount, rounded down to the fen), and their payouts are
+/// queued (returned, to be sent once this transaction commits). When every milestone is
+/// settled the contract is completed.
+pub async fn accept<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<(PaymentView, Vec<Uuid>)> {
+    let (ms, c, role) = load(db, actor, id, true).await?;
+    if role != ContractRole::Buyer {
+        return Err(ListingsError::Forbidden("the buyer accepts the milestones".into()));
+    }
+    if ms.status != MilestoneStatus::Paid.as_str() {
+        return Err(refuse("accept", &ms));
+    }
+    let content = techex_contracts::contracts::get_view(db, actor, c.id).await?.content;
+    let bps = if c.broker_id.is_some() { content.commission_bps.unwrap_or(0) } else { 0 };
+    let commission = ledger::commission(ms.amount_minor, bps);
+    let mut legs = vec![
+        (ledger::escrow(c.id), ms.amount_minor),
+        (ledger::seller_payable(c.seller_org_id), -(ms.amount_minor - commission)),
+    ];
+    if let Some(broker) = c.broker_id.filter(|_| commission > 0) {
+        legs.push((ledger::broker_payable(broker), -commission));
+    }
+    ledger::post(db, "release", &ms.currency, Some(c.id), Some(ms.id), &legs).await?;
+    move_milestone(db, &ms, MilestoneStatus::Accepted).await?;
+    audit::record(db, Some(actor), "milestone.accept", "milestone", id, Some(serde_json::json!({"status": "paid"})),
+        Some(serde_json::json!({"status": "accepted", "seller": ms.amount_minor - commission, "broker_commission": commission})))
+        .await?;
+    let payouts = crate::payouts::schedule(db, &c, &ms, ms.amount_minor - commission, commission).await?;
+    lifecycle::complete_if_settled(db, c.id).await?;
+    let row = latest(db, id).await?;
+    let ms = milestone::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound("milestone"))?;
+    Ok((view(&ms, row.as_ref()), payouts))
+}
+
+/// The buyer rejects a paid milestone within the window: the payment is refunded through
+/// the provider (idempotently) and the escrow goes back.
+pub async fn reject(
+    db: &DatabaseConnection,
+    gateway: &dyn Gateway,
+    actor: &Actor,
+    id: Uuid,
+    reason: &str,
+) -> Result<PaymentView> {
+    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    let (ms, c, role) = load(db, actor, id, false).await?;
+    if role != ContractRole::Buyer {
+        return Err(ListingsError::Forbidden("the buyer rejects a delivered milestone".into()));
+    }
+    let window = techex_contracts::contracts::get_view(db, actor, c.id).await?.content.clauses.rejection_window_days;
+    if ms.status != MilestoneStatus::Paid.as_str() {
+        return Err(refuse("reject", &ms));
+    }
+    let row = payment::Entity::find()
+        .filter(payment::Column::MilestoneId.eq(id))
+        .filter(payment::Column::Status.is_in(["succeeded", "refunded"]))
+        .one(db)
+        .await?
+        .ok_or(ListingsError::Conflict("no successful payment of this milestone".into()))?;
+    if Utc::now() - row.updated_at > Duration::days(i64::from(window)) {
+        return Err(ListingsError::Conflict(format!(
+            "the contract lets the buyer reject a milestone within {window} days of paying it"
+        )));
+    }
+    let intent = row.payment_intent_id.clone().ok_or(ListingsError::Internal("payment without intent".into()))?;
+    let refund = gateway
+        .refund(&intent, row.amount_minor, &format!("techex-milestone-{id}-refund-{}", row.attempt))
+        .await
+        .map_err(provider_error)?;
+    let transaction = begin_write(db).await?;
+    let (ms, c, _) = load(&transaction, actor, id, true).await?;
+    if ms.status != MilestoneStatus::Paid.as_str() {
+        return Err(refuse("reject", &ms));
+    }
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value("refunded"))
+        .col_expr(payment::Column::RefundId, Expr::value(refund.clone()))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(payment::Column::Id.eq(row.id))
+        .exec(&transaction)
+        .await?;
+    ledger::post(
+        &transaction,
+        "refund",
+        &ms.currency,
+        Some(c.id),
+        Some(ms.id),
+        &[(ledger::escrow(c.id), ms.amount_minor), (ledger::PROVIDER.into(), -ms.amount_minor)],
+    )
+    .await?;
+    move_milestone(&transaction, &ms, MilestoneStatus::Refunded).await?;
+    audit::record(
+        &transaction,
+        Some(actor),
+        "milestone.reject",
+        "milestone",
+        id,
+        Some(serde_json::json!({"status": "paid"})),
+        Some(serde_json::json!({"status": "refunded", "refund": refund, "reason": reason})),
+    )
+    .await?;
+    lifecycle::complete_if_settled(&transaction, c.id).await?;
+    let ms = milestone::Entity::find_by_id(id).one(&transaction).await?.ok_or(ListingsError::NotFound("milestone"))?;
+    let row = payment::Entity::find_by_id(row.id).one(&transaction).await?;
+    transaction.commit().await?;
+    Ok(view(&ms, row.as_ref()))
+}
