@@ -11,6 +11,8 @@
 //!                            ├─withdraw→ withdrawn
 //!                            └─deadline→ expired
 //! ```
+//!
+//! Making and deciding offers is here; reading them in `view`, expiry in `expiry`.
 
 use crate::deals::{self, Agreement, Party, load_locked, notify_side, status_of};
 use crate::entities::{deal, offer};
@@ -27,6 +29,12 @@ use techex_listings::error::check_version;
 use techex_listings::{ListingsError, audit};
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+mod expiry;
+mod view;
+
+pub use expiry::*;
+pub use view::*;
 
 const ENTITY: &str = "offer";
 
@@ -537,81 +545,4 @@ pub async fn withdraw<C: ConnectionTrait>(
         .await?;
     deals::touch(db, deal.id).await?;
     Ok(withdrawn)
-}
-
-/// One offer as the actor may see it.
-pub async fn get_view<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<OfferView> {
-    let found = offer::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
-    let (_, party) = deals::load(db, actor, found.deal_id).await.map_err(|_| ListingsError::NotFound(ENTITY))?;
-    if !may_see(party, &found) {
-        return Err(ListingsError::NotFound(ENTITY));
-    }
-    view(found)
-}
-
-/// The offers of a deal in the order they were made.
-pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> Result<Vec<OfferView>> {
-    let (_, party) = deals::load(db, actor, deal_id).await?;
-    if party == Party::InvitedBroker {
-        return Err(ListingsError::Forbidden("accept the invitation to see the offers".into()));
-    }
-    let rows = offer::Entity::find()
-        .filter(offer::Column::DealId.eq(deal_id))
-        .order_by_asc(offer::Column::Sequence)
-        .all(db)
-        .await?;
-    rows.into_iter().filter(|o| may_see(party, o)).map(view).collect()
-}
-
-/// An offer beside the one it counters, with the fields that changed.
-pub async fn diff_view<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<OfferDiff> {
-    let offer = get_view(db, actor, id).await?;
-    let countered = match offer.counters_id {
-        Some(previous) => Some(get_view(db, actor, previous).await?),
-        None => None,
-    };
-    let mut changes = match &countered {
-        Some(before) => diff(&before.terms, &offer.terms),
-        None => Vec::new(),
-    };
-    if let Some(before) = &countered
-        && before.valid_until != offer.valid_until
-    {
-        changes.push(TermChange {
-            field: "valid_until".into(),
-            before: serde_json::json!(before.valid_until),
-            after: serde_json::json!(offer.valid_until),
-        });
-    }
-    Ok(OfferDiff { offer, countered, changes })
-}
-
-/// Offers past their deadline that are still stored as open.
-pub async fn due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Vec<offer::Model>> {
-    Ok(offer::Entity::find()
-        .filter(offer::Column::Status.is_in(["pending", "proposed"]))
-        .filter(offer::Column::ValidUntil.lte(now))
-        .limit(500)
-        .all(db)
-        .await?)
-}
-
-/// Marks one offer expired unless something else changed it first; returns whether it did.
-pub async fn expire_one<C: ConnectionTrait>(db: &C, current: &offer::Model, now: DateTime<Utc>) -> Result<bool> {
-    let result = offer::Entity::update_many()
-        .col_expr(offer::Column::Status, Expr::value("expired"))
-        .col_expr(offer::Column::DecidedAt, Expr::value(now))
-        .col_expr(offer::Column::Version, Expr::value(current.version + 1))
-        .col_expr(offer::Column::UpdatedAt, Expr::value(now))
-        .filter(offer::Column::Id.eq(current.id))
-        .filter(offer::Column::Version.eq(current.version))
-        .filter(offer::Column::Status.eq(current.status.as_str()))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Ok(false);
-    }
-    let after = serde_json::json!({"status": "expired", "version": current.version + 1});
-    audit::record(db, None, "offer.expire", ENTITY, current.id, Some(snapshot(current)), Some(after)).await?;
-    Ok(true)
 }
