@@ -16,6 +16,7 @@ mod helpers;
 #[allow(dead_code)]
 mod conformance;
 
+mod accessibility;
 mod auctions;
 mod browser;
 mod cookies;

@@ -232,11 +232,12 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no API resource at {}", uri.path())).into_response()
+async fn not_found(state: axum::extract::State<AppState>, request: axum::extract::Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        let path = request.uri().path();
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no API resource at {path}")).into_response()
     } else {
-        crate::pages::not_found_page().into_response()
+        crate::pages::unknown_page(state, request).await
     }
 }
 

@@ -418,14 +418,38 @@ async fn login(uri: axum::http::Uri) -> Response {
     axum::response::Redirect::permanent(&format!("/sign-in{query}")).into_response()
 }
 
-/// The 404 page (rendered without state, so the fallback can use it too).
-pub fn not_found_page() -> (StatusCode, Html<&'static str>) {
-    (StatusCode::NOT_FOUND, Html(include_str!("../../../../web/templates/not_found.html")))
+/// The 404 of a page handler: a problem that [`html_problems`] renders as the site's
+/// "not found" page in the reader's language, like every other problem.
+pub fn not_found_page() -> Response {
+    crate::error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such page").into_response()
 }
 
-/// Pages answer an error of the domain, the database or a malformed query with the HTML
-/// problem page in the reader's language (the 404 page for what does not exist), as the
-/// center's desks do, never with the API's problem+json body.
+/// The page for a path no route serves (the router's fallback outside `/api/`).
+pub async fn unknown_page(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    let query = request.uri().query().map(str::to_string);
+    let page = page_of_request(&state, request.headers(), query.as_deref()).await;
+    guard::problem(&state, &page, request.uri().path(), StatusCode::NOT_FOUND, None)
+}
+
+/// The `lang` parameter of a query string.
+fn lang_parameter(query: Option<&str>) -> Option<String> {
+    query.and_then(|query| {
+        form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == "lang").map(|(_, value)| value.into_owned())
+    })
+}
+
+/// The page context of a request outside a page handler: its language and who is signed
+/// in (by session cookie or bearer token), as on every other page.
+async fn page_of_request(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> PageContext {
+    let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers.clone();
+    let user = <MaybeUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, state)
+        .await
+        .ok()
+        .and_then(|user| user.0);
+    page_context_for(headers, lang_parameter(query).as_deref(), user.as_ref())
+}
+
 async fn html_problems(
     State(state): State<AppState>,
     request: axum::extract::Request,
@@ -433,9 +457,7 @@ async fn html_problems(
 ) -> Response {
     let headers = request.headers().clone();
     let path = request.uri().path().to_string();
-    let lang = request.uri().query().and_then(|query| {
-        form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == "lang").map(|(_, value)| value.into_owned())
-    });
+    let query = request.uri().query().map(str::to_string);
     let response = next.run(request).await;
     let problem = response
         .headers()
@@ -446,27 +468,18 @@ async fn html_problems(
         return response;
     }
     let status = response.status();
-    if status == StatusCode::NOT_FOUND {
-        return not_found_page().into_response();
-    }
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let worded_in = response.headers().get(header::CONTENT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
     let detail = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|problem| problem["detail"].as_str().map(str::to_string));
-    // The header shows who is signed in (by session cookie or bearer token), as on every
-    // other page.
-    let (mut parts, ()) = axum::http::Request::new(()).into_parts();
-    parts.headers = headers.clone();
-    let user = <MaybeUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
-        .await
-        .ok()
-        .and_then(|user| user.0);
-    let page = page_context_for(&headers, lang.as_deref(), user.as_ref());
+    let page = page_of_request(&state, &headers, query.as_deref()).await;
     // A detail worded in another language than the page's (the page follows its cookie
-    // before the browser's languages) gives way to the page's own words for the status.
-    let detail = detail.filter(|_| worded_in.as_deref() == Some(crate::locale::tag(page.lang)));
+    // before the browser's languages) gives way to the page's own words for the status;
+    // a missing page says only that it is missing.
+    let detail = detail
+        .filter(|_| status != StatusCode::NOT_FOUND && worded_in.as_deref() == Some(crate::locale::tag(page.lang)));
     let mut html = guard::problem(&state, &page, &path, status, detail);
     if let Some(seconds) = retry_after {
         html.headers_mut().insert(header::RETRY_AFTER, seconds);

@@ -1,0 +1,137 @@
+//! Every page passes axe-core's checks (WCAG 2.x A and AA and best practices) in both
+//! languages, for visitors, an organization, its buyer and the center's staff: contrast,
+//! names of controls, labels, landmarks, heading order, language of the page. axe-core
+//! (MPL-2.0, `vendor/axe.min.js`, version in its header) is injected into each page as it
+//! loaded. Only the vendored Swagger UI inside `/api/docs` is left out: its markup is not
+//! ours (the page around it is checked).
+
+use crate::driver::{Browser, launch};
+use crate::helpers::{Account, PASSWORD, TestApp, spawn_app};
+use crate::world::{pending_achievement, registered_contract, signed_contract};
+use serde_json::json;
+
+const AXE: &str = include_str!("vendor/axe.min.js");
+
+/// axe's violations on the page at `path`, one line each (impact, rule, first elements).
+async fn violations(browser: &Browser, path: &str) -> Vec<String> {
+    browser.open(path).await;
+    browser.find("footer").await;
+    browser.script(&format!("{AXE}\nreturn typeof axe;")).await;
+    let found = browser
+        .client
+        .execute_async(
+            "var done = arguments[arguments.length - 1];\
+             axe.run({exclude: [['#swagger-ui']]}, {resultTypes: ['violations']})\
+               .then(function (r) { done(r.violations.map(function (v) {\
+                 return v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 3)\
+                   .map(function (n) { return n.target.join(' ') + ' ' + n.html.slice(0, 120); }).join(' | ');\
+               })); })\
+               .catch(function (e) { done(['axe failed: ' + e]); });",
+            Vec::new(),
+        )
+        .await
+        .expect("axe ran");
+    found
+        .as_array()
+        .map(|v| v.iter().filter_map(|x| x.as_str().map(|s| format!("{path}: {s}"))).collect())
+        .unwrap_or_default()
+}
+
+async fn sign_in(browser: &Browser, who: &Account) {
+    browser.open("/sign-in?lang=en").await;
+    browser.type_into("#email", &who.email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("#sign-in-submit").await;
+    browser.find("form[action='/sign-out'] button").await;
+}
+
+async fn sign_out(browser: &Browser) {
+    browser.click("form[action='/sign-out'] button").await;
+    browser.find("a[href^='/sign-in']").await;
+}
+
+async fn audit_all(browser: &Browser, paths: &[String], found: &mut Vec<String>) {
+    for path in paths {
+        for lang in ["zh", "en"] {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            found.extend(violations(browser, &format!("{path}{separator}lang={lang}")).await);
+        }
+    }
+}
+
+async fn world(app: &TestApp) -> (String, String, String, String) {
+    let pending = pending_achievement(app).await;
+    let registered = registered_contract(app, 30_000_000).await;
+    let signed = signed_contract(app, 12_000_000).await;
+    let published = app.published_achievement(&app.seller, json!({"title_zh": "海水淡化反渗透膜制备方法"})).await;
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": published, "inquiry": "请介绍中试数据。"}))
+        .await
+        .expect(201)
+        .id();
+    app.wait_indexed().await;
+    // The registrar's queue shows the signed one; the parties' pages the registered one.
+    let _ = signed;
+    (pending, published, deal, registered)
+}
+
+#[tokio::test]
+async fn every_page_passes_axe_in_both_languages() {
+    let app = spawn_app().await;
+    let Some(browser) = launch(&app.address).await else {
+        return;
+    };
+    let (pending, published, deal, contract) = world(&app).await;
+    let mut found = Vec::new();
+
+    let public: Vec<String> = [
+        "/".to_string(),
+        "/search?q=海水淡化".into(),
+        "/search?q=membrane".into(),
+        format!("/achievements/{published}"),
+        "/demands".into(),
+        "/brokers".into(),
+        format!("/brokers/{}", app.broker.user_id),
+        "/auctions".into(),
+        "/sign-in".into(),
+        "/api/docs".into(),
+        "/no-such-page".into(),
+    ]
+    .into();
+    audit_all(&browser, &public, &mut found).await;
+
+    sign_in(&browser, &app.seller).await;
+    let seller: Vec<String> = [
+        "/dashboard".to_string(),
+        "/my/achievements".into(),
+        "/my/achievements/new".into(),
+        format!("/my/achievements/{pending}/edit"),
+        "/deals".into(),
+        format!("/deals/{deal}"),
+        "/contracts".into(),
+        format!("/contracts/{contract}"),
+        "/my/alerts".into(),
+    ]
+    .into();
+    audit_all(&browser, &seller, &mut found).await;
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app.buyer).await;
+    let buyer: Vec<String> = [
+        "/dashboard".to_string(),
+        "/my/demands".into(),
+        format!("/deals/{deal}"),
+        format!("/achievements/{published}"),
+    ]
+    .into();
+    audit_all(&browser, &buyer, &mut found).await;
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app.admin).await;
+    let center: Vec<String> =
+        ["/dashboard".to_string(), "/center/review".into(), "/center/contracts".into(), "/center/stats".into()].into();
+    audit_all(&browser, &center, &mut found).await;
+
+    assert!(found.is_empty(), "axe found {} violations:\n{}", found.len(), found.join("\n"));
+    browser.quit().await;
+}
