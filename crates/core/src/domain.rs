@@ -330,6 +330,28 @@ impl MilestoneStatus {
     }
 }
 
+coded_enum! {
+    /// One attempt to pay a milestone, as the provider last told us.
+    PaymentStatus {
+        Creating = "creating", "创建中", "Creating";
+        RequiresPayment = "requires_payment", "待支付", "Awaiting payment";
+        Succeeded = "succeeded", "已支付", "Succeeded";
+        Failed = "failed", "支付失败", "Failed";
+        Refunded = "refunded", "已退款", "Refunded";
+        Canceled = "canceled", "已撤销", "Canceled";
+    }
+}
+
+coded_enum! {
+    /// Money owed to a seller or a broker on its way out through a Connect transfer.
+    PayoutStatus {
+        AwaitingAccount = "awaiting_account", "待绑定收款账户", "Awaiting a payout account";
+        Pending = "pending", "待转账", "Pending";
+        Sent = "sent", "已转账", "Sent";
+        Failed = "failed", "转账失败", "Failed";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

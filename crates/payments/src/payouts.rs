@@ -25,6 +25,7 @@ use sea_orm::{
 use serde::Serialize;
 use std::collections::HashMap;
 use techex_contracts::entities::{contract, milestone};
+use techex_core::domain::PayoutStatus;
 use techex_core::{Actor, new_id};
 use techex_listings::{ListingsError, Result, audit, begin_write};
 use utoipa::ToSchema;
@@ -171,17 +172,17 @@ pub async fn set_account<C: ConnectionTrait>(
     let waiting = payout::Entity::find()
         .filter(payout::Column::OwnerId.eq(owner.id()))
         .filter(payout::Column::Beneficiary.eq(beneficiary))
-        .filter(payout::Column::Status.is_in(["awaiting_account", "failed"]))
+        .filter(payout::Column::Status.is_in([PayoutStatus::AwaitingAccount.as_str(), PayoutStatus::Failed.as_str()]))
         .all(db)
         .await?;
     let mut due = Vec::new();
     for row in waiting {
         // A refused transfer is retried under a new key; one never attempted keeps its own.
-        let revision = if row.status == "failed" { row.revision + 1 } else { row.revision };
+        let revision = if row.status == PayoutStatus::Failed.as_str() { row.revision + 1 } else { row.revision };
         payout::Entity::update_many()
             .col_expr(payout::Column::Destination, Expr::value(account.clone()))
             .col_expr(payout::Column::Revision, Expr::value(revision))
-            .col_expr(payout::Column::Status, Expr::value("pending"))
+            .col_expr(payout::Column::Status, Expr::value(PayoutStatus::Pending.as_str()))
             .col_expr(payout::Column::FailureReason, Expr::value(Option::<String>::None))
             .col_expr(payout::Column::NextAttemptAt, Expr::value(now + Duration::seconds(LEASE_SECS)))
             .col_expr(payout::Column::UpdatedAt, Expr::value(now))
@@ -239,7 +240,12 @@ pub async fn schedule<C: ConnectionTrait>(
             currency: Set(ms.currency.clone()),
             transfer_group: Set(transfer_group(c.id)),
             revision: Set(1),
-            status: Set(if destination.is_some() { "pending" } else { "awaiting_account" }.into()),
+            status: Set(if destination.is_some() {
+                PayoutStatus::Pending.as_str()
+            } else {
+                PayoutStatus::AwaitingAccount.as_str()
+            }
+            .into()),
             destination: Set(destination),
             transfer_id: Set(None),
             failure_reason: Set(None),
@@ -298,17 +304,17 @@ pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid, forc
     let Some(row) = payout::Entity::find_by_id(id).one(db).await? else {
         return Ok(Sent::NotDue);
     };
-    if row.status == "sent" {
+    if row.status == PayoutStatus::Sent.as_str() {
         return Ok(Sent::AlreadySent);
     }
-    let Some(destination) = row.destination.clone().filter(|_| row.status == "pending") else {
+    let Some(destination) = row.destination.clone().filter(|_| row.status == PayoutStatus::Pending.as_str()) else {
         return Ok(Sent::NotDue);
     };
     let now = Utc::now();
     let mut claim = payout::Entity::update_many()
         .col_expr(payout::Column::NextAttemptAt, Expr::value(now + Duration::seconds(LEASE_SECS)))
         .filter(payout::Column::Id.eq(row.id))
-        .filter(payout::Column::Status.eq("pending"))
+        .filter(payout::Column::Status.eq(PayoutStatus::Pending.as_str()))
         .filter(payout::Column::Revision.eq(row.revision));
     if !force {
         claim = claim.filter(payout::Column::NextAttemptAt.lte(now));
@@ -335,13 +341,13 @@ pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid, forc
     let outcome = match result {
         Ok(transfer) => {
             let marked = payout::Entity::update_many()
-                .col_expr(payout::Column::Status, Expr::value("sent"))
+                .col_expr(payout::Column::Status, Expr::value(PayoutStatus::Sent.as_str()))
                 .col_expr(payout::Column::TransferId, Expr::value(transfer.id.clone()))
                 .col_expr(payout::Column::FailureReason, Expr::value(Option::<String>::None))
                 .col_expr(payout::Column::Attempts, Expr::value(row.attempts + 1))
                 .col_expr(payout::Column::UpdatedAt, Expr::value(now))
                 .filter(payout::Column::Id.eq(row.id))
-                .filter(payout::Column::Status.eq("pending"))
+                .filter(payout::Column::Status.eq(PayoutStatus::Pending.as_str()))
                 .filter(payout::Column::Revision.eq(row.revision))
                 .exec(&transaction)
                 .await?;
@@ -374,12 +380,12 @@ pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid, forc
         }
         Err(GatewayError::Refused(message)) => {
             payout::Entity::update_many()
-                .col_expr(payout::Column::Status, Expr::value("failed"))
+                .col_expr(payout::Column::Status, Expr::value(PayoutStatus::Failed.as_str()))
                 .col_expr(payout::Column::FailureReason, Expr::value(message.clone()))
                 .col_expr(payout::Column::Attempts, Expr::value(row.attempts + 1))
                 .col_expr(payout::Column::UpdatedAt, Expr::value(now))
                 .filter(payout::Column::Id.eq(row.id))
-                .filter(payout::Column::Status.eq("pending"))
+                .filter(payout::Column::Status.eq(PayoutStatus::Pending.as_str()))
                 .filter(payout::Column::Revision.eq(row.revision))
                 .exec(&transaction)
                 .await?;
@@ -403,7 +409,7 @@ pub async fn send(db: &DatabaseConnection, gateway: &dyn Gateway, id: Uuid, forc
                 .col_expr(payout::Column::NextAttemptAt, Expr::value(now + backoff(row.attempts)))
                 .col_expr(payout::Column::UpdatedAt, Expr::value(now))
                 .filter(payout::Column::Id.eq(row.id))
-                .filter(payout::Column::Status.eq("pending"))
+                .filter(payout::Column::Status.eq(PayoutStatus::Pending.as_str()))
                 .exec(&transaction)
                 .await?;
             Sent::RetryLater(message)
@@ -445,7 +451,7 @@ pub async fn due(db: &DatabaseConnection, limit: u64) -> Result<Vec<Uuid>> {
     Ok(payout::Entity::find()
         .select_only()
         .column(payout::Column::Id)
-        .filter(payout::Column::Status.eq("pending"))
+        .filter(payout::Column::Status.eq(PayoutStatus::Pending.as_str()))
         .filter(payout::Column::NextAttemptAt.lte(Utc::now()))
         .order_by_asc(payout::Column::NextAttemptAt)
         .limit(limit)
@@ -457,7 +463,7 @@ pub async fn due(db: &DatabaseConnection, limit: u64) -> Result<Vec<Uuid>> {
 /// The payouts not yet sent, for the reconciliation report.
 pub async fn unsent(db: &DatabaseConnection) -> Result<Vec<payout::Model>> {
     Ok(payout::Entity::find()
-        .filter(payout::Column::Status.ne("sent"))
+        .filter(payout::Column::Status.ne(PayoutStatus::Sent.as_str()))
         .order_by_asc(payout::Column::CreatedAt)
         .limit(10_000)
         .all(db)

@@ -41,7 +41,7 @@ pub struct ProviderEvent {
 /// Records the success of a payment intent: payment succeeded, milestone paid, money into
 /// escrow. Applying it again changes nothing.
 pub(super) async fn settle_success<C: ConnectionTrait>(db: &C, row: &payment::Model) -> Result<&'static str> {
-    if row.status == "succeeded" || row.status == "refunded" {
+    if row.status == PaymentStatus::Succeeded.as_str() || row.status == PaymentStatus::Refunded.as_str() {
         return Ok("already_applied");
     }
     let ms = milestone::Entity::find_by_id(row.milestone_id)
@@ -51,7 +51,7 @@ pub(super) async fn settle_success<C: ConnectionTrait>(db: &C, row: &payment::Mo
         .ok_or(ListingsError::NotFound("milestone"))?;
     let c = contract::Entity::find_by_id(ms.contract_id).one(db).await?.ok_or(ListingsError::NotFound("contract"))?;
     payment::Entity::update_many()
-        .col_expr(payment::Column::Status, Expr::value("succeeded"))
+        .col_expr(payment::Column::Status, Expr::value(PaymentStatus::Succeeded.as_str()))
         .col_expr(payment::Column::FailureReason, Expr::value(Option::<String>::None))
         .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(payment::Column::Id.eq(row.id))
@@ -132,7 +132,7 @@ pub async fn apply_event(db: &DatabaseConnection, event_in: &ProviderEvent) -> R
             if matches!(row.status.as_str(), "creating" | "requires_payment" | "failed") =>
         {
             payment::Entity::update_many()
-                .col_expr(payment::Column::Status, Expr::value("failed"))
+                .col_expr(payment::Column::Status, Expr::value(PaymentStatus::Failed.as_str()))
                 .col_expr(
                     payment::Column::FailureReason,
                     Expr::value(event_in.failure.clone().unwrap_or_else(|| "the payment failed".into())),

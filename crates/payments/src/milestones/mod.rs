@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use techex_contracts::contracts::{ContractRole, role_of};
 use techex_contracts::entities::{contract, milestone};
 use techex_contracts::lifecycle::{self, move_milestone, overdue_past_cure};
-use techex_core::domain::{ContractStatus, MilestoneStatus};
+use techex_core::domain::{ContractStatus, MilestoneStatus, PaymentStatus};
 use techex_core::text::required_text;
 use techex_core::{Actor, new_id};
 use techex_listings::entities::organization;
@@ -258,10 +258,13 @@ async fn open_intent(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Act
         return Err(refuse("pay", &ms));
     }
     let row = match latest(&transaction, id).await? {
-        Some(row) if row.status == "requires_payment" || row.status == "succeeded" => {
+        Some(row)
+            if row.status == PaymentStatus::RequiresPayment.as_str()
+                || row.status == PaymentStatus::Succeeded.as_str() =>
+        {
             return Ok(view(&ms, Some(&row)));
         }
-        Some(row) if row.status == "creating" => row,
+        Some(row) if row.status == PaymentStatus::Creating.as_str() => row,
         previous => {
             let attempt = previous.map_or(1, |p| p.attempt + 1);
             let now = Utc::now();
@@ -273,7 +276,7 @@ async fn open_intent(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Act
                 client_secret: Set(None),
                 amount_minor: Set(ms.amount_minor),
                 currency: Set(ms.currency.clone()),
-                status: Set("creating".into()),
+                status: Set(PaymentStatus::Creating.as_str().into()),
                 idempotency_key: Set(format!("techex-milestone-{id}-pay-{attempt}")),
                 failure_reason: Set(None),
                 refund_id: Set(None),
@@ -307,10 +310,10 @@ async fn open_intent(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Act
     payment::Entity::update_many()
         .col_expr(payment::Column::PaymentIntentId, Expr::value(intent.id.clone()))
         .col_expr(payment::Column::ClientSecret, Expr::value(intent.client_secret.clone()))
-        .col_expr(payment::Column::Status, Expr::value("requires_payment"))
+        .col_expr(payment::Column::Status, Expr::value(PaymentStatus::RequiresPayment.as_str()))
         .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(payment::Column::Id.eq(row.id))
-        .filter(payment::Column::Status.eq("creating"))
+        .filter(payment::Column::Status.eq(PaymentStatus::Creating.as_str()))
         .exec(&transaction)
         .await?;
     if ms.status == MilestoneStatus::Scheduled.as_str() {

@@ -58,14 +58,17 @@ pub async fn cancel_overdue_payments(
             .await?
             .ok_or(ListingsError::NotFound("milestone"))?;
         let updated = payment::Entity::update_many()
-            .col_expr(payment::Column::Status, Expr::value("canceled"))
+            .col_expr(payment::Column::Status, Expr::value(PaymentStatus::Canceled.as_str()))
             .col_expr(
                 payment::Column::FailureReason,
                 Expr::value("cancelled before the seller's notice of termination"),
             )
             .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(payment::Column::Id.eq(row.id))
-            .filter(payment::Column::Status.is_in(["requires_payment", "failed"]))
+            .filter(
+                payment::Column::Status
+                    .is_in([PaymentStatus::RequiresPayment.as_str(), PaymentStatus::Failed.as_str()]),
+            )
             .exec(&transaction)
             .await?;
         if updated.rows_affected == 1 && ms.status == MilestoneStatus::PaymentPending.as_str() {

@@ -51,10 +51,10 @@ pub(super) async fn adopt(
     let adopted = payment::Entity::update_many()
         .col_expr(payment::Column::PaymentIntentId, Expr::value(intent.id.clone()))
         .col_expr(payment::Column::ClientSecret, Expr::value(intent.client_secret.clone()))
-        .col_expr(payment::Column::Status, Expr::value("requires_payment"))
+        .col_expr(payment::Column::Status, Expr::value(PaymentStatus::RequiresPayment.as_str()))
         .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(payment::Column::Id.eq(row.id))
-        .filter(payment::Column::Status.eq("creating"))
+        .filter(payment::Column::Status.eq(PaymentStatus::Creating.as_str()))
         .exec(&transaction)
         .await?;
     if adopted.rows_affected == 1 {
@@ -94,7 +94,11 @@ pub(super) async fn adopt(
 /// the payouts still owed (with their own idempotency keys: nothing is paid twice).
 pub async fn reconcile(db: &DatabaseConnection, gateway: &dyn Gateway, repair: bool) -> Result<Vec<Discrepancy>> {
     let open = payment::Entity::find()
-        .filter(payment::Column::Status.is_in(["creating", "requires_payment", "failed"]))
+        .filter(payment::Column::Status.is_in([
+            PaymentStatus::Creating.as_str(),
+            PaymentStatus::RequiresPayment.as_str(),
+            PaymentStatus::Failed.as_str(),
+        ]))
         .order_by_asc(payment::Column::CreatedAt)
         .limit(10_000)
         .all(db)

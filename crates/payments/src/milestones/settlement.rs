@@ -57,7 +57,7 @@ pub async fn reject(
     }
     let row = payment::Entity::find()
         .filter(payment::Column::MilestoneId.eq(id))
-        .filter(payment::Column::Status.is_in(["succeeded", "refunded"]))
+        .filter(payment::Column::Status.is_in([PaymentStatus::Succeeded.as_str(), PaymentStatus::Refunded.as_str()]))
         .one(db)
         .await?
         .ok_or(ListingsError::Conflict("no successful payment of this milestone".into()))?;
@@ -77,7 +77,7 @@ pub async fn reject(
         return Err(refuse("reject", &ms));
     }
     payment::Entity::update_many()
-        .col_expr(payment::Column::Status, Expr::value("refunded"))
+        .col_expr(payment::Column::Status, Expr::value(PaymentStatus::Refunded.as_str()))
         .col_expr(payment::Column::RefundId, Expr::value(refund.clone()))
         .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(payment::Column::Id.eq(row.id))
