@@ -1,6 +1,9 @@
 //! Every page passes axe-core's checks (WCAG 2.x A and AA and best practices) in both
 //! languages, for visitors, an organization, its buyer and the center's staff: contrast,
-//! names of controls, labels, landmarks, heading order, language of the page. axe-core
+//! names of controls, labels, landmarks, heading order, language of the page. Each page
+//! also shows no raw code or dictionary key (`pending_review`, `nav_home`), fits a 375 px
+//! screen without scrolling sideways, and leaves screenshots at 1280 and 375 px in
+//! `target/screenshots/walk-*`. axe-core
 //! (MPL-2.0, `vendor/axe.min.js`, version in its header) is injected into each page as it
 //! loaded. Only the vendored Swagger UI inside `/api/docs` is left out: its markup is not
 //! ours (the page around it is checked).
@@ -50,11 +53,39 @@ async fn sign_out(browser: &Browser) {
     browser.find("a[href^='/sign-in']").await;
 }
 
-async fn audit_all(browser: &Browser, paths: &[String], found: &mut Vec<String>) {
+/// Words of the page that look like codes (`snake_case`): an enum value or a dictionary
+/// key that reached the reader instead of its words. The API reference is left out: its
+/// field names are codes by nature.
+async fn raw_codes(browser: &Browser, path: &str) -> Vec<String> {
+    if path.starts_with("/api/docs") {
+        return Vec::new();
+    }
+    let codes = browser
+        .script(
+            "var text = document.body.innerText || '';\
+             return (text.match(/\\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\\b/g) || []).slice(0, 10);",
+        )
+        .await;
+    codes
+        .as_array()
+        .map(|c| c.iter().filter_map(|x| x.as_str().map(|s| format!("{path}: raw code `{s}` shown"))).collect())
+        .unwrap_or_default()
+}
+
+async fn audit_all(browser: &Browser, who: &str, paths: &[String], found: &mut Vec<String>) {
     for path in paths {
         for lang in ["zh", "en"] {
             let separator = if path.contains('?') { '&' } else { '?' };
-            found.extend(violations(browser, &format!("{path}{separator}lang={lang}")).await);
+            let url = format!("{path}{separator}lang={lang}");
+            found.extend(violations(browser, &url).await);
+            found.extend(raw_codes(browser, &url).await);
+            let slug: String = path
+                .trim_start_matches('/')
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .take(48)
+                .collect();
+            browser.capture(&format!("walk-{who}-{slug}-{lang}")).await;
         }
     }
 }
@@ -98,7 +129,7 @@ async fn every_page_passes_axe_in_both_languages() {
         "/no-such-page".into(),
     ]
     .into();
-    audit_all(&browser, &public, &mut found).await;
+    audit_all(&browser, "public", &public, &mut found).await;
 
     sign_in(&browser, &app.seller).await;
     let seller: Vec<String> = [
@@ -113,7 +144,7 @@ async fn every_page_passes_axe_in_both_languages() {
         "/my/alerts".into(),
     ]
     .into();
-    audit_all(&browser, &seller, &mut found).await;
+    audit_all(&browser, "seller", &seller, &mut found).await;
     sign_out(&browser).await;
 
     sign_in(&browser, &app.buyer).await;
@@ -124,13 +155,13 @@ async fn every_page_passes_axe_in_both_languages() {
         format!("/achievements/{published}"),
     ]
     .into();
-    audit_all(&browser, &buyer, &mut found).await;
+    audit_all(&browser, "buyer", &buyer, &mut found).await;
     sign_out(&browser).await;
 
     sign_in(&browser, &app.admin).await;
     let center: Vec<String> =
         ["/dashboard".to_string(), "/center/review".into(), "/center/contracts".into(), "/center/stats".into()].into();
-    audit_all(&browser, &center, &mut found).await;
+    audit_all(&browser, "center", &center, &mut found).await;
 
     assert!(found.is_empty(), "axe found {} violations:\n{}", found.len(), found.join("\n"));
     browser.quit().await;
