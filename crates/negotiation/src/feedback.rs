@@ -125,6 +125,23 @@ pub async fn summary<C: ConnectionTrait>(db: &C, actor: &Actor, achievement_id: 
     Ok(FeedbackSummary { achievement_id, counts, items })
 }
 
+/// Counts a look at an achievement (its page or its API view) for its owner's analytics:
+/// only a published one, and never by its own organization. A view that cannot be
+/// counted is logged, not failed: the reader still gets the page.
+pub async fn count_view<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    view: &techex_listings::achievements::AchievementView,
+) {
+    let by_owner = actor.is_some_and(|a| a.belongs_to(view.owner.id));
+    if view.status == AchievementStatus::Published
+        && !by_owner
+        && let Err(error) = record_view(db, view.id).await
+    {
+        tracing::warn!(%error, "cannot count a listing view");
+    }
+}
+
 /// Counts a view of an achievement's page (not by its owner).
 pub async fn record_view<C: ConnectionTrait>(db: &C, achievement_id: Uuid) -> Result<()> {
     let day = Utc::now().date_naive().to_string();

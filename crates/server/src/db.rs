@@ -33,3 +33,14 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
+
+/// Begins a write transaction for a request (on SQLite `BEGIN IMMEDIATE`, so writers
+/// queue on the busy timeout instead of failing when they upgrade a read lock).
+pub async fn begin(state: &crate::state::AppState) -> crate::error::ApiResult<sea_orm::DatabaseTransaction> {
+    techex_listings::begin_write(&state.db).await.map_err(crate::error::ApiError::from)
+}
+
+/// Commits a request's transaction.
+pub async fn commit(transaction: sea_orm::DatabaseTransaction) -> crate::error::ApiResult<()> {
+    transaction.commit().await.map_err(crate::error::ApiError::from)
+}

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 use techex_core::{FieldError, Message, msg};
@@ -238,7 +238,7 @@ impl FromRequestParts<AppState> for MaybeUser {
             parts.extensions.insert(user.clone());
             return Ok(MaybeUser(Some(user)));
         }
-        let Some(token) = crate::pages::session_cookie(parts) else {
+        let Some(token) = session_cookie(parts) else {
             return Ok(MaybeUser(None));
         };
         // An expired or revoked browser session makes the visitor anonymous again, so the
@@ -277,4 +277,36 @@ impl FromRequestParts<AppState> for ClientIp {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
         Ok(ClientIp(peer.unwrap_or_else(|| "unknown".into())))
     }
+}
+
+/// The name of the browser session cookie.
+pub const SESSION_COOKIE: &str = "techex_session";
+/// The name of the CSRF cookie whose value unsafe cookie-authenticated requests repeat
+/// in the `X-CSRF-Token` header.
+pub const CSRF_COOKIE: &str = "techex_csrf";
+
+/// The session token from the cookie. For unsafe methods the request must also carry
+/// the CSRF token in `X-CSRF-Token`, equal to the CSRF cookie; otherwise the cookie is
+/// ignored, so a forged cross-site form cannot act as the user.
+pub fn session_cookie(parts: &Parts) -> Option<String> {
+    let session = cookie(&parts.headers, SESSION_COOKIE)?;
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe {
+        return Some(session);
+    }
+    let expected = cookie(&parts.headers, CSRF_COOKIE)?;
+    let sent = parts.headers.get("x-csrf-token")?.to_str().ok()?;
+    (!expected.is_empty() && sent == expected).then_some(session)
+}
+
+/// Reads a cookie by name.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
 }

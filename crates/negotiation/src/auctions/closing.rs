@@ -45,6 +45,21 @@ pub async fn due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Vec<U
         .collect())
 }
 
+/// Settles the auction first when its close has passed, so a read never shows a finished
+/// auction as open (the scheduler would do the same a moment later); in a transaction of
+/// its own.
+pub async fn settle_if_due(db: &sea_orm::DatabaseConnection, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    let due = auction::Entity::find_by_id(id).one(db).await?.is_some_and(|a| {
+        matches!(stored_status(&a), AuctionStatus::Scheduled | AuctionStatus::Open) && a.closes_at <= now
+    });
+    if due {
+        let transaction = techex_listings::begin_write(db).await?;
+        settle(&transaction, id, now).await?;
+        transaction.commit().await?;
+    }
+    Ok(())
+}
+
 /// Settles an auction past its close, exactly once (under its lock): the highest bid at
 /// or above the reserve wins and becomes a deal with agreed terms; otherwise unsold.
 /// Returns the settled auction, or `None` when it is not due (or already settled).

@@ -38,7 +38,7 @@ pub(super) async fn auction_list(
     // An open auction whose close has passed is settled before it is listed anywhere.
     let now = Utc::now();
     for due in section(&state, actor, AuctionStatus::Open).await?.iter().filter(|a| a.closes_at <= now) {
-        crate::routes::auctions::settle_if_due(&state, due.id).await?;
+        techex_negotiation::auctions::settle_if_due(&state.db, due.id, chrono::Utc::now()).await?;
     }
     let open = section(&state, actor, AuctionStatus::Open).await?;
     let upcoming = section(&state, actor, AuctionStatus::Scheduled).await?;
@@ -88,7 +88,7 @@ pub(super) async fn auction_page(
     ApiQuery(query): ApiQuery<LangQuery>,
 ) -> ApiResult<Response> {
     let page = page_context(&headers, query.lang.as_deref(), &user);
-    crate::routes::auctions::settle_if_due(&state, id).await?;
+    techex_negotiation::auctions::settle_if_due(&state.db, id, chrono::Utc::now()).await?;
     let view = match auctions::get_view(&state.db, user.actor(), id).await {
         Ok(view) => view,
         Err(techex_listings::ListingsError::NotFound(_)) => return Ok(not_found_page().into_response()),

@@ -3,9 +3,9 @@
 
 use super::guard::{Desk, csrf_matches, error_page, open_desk, parse_form, problem};
 use super::{LangQuery, PageContext, field_and_region_names, labels, remember_language};
+use crate::db::{begin, commit};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::routes::{begin, commit};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;

@@ -116,7 +116,7 @@ pub(super) async fn achievement_page(
         }
         Err(error) => return Err(error.into()),
     };
-    crate::routes::achievements::count_view(&state, user.actor(), &view).await;
+    techex_negotiation::feedback::count_view(&state.db, user.actor(), &view).await;
     let documents = techex_listings::documents::list(&state.db, user.actor(), id).await?;
     let (field_names, region_names) = field_and_region_names(&state, page.lang).await?;
     // A signed-in visitor of another organization reads the NDA to open the details, and

@@ -25,8 +25,7 @@ use crate::i18n::{Lang, dictionary};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use minijinja::{Environment, context};
@@ -34,11 +33,7 @@ use serde::Deserialize;
 use techex_core::domain::{AchievementKind, AchievementStatus, DemandStatus, Maturity, TransactionMode};
 use techex_listings::reference;
 
-/// The name of the browser session cookie.
-pub const SESSION_COOKIE: &str = "techex_session";
-/// The name of the CSRF cookie whose value unsafe cookie-authenticated requests repeat
-/// in the `X-CSRF-Token` header.
-pub const CSRF_COOKIE: &str = "techex_csrf";
+pub use crate::extract::{CSRF_COOKIE, SESSION_COOKIE, cookie, session_cookie};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../../../web/templates/base.html")),
@@ -206,32 +201,6 @@ fn hundredths(value: i64) -> String {
         p if p % 10 == 0 => format!("{sign}{whole}.{}", p / 10),
         p => format!("{sign}{whole}.{p:02}"),
     }
-}
-
-/// The session token from the cookie. For unsafe methods the request must also carry
-/// the CSRF token in `X-CSRF-Token`, equal to the CSRF cookie; otherwise the cookie is
-/// ignored, so a forged cross-site form cannot act as the user.
-pub fn session_cookie(parts: &Parts) -> Option<String> {
-    let session = cookie(&parts.headers, SESSION_COOKIE)?;
-    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe {
-        return Some(session);
-    }
-    let expected = cookie(&parts.headers, CSRF_COOKIE)?;
-    let sent = parts.headers.get("x-csrf-token")?.to_str().ok()?;
-    (!expected.is_empty() && sent == expected).then_some(session)
-}
-
-/// Reads a cookie by name.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_string())
 }
 
 #[derive(Debug, Default, Deserialize)]

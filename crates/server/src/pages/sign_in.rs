@@ -6,8 +6,8 @@ use super::guard::{
     csrf_matches, error_page, parse_form, problem, safe_next, secure_cookies, session_user, set_cookie, with_cookies,
 };
 use super::{CSRF_COOKIE, LangQuery, PageContext, SESSION_COOKIE, cookie, page_context_for, remember_language};
+use crate::db::{begin, commit};
 use crate::extract::{ApiQuery, ClientIp};
-use crate::routes::{begin, commit};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;

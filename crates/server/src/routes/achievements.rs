@@ -98,24 +98,8 @@ async fn create(
     responses((status = 200, body = AchievementView), (status = 404, body = crate::error::Problem)))]
 async fn get_one(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let view = achievements::get_view(&state.db, user.actor(), id).await?;
-    count_view(&state, user.actor(), &view).await;
+    techex_negotiation::feedback::count_view(&state.db, user.actor(), &view).await;
     Ok(versioned(view.version, view))
-}
-
-/// Counts a view of a published achievement by anyone but its owner, for the owner's
-/// analytics. A lost count is no reason to fail the read.
-pub async fn count_view(
-    state: &AppState,
-    actor: Option<&techex_core::Actor>,
-    view: &techex_listings::achievements::AchievementView,
-) {
-    let by_owner = actor.is_some_and(|a| a.belongs_to(view.owner.id));
-    if view.status == techex_core::domain::AchievementStatus::Published
-        && !by_owner
-        && let Err(error) = techex_negotiation::feedback::record_view(&state.db, view.id).await
-    {
-        tracing::warn!(%error, "cannot count a listing view");
-    }
 }
 
 /// Edits a draft, rejected (it becomes a draft) or withdrawn achievement. Absent fields

@@ -27,23 +27,10 @@ pub struct AuctionQuery {
     pub cursor: Option<String>,
 }
 
-/// Settles the auction first when its close has passed, so a read never shows a
-/// finished auction as open (the scheduler would do the same a moment later).
-pub(crate) async fn settle_if_due(state: &AppState, id: Uuid) -> ApiResult<()> {
-    let now = chrono::Utc::now();
-    let due = techex_negotiation::entities::auction::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .is_some_and(|a| matches!(a.status.as_str(), "scheduled" | "open") && a.closes_at <= now);
-    if due {
-        let transaction = begin(state).await?;
-        auctions::settle(&transaction, id, now).await?;
-        commit(transaction).await?;
-    }
-    Ok(())
+/// Settles the auction first when its close has passed (see the domain's function).
+async fn settle_if_due(state: &AppState, id: Uuid) -> ApiResult<()> {
+    Ok(auctions::settle_if_due(&state.db, id, chrono::Utc::now()).await?)
 }
-
-use sea_orm::EntityTrait;
 
 /// Auctions, newest first (anyone may watch).
 #[utoipa::path(get, path = "/api/v1/auctions", tag = "auctions", security((), ("bearer" = [])), params(AuctionQuery),

@@ -19,11 +19,9 @@ pub mod session;
 pub mod stats;
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use techex_core::PageRequest;
 use utoipa::{IntoParams, ToSchema};
@@ -58,15 +56,8 @@ pub fn created<T: Serialize>(location: String, version: i32, body: T) -> Respons
     response
 }
 
-/// Starts a write transaction.
-pub async fn begin(state: &AppState) -> ApiResult<DatabaseTransaction> {
-    techex_listings::begin_write(&state.db).await.map_err(ApiError::from)
-}
-
-/// Commits a transaction.
-pub async fn commit(transaction: DatabaseTransaction) -> ApiResult<()> {
-    transaction.commit().await.map_err(ApiError::from)
-}
+/// A request's write transaction (in `crate::db`).
+pub use crate::db::{begin, commit};
 
 /// Cursor pagination parameters.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
