@@ -89,3 +89,32 @@ pub async fn cancel_overdue_payments(
     }
     Ok(cancelled)
 }
+
+/// Terminates a contract by a party's notice (Civil Code art. 563) as one operation: the
+/// seller's open payments of overdue milestones are cancelled at the provider first (when
+/// payments are on; calls to the provider never run inside a transaction), then the notice
+/// is given in one transaction that checks the ground, the version and that no money is
+/// held. Returns the contract as it ended.
+pub async fn terminate_by_notice(
+    db: &DatabaseConnection,
+    gateway: Option<&dyn Gateway>,
+    actor: &Actor,
+    contract_id: Uuid,
+    expected_version: Option<i32>,
+    reason: &str,
+) -> Result<contract::Model> {
+    if let Some(gateway) = gateway {
+        cancel_overdue_payments(db, gateway, actor, contract_id, expected_version, reason).await?;
+    }
+    let transaction = begin_write(db).await?;
+    let ended = techex_contracts::contracts::give_termination_notice(
+        &transaction,
+        actor,
+        contract_id,
+        expected_version,
+        reason,
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(ended)
+}

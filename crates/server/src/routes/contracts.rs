@@ -300,21 +300,10 @@ async fn termination_notice(
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> ApiResult<Response> {
     // An overdue payment the buyer began but never finished must not be able to charge
-    // after the contract ends: its intent is cancelled at the provider first.
-    if let Some(gateway) = &state.payments {
-        techex_payments::milestones::cancel_overdue_payments(
-            &state.db,
-            gateway.as_ref(),
-            &user.actor,
-            id,
-            version,
-            &body.reason,
-        )
+    // after the contract ends: the domain cancels its intent at the provider first.
+    let gateway = state.payments.as_deref();
+    techex_payments::milestones::terminate_by_notice(&state.db, gateway, &user.actor, id, version, &body.reason)
         .await?;
-    }
-    let transaction = begin(&state).await?;
-    contracts::give_termination_notice(&transaction, &user.actor, id, version, &body.reason).await?;
-    commit(transaction).await?;
     render(&state, &user.actor, id).await
 }
 
