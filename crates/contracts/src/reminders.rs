@@ -23,6 +23,12 @@ pub struct ReminderReport {
     pub overdue: u32,
 }
 
+impl techex_listings::sweeper::Swept for ReminderReport {
+    fn did_something(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
 impl ReminderReport {
     pub fn is_empty(&self) -> bool {
         self.due == 0 && self.overdue == 0
@@ -92,25 +98,9 @@ pub async fn sweep<C: ConnectionTrait>(db: &C, today: NaiveDate) -> Result<Remin
 }
 
 /// Sweeps every `every` until `stop` turns true.
-pub async fn run(db: DatabaseConnection, every: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mut interval = tokio::time::interval(every);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            _ = stop.changed() => return,
-        }
-        if *stop.borrow() {
-            return;
-        }
-        let outcome = sweep(&db, Utc::now().date_naive()).await;
-        let label = if outcome.is_ok() { "ok" } else { "error" };
-        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "payment_reminders", "outcome" => label)
-            .increment(1);
-        match outcome {
-            Ok(report) if !report.is_empty() => tracing::info!(?report, "payment reminders sent"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "payment reminder sweep failed; retrying"),
-        }
-    }
+pub async fn run(db: DatabaseConnection, every: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {
+    techex_listings::sweeper::every("payment_reminders", "payment reminders sent", every, Some(stop), || {
+        sweep(&db, Utc::now().date_naive())
+    })
+    .await;
 }

@@ -22,6 +22,7 @@ pub mod organizations;
 mod patching;
 pub mod portfolio;
 pub mod reference;
+pub mod sweeper;
 pub mod versioned;
 
 pub use error::{ListingsError, Result};

@@ -23,6 +23,12 @@ pub struct Sweep {
     pub deals_expired: u64,
 }
 
+impl techex_listings::sweeper::Swept for Sweep {
+    fn did_something(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
 impl Sweep {
     pub fn is_empty(&self) -> bool {
         *self == Sweep::default()
@@ -99,25 +105,10 @@ pub async fn run(
     db: DatabaseConnection,
     every: std::time::Duration,
     inactivity: Duration,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut interval = tokio::time::interval(every);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            _ = stop.changed() => return,
-        }
-        if *stop.borrow() {
-            return;
-        }
-        let outcome = sweep(&db, Utc::now(), inactivity).await;
-        let label = if outcome.is_ok() { "ok" } else { "error" };
-        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "deadlines", "outcome" => label).increment(1);
-        match outcome {
-            Ok(report) if !report.is_empty() => tracing::info!(?report, "deadlines applied"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "deadline sweep failed; retrying"),
-        }
-    }
+    techex_listings::sweeper::every("deadlines", "deadlines applied", every, Some(stop), || {
+        sweep(&db, Utc::now(), inactivity)
+    })
+    .await;
 }

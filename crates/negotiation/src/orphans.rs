@@ -35,6 +35,12 @@ pub struct SweepReport {
     pub deleted: usize,
 }
 
+impl techex_listings::sweeper::Swept for SweepReport {
+    fn did_something(&self) -> bool {
+        self.deleted > 0
+    }
+}
+
 /// Every SHA-256 that a row names as a stored blob (documents and deal attachments).
 pub async fn all_named<C: ConnectionTrait>(db: &C) -> Result<BTreeSet<String>> {
     let documents: Vec<String> =
@@ -108,25 +114,10 @@ pub async fn run(
     store: BlobStore,
     every: std::time::Duration,
     grace: chrono::Duration,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut interval = tokio::time::interval(every);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            _ = stop.changed() => return,
-        }
-        if *stop.borrow() {
-            return;
-        }
-        let outcome = sweep(&db, &store, grace, Utc::now()).await;
-        let label = if outcome.is_ok() { "ok" } else { "error" };
-        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "orphan_blobs", "outcome" => label).increment(1);
-        match outcome {
-            Ok(report) if report.deleted > 0 => tracing::info!(?report, "orphaned blobs deleted"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, store = store.description(), "orphan sweep failed; retrying"),
-        }
-    }
+    techex_listings::sweeper::every("orphan_blobs", "orphaned documents deleted", every, Some(stop), || {
+        sweep(&db, &store, grace, Utc::now())
+    })
+    .await;
 }

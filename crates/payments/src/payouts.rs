@@ -473,19 +473,12 @@ pub async fn unsent(db: &DatabaseConnection) -> Result<Vec<payout::Model>> {
 /// Sends due payouts every `interval` until the process stops (every `serve` runs one;
 /// the idempotency keys and the guarded update make concurrent sweepers harmless).
 pub async fn run(db: DatabaseConnection, gateway: std::sync::Arc<dyn Gateway>, interval: std::time::Duration) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        let outcome = due(&db, 100).await;
-        let label = if outcome.is_ok() { "ok" } else { "error" };
-        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "payouts", "outcome" => label).increment(1);
-        match outcome {
-            Ok(ids) if !ids.is_empty() => send_all(&db, gateway.as_ref(), &ids).await,
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "payout sweep failed"),
-        }
-    }
+    techex_listings::sweeper::every("payouts", "due payouts sent", interval, None, || async {
+        let ids = due(&db, 100).await?;
+        send_all(&db, gateway.as_ref(), &ids).await;
+        Ok::<usize, ListingsError>(ids.len())
+    })
+    .await;
 }
 
 #[cfg(test)]

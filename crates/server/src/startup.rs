@@ -174,13 +174,7 @@ async fn housekeeping(state: AppState) {
     loop {
         interval.tick().await;
         let auth_pruned = techex_listings::auth::prune(&state.db, &state.auth).await;
-        let label = if auth_pruned.is_ok() { "ok" } else { "error" };
-        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "session_pruning", "outcome" => label).increment(1);
-        match auth_pruned {
-            Ok(removed) if removed > 0 => tracing::info!(removed, "pruned old login attempts and sessions"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "housekeeping failed"),
-        }
+        techex_listings::sweeper::record("session_pruning", "pruned old login attempts and sessions", auth_pruned);
         let before = chrono::Utc::now() - chrono::Duration::days(OUTBOX_RETENTION_DAYS);
         let pruned = async {
             let transaction = techex_listings::begin_write(&state.db).await?;
@@ -188,14 +182,7 @@ async fn housekeeping(state: AppState) {
             transaction.commit().await?;
             Ok::<u64, sea_orm::DbErr>(removed)
         };
-        let outbox_pruned = pruned.await;
-        let label = if outbox_pruned.is_ok() { "ok" } else { "error" };
-        metrics::counter!("techex_sweeper_runs_total", "sweeper" => "outbox_pruning", "outcome" => label).increment(1);
-        match outbox_pruned {
-            Ok(removed) if removed > 0 => tracing::info!(removed, "pruned old outbox rows"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "outbox pruning failed"),
-        }
+        techex_listings::sweeper::record("outbox_pruning", "pruned old outbox rows", pruned.await);
     }
 }
 
