@@ -6,6 +6,7 @@ use crate::auth::{hash_password, hash_token, new_token, revoke_sessions, verify_
 use crate::entities::{invitation, organization, user};
 use crate::error::{ListingsError, Result, check_version};
 use crate::organizations::ensure_unique_email;
+use crate::versioned::Versioned;
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,10 @@ fn check_grantable(actor: &Actor, org: &organization::Model, roles: &[Role]) -> 
     }
     Ok(())
 }
+
+/// How a user is saved: its id and version columns.
+const USER_ROWS: Versioned<user::Entity> =
+    Versioned { entity: "user", id: user::Column::Id, version: user::Column::Version };
 
 /// Invites someone to an organization (its administrators or a platform admin).
 pub async fn invite<C: ConnectionTrait>(
@@ -286,8 +291,7 @@ pub async fn update_member<C: ConnectionTrait>(
         active.display_name = Set(required_text(&name, 100).map_err(|e| ListingsError::invalid("display_name", e))?);
     }
     active.updated_at = Set(Utc::now());
-    active.version = Set(member.version + 1);
-    let updated = active.update(db).await?;
+    let updated = USER_ROWS.save(db, active, member.id, member.version).await?;
     audit::record(
         db,
         Some(actor),
@@ -318,8 +322,7 @@ pub async fn change_password<C: ConnectionTrait>(
     let mut active: user::ActiveModel = me.clone().into();
     active.password_hash = Set(hash_password(new_password.to_string()).await?);
     active.updated_at = Set(Utc::now());
-    active.version = Set(me.version + 1);
-    active.update(db).await?;
+    USER_ROWS.save(db, active, me.id, me.version).await?;
     revoke_sessions(db, actor.user_id, Some(session_id)).await?;
     audit::record(db, Some(actor), "user.change_password", "user", actor.user_id, None, None).await?;
     Ok(())

@@ -6,6 +6,7 @@ use crate::auth::hash_password;
 use crate::entities::{organization, user};
 use crate::error::{ListingsError, Result, check_version};
 use crate::reference::resolve_region;
+use crate::versioned::Versioned;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -275,6 +276,10 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Updates an organization's profile (its administrators or a platform admin).
+/// How an organization is saved: its id and version columns.
+const ORGANIZATION_ROWS: Versioned<organization::Entity> =
+    Versioned { entity: "organization", id: organization::Column::Id, version: organization::Column::Version };
+
 pub async fn update<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -329,11 +334,8 @@ pub async fn update<C: ConnectionTrait>(
         active.verified_by = Set(None);
     }
     active.updated_at = Set(Utc::now());
-    active.version = Set(org.version + 1);
-    let updated = active
-        .update(db)
-        .await
-        .map_err(|e| ListingsError::from_db_unique(e, "an organization with this credit code is already registered"))?;
+    let duplicate = Some("an organization with this credit code is already registered");
+    let updated = ORGANIZATION_ROWS.save_unique(db, active, id, org.version, duplicate).await?;
     audit::record(
         db,
         Some(actor),
@@ -380,8 +382,7 @@ pub async fn set_verified<C: ConnectionTrait>(
     active.verified_at = Set(verified.then(Utc::now));
     active.verified_by = Set(verified.then_some(actor.user_id));
     active.updated_at = Set(Utc::now());
-    active.version = Set(org.version + 1);
-    let updated = active.update(db).await?;
+    let updated = ORGANIZATION_ROWS.save(db, active, id, org.version).await?;
     audit::record(
         db,
         Some(actor),

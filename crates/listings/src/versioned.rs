@@ -20,16 +20,40 @@ impl<E: EntityTrait> Versioned<E> {
     pub async fn save<C: ConnectionTrait>(
         &self,
         db: &C,
-        mut active: E::ActiveModel,
+        active: E::ActiveModel,
         id: Uuid,
         version: i32,
     ) -> Result<E::Model>
     where
         E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
     {
+        self.save_unique(db, active, id, version, None).await
+    }
+
+    /// [`save`](Self::save) for a row with a unique column: a write that would repeat
+    /// another row's value is a 409 saying `duplicate`.
+    pub async fn save_unique<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        mut active: E::ActiveModel,
+        id: Uuid,
+        version: i32,
+        duplicate: Option<&str>,
+    ) -> Result<E::Model>
+    where
+        E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    {
         active.set(self.version, Value::Int(Some(version + 1)));
-        let result =
-            E::update_many().set(active).filter(self.id.eq(id)).filter(self.version.eq(version)).exec(db).await?;
+        let result = E::update_many()
+            .set(active)
+            .filter(self.id.eq(id))
+            .filter(self.version.eq(version))
+            .exec(db)
+            .await
+            .map_err(|error| match duplicate {
+                Some(message) => ListingsError::from_db_unique(error, message),
+                None => ListingsError::Db(error),
+            })?;
         let reloaded = E::find().filter(self.id.eq(id)).one(db).await?.ok_or(ListingsError::NotFound(self.entity))?;
         if result.rows_affected != 1 {
             let current = match reloaded.get(self.version) {
