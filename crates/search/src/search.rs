@@ -158,6 +158,49 @@ fn collector(sort: Sort, count: usize) -> impl tantivy::collector::Collector<Fru
     })
 }
 
+/// How many of the first pass's best hits coordination reorders (see `coverage`).
+pub const COORDINATED: usize = 100;
+
+/// The share of the query's units that each document matches (its required clauses
+/// always, its optional units where they match): a hit's score is
+/// multiplied by it (the coordination factor of classic Lucene scoring), so a document
+/// holding most of a long question's words outranks one repeating a few of them. BM25
+/// alone sums the units, and a frequent pair of words (`neural networks`) with its
+/// proximity bonus outweighed the rarer words that said what was asked (`reservoir
+/// permeability`). Measured on the judged sets of `bench-search` (reordering the first
+/// pass's top 100): English nDCG@10 0.880 → 0.894, Chinese up 0.000–0.003 on six seeds.
+/// Only the given documents are looked at: each unit's scorer seeks to them in order.
+fn coverage(searcher: &tantivy::Searcher, plan: &Plan, addresses: &[DocAddress]) -> Result<Vec<f64>> {
+    use tantivy::DocSet;
+    use tantivy::query::EnableScoring;
+    let mut matched = vec![0usize; addresses.len()];
+    let mut order: Vec<usize> = (0..addresses.len()).collect();
+    order.sort_by_key(|&i| (addresses[i].segment_ord, addresses[i].doc_id));
+    for unit in &plan.units {
+        let weight = unit.query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        for &i in &order {
+            let address = addresses[i];
+            if current.as_ref().is_none_or(|(segment, _)| *segment != address.segment_ord) {
+                let reader = searcher.segment_reader(address.segment_ord);
+                current = Some((address.segment_ord, weight.scorer(reader, 1.0)?));
+            }
+            if let Some((_, scorer)) = current.as_mut() {
+                if scorer.doc() < address.doc_id {
+                    scorer.seek(address.doc_id);
+                }
+                if scorer.doc() == address.doc_id {
+                    matched[i] += 1;
+                }
+            }
+        }
+    }
+    // Required clauses are matched by every hit: they count in both terms of the share.
+    let required = plan.required.len();
+    let clauses = (plan.units.len() + required).max(1) as f64;
+    Ok(matched.into_iter().map(|m| (m + required) as f64 / clauses).collect())
+}
+
 /// The synonyms shipped with techex, for searches that are not given others.
 static BUILTIN_SYNONYMS: std::sync::LazyLock<Synonyms> =
     std::sync::LazyLock::new(|| Synonyms::parse(crate::synonyms::DEFAULT_FILE));
@@ -203,9 +246,22 @@ impl SearchIndex {
         let sort = if request.sort == Sort::Relevance && !plan.ranks() { Sort::Newest } else { request.sort };
         let searcher = self.searcher();
         let first_floor = floor(plan.units.len());
-        let (mut ranked, mut total, mut facets) = self.collect(&searcher, &plan, request, sort, first_floor)?;
+        let coordinated = sort == Sort::Relevance && plan.units.len() > 1;
+        let wanted = request.offset + request.limit;
+        // Coordination reorders the first `COORDINATED` hits whatever the page, so every
+        // page is cut from the same order.
+        let depth = if coordinated { wanted.max(COORDINATED) } else { wanted };
+        let (mut ranked, mut total, mut facets) = self.collect(&searcher, &plan, request, sort, first_floor, depth)?;
         if total < RELAX_BELOW && first_floor > 1 && !request.keep_floor {
-            (ranked, total, facets) = self.collect(&searcher, &plan, request, sort, 1)?;
+            (ranked, total, facets) = self.collect(&searcher, &plan, request, sort, 1, depth)?;
+        }
+        if coordinated {
+            let head = ranked.len().min(COORDINATED);
+            let addresses: Vec<DocAddress> = ranked[..head].iter().map(|(_, address)| *address).collect();
+            for (entry, share) in ranked[..head].iter_mut().zip(coverage(&searcher, &plan, &addresses)?) {
+                entry.0.0 *= share;
+            }
+            ranked[..head].sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
         }
         let page: Vec<&(SortKey, DocAddress)> = ranked.iter().skip(request.offset).take(request.limit).collect();
         let hits = self.hits(&searcher, &plan, &page, sort, &request.lang)?;
@@ -224,9 +280,9 @@ impl SearchIndex {
         request: &SearchRequest,
         sort: Sort,
         floor: usize,
+        wanted: usize,
     ) -> Result<(Vec<(SortKey, DocAddress)>, u64, BTreeMap<String, Vec<FacetCount>>)> {
         let query = build(&self.fields, plan, &request.filters, floor);
-        let wanted = request.offset + request.limit;
         let mut multi = MultiCollector::new();
         let top = multi.add_collector(collector(sort, wanted));
         let count = multi.add_collector(Count);
@@ -254,14 +310,25 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.searcher();
-        let limit = TopDocs::with_limit(request.limit.max(1)).order_by_score();
+        let coordinated = plan.units.len() > 1;
+        let depth = if coordinated { request.limit.max(COORDINATED) } else { request.limit };
+        let limit = TopDocs::with_limit(depth.max(1)).order_by_score();
         let first_floor = floor(plan.units.len());
         let mut ranked = searcher.search(&build(&self.fields, &plan, &request.filters, first_floor), &limit)?;
         if (ranked.len() as u64) < RELAX_BELOW.min(request.limit as u64) && first_floor > 1 {
             ranked = searcher.search(&build(&self.fields, &plan, &request.filters, 1), &limit)?;
         }
+        if coordinated {
+            let head = ranked.len().min(COORDINATED);
+            let addresses: Vec<DocAddress> = ranked[..head].iter().map(|(_, address)| *address).collect();
+            for (entry, share) in ranked[..head].iter_mut().zip(coverage(&searcher, &plan, &addresses)?) {
+                entry.0 = (f64::from(entry.0) * share) as Score;
+            }
+            // Stable: equal scores keep the first pass's order.
+            ranked[..head].sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
         let mut ids = Vec::with_capacity(ranked.len());
-        for (_, address) in ranked {
+        for (_, address) in ranked.into_iter().take(request.limit) {
             let document: TantivyDocument = searcher.doc(address)?;
             if let Some(id) = document.get_first(self.fields.id).and_then(|v| v.as_str()) {
                 ids.push(id.to_string());
@@ -479,6 +546,29 @@ mod tests {
         let results = index.search_with(&request, &synonyms).expect("search");
         let ranked: Vec<&str> = results.hits.iter().map(|h| h.title.as_str()).collect();
         assert_eq!(ranked, [titles[1].as_str(), titles[0].as_str()]);
+    }
+
+    #[test]
+    fn a_hit_holding_more_of_a_question_outranks_one_repeating_a_common_pair() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut titles = vec![
+            "Neural network ensembles: a neural network method of neural network learning".to_string(),
+            "Forecasting reservoir permeability".to_string(),
+        ];
+        // Filler that makes the two rarer words of the question common.
+        titles.extend((0..6).map(|i| format!("Reservoir permeability survey {i}")));
+        let index = index_of(dir.path(), &titles);
+        let request = SearchRequest {
+            query: "forecasting reservoir permeability with neural networks".into(),
+            filters: crate::query::Filters { doc_type: "achievement".into(), ..Default::default() },
+            limit: 10,
+            lang: "en".into(),
+            ..Default::default()
+        };
+        let results = index.search(&request).expect("search");
+        assert_eq!(results.hits[0].title, titles[1]);
+        let ids = index.top_ids(&request).expect("top ids");
+        assert_eq!(ids[0], results.hits[0].card.id.to_string(), "bare ids rank alike");
     }
 
     fn index_of(dir: &std::path::Path, titles: &[String]) -> SearchIndex {
