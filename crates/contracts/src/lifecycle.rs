@@ -11,11 +11,12 @@ use crate::entities::{contract, milestone};
 use crate::{ListingsError, Result};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 use techex_core::Actor;
 use techex_core::domain::{ContractStatus, MilestoneStatus};
 use techex_listings::audit;
+use techex_listings::versioned::Versioned;
 use uuid::Uuid;
 
 /// Whether a payment due on `due` is, on `today`, unpaid longer than the contract's cure
@@ -90,8 +91,8 @@ pub async fn complete_if_settled<C: ConnectionTrait>(db: &C, contract_id: Uuid) 
     change_status(db, None, &c, ContractStatus::Completed, "contract.complete").await
 }
 
-/// A guarded status change of a contract with its audit entry; 412 when the contract
-/// changed since it was read.
+/// A guarded status change of a contract (through the one versioned save) with its
+/// audit entry; 412 when the contract changed since it was read.
 async fn change_status<C: ConnectionTrait>(
     db: &C,
     actor: Option<&Actor>,
@@ -99,18 +100,14 @@ async fn change_status<C: ConnectionTrait>(
     to: ContractStatus,
     action: &str,
 ) -> Result<()> {
-    let result = contract::Entity::update_many()
-        .col_expr(contract::Column::Status, Expr::value(to.as_str()))
-        .col_expr(contract::Column::Version, Expr::value(c.version + 1))
-        .col_expr(contract::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(contract::Column::Id.eq(c.id))
-        .filter(contract::Column::Version.eq(c.version))
-        .exec(db)
-        .await?;
-    if result.rows_affected != 1 {
-        let current = contract::Entity::find_by_id(c.id).one(db).await?.map_or(c.version + 1, |m| m.version);
-        return Err(ListingsError::Stale { given: c.version, current });
-    }
+    let active = contract::ActiveModel {
+        status: Set(to.as_str().to_string()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let rows: Versioned<contract::Entity> =
+        Versioned { entity: "contract", id: contract::Column::Id, version: contract::Column::Version };
+    let changed = rows.save(db, active, c.id, c.version).await?;
     audit::record(
         db,
         actor,
@@ -118,7 +115,7 @@ async fn change_status<C: ConnectionTrait>(
         "contract",
         c.id,
         Some(json!({"status": c.status, "version": c.version})),
-        Some(json!({"status": to.as_str(), "version": c.version + 1})),
+        Some(json!({"status": changed.status, "version": changed.version})),
     )
     .await?;
     Ok(())

@@ -247,6 +247,25 @@ pub async fn pay(
     Ok(view)
 }
 
+/// Records on an attempt still `creating` the intent the provider made for it (its id and
+/// client secret); whether this call did (a second caller finds it done).
+pub(super) async fn attach_intent<C: ConnectionTrait>(
+    db: &C,
+    payment_id: Uuid,
+    intent: &crate::gateway::Intent,
+) -> Result<bool> {
+    let attached = payment::Entity::update_many()
+        .col_expr(payment::Column::PaymentIntentId, Expr::value(intent.id.clone()))
+        .col_expr(payment::Column::ClientSecret, Expr::value(intent.client_secret.clone()))
+        .col_expr(payment::Column::Status, Expr::value(PaymentStatus::RequiresPayment.as_str()))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(payment::Column::Id.eq(payment_id))
+        .filter(payment::Column::Status.eq(PaymentStatus::Creating.as_str()))
+        .exec(db)
+        .await?;
+    Ok(attached.rows_affected == 1)
+}
+
 /// Opens (or finds) the payment intent of a due milestone.
 async fn open_intent(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Actor, id: Uuid) -> Result<PaymentView> {
     let (_, c) = payable(db, actor, id).await?;
@@ -307,15 +326,7 @@ async fn open_intent(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Act
         .map_err(provider_error)?;
     let transaction = begin_write(db).await?;
     let (ms, _, _) = load(&transaction, actor, id, true).await?;
-    payment::Entity::update_many()
-        .col_expr(payment::Column::PaymentIntentId, Expr::value(intent.id.clone()))
-        .col_expr(payment::Column::ClientSecret, Expr::value(intent.client_secret.clone()))
-        .col_expr(payment::Column::Status, Expr::value(PaymentStatus::RequiresPayment.as_str()))
-        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(payment::Column::Id.eq(row.id))
-        .filter(payment::Column::Status.eq(PaymentStatus::Creating.as_str()))
-        .exec(&transaction)
-        .await?;
+    attach_intent(&transaction, row.id, &intent).await?;
     if ms.status == MilestoneStatus::Scheduled.as_str() {
         move_milestone(&transaction, &ms, MilestoneStatus::PaymentPending).await?;
     }

@@ -48,16 +48,7 @@ pub(super) async fn adopt(
     intent: &crate::gateway::Intent,
 ) -> Result<()> {
     let transaction = begin_write(db).await?;
-    let adopted = payment::Entity::update_many()
-        .col_expr(payment::Column::PaymentIntentId, Expr::value(intent.id.clone()))
-        .col_expr(payment::Column::ClientSecret, Expr::value(intent.client_secret.clone()))
-        .col_expr(payment::Column::Status, Expr::value(PaymentStatus::RequiresPayment.as_str()))
-        .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(payment::Column::Id.eq(row.id))
-        .filter(payment::Column::Status.eq(PaymentStatus::Creating.as_str()))
-        .exec(&transaction)
-        .await?;
-    if adopted.rows_affected == 1 {
+    if attach_intent(&transaction, row.id, intent).await? {
         let ms = milestone::Entity::find_by_id(row.milestone_id)
             .lock_exclusive()
             .one(&transaction)
