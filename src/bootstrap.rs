@@ -41,6 +41,8 @@ pub async fn organization_with_member<C: ConnectionTrait>(
         description_en: Set(None),
         verified_at: Set(spec.verified.then_some(now)),
         verified_by: Set(None),
+        rejection_reason: Set(None),
+        rejected_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),

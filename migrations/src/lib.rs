@@ -18,6 +18,7 @@ mod m20261130_000010_known_login_addresses;
 mod m20261130_000011_import_jobs;
 mod m20261130_000012_user_language;
 mod m20261201_000013_notification_messages;
+mod m20261201_000014_organization_rejection;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_import_jobs::Migration),
             Box::new(m20261130_000012_user_language::Migration),
             Box::new(m20261201_000013_notification_messages::Migration),
+            Box::new(m20261201_000014_organization_rejection::Migration),
         ]
     }
 }

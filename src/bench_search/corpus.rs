@@ -167,6 +167,8 @@ pub fn organization_model(id: Uuid, named: bool) -> organization::Model {
         description_en: None,
         verified_at: Some(now),
         verified_by: None,
+        rejection_reason: None,
+        rejected_at: None,
         created_at: now,
         updated_at: now,
         version: 1,

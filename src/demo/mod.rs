@@ -183,6 +183,8 @@ async fn load_organizations(
             description_en: Set(org.description_en.clone()),
             verified_at: Set(Some(now)),
             verified_by: Set(None),
+            rejection_reason: Set(None),
+            rejected_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),

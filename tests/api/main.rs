@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::cloned_ref_to_slice_refs)]
 
 mod abuse;
+mod account_pages;
 mod achievements;
 mod auction_pages;
 mod auctions;

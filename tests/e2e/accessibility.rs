@@ -106,6 +106,47 @@ async fn world(app: &TestApp) -> (String, String, String, String) {
     (pending, published, deal, registered)
 }
 
+/// Two applications at the verification desk, one of them turned down, and an
+/// invitation to the seller's organization: the token of its link.
+async fn applications(app: &TestApp) -> String {
+    let mut ids = Vec::new();
+    for (prefix, email) in [("91370600MA3HX2603", "a@apply.example.cn"), ("91370600MA3HX2604", "b@apply.example.cn")] {
+        let code = techex_core::CreditCode::from_prefix(prefix).map(|c| c.to_string()).unwrap_or_default();
+        let registered = app
+            .post(
+                "/api/v1/organizations",
+                None,
+                json!({"name": format!("申请单位{prefix}"), "kind": "university", "credit_code": code, "region": "370600",
+                       "admin": {"email": email, "display_name": "申请人", "password": "apply-2026-ok!"}}),
+            )
+            .await
+            .expect(201);
+        ids.push((
+            registered.body["organization"]["id"].as_str().unwrap_or_default().to_string(),
+            registered.body["organization"]["version"].as_i64().unwrap_or(1),
+        ));
+    }
+    if let Some((id, version)) = ids.first() {
+        app.post_if_match(
+            &format!("/api/v1/organizations/{id}/reject"),
+            &app.admin,
+            *version,
+            Some(json!({"reason": "营业执照不清晰"})),
+        )
+        .await
+        .expect(200);
+    }
+    let invited = app
+        .post(
+            &format!("/api/v1/organizations/{}/invitations", app.seller.organization_id),
+            Some(&app.admin),
+            json!({"email": "new.member@seller.example.cn"}),
+        )
+        .await
+        .expect(201);
+    invited.body["token"].as_str().unwrap_or_default().to_string()
+}
+
 #[tokio::test]
 async fn every_page_passes_axe_in_both_languages() {
     let app = spawn_app().await;
@@ -113,6 +154,7 @@ async fn every_page_passes_axe_in_both_languages() {
         return;
     };
     let (pending, published, deal, contract) = world(&app).await;
+    let invitation = applications(&app).await;
     let mut found = Vec::new();
 
     let public: Vec<String> = [
@@ -125,6 +167,8 @@ async fn every_page_passes_axe_in_both_languages() {
         format!("/brokers/{}", app.broker.user_id),
         "/auctions".into(),
         "/sign-in".into(),
+        "/register".into(),
+        format!("/invitations/accept?token={invitation}"),
         "/api/docs".into(),
         "/no-such-page".into(),
     ]
@@ -142,6 +186,7 @@ async fn every_page_passes_axe_in_both_languages() {
         "/contracts".into(),
         format!("/contracts/{contract}"),
         "/my/alerts".into(),
+        "/my/organization".into(),
     ]
     .into();
     audit_all(&browser, "seller", &seller, &mut found).await;
@@ -160,7 +205,9 @@ async fn every_page_passes_axe_in_both_languages() {
 
     sign_in(&browser, &app.admin).await;
     let center: Vec<String> =
-        ["/dashboard".to_string(), "/center/review".into(), "/center/contracts".into(), "/center/stats".into()].into();
+        ["/dashboard", "/center/review", "/center/contracts", "/center/stats", "/center/organizations"]
+            .map(String::from)
+            .into();
     audit_all(&browser, "center", &center, &mut found).await;
 
     assert!(found.is_empty(), "axe found {} violations:\n{}", found.len(), found.join("\n"));

@@ -17,6 +17,7 @@ mod helpers;
 mod conformance;
 
 mod accessibility;
+mod accounts;
 mod auctions;
 mod browser;
 mod cookies;

@@ -86,6 +86,8 @@ pub async fn install<C: ConnectionTrait>(db: &C, input: NewCenter) -> Result<(or
         description_en: Set(None),
         verified_at: Set(Some(now)),
         verified_by: Set(Some(admin_id)),
+        rejection_reason: Set(None),
+        rejected_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),

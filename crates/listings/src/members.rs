@@ -169,6 +169,25 @@ pub async fn invite<C: ConnectionTrait>(
 }
 
 /// Accepts an invitation, creating the member's account.
+/// An invitation by its token with the organization it invites to, for the page that
+/// accepts it: 404 for an unknown token; an accepted or expired one is returned as it is
+/// (the page says so; accepting it is refused with 409).
+pub async fn invitation_for<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+) -> Result<(invitation::Model, organization::Model)> {
+    let found = invitation::Entity::find()
+        .filter(invitation::Column::TokenHash.eq(hash_token(token.trim())))
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound("invitation"))?;
+    let org = organization::Entity::find_by_id(found.organization_id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound("invitation"))?;
+    Ok((found, org))
+}
+
 pub async fn accept_invitation<C: ConnectionTrait>(db: &C, input: AcceptInvitation) -> Result<user::Model> {
     let found = invitation::Entity::find()
         .filter(invitation::Column::TokenHash.eq(hash_token(input.token.trim())))

@@ -88,6 +88,10 @@ pub struct OrganizationView {
     pub description_en: Option<String>,
     pub verified: bool,
     pub verified_at: Option<chrono::DateTime<Utc>>,
+    /// Why the center turned the application down (shown to the organization's members
+    /// and platform admins); cleared when the profile is edited, which resubmits it.
+    pub rejection_reason: Option<String>,
+    pub rejected_at: Option<chrono::DateTime<Utc>>,
     pub created_at: chrono::DateTime<Utc>,
     pub version: i32,
 }
@@ -106,6 +110,8 @@ impl From<organization::Model> for OrganizationView {
             description: m.description,
             description_en: m.description_en,
             verified_at: m.verified_at,
+            rejection_reason: m.rejection_reason,
+            rejected_at: m.rejected_at,
             created_at: m.created_at,
             version: m.version,
         }
@@ -166,6 +172,8 @@ pub async fn register<C: ConnectionTrait>(
         description_en: Set(description_en),
         verified_at: Set(None),
         verified_by: Set(None),
+        rejection_reason: Set(None),
+        rejected_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -333,6 +341,11 @@ pub async fn update<C: ConnectionTrait>(
         active.verified_at = Set(None);
         active.verified_by = Set(None);
     }
+    // An application turned down goes back to the queue once its members change it.
+    if org.rejected_at.is_some() && !actor.is_platform_admin() {
+        active.rejected_at = Set(None);
+        active.rejection_reason = Set(None);
+    }
     active.updated_at = Set(Utc::now());
     let duplicate = Some("an organization with this credit code is already registered");
     let updated = ORGANIZATION_ROWS.save_unique(db, active, id, org.version, duplicate).await?;
@@ -381,8 +394,13 @@ pub async fn set_verified<C: ConnectionTrait>(
     let mut active: organization::ActiveModel = org.clone().into();
     active.verified_at = Set(verified.then(Utc::now));
     active.verified_by = Set(verified.then_some(actor.user_id));
+    active.rejected_at = Set(None);
+    active.rejection_reason = Set(None);
     active.updated_at = Set(Utc::now());
     let updated = ORGANIZATION_ROWS.save(db, active, id, org.version).await?;
+    if verified {
+        notify_admins(db, &updated, "organization_verified", msg::NOTICE_ORGANIZATION_VERIFIED, None).await?;
+    }
     audit::record(
         db,
         Some(actor),
@@ -394,4 +412,76 @@ pub async fn set_verified<C: ConnectionTrait>(
     )
     .await?;
     Ok(updated)
+}
+
+/// Turns an application down with a reason (platform admins): the organization stays
+/// unverified, leaves the verification queue and its administrators are told why;
+/// editing its profile resubmits it. Only an unverified organization not already turned
+/// down can be (409 otherwise).
+pub async fn reject<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    reason: &str,
+) -> Result<organization::Model> {
+    let org = get(db, Some(actor), id).await?;
+    if !actor.is_platform_admin() {
+        return Err(ListingsError::Forbidden("only platform administrators verify organizations".into()));
+    }
+    check_version(expected_version, org.version)?;
+    if org.verified_at.is_some() || org.rejected_at.is_some() {
+        let state = if org.verified_at.is_some() { "verified" } else { "rejected" };
+        return Err(ListingsError::InvalidTransition { entity: "organization", action: "reject", state: state.into() });
+    }
+    let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
+    let mut active: organization::ActiveModel = org.clone().into();
+    active.rejected_at = Set(Some(Utc::now()));
+    active.rejection_reason = Set(Some(reason.clone()));
+    active.updated_at = Set(Utc::now());
+    let updated = ORGANIZATION_ROWS.save(db, active, id, org.version).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "organization.reject",
+        "organization",
+        id,
+        Some(org_snapshot(&org)),
+        Some(serde_json::json!({"rejection_reason": reason, "version": updated.version})),
+    )
+    .await?;
+    notify_admins(db, &updated, "organization_rejected", msg::NOTICE_ORGANIZATION_REJECTED, Some(reason)).await?;
+    Ok(updated)
+}
+
+/// Tells the active administrators of an organization about its verification; one
+/// notification per decision (the version it produced keys it).
+async fn notify_admins<C: ConnectionTrait>(
+    db: &C,
+    org: &organization::Model,
+    kind: &str,
+    message: techex_core::message::MessageKey,
+    body: Option<String>,
+) -> Result<()> {
+    let members = user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org.id))
+        .filter(user::Column::Status.eq("active"))
+        .all(db)
+        .await?;
+    for member in members.into_iter().filter(|m| RoleSet::from_stored(&m.roles).contains(Role::OrgAdmin)) {
+        crate::notifications::notify(
+            db,
+            crate::notifications::NewNotification {
+                user_id: member.id,
+                kind: kind.into(),
+                message: message.into(),
+                body: body.clone(),
+                entity_type: Some("organization".into()),
+                entity_id: Some(org.id),
+                dedupe_key: format!("organization:{}:{kind}:{}:{}", org.id, org.version, member.id),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -17,6 +17,8 @@ pub(crate) fn test_owner(now: chrono::DateTime<chrono::Utc>) -> organization::Mo
         description_en: None,
         verified_at: Some(now),
         verified_by: None,
+        rejection_reason: None,
+        rejected_at: None,
         created_at: now,
         updated_at: now,
         version: 1,

@@ -150,6 +150,16 @@ impl ApiError {
         locale::message(lang, message)
     }
 
+    /// Each field's first error in `lang`, by the field's path: what a form shows beside
+    /// its inputs.
+    pub fn field_errors_in(&self, lang: Lang) -> std::collections::BTreeMap<String, String> {
+        let mut fields = std::collections::BTreeMap::new();
+        for error in &self.errors {
+            fields.entry(error.field.clone()).or_insert_with(|| self.field_detail_in(lang, &error.message));
+        }
+        fields
+    }
+
     /// The first field's error in `lang`, else the detail: what a form shows.
     pub fn first_error_in(&self, lang: Lang) -> String {
         match self.errors.first() {

@@ -15,6 +15,8 @@ pub fn link_of(entity_type: &str, id: uuid::Uuid) -> Option<String> {
         "deal" => "/deals",
         "auction" => "/auctions",
         "contract" => "/contracts",
+        // Only its members are told about an organization: they manage it there.
+        "organization" => return Some("/my/organization".to_string()),
         _ => return None,
     };
     Some(format!("{base}/{id}"))

@@ -210,6 +210,8 @@ message_keys! {
     NOTICE_MILESTONE_OVERDUE = "notice-milestone-overdue",
     NOTICE_MILESTONE_OVERDUE_SELLER = "notice-milestone-overdue-seller",
     NOTICE_SAVED_SEARCH_MATCH = "notice-saved-search-match",
+    NOTICE_ORGANIZATION_VERIFIED = "notice-organization-verified",
+    NOTICE_ORGANIZATION_REJECTED = "notice-organization-rejected",
 
     // Readiness (`/ready`): each text starts with the name of the check that failed.
     NOT_READY_DATABASE = "not-ready-database",

@@ -16,6 +16,9 @@ pub struct Model {
     pub description_en: Option<String>,
     pub verified_at: Option<DateTimeUtc>,
     pub verified_by: Option<Uuid>,
+    /// Why the center turned the application down; cleared when it is edited or verified.
+    pub rejection_reason: Option<String>,
+    pub rejected_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

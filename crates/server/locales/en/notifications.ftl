@@ -25,3 +25,5 @@ notice-milestone-due = The payment of milestone “{ $milestone }” ({ $amount 
 notice-milestone-overdue = The payment of milestone “{ $milestone }” ({ $amount } { $currency }, due { $due }) is overdue past the cure period
 notice-milestone-overdue-seller = The buyer’s payment of milestone “{ $milestone }” ({ $amount } { $currency }, due { $due }) is overdue past the cure period: you may terminate by notice
 notice-saved-search-match = New match for “{ $search }”: { $title_en }
+notice-organization-verified = The center verified your organization: it may now publish and trade
+notice-organization-rejected = The center did not verify your organization; change its details as the reason says to apply again

@@ -24,3 +24,5 @@ notice-milestone-due = 里程碑「{ $milestone }」款项 { $amount } { $curren
 notice-milestone-overdue = 里程碑「{ $milestone }」款项 { $amount } { $currency }（{ $due } 到期）逾期已超过宽限期
 notice-milestone-overdue-seller = 乙方里程碑「{ $milestone }」款项 { $amount } { $currency }（{ $due } 到期）逾期已超过宽限期，可通知解除合同
 notice-saved-search-match = 「{ $search }」有新成果：{ $title_zh }
+notice-organization-verified = 平台已认证贵单位，现在可以发布成果和交易
+notice-organization-rejected = 平台未通过贵单位的认证；请按原因修改单位信息后重新提交

@@ -29,6 +29,8 @@ pub(super) struct Desks {
     pub(super) registration: bool,
     /// The center's staff and platform admins (`stats::ensure_center`).
     pub(super) statistics: bool,
+    /// Platform admins, who verify organizations (`organizations::set_verified`).
+    pub(super) verification: bool,
 }
 
 impl Desks {
@@ -37,6 +39,7 @@ impl Desks {
             review: actor.can_review(),
             registration: actor.has(Role::Registrar) || actor.is_platform_admin(),
             statistics: techex_contracts::stats::ensure_center(actor).is_ok(),
+            verification: actor.is_platform_admin(),
         }
     }
 }
@@ -47,6 +50,7 @@ pub(super) enum Desk {
     Review,
     Registration,
     Statistics,
+    Verification,
 }
 
 impl Desk {
@@ -56,6 +60,7 @@ impl Desk {
             Desk::Review => desks.review,
             Desk::Registration => desks.registration,
             Desk::Statistics => desks.statistics,
+            Desk::Verification => desks.verification,
         }
     }
 }

@@ -10,6 +10,7 @@ mod dashboard;
 mod findings;
 mod guard;
 mod listings;
+mod organization;
 mod registration;
 mod search;
 mod sign_in;
@@ -17,6 +18,7 @@ mod sitemap;
 mod stats;
 #[cfg(test)]
 mod terms_card_tests;
+mod verification;
 mod workspace;
 
 use crate::error::ApiResult;
@@ -66,6 +68,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("chart.html", include_str!("../../../../web/templates/chart.html")),
     ("auctions.html", include_str!("../../../../web/templates/auctions.html")),
     ("auction.html", include_str!("../../../../web/templates/auction.html")),
+    ("register.html", include_str!("../../../../web/templates/register.html")),
+    ("my_organization.html", include_str!("../../../../web/templates/my_organization.html")),
+    ("accept_invitation.html", include_str!("../../../../web/templates/accept_invitation.html")),
+    ("center_organizations.html", include_str!("../../../../web/templates/center_organizations.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -491,6 +497,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/center/contracts/{id}/register", post(registration::register))
         .route("/center/contracts/{id}/return", post(registration::return_contract))
         .route("/center/stats", get(stats::dashboard))
+        .route("/center/organizations", get(verification::desk))
+        .route("/center/organizations/{id}/verify", post(verification::verify))
+        .route("/center/organizations/{id}/reject", post(verification::reject))
+        .route("/register", get(organization::register_form).post(organization::register_submit))
+        .route("/my/organization", get(organization::organization_page).post(organization::save_profile))
+        .route("/my/organization/invitations", post(organization::invite))
+        .route("/invitations/accept", get(organization::accept_form).post(organization::accept_submit))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
         .route_layer(axum::middleware::from_fn_with_state(state, html_problems))

@@ -75,10 +75,15 @@ fn render_form(
 }
 
 /// Lifetime of the CSRF cookie for visitors who have not signed in yet.
-const VISITOR_CSRF_SECS: i64 = 2 * 3600;
+pub(super) const VISITOR_CSRF_SECS: i64 = 2 * 3600;
 
 /// A fresh CSRF token put into the page and a cookie for it.
-fn fresh_csrf(state: &AppState, headers: &HeaderMap, page: &mut PageContext, max_age: i64) -> Option<HeaderValue> {
+pub(super) fn fresh_csrf(
+    state: &AppState,
+    headers: &HeaderMap,
+    page: &mut PageContext,
+    max_age: i64,
+) -> Option<HeaderValue> {
     let token = new_token("");
     page.csrf = Some(token.clone());
     set_cookie(CSRF_COOKIE, &token, max_age, false, secure_cookies(state, headers))
@@ -154,13 +159,7 @@ pub(super) async fn submit(
         return error_page(&state, &page, "/sign-in", error);
     }
     match result {
-        Ok(outcome) => {
-            let secure = secure_cookies(&state, &headers);
-            let lifetime = (outcome.expires_at - chrono::Utc::now()).num_seconds();
-            let session = set_cookie(SESSION_COOKIE, &outcome.token, lifetime, true, secure);
-            let csrf = set_cookie(CSRF_COOKIE, &new_token(""), lifetime, false, secure);
-            with_cookies(Redirect::to(&next).into_response(), [session, csrf])
-        }
+        Ok(outcome) => with_cookies(Redirect::to(&next).into_response(), session_cookies(&state, &headers, &outcome)),
         Err(ListingsError::Unauthenticated(_)) => {
             let errors = SignInErrors { password: Some("error_wrong_credentials"), ..Default::default() };
             render_form(&state, &page, StatusCode::UNPROCESSABLE_ENTITY, &email, &next, &errors)
@@ -179,6 +178,38 @@ pub(super) async fn submit(
         }
         Err(other) => error_page(&state, &page, "/sign-in", other.into()),
     }
+}
+
+/// The cookies of a new browser session: the session itself and a fresh CSRF token, both
+/// living as long as the session.
+pub(super) fn session_cookies(
+    state: &AppState,
+    headers: &HeaderMap,
+    outcome: &auth::LoginOutcome,
+) -> [Option<HeaderValue>; 2] {
+    let secure = secure_cookies(state, headers);
+    let lifetime = (outcome.expires_at - chrono::Utc::now()).num_seconds();
+    let session = set_cookie(SESSION_COOKIE, &outcome.token, lifetime, true, secure);
+    let csrf = set_cookie(CSRF_COOKIE, &new_token(""), lifetime, false, secure);
+    [session, csrf]
+}
+
+/// Signs in with the credentials a form has just set (a registration, an accepted
+/// invitation): the cookies of the new session.
+pub(super) async fn sign_in_as(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: String,
+    email: &str,
+    password: &str,
+) -> Result<[Option<HeaderValue>; 2], crate::error::ApiError> {
+    let user_agent =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
+    let context = LoginContext { ip, user_agent, kind: "cookie" };
+    let transaction = begin(state).await?;
+    let outcome = auth::login(&transaction, &state.auth, email, password, &context).await;
+    commit(transaction).await?;
+    Ok(session_cookies(state, headers, &outcome?))
 }
 
 /// `POST /sign-out`: revokes the session on the server and clears both cookies. A post

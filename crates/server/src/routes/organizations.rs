@@ -132,6 +132,26 @@ async fn unverify(
     set_verified(state, user, id, version, false).await
 }
 
+/// Turns an application down with a reason (platform admins): it stays unverified,
+/// leaves the queue, its administrators are told why; editing the profile resubmits it.
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/reject", tag = "organizations", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    request_body = crate::routes::ReasonBody,
+    responses((status = 200, body = OrganizationView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn reject(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(version): IfMatch,
+    ApiJson(body): ApiJson<crate::routes::ReasonBody>,
+) -> ApiResult<Response> {
+    let transaction = begin(&state).await?;
+    let organization = organizations::reject(&transaction, &user.0.actor, id, version, &body.reason).await?;
+    commit(transaction).await?;
+    Ok(versioned(organization.version, OrganizationView::from(organization)))
+}
+
 /// The members of an organization (to its members and platform admins).
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/members", tag = "organizations", security(("bearer" = [])),
     responses((status = 200, body = Vec<UserView>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
@@ -200,6 +220,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update))
         .routes(routes!(verify))
         .routes(routes!(unverify))
+        .routes(routes!(reject))
         .routes(routes!(list_members))
         .routes(routes!(update_member))
         .routes(routes!(invite))

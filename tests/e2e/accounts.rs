@@ -1,0 +1,82 @@
+//! Opening an account in Chromium: an organization applies on `/register`, the center
+//! verifies it at its desk, its administrator invites a colleague, who joins from the
+//! invitation's link and lands signed in.
+
+use crate::driver::launch;
+use crate::helpers::{PASSWORD, spawn_app};
+
+#[tokio::test]
+async fn an_organization_registers_is_verified_and_its_invitee_joins_in_the_browser() {
+    let app = spawn_app().await;
+    let Some(browser) = launch(&app.address).await else {
+        return;
+    };
+    let code = techex_core::CreditCode::from_prefix("91370600MA3HX2605").map(|c| c.to_string()).unwrap_or_default();
+
+    browser.open("/register?lang=en").await;
+    browser.type_into("#r-name", "烟台海晟新材料有限公司").await;
+    browser.type_into("#r-name_en", "Yantai Haisheng New Materials").await;
+    browser.script("document.getElementById('r-kind').value = 'enterprise';").await;
+    browser.type_into("#r-credit_code", &code).await;
+    browser.script("document.getElementById('r-region').value = '370600';").await;
+    browser.type_into("#r-admin_name", "Zhao").await;
+    browser.type_into("#r-email", "zhao@haisheng.example.cn").await;
+    browser.type_into("#r-password", "haisheng-2026!").await;
+    browser.type_into("#r-password_repeat", "haisheng-2026?").await;
+    browser.click("#register-submit").await;
+    // A mistake comes back beside its field with the rest kept.
+    browser.find("#r-password_repeat-error").await;
+    assert_eq!(
+        browser.script("return document.getElementById('r-credit_code').value;").await.as_str(),
+        Some(code.as_str())
+    );
+    browser.type_into("#r-password", "haisheng-2026!").await;
+    browser.type_into("#r-password_repeat", "haisheng-2026!").await;
+    browser.click("#register-submit").await;
+    browser.wait_for_url("/my/organization").await;
+    assert!(browser.text("#org-state").await.contains("Waiting for the center"));
+    browser.click("form[action='/sign-out'] button").await;
+    browser.find("a[href^='/sign-in']").await;
+
+    // The center verifies it at its desk.
+    browser.open("/sign-in?lang=en").await;
+    browser.type_into("#email", &app.admin.email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("#sign-in-submit").await;
+    browser.find("form[action='/sign-out'] button").await;
+    browser.open("/center/organizations?lang=en").await;
+    browser.click("button[aria-label='Verify: 烟台海晟新材料有限公司']").await;
+    browser.wait_for_url("done=verified").await;
+    browser.click("form[action='/sign-out'] button").await;
+    browser.find("a[href^='/sign-in']").await;
+
+    // Its administrator sees it verified and invites a colleague.
+    browser.open("/sign-in?lang=en&next=/my/organization").await;
+    browser.type_into("#email", "zhao@haisheng.example.cn").await;
+    browser.type_into("#password", "haisheng-2026!").await;
+    browser.click("#sign-in-submit").await;
+    browser.wait_for_url("/my/organization").await;
+    assert!(browser.text("#org-state").await.contains("Verified by the center"));
+    browser.type_into("#i-email", "qian@haisheng.example.cn").await;
+    browser.click("#invite-submit").await;
+    browser.find("#invitation-made").await;
+    let link = browser.script("return document.getElementById('invitation-link').value;").await;
+    let link = link.as_str().unwrap_or_default().to_string();
+    let path = link.split_once("/invitations/accept").map(|(_, rest)| format!("/invitations/accept{rest}"));
+    let path = path.expect("the invitation's link");
+    browser.click("form[action='/sign-out'] button").await;
+    browser.find("a[href^='/sign-in']").await;
+
+    // The invitee joins from the link and lands signed in, a member of the organization.
+    browser.open(&format!("{path}&lang=en")).await;
+    assert!(browser.text("main").await.contains("Yantai Haisheng New Materials"));
+    browser.type_into("#a-display_name", "Qian").await;
+    browser.type_into("#a-password", "Tidal-2031-mint").await;
+    browser.type_into("#a-password_repeat", "Tidal-2031-mint").await;
+    browser.click("#accept-submit").await;
+    browser.wait_for_url("/dashboard").await;
+    browser.open("/my/organization?lang=en").await;
+    let members = browser.text("table").await;
+    assert!(members.contains("Qian") && members.contains("Zhao"), "{members}");
+    browser.quit().await;
+}
