@@ -73,6 +73,7 @@ pub async fn add_member<C: ConnectionTrait>(
         roles: Set(RoleSet::new(roles.iter().copied()).to_stored()),
         status: Set("active".into()),
         language: Set("zh".into()),
+        email_notifications: Set(true),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

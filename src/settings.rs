@@ -48,6 +48,9 @@ pub struct FileConfig {
     pub documents_s3_allow_http: Option<bool>,
     pub documents_orphan_grace_secs: Option<u64>,
     pub documents_sweep_secs: Option<u64>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub mail_poll_ms: Option<u64>,
 }
 
 /// The resolved configuration and the process-level settings beside it.
@@ -194,6 +197,12 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
     config.max_db_connections =
         env_parse("TECHEX_MAX_DB_CONNECTIONS")?.or(file.max_db_connections).unwrap_or(config.max_db_connections);
     config.public_url = std::env::var("TECHEX_PUBLIC_URL").ok().or(file.public_url).filter(|u| !u.trim().is_empty());
+    config.smtp_url = std::env::var("TECHEX_SMTP_URL").ok().or(file.smtp_url).filter(|u| !u.trim().is_empty());
+    if let Some(from) = std::env::var("TECHEX_MAIL_FROM").ok().or(file.mail_from).filter(|f| !f.trim().is_empty()) {
+        config.mail_from = from;
+    }
+    config.mail_poll_ms =
+        env_parse("TECHEX_MAIL_POLL_MS")?.or(file.mail_poll_ms).unwrap_or(config.mail_poll_ms).clamp(50, 60_000);
     config.hsts_include_subdomains = env_parse("TECHEX_HSTS_INCLUDE_SUBDOMAINS")?
         .or(file.hsts_include_subdomains)
         .unwrap_or(config.hsts_include_subdomains);

@@ -19,6 +19,7 @@ mod m20261130_000011_import_jobs;
 mod m20261130_000012_user_language;
 mod m20261201_000013_notification_messages;
 mod m20261201_000014_organization_rejection;
+mod m20261201_000015_mail;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_user_language::Migration),
             Box::new(m20261201_000013_notification_messages::Migration),
             Box::new(m20261201_000014_organization_rejection::Migration),
+            Box::new(m20261201_000015_mail::Migration),
         ]
     }
 }

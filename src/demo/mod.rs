@@ -217,6 +217,7 @@ async fn load_organizations(
                 roles: Set(RoleSet::new(roles).to_stored()),
                 status: Set("active".into()),
                 language: Set("zh".into()),
+                email_notifications: Set(true),
                 last_login_at: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),

@@ -124,20 +124,20 @@ async fn an_application_turned_down_is_told_why_and_queued_again_once_changed() 
 
 /// A browser: the cookies the site set, sent back on every request; redirects are
 /// returned, not followed, so the test sees where each form leads.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
     cookies: BTreeMap<String, String>,
 }
 
-struct Page {
-    status: u16,
-    location: String,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) location: String,
+    pub(crate) html: String,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Browser { app, client, cookies: BTreeMap::new() }
     }
@@ -163,14 +163,14 @@ impl<'a> Browser<'a> {
         Page { status, location, html }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let response =
             self.client.get(self.app.url(path)).header("cookie", self.cookie_header()).send().await.expect("get");
         self.read(response).await
     }
 
     /// Posts a form as the page would: with the CSRF cookie's value in `csrf_token`.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = self.cookies.get("techex_csrf").cloned().unwrap_or_default();
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf_token", csrf.as_str()));
@@ -185,7 +185,7 @@ impl<'a> Browser<'a> {
         self.read(response).await
     }
 
-    async fn sign_in(&mut self, email: &str, password: &str) {
+    pub(crate) async fn sign_in(&mut self, email: &str, password: &str) {
         assert_eq!(self.get("/sign-in").await.status, 200);
         let signed_in = self.post("/sign-in", &[("email", email), ("password", password)]).await;
         assert_eq!(signed_in.status, 303, "{email} signs in");
@@ -212,7 +212,7 @@ fn refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
 }
 
 /// The value of a hidden or text input of a page.
-fn input_value(html: &str, name: &str) -> String {
+pub(crate) fn input_value(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\"");
     html.split('<')
         .find(|tag| tag.starts_with("input") && tag.contains(&marker))

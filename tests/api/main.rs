@@ -20,6 +20,7 @@ mod edge;
 mod helpers;
 mod indexer;
 mod languages;
+mod mail;
 mod metrics;
 mod negotiation_more;
 mod object_store;

@@ -168,6 +168,8 @@ async fn every_page_passes_axe_in_both_languages() {
         "/auctions".into(),
         "/sign-in".into(),
         "/register".into(),
+        "/forgot-password".into(),
+        "/reset-password?token=txr_unknown".into(),
         format!("/invitations/accept?token={invitation}"),
         "/api/docs".into(),
         "/no-such-page".into(),

@@ -104,6 +104,7 @@ pub async fn install<C: ConnectionTrait>(db: &C, input: NewCenter) -> Result<(or
         roles: Set(RoleSet::new(FIRST_ADMIN_ROLES).to_stored()),
         status: Set("active".into()),
         language: Set(input.admin_language.as_str().to_string()),
+        email_notifications: Set(true),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

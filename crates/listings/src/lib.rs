@@ -15,6 +15,7 @@ pub mod documents;
 pub mod entities;
 pub mod error;
 pub mod history;
+pub mod mail;
 pub mod members;
 pub mod nda;
 pub mod notifications;
@@ -22,6 +23,7 @@ pub mod organizations;
 mod patching;
 pub mod portfolio;
 pub mod reference;
+pub mod resets;
 pub mod sweeper;
 pub mod versioned;
 

@@ -28,6 +28,8 @@ pub struct UserView {
     pub status: String,
     /// The language the user reads the center in.
     pub language: Language,
+    /// Whether notifications also go to this user by e-mail.
+    pub email_notifications: bool,
     pub last_login_at: Option<chrono::DateTime<Utc>>,
     pub created_at: chrono::DateTime<Utc>,
     pub version: i32,
@@ -43,6 +45,7 @@ impl From<user::Model> for UserView {
             organization_id: m.organization_id,
             status: m.status,
             language: Language::parse(&m.language).unwrap_or(Language::Zh),
+            email_notifications: m.email_notifications,
             last_login_at: m.last_login_at,
             created_at: m.created_at,
             version: m.version,
@@ -149,6 +152,28 @@ pub async fn invite<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    // The invitee has no language yet: the mail is in the inviter's.
+    let inviter = user::Entity::find_by_id(actor.user_id).one(db).await?;
+    let language = inviter.as_ref().map_or_else(|| "zh".to_string(), |u| u.language.clone());
+    let organization =
+        if language == "en" { org.name_en.clone().unwrap_or_else(|| org.name.clone()) } else { org.name.clone() };
+    let message = techex_core::msg::MAIL_INVITATION
+        .with("inviter", inviter.map(|u| u.display_name).unwrap_or_default())
+        .with("organization", organization)
+        .with("path", format!("/invitations/accept?token={token}"))
+        .with("days", INVITATION_TTL_DAYS);
+    crate::mail::enqueue(
+        db,
+        crate::mail::NewMail {
+            kind: crate::mail::MailKind::Invitation,
+            recipient: email.clone(),
+            language,
+            message: Some(message),
+            notification_id: None,
+            dedupe_key: format!("invitation:{}", created.id),
+        },
+    )
+    .await?;
     audit::record(
         db,
         Some(actor),
@@ -215,6 +240,7 @@ pub async fn accept_invitation<C: ConnectionTrait>(db: &C, input: AcceptInvitati
         roles: Set(found.roles.clone()),
         status: Set("active".into()),
         language: Set("zh".into()),
+        email_notifications: Set(true),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -319,6 +345,47 @@ pub async fn update_member<C: ConnectionTrait>(
         user_id,
         Some(serde_json::json!({"roles": member.roles, "status": member.status})),
         Some(serde_json::json!({"roles": updated.roles, "status": updated.status})),
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// What a user may change about their own account.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePreferences {
+    /// The language of the pages (when no `lang` is chosen) and of e-mail.
+    pub language: Option<Language>,
+    /// Whether notifications also go by e-mail.
+    pub email_notifications: Option<bool>,
+}
+
+/// Changes the actor's own preferences (`If-Match` the user's version, when given).
+pub async fn update_preferences<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    expected_version: Option<i32>,
+    input: UpdatePreferences,
+) -> Result<user::Model> {
+    let me = user::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(ListingsError::NotFound("user"))?;
+    check_version(expected_version, me.version)?;
+    let mut active: user::ActiveModel = me.clone().into();
+    if let Some(language) = input.language {
+        active.language = Set(language.as_str().to_string());
+    }
+    if let Some(on) = input.email_notifications {
+        active.email_notifications = Set(on);
+    }
+    active.updated_at = Set(Utc::now());
+    let updated = USER_ROWS.save(db, active, me.id, me.version).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "user.preferences",
+        "user",
+        me.id,
+        Some(serde_json::json!({"language": me.language, "email_notifications": me.email_notifications})),
+        Some(serde_json::json!({"language": updated.language, "email_notifications": updated.email_notifications})),
     )
     .await?;
     Ok(updated)

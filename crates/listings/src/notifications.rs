@@ -72,9 +72,13 @@ pub struct NewNotification {
 }
 
 /// Creates a notification unless one with its key exists; returns whether it was new.
+/// A new one is also queued as an e-mail to its reader, in the reader's language, when
+/// the reader keeps e-mail notifications on (sent when the server has SMTP settings).
 pub async fn notify<C: ConnectionTrait>(db: &C, new: NewNotification) -> Result<bool> {
+    let id = new_id();
+    let user_id = new.user_id;
     let model = notification::ActiveModel {
-        id: Set(new_id()),
+        id: Set(id),
         user_id: Set(new.user_id),
         kind: Set(new.kind),
         // The key, for whoever reads the table directly; readers get `message` worded.
@@ -92,7 +96,30 @@ pub async fn notify<C: ConnectionTrait>(db: &C, new: NewNotification) -> Result<
         .on_conflict(OnConflict::column(notification::Column::DedupeKey).do_nothing().to_owned())
         .exec_without_returning(db)
         .await?;
-    Ok(inserted > 0)
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let reader = crate::entities::user::Entity::find_by_id(user_id).one(db).await?;
+    if let Some(reader) = reader.filter(|r| r.email_notifications && r.status == "active") {
+        crate::mail::enqueue(
+            db,
+            crate::mail::NewMail {
+                kind: crate::mail::MailKind::Notification,
+                recipient: reader.email,
+                language: reader.language,
+                message: None,
+                notification_id: Some(id),
+                dedupe_key: format!("notification:{id}"),
+            },
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+/// One notification by its id (for the mail that tells it).
+pub async fn view_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<NotificationView>> {
+    Ok(notification::Entity::find_by_id(id).one(db).await?.map(NotificationView::from))
 }
 
 /// The actor's notifications, newest first.

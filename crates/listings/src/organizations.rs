@@ -190,6 +190,7 @@ pub async fn register<C: ConnectionTrait>(
         roles: Set(RoleSet::new([Role::Member, Role::OrgAdmin]).to_stored()),
         status: Set("active".into()),
         language: Set("zh".into()),
+        email_notifications: Set(true),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

@@ -84,6 +84,14 @@ pub struct Config {
     pub documents_orphan_grace_secs: u64,
     /// How often the orphan sweep runs, in seconds; 0 turns it off in this process.
     pub documents_sweep_secs: u64,
+    /// The SMTP server mail is sent through (`smtp://host:25`, `smtp://user:password@host:587?tls=required`,
+    /// `smtps://host:465`); without it techex sends no e-mail and notifications stay in
+    /// the application.
+    pub smtp_url: Option<String>,
+    /// The sender of techex's mail (`技术成果交易中心 <noreply@example.cn>`).
+    pub mail_from: String,
+    /// How often the mail sender looks for mail to send, in milliseconds.
+    pub mail_poll_ms: u64,
 }
 
 impl Config {
@@ -124,6 +132,9 @@ impl Config {
             documents: techex_listings::blobs::StoreSettings::default(),
             documents_orphan_grace_secs: 3600,
             documents_sweep_secs: 3600,
+            smtp_url: None,
+            mail_from: "techex <noreply@techex.invalid>".into(),
+            mail_poll_ms: 2000,
         }
     }
 

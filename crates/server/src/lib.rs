@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod locale;
+pub mod mail;
 pub mod metrics;
 pub mod notices;
 pub mod openapi;

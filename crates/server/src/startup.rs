@@ -133,6 +133,17 @@ impl Application {
                 stop_deadlines.subscribe(),
             ))
         });
+        // Mail goes out from every process with SMTP settings; a claim keeps two from
+        // sending one mail at once.
+        let own_address = format!("http://{}", self.listener.local_addr()?);
+        let mail = crate::mail::Mailer::from_config(&self.state.config, &own_address)?.map(|mailer| {
+            tokio::spawn(crate::mail::run(
+                self.state.db.clone(),
+                mailer,
+                Duration::from_millis(self.state.config.mail_poll_ms),
+                stop_deadlines.subscribe(),
+            ))
+        });
         let router = app::build(self.state.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
@@ -150,6 +161,11 @@ impl Application {
             && tokio::time::timeout(Duration::from_secs(10), orphans).await.is_err()
         {
             tracing::warn!("the orphan sweep did not stop within 10 s");
+        }
+        if let Some(mail) = mail
+            && tokio::time::timeout(Duration::from_secs(10), mail).await.is_err()
+        {
+            tracing::warn!("the mail sender did not stop within 10 s");
         }
         if tokio::time::timeout(Duration::from_secs(10), deadlines).await.is_err() {
             tracing::warn!("the deadline sweeper did not stop within 10 s");

@@ -213,6 +213,13 @@ message_keys! {
     NOTICE_ORGANIZATION_VERIFIED = "notice-organization-verified",
     NOTICE_ORGANIZATION_REJECTED = "notice-organization-rejected",
 
+    // E-mails (`crates/server/locales/*/notifications.ftl`): each body with its subject.
+    MAIL_PASSWORD_RESET = "mail-password-reset",
+    MAIL_PASSWORD_RESET_SUBJECT = "mail-password-reset-subject",
+    MAIL_INVITATION = "mail-invitation",
+    MAIL_INVITATION_SUBJECT = "mail-invitation-subject",
+    MAIL_NOTIFICATION = "mail-notification",
+
     // Readiness (`/ready`): each text starts with the name of the check that failed.
     NOT_READY_DATABASE = "not-ready-database",
     NOT_READY_SEARCH_INDEX = "not-ready-search-index",

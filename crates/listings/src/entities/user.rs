@@ -16,6 +16,8 @@ pub struct Model {
     pub status: String,
     /// `zh` or `en` (see `techex_core::domain::Language`).
     pub language: String,
+    /// Whether notifications also go by e-mail (when the server sends e-mail).
+    pub email_notifications: bool,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

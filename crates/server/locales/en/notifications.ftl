@@ -27,3 +27,30 @@ notice-milestone-overdue-seller = The buyer’s payment of milestone “{ $miles
 notice-saved-search-match = New match for “{ $search }”: { $title_en }
 notice-organization-verified = The center verified your organization: it may now publish and trade
 notice-organization-rejected = The center did not verify your organization; change its details as the reason says to apply again
+
+# E-mails. A body's { $link } is the absolute address of the page it points to.
+mail-password-reset-subject = Reset your password
+mail-password-reset =
+    Hello { $name },
+
+    Someone (we hope you) asked to reset the password of your account at the technology achievements trading center. Open this link within { $minutes } minutes to choose a new password:
+
+    { $link }
+
+    The link works once. If you did not ask for it, ignore this mail: your password stays as it is.
+mail-invitation-subject = Invitation to join { $organization }
+mail-invitation =
+    Hello,
+
+    { $inviter } invites you to join { $organization } at the technology achievements trading center. Open this link within { $days } days to choose your name and password:
+
+    { $link }
+
+    The link works once. If you do not know the sender, ignore this mail.
+mail-notification =
+    { $title }
+
+    { $details }
+    { $link }
+
+    You receive these mails because e-mail notifications are on for your account; turn them off on the notifications page: { $settings }

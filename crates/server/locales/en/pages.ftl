@@ -565,3 +565,20 @@ verification_done_verified = The organization is verified; its administrators we
 verification_done_rejected = The application was turned down; its administrators were told why.
 applications_pending = Waiting for verification
 applications_rejected = Turned down, waiting for changes
+
+# A forgotten password; e-mail preferences.
+forgot_title = Forgot your password?
+forgot_intro = Give the e-mail address of your account: we send a link to choose a new password, valid for an hour.
+forgot_sent = If an account has this address, a link to choose a new password is on its way. It works once, within an hour; look in the spam folder too.
+forgot_submit = Send the link
+forgot_link = Forgot your password?
+forgot_again = Ask for a new link
+mail_not_configured = This server sends no e-mail (no SMTP settings): ask your organization’s administrator or the center for help.
+reset_title = Choose a new password
+new_password = New password
+reset_submit = Set the password
+reset_done = Your password is set: sign in with it. Every other session of your account has ended.
+reset_link_unknown = This link is not valid: check that it is complete, or ask for a new one.
+reset_link_spent = This link has been used or has expired.
+email_notifications_on = Also send me notifications by e-mail
+email_preferences_saved = Your e-mail preference is saved.

@@ -26,3 +26,30 @@ notice-milestone-overdue-seller = 乙方里程碑「{ $milestone }」款项 { $a
 notice-saved-search-match = 「{ $search }」有新成果：{ $title_zh }
 notice-organization-verified = 平台已认证贵单位，现在可以发布成果和交易
 notice-organization-rejected = 平台未通过贵单位的认证；请按原因修改单位信息后重新提交
+
+# 邮件。正文中的 { $link } 为所指页面的完整地址。
+mail-password-reset-subject = 重置密码
+mail-password-reset =
+    { $name }，您好：
+
+    有人（希望是您本人）申请重置您在技术成果交易中心的账号密码。请在 { $minutes } 分钟内打开以下链接设置新密码：
+
+    { $link }
+
+    链接只能使用一次。如果不是您本人申请，请忽略本邮件，您的密码不会改变。
+mail-invitation-subject = 邀请您加入{ $organization }
+mail-invitation =
+    您好：
+
+    { $inviter } 邀请您以成员身份加入技术成果交易中心的“{ $organization }”。请在 { $days } 天内打开以下链接，设置您的姓名和密码：
+
+    { $link }
+
+    链接只能使用一次。如果您不认识发件人，请忽略本邮件。
+mail-notification =
+    { $title }
+
+    { $details }
+    { $link }
+
+    您收到本邮件是因为您的账号开启了邮件通知；可在通知页面关闭：{ $settings }

@@ -549,3 +549,20 @@ verification_done_verified = 已认证该单位，并通知其管理员。
 verification_done_rejected = 已退回申请，并将原因通知其管理员。
 applications_pending = 等待认证
 applications_rejected = 已退回，等待修改
+
+# A forgotten password; e-mail preferences.
+forgot_title = 忘记密码？
+forgot_intro = 请填写账号的电子邮箱：我们将发送设置新密码的链接，一小时内有效。
+forgot_sent = 如果有账号使用此邮箱，设置新密码的链接已在发送途中。链接只能使用一次，一小时内有效；也请查看垃圾邮件文件夹。
+forgot_submit = 发送链接
+forgot_link = 忘记密码？
+forgot_again = 重新获取链接
+mail_not_configured = 本服务器未配置发信（无 SMTP 设置）：请联系本单位管理员或平台协助。
+reset_title = 设置新密码
+new_password = 新密码
+reset_submit = 设置密码
+reset_done = 新密码已设置，请用它登录。您账号的其他登录会话均已结束。
+reset_link_unknown = 此链接无效：请检查链接是否完整，或重新获取。
+reset_link_spent = 此链接已使用或已过期。
+email_notifications_on = 同时通过电子邮件接收通知
+email_preferences_saved = 邮件通知设置已保存。

@@ -11,6 +11,7 @@ mod findings;
 mod guard;
 mod listings;
 mod organization;
+mod password;
 mod registration;
 mod search;
 mod sign_in;
@@ -72,6 +73,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("my_organization.html", include_str!("../../../../web/templates/my_organization.html")),
     ("accept_invitation.html", include_str!("../../../../web/templates/accept_invitation.html")),
     ("center_organizations.html", include_str!("../../../../web/templates/center_organizations.html")),
+    ("forgot_password.html", include_str!("../../../../web/templates/forgot_password.html")),
+    ("reset_password.html", include_str!("../../../../web/templates/reset_password.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -504,6 +507,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/my/organization", get(organization::organization_page).post(organization::save_profile))
         .route("/my/organization/invitations", post(organization::invite))
         .route("/invitations/accept", get(organization::accept_form).post(organization::accept_submit))
+        .route("/forgot-password", get(password::forgot_form).post(password::forgot_submit))
+        .route("/reset-password", get(password::reset_form).post(password::reset_submit))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
         .route_layer(axum::middleware::from_fn_with_state(state, html_problems))

@@ -22,6 +22,8 @@ use techex_listings::auth::{self, LoginContext, new_token};
 pub(super) struct SignInQuery {
     lang: Option<String>,
     next: Option<String>,
+    /// `done` after a password was reset.
+    reset: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,9 +64,21 @@ fn render_form(
     next: &str,
     errors: &SignInErrors,
 ) -> Response {
+    render_form_after(state, page, status, email, next, errors, false)
+}
+
+fn render_form_after(
+    state: &AppState,
+    page: &PageContext,
+    status: StatusCode,
+    email: &str,
+    next: &str,
+    errors: &SignInErrors,
+    reset_done: bool,
+) -> Response {
     let ctx = context! {
         ..page.base("/sign-in"),
-        ..context! { email => email, next => next, errors => errors, has_errors => errors.any() }
+        ..context! { email => email, next => next, errors => errors, has_errors => errors.any(), reset_done => reset_done }
     };
     let mut response = state.pages.render("sign_in.html", ctx);
     if response.status() == StatusCode::OK {
@@ -103,7 +117,8 @@ pub(super) async fn form(
         None => fresh_csrf(&state, &headers, &mut page, VISITOR_CSRF_SECS),
     };
     let next = after_sign_in(query.next.as_deref());
-    let response = render_form(&state, &page, StatusCode::OK, "", &next, &SignInErrors::default());
+    let reset_done = query.reset.as_deref() == Some("done");
+    let response = render_form_after(&state, &page, StatusCode::OK, "", &next, &SignInErrors::default(), reset_done);
     remember_language(with_cookies(response, [new_cookie]), query.lang.as_deref())
 }
 

@@ -421,9 +421,15 @@ pub(super) async fn my_alerts(
         .collect();
     let notes =
         techex_listings::notifications::list(&state.db, actor, false, PageRequest { limit: 100, after: None }).await?;
+    let email_notifications = user.0.as_ref().is_some_and(|u| u.user.email_notifications);
     let ctx = context! {
         ..page.base("/my/alerts"),
-        ..context! { searches => searches, notifications => crate::notices::all_worded(notes.items, page.lang) }
+        ..context! {
+            searches => searches,
+            notifications => crate::notices::all_worded(notes.items, page.lang),
+            email_notifications => email_notifications,
+            mail_enabled => state.config.smtp_url.is_some(),
+        }
     };
     Ok(remember_language(state.pages.render("my_alerts.html", ctx), query.lang.as_deref()))
 }

@@ -1,16 +1,18 @@
 //! Signing in and out, and who I am.
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ClientIp, CurrentUser};
-use crate::routes::{begin, commit};
+use crate::extract::{ApiJson, ClientIp, CurrentUser, IfMatch};
+use crate::routes::{begin, commit, versioned};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use techex_listings::auth::{self, LoginContext};
-use techex_listings::members::{self, UserView};
+use techex_listings::members::{self, UpdatePreferences, UserView};
 use techex_listings::organizations::OrganizationView;
+use techex_listings::resets;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -113,10 +115,79 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Changes the signed-in user's own preferences: the language of pages and e-mail, and
+/// whether notifications also go by e-mail.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "session", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
+    request_body = UpdatePreferences,
+    responses((status = 200, body = UserView), (status = 412, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn update_me(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    IfMatch(version): IfMatch,
+    ApiJson(request): ApiJson<UpdatePreferences>,
+) -> ApiResult<Response> {
+    let transaction = begin(&state).await?;
+    let updated = members::update_preferences(&transaction, &user.actor, version, request).await?;
+    commit(transaction).await?;
+    Ok(versioned(updated.version, UserView::from(updated)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    #[schema(max_length = 254)]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    /// The token of the e-mailed link (`/reset-password?token=…`).
+    pub token: String,
+    /// At least 10 characters of two kinds, not a well-known password.
+    #[schema(min_length = 10, max_length = 128)]
+    pub password: String,
+}
+
+/// Asks for a password reset link by e-mail. The answer is the same whether or not the
+/// address has an account (202); the link works once, for an hour. A few links per
+/// account and hour are sent; an address asking too often gets 429.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "session", request_body = PasswordResetRequest,
+    responses((status = 202, description = "a link is on its way if the address has an account"),
+              (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+async fn request_password_reset(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(request): ApiJson<PasswordResetRequest>,
+) -> ApiResult<StatusCode> {
+    let transaction = begin(&state).await?;
+    resets::request(&transaction, &request.email, &ip).await?;
+    commit(transaction).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Sets a new password with the token of an e-mailed reset link; every session of the
+/// account ends. 404 for an unknown token, 409 for a link used or expired.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "session", request_body = PasswordResetConfirm,
+    responses((status = 204), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn confirm_password_reset(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PasswordResetConfirm>,
+) -> ApiResult<StatusCode> {
+    let transaction = begin(&state).await?;
+    resets::confirm(&transaction, &request.token, &request.password).await?;
+    commit(transaction).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(logout))
-        .routes(routes!(me))
+        .routes(routes!(me, update_me))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(confirm_password_reset))
         .routes(routes!(change_password))
 }
