@@ -7,6 +7,7 @@
 mod abuse;
 mod account_pages;
 mod achievements;
+mod analytics_pages;
 mod auction_pages;
 mod auctions;
 mod backup;

@@ -189,6 +189,7 @@ async fn every_page_passes_axe_in_both_languages() {
         format!("/contracts/{contract}"),
         "/my/alerts".into(),
         "/my/organization".into(),
+        format!("/my/achievements/{published}/analytics"),
     ]
     .into();
     audit_all(&browser, "seller", &seller, &mut found).await;

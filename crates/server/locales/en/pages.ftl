@@ -582,3 +582,25 @@ reset_link_unknown = This link is not valid: check that it is complete, or ask f
 reset_link_spent = This link has been used or has expired.
 email_notifications_on = Also send me notifications by e-mail
 email_preferences_saved = Your e-mail preference is saved.
+
+# A listing's analytics; passing with a reason.
+analytics = Analytics
+analytics_views_by_day = Page views, last 30 days
+analytics_day = Day
+analytics_views = Views
+analytics_pass_reasons = Why buyers passed
+analytics_reason = Reason
+analytics_answers = Answers
+analytics_views_total = page views in all
+analytics_inquiries = inquiries
+analytics_auctions = biddings
+analytics_agreed = agreed
+analytics_comments = What buyers said
+analytics_comments_note = Buyers’ reasons come without their names; one answer per organization, the latest.
+analytics_no_comments = No comments yet.
+pass_title = Not for you? Tell the owner why
+pass_reason = Reason
+pass_comment = Comment
+pass_submit = Send
+pass_note = The owner sees your reason and comment, not who you are.
+pass_done = Thank you: the owner will read your reason.

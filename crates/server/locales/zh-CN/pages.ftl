@@ -566,3 +566,25 @@ reset_link_unknown = 此链接无效：请检查链接是否完整，或重新�
 reset_link_spent = 此链接已使用或已过期。
 email_notifications_on = 同时通过电子邮件接收通知
 email_preferences_saved = 邮件通知设置已保存。
+
+# A listing's analytics; passing with a reason.
+analytics = 数据分析
+analytics_views_by_day = 近 30 天浏览量
+analytics_day = 日期
+analytics_views = 浏览
+analytics_pass_reasons = 买方放弃的原因
+analytics_reason = 原因
+analytics_answers = 反馈
+analytics_views_total = 次浏览（累计）
+analytics_inquiries = 次咨询
+analytics_auctions = 次竞价
+analytics_agreed = 已达成金额
+analytics_comments = 买方意见
+analytics_comments_note = 买方反馈不显示单位名称；每个单位一条，以最新为准。
+analytics_no_comments = 暂无意见。
+pass_title = 不合适？告诉成果方原因
+pass_reason = 原因
+pass_comment = 意见
+pass_submit = 提交
+pass_note = 成果方只看到原因和意见，看不到您的单位。
+pass_done = 谢谢，成果方将看到您的反馈。

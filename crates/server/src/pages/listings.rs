@@ -160,6 +160,10 @@ pub(super) async fn achievement_page(
             field_names => field_names,
             region_names => region_names,
             labels => labels(page.lang),
+            feedback_reasons => techex_core::domain::FeedbackReason::ALL
+                .iter()
+                .map(|r| (r.as_str(), r.label(page.lang.code())))
+                .collect::<Vec<_>>(),
         }
     };
     Ok(remember_language(state.pages.render("achievement.html", ctx), query.lang.as_deref()))

@@ -3,6 +3,7 @@
 //! signed-in user's language, then `Accept-Language`), and the static assets under `web/static`, all embedded in the
 //! binary so that `techex serve` needs no files beside it.
 
+mod analytics;
 mod auctions;
 mod center;
 mod charts;
@@ -73,6 +74,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("my_organization.html", include_str!("../../../../web/templates/my_organization.html")),
     ("accept_invitation.html", include_str!("../../../../web/templates/accept_invitation.html")),
     ("center_organizations.html", include_str!("../../../../web/templates/center_organizations.html")),
+    ("analytics.html", include_str!("../../../../web/templates/analytics.html")),
     ("forgot_password.html", include_str!("../../../../web/templates/forgot_password.html")),
     ("reset_password.html", include_str!("../../../../web/templates/reset_password.html")),
 ];
@@ -484,6 +486,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/my/achievements", get(workspace::my_achievements))
         .route("/my/achievements/new", get(workspace::new_achievement))
         .route("/my/achievements/{id}/edit", get(workspace::edit_achievement))
+        .route("/my/achievements/{id}/analytics", get(analytics::analytics_page))
         .route("/deals", get(workspace::my_deals))
         .route("/deals/{id}", get(workspace::deal_room))
         .route("/contracts", get(workspace::my_contracts))
