@@ -22,8 +22,10 @@ use techex_listings::begin_write;
 use techex_listings::demands::{self, DemandInput};
 use techex_listings::entities::{organization, user};
 
+mod history;
 mod negotiations;
 
+pub use history::load_history;
 pub use negotiations::*;
 
 /// The password of every demo account.
@@ -142,6 +144,8 @@ pub async fn load(database: &DatabaseConnection, _data_dir: &Path) -> anyhow::Re
     load_achievements(database, &actors, &achievements).await?;
     load_demands(database, &actors, &demands).await?;
     load_negotiations(database).await?;
+    load_history(database, &actors).await?;
+    quiet(database).await?;
     tracing::info!(
         organizations = organizations.len(),
         achievements = achievements.len(),
@@ -149,6 +153,21 @@ pub async fn load(database: &DatabaseConnection, _data_dir: &Path) -> anyhow::Re
         "demo center loaded; sign in as seller@techex.local, buyer@techex.local, broker@techex.local, \
          reviewer@techex.local, registrar@techex.local or admin@techex.local with the password `{DEMO_PASSWORD}`"
     );
+    Ok(())
+}
+
+/// What loading the demo told its accounts is history: the notifications read, and
+/// nothing mailed (the demo's addresses are not real).
+async fn quiet(database: &DatabaseConnection) -> anyhow::Result<()> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use techex_listings::entities::{mail, notification};
+    notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::col(notification::Column::CreatedAt))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(database)
+        .await?;
+    mail::Entity::delete_many().exec(database).await?;
     Ok(())
 }
 

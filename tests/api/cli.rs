@@ -63,7 +63,7 @@ async fn the_demo_seeds_once_and_its_accounts_sign_in() {
         }
     }
     let deals: serde_json::Value = client
-        .get(format!("{base}/api/v1/deals"))
+        .get(format!("{base}/api/v1/deals?limit=100"))
         .bearer_auth(&buyer_token)
         .send()
         .await
@@ -71,17 +71,50 @@ async fn the_demo_seeds_once_and_its_accounts_sign_in() {
         .json()
         .await
         .expect("json");
-    let mut states: Vec<&str> =
+    let states: std::collections::BTreeSet<&str> =
         deals["items"].as_array().map(|d| d.iter().filter_map(|x| x["status"].as_str()).collect()).unwrap_or_default();
-    states.sort_unstable();
-    assert_eq!(
-        states,
-        ["agreed", "brokered", "cancelled", "contracted", "inquiry", "negotiating"],
-        "a demo deal in each state"
-    );
-    let brokers: serde_json::Value =
-        client.get(format!("{base}/api/v1/brokers")).send().await.expect("brokers").json().await.expect("json");
-    assert_eq!(brokers["items"][0]["track_record"]["deals_closed"], 2);
+    for state in ["agreed", "brokered", "cancelled", "contracted", "inquiry", "negotiating"] {
+        assert!(states.contains(state), "a demo deal in the state {state}: {states:?}");
+    }
+    // A year of history: eight brokers with a track record, 60 and more registered
+    // contracts over at least ten months, some completed, some ended by agreement.
+    let brokers: serde_json::Value = client
+        .get(format!("{base}/api/v1/brokers?limit=100"))
+        .send()
+        .await
+        .expect("brokers")
+        .json()
+        .await
+        .expect("json");
+    let brokers = brokers["items"].as_array().cloned().unwrap_or_default();
+    assert!(brokers.len() >= 8, "{brokers:?}");
+    assert!(brokers.iter().all(|b| b["track_record"]["deals_closed"].as_u64().unwrap_or(0) >= 2), "{brokers:?}");
+    let admin_token = {
+        let response = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": "admin@techex.local", "password": techex::demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        let body: serde_json::Value = response.json().await.expect("token");
+        body["token"].as_str().unwrap_or_default().to_string()
+    };
+    let today = chrono::Utc::now().date_naive();
+    let year_ago = today - chrono::Duration::days(366);
+    let stats = |by: &'static str| {
+        let request = client
+            .get(format!("{base}/api/v1/stats/contracts?by={by}&from={year_ago}&to={today}"))
+            .bearer_auth(&admin_token);
+        async move { request.send().await.expect("stats").json::<serde_json::Value>().await.expect("json") }
+    };
+    let months = stats("month").await;
+    let months = months.as_array().cloned().unwrap_or_default();
+    let contracts: u64 = months.iter().filter_map(|m| m["contracts"].as_u64()).sum();
+    assert!(contracts >= 60 && months.len() >= 10, "{months:?}");
+    let statuses = stats("status").await;
+    let statuses: Vec<&str> =
+        statuses.as_array().map(|s| s.iter().filter_map(|g| g["key"].as_str()).collect()).unwrap_or_default();
+    assert!(statuses.contains(&"completed") && statuses.iter().any(|s| s.starts_with("terminated")), "{statuses:?}");
     let auctions: serde_json::Value = client
         .get(format!("{base}/api/v1/auctions?status=open"))
         .send()
