@@ -365,3 +365,57 @@ async fn an_organization_applies_in_the_browser_is_verified_at_the_desk_and_its_
     assert_eq!(again.status, 409, "an invitation works once");
     assert_eq!(Browser::new(&app).get("/invitations/accept?token=txi_nothing").await.status, 404);
 }
+
+#[tokio::test]
+async fn the_audit_log_page_filters_by_who_what_and_when_for_platform_admins() {
+    let app = spawn_app().await;
+    let registered = app
+        .post(
+            "/api/v1/organizations",
+            None,
+            application(&credit_code("91370600MA3HX2621"), "audit@haisheng.example.cn"),
+        )
+        .await
+        .expect(201);
+    let org = registered.body["organization"]["id"].as_str().unwrap_or_default().to_string();
+    let version = registered.body["organization"]["version"].as_i64().unwrap_or(1);
+    app.post_if_match(&format!("/api/v1/organizations/{org}/verify"), &app.admin, version, None).await.expect(200);
+
+    let mut seller = Browser::new(&app);
+    seller.sign_in(&app.seller.email, PASSWORD).await;
+    assert_eq!(seller.get("/center/audit").await.status, 403);
+    let mut center = Browser::new(&app);
+    center.sign_in(&app.admin.email, PASSWORD).await;
+    let all = center.get("/center/audit?lang=en").await;
+    assert_eq!(all.status, 200);
+    assert!(
+        all.html.contains("<code>organization.verify</code>")
+            && all.html.contains("<code>organization.register</code>")
+    );
+    let by_admin =
+        center.get(&format!("/center/audit?lang=en&actor={}&action=organization.verify", app.admin.email)).await;
+    assert!(by_admin.html.contains("<code>organization.verify</code>"));
+    assert!(!by_admin.html.contains("<code>organization.register</code>"), "filtered by action");
+    let nobody = center.get("/center/audit?lang=en&actor=nobody@nowhere.example").await;
+    assert!(nobody.html.contains("No entry matches"), "an unknown e-mail matches nothing");
+    let today = chrono::Utc::now().date_naive();
+    let future = center.get(&format!("/center/audit?lang=en&from={}", today + chrono::Duration::days(1))).await;
+    assert!(future.html.contains("No entry matches"));
+    let bad = center.get("/center/audit?lang=zh&from=2026-13-40").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.html.contains("id=\"a-from-error\"") && bad.html.contains("YYYY-MM-DD"));
+    let spoilt = center.get("/center/audit?lang=en&cursor=%%%").await;
+    assert_eq!(spoilt.status, 200, "a spoilt cursor reads as the first page");
+    let api = app
+        .get(&format!("/api/v1/audit?from={}", today + chrono::Duration::days(1)), Some(&app.admin))
+        .await
+        .expect(200);
+    assert_eq!(api.body["items"].as_array().map(Vec::len), Some(0));
+    let api = app
+        .get(&format!("/api/v1/audit?from={today}&to={today}&entity_type=organization"), Some(&app.admin))
+        .await
+        .expect(200);
+    assert!(
+        api.body["items"].as_array().is_some_and(|items| items.iter().any(|e| e["action"] == "organization.verify"))
+    );
+}

@@ -62,6 +62,10 @@ pub struct AuditFilter {
     pub entity_id: Option<Uuid>,
     pub actor_user_id: Option<Uuid>,
     pub action: Option<String>,
+    /// Entries on or after this day (UTC).
+    pub from: Option<chrono::NaiveDate>,
+    /// Entries on or before this day (UTC).
+    pub to: Option<chrono::NaiveDate>,
 }
 
 /// The audit log, newest first (platform administrators).
@@ -86,6 +90,12 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(action) = &filter.action {
         query = query.filter(audit_log::Column::Action.eq(action.as_str()));
+    }
+    if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        query = query.filter(audit_log::Column::At.gte(from.and_utc()));
+    }
+    if let Some(to) = filter.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        query = query.filter(audit_log::Column::At.lt(to.and_utc()));
     }
     if let Some(cursor) = page.after {
         query = query.filter(audit_log::Column::Id.lt(cursor.0));

@@ -604,3 +604,22 @@ pass_comment = Comment
 pass_submit = Send
 pass_note = The owner sees your reason and comment, not who you are.
 pass_done = Thank you: the owner will read your reason.
+
+# The audit log.
+audit_log = Audit log
+nav_audit = Audit log
+audit_intro = Every recorded change, newest first: who did what to which record, with the state before and after.
+audit_filters = Filter the audit log
+audit_actor = By (e-mail)
+audit_entity_type = Record type
+audit_action = Action
+audit_from = From
+audit_to = To
+audit_open = Open the
+audit_changes = Before and after
+audit_before = Before
+audit_after = After
+audit_none = No entry matches.
+audit_older = Older entries
+audit_system = the system
+error_date_format = Give a day as YYYY-MM-DD.

@@ -588,3 +588,22 @@ pass_comment = 意见
 pass_submit = 提交
 pass_note = 成果方只看到原因和意见，看不到您的单位。
 pass_done = 谢谢，成果方将看到您的反馈。
+
+# The audit log.
+audit_log = 审计日志
+nav_audit = 审计日志
+audit_intro = 所有记录在案的变更，按时间倒序：谁对哪条记录做了什么，以及变更前后的状态。
+audit_filters = 筛选审计日志
+audit_actor = 操作人（邮箱）
+audit_entity_type = 记录类型
+audit_action = 操作
+audit_from = 起始日期
+audit_to = 截止日期
+audit_open = 打开
+audit_changes = 变更前后
+audit_before = 变更前
+audit_after = 变更后
+audit_none = 没有符合条件的记录。
+audit_older = 更早的记录
+audit_system = 系统
+error_date_format = 请按 YYYY-MM-DD 填写日期。

@@ -5,6 +5,7 @@
 
 mod analytics;
 mod auctions;
+mod audit;
 mod center;
 mod charts;
 mod dashboard;
@@ -74,6 +75,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("my_organization.html", include_str!("../../../../web/templates/my_organization.html")),
     ("accept_invitation.html", include_str!("../../../../web/templates/accept_invitation.html")),
     ("center_organizations.html", include_str!("../../../../web/templates/center_organizations.html")),
+    ("center_audit.html", include_str!("../../../../web/templates/center_audit.html")),
     ("analytics.html", include_str!("../../../../web/templates/analytics.html")),
     ("forgot_password.html", include_str!("../../../../web/templates/forgot_password.html")),
     ("reset_password.html", include_str!("../../../../web/templates/reset_password.html")),
@@ -504,6 +506,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/center/contracts/{id}/return", post(registration::return_contract))
         .route("/center/stats", get(stats::dashboard))
         .route("/center/organizations", get(verification::desk))
+        .route("/center/audit", get(audit::audit_log))
         .route("/center/organizations/{id}/verify", post(verification::verify))
         .route("/center/organizations/{id}/reject", post(verification::reject))
         .route("/register", get(organization::register_form).post(organization::register_submit))

@@ -21,6 +21,10 @@ pub struct AuditQuery {
     pub entity_id: Option<Uuid>,
     pub actor_user_id: Option<Uuid>,
     pub action: Option<String>,
+    /// Entries on or after this day (UTC), `YYYY-MM-DD`.
+    pub from: Option<chrono::NaiveDate>,
+    /// Entries on or before this day (UTC), `YYYY-MM-DD`.
+    pub to: Option<chrono::NaiveDate>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
@@ -40,6 +44,8 @@ async fn list(
         entity_id: query.entity_id,
         actor_user_id: query.actor_user_id,
         action: query.action,
+        from: query.from,
+        to: query.to,
     };
     Ok(Json(history::list(&state.db, &user.actor, &filter, page).await?))
 }
