@@ -6,8 +6,8 @@
 //! API, and a form that fails comes back filled in with each error beside its field.
 
 use super::guard::{csrf_matches, error_page, parse_form, problem, session_user, sign_in_redirect, with_cookies};
-use super::sign_in::{VISITOR_CSRF_SECS, fresh_csrf, sign_in_as};
-use super::{LangQuery, PageContext, cookie, field_and_region_options, page_context_for, remember_language};
+use super::sign_in::{VISITOR_CSRF_SECS, fresh_csrf, sign_in_as, visitor_csrf};
+use super::{LangQuery, PageContext, field_and_region_options, page_context_for, remember_language};
 use crate::db::{begin, commit};
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, ClientIp};
@@ -135,10 +135,7 @@ pub(super) async fn register_form(
         return Redirect::to(ORGANIZATION).into_response();
     }
     let mut page = page_context_for(&headers, query.lang.as_deref(), None);
-    let new_cookie = match cookie(&headers, super::CSRF_COOKIE).filter(|c| !c.is_empty()) {
-        Some(_) => None,
-        None => fresh_csrf(&state, &headers, &mut page, VISITOR_CSRF_SECS),
-    };
+    let new_cookie = visitor_csrf(&state, &headers, &mut page);
     let response =
         render_register(&state, &page, &RegisterForm::default(), &FormErrors::default(), StatusCode::OK).await;
     remember_language(with_cookies(response, [new_cookie]), query.lang.as_deref())
@@ -534,10 +531,7 @@ pub(super) async fn accept_form(
     ApiQuery(query): ApiQuery<AcceptQuery>,
 ) -> Response {
     let mut page = page_context_for(&headers, query.lang.as_deref(), None);
-    let new_cookie = match cookie(&headers, super::CSRF_COOKIE).filter(|c| !c.is_empty()) {
-        Some(_) => None,
-        None => fresh_csrf(&state, &headers, &mut page, VISITOR_CSRF_SECS),
-    };
+    let new_cookie = visitor_csrf(&state, &headers, &mut page);
     let form = AcceptForm { token: query.token.clone(), ..Default::default() };
     let response = render_accept(&state, &page, &form, &FormErrors::default(), StatusCode::OK).await;
     remember_language(with_cookies(response, [new_cookie]), query.lang.as_deref())

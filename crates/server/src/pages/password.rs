@@ -4,8 +4,8 @@
 //! like the API. Without SMTP settings the first page says that no mail can be sent.
 
 use super::guard::{csrf_matches, error_page, parse_form, with_cookies};
-use super::sign_in::{VISITOR_CSRF_SECS, fresh_csrf};
-use super::{LangQuery, PageContext, cookie, page_context_for, remember_language};
+use super::sign_in::{VISITOR_CSRF_SECS, fresh_csrf, visitor_csrf};
+use super::{LangQuery, PageContext, page_context_for, remember_language};
 use crate::db::{begin, commit};
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, ClientIp};
@@ -36,14 +36,6 @@ fn render(state: &AppState, name: &str, ctx: minijinja::Value, status: StatusCod
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
-}
-
-/// A CSRF cookie for a visitor who has none yet, its value put into the page.
-fn visitor_csrf(state: &AppState, headers: &HeaderMap, page: &mut PageContext) -> Option<HeaderValue> {
-    match cookie(headers, super::CSRF_COOKIE).filter(|c| !c.is_empty()) {
-        Some(_) => None,
-        None => fresh_csrf(state, headers, page, VISITOR_CSRF_SECS),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -112,14 +112,20 @@ pub(super) async fn form(
 ) -> Response {
     let user = session_user(&state, &headers).await.ok().flatten();
     let mut page = page_context_for(&headers, query.lang.as_deref(), user.as_ref());
-    let new_cookie = match cookie(&headers, CSRF_COOKIE).filter(|c| !c.is_empty()) {
-        Some(_) => None,
-        None => fresh_csrf(&state, &headers, &mut page, VISITOR_CSRF_SECS),
-    };
+    let new_cookie = visitor_csrf(&state, &headers, &mut page);
     let next = after_sign_in(query.next.as_deref());
     let reset_done = query.reset.as_deref() == Some("done");
     let response = render_form_after(&state, &page, StatusCode::OK, "", &next, &SignInErrors::default(), reset_done);
     remember_language(with_cookies(response, [new_cookie]), query.lang.as_deref())
+}
+
+/// A CSRF cookie for a visitor who has none yet (the forms posted before signing in),
+/// its value put into the page.
+pub(super) fn visitor_csrf(state: &AppState, headers: &HeaderMap, page: &mut PageContext) -> Option<HeaderValue> {
+    match cookie(headers, CSRF_COOKIE).filter(|c| !c.is_empty()) {
+        Some(_) => None,
+        None => fresh_csrf(state, headers, page, VISITOR_CSRF_SECS),
+    }
 }
 
 /// Where a sign-in leads: the page the user came from, else the dashboard.
