@@ -25,25 +25,13 @@ const CONTRACTS: usize = 64;
 /// The brokers of the history beside the demo's own: (organization key, name, certificate,
 /// level, fields).
 const BROKERS: &[(&str, &str, &str, BrokerLevel, &[&str])] = &[
-    ("ouc", "技术经纪人 海明", "鲁技经证字 2025-0311", BrokerLevel::Senior, &["marine", "biomedicine"]),
-    (
-        "upc",
-        "技术经纪人 石原",
-        "鲁技经证字 2025-0427",
-        BrokerLevel::Intermediate,
-        &["new_energy", "high_end_chemicals"],
-    ),
-    ("sdust", "技术经纪人 矿远", "鲁技经证字 2025-0188", BrokerLevel::Intermediate, &["high_end_equipment"]),
-    ("qdu", "技术经纪人 青岳", "鲁技经证字 2026-0032", BrokerLevel::Junior, &["new_materials", "new_generation_it"]),
-    ("sdau", "技术经纪人 农丰", "鲁技经证字 2026-0075", BrokerLevel::Junior, &["smart_agriculture", "biomedicine"]),
-    ("qlu", "技术经纪人 齐鲁", "鲁技经证字 2025-0502", BrokerLevel::Senior, &["new_generation_it", "high_end_chips"]),
-    (
-        "qibebt",
-        "技术经纪人 科衡",
-        "鲁技经证字 2025-0266",
-        BrokerLevel::Intermediate,
-        &["hydrogen_energy", "energy_environment"],
-    ),
+    ("ouc", "海明", "鲁技经证字 2025-0311", BrokerLevel::Senior, &["marine", "biomedicine"]),
+    ("upc", "石原", "鲁技经证字 2025-0427", BrokerLevel::Intermediate, &["new_energy", "high_end_chemicals"]),
+    ("sdust", "矿远", "鲁技经证字 2025-0188", BrokerLevel::Intermediate, &["high_end_equipment"]),
+    ("qdu", "青岳", "鲁技经证字 2026-0032", BrokerLevel::Junior, &["new_materials", "new_generation_it"]),
+    ("sdau", "农丰", "鲁技经证字 2026-0075", BrokerLevel::Junior, &["smart_agriculture", "biomedicine"]),
+    ("qlu", "齐鲁", "鲁技经证字 2025-0502", BrokerLevel::Senior, &["new_generation_it", "high_end_chips"]),
+    ("qibebt", "科衡", "鲁技经证字 2025-0266", BrokerLevel::Intermediate, &["hydrogen_energy", "energy_environment"]),
 ];
 
 /// Why some buyers passed, with what they wrote.
@@ -70,19 +58,19 @@ fn licence(n: usize) -> terms::Terms {
         equity_bps: None,
         milestones: vec![
             terms::MilestoneTerm {
-                title: "签约首付 / Down payment".into(),
+                title: "签约首付".into(),
                 amount_minor: lump * 4 / 10,
                 due_days_after_signing: 0,
                 acceptance_criteria: None,
             },
             terms::MilestoneTerm {
-                title: "技术资料交付验收 / Acceptance of the technical package".into(),
+                title: "技术资料交付验收".into(),
                 amount_minor: lump - lump * 4 / 10,
                 due_days_after_signing: 120,
                 acceptance_criteria: Some("完成技术资料交付并通过现场验证".into()),
             },
         ],
-        territory: "中国大陆 / Mainland China".into(),
+        territory: "中国大陆".into(),
         term_years: 3 + (n % 6) as i32,
         exclusive: mode != TransactionMode::OrdinaryLicense,
         improvements: terms::Improvements::EachOwn,
@@ -317,7 +305,7 @@ pub async fn load_history(database: &DatabaseConnection, actors: &HashMap<String
         let representatives = techex_contracts::contracts::AmendContract {
             seller_representative: Some("成果转化办公室主任".into()),
             buyer_representative: Some("研发负责人".into()),
-            change_note: Some("补充双方授权代表 / Representatives named".into()),
+            change_note: Some("补充双方授权代表".into()),
             ..Default::default()
         };
         let amended = techex_contracts::contracts::amend(&transaction, seller, draft.id, None, representatives).await?;

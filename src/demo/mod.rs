@@ -97,12 +97,12 @@ struct DemoDemand {
 
 /// The named demo accounts: (e-mail, name, organization kind or key, roles).
 const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
-    ("admin@techex.local", "平台管理员 Platform Admin", "center", &[Role::Member, Role::PlatformAdmin]),
-    ("reviewer@techex.local", "审核员 王审 Reviewer", "center", &[Role::Member, Role::Reviewer]),
-    ("registrar@techex.local", "登记员 李登 Registrar", "center", &[Role::Member, Role::Registrar]),
-    ("seller@techex.local", "成果转化办 张成 Seller", "university", &[Role::Member, Role::OrgAdmin]),
-    ("buyer@techex.local", "研发经理 刘采 Buyer", "enterprise", &[Role::Member, Role::OrgAdmin]),
-    ("broker@techex.local", "技术经纪人 陈介 Broker", "broker_agency", &[Role::Member, Role::Broker]),
+    ("admin@techex.local", "赵衡", "center", &[Role::Member, Role::PlatformAdmin]),
+    ("reviewer@techex.local", "王审", "center", &[Role::Member, Role::Reviewer]),
+    ("registrar@techex.local", "李登", "center", &[Role::Member, Role::Registrar]),
+    ("seller@techex.local", "张成", "university", &[Role::Member, Role::OrgAdmin]),
+    ("buyer@techex.local", "刘采", "enterprise", &[Role::Member, Role::OrgAdmin]),
+    ("broker@techex.local", "陈介", "broker_agency", &[Role::Member, Role::Broker]),
 ];
 
 fn parse_demo<T: for<'de> Deserialize<'de>>(jsonl: &str, what: &str) -> anyhow::Result<Vec<T>> {

@@ -56,19 +56,19 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
         equity_bps: None,
         milestones: vec![
             terms::MilestoneTerm {
-                title: "签约首付 / Down payment".into(),
+                title: "签约首付".into(),
                 amount_minor: lump * 3 / 10,
                 due_days_after_signing: 0,
                 acceptance_criteria: None,
             },
             terms::MilestoneTerm {
-                title: "技术资料交付验收 / Acceptance of the technical package".into(),
+                title: "技术资料交付验收".into(),
                 amount_minor: lump - lump * 3 / 10,
                 due_days_after_signing: 90,
                 acceptance_criteria: Some("完成工艺包交付并通过中试验证".into()),
             },
         ],
-        territory: "中国大陆 / Mainland China".into(),
+        territory: "中国大陆".into(),
         term_years: 5,
         exclusive: false,
         improvements: terms::Improvements::EachOwn,
@@ -148,7 +148,7 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
     let amendment = techex_contracts::contracts::AmendContract {
         seller_representative: Some("张成（成果转化办公室主任）".into()),
         buyer_representative: Some("刘采（研发总监）".into()),
-        change_note: Some("补充双方授权代表 / Representatives named".into()),
+        change_note: Some("补充双方授权代表".into()),
         ..Default::default()
     };
     let amended = techex_contracts::contracts::amend(&transaction, &seller, draft.id, None, amendment).await?;
@@ -184,7 +184,7 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
             extension_secs: Some(300),
             terms: auctions::AuctionTerms {
                 mode: TransactionMode::SoleLicense,
-                territory: "山东省 / Shandong".into(),
+                territory: "山东省".into(),
                 term_years: 5,
                 exclusive: true,
                 improvements: terms::Improvements::EachOwn,

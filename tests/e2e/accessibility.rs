@@ -1,7 +1,8 @@
 //! Every page passes axe-core's checks (WCAG 2.x A and AA and best practices) in both
 //! languages, for visitors, an organization, its buyer and the center's staff: contrast,
 //! names of controls, labels, landmarks, heading order, language of the page. Each page
-//! also shows no raw code or dictionary key (`pending_review`, `nav_home`), fits a 375 px
+//! also shows no raw code or dictionary key (`pending_review`, `nav_home`) and, in Chinese, no
+//! English prose outside what it marks as English, fits a 375 px
 //! screen without scrolling sideways, and leaves screenshots at 1280 and 375 px in
 //! `target/screenshots/walk-*`. axe-core
 //! (MPL-2.0, `vendor/axe.min.js`, version in its header) is injected into each page as it
@@ -76,6 +77,32 @@ async fn raw_codes(browser: &Browser, path: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// English prose on a Chinese page: four or more English words in a row in the page's
+/// text, leaving out what the page marks as another language (`lang="en"`: an English
+/// title shown beside the Chinese one, the English half of the NDA), code, and what a
+/// reader typed into a form. The world of these tests writes its content in Chinese,
+/// so English prose there is the site's own words in the wrong language.
+async fn english_on_chinese_page(browser: &Browser, path: &str) -> Vec<String> {
+    if !path.ends_with("lang=zh") {
+        return Vec::new();
+    }
+    let found = browser
+        .script(
+            "var copy = document.body.cloneNode(true);\
+             copy.querySelectorAll('code, pre, textarea, script, style, template, #swagger-ui').forEach(function (e) { e.remove(); });\
+             copy.querySelectorAll('[lang]').forEach(function (e) { if (e.getAttribute('lang').indexOf('zh') !== 0) { e.remove(); } });\
+             var text = (copy.textContent || '').replace(/\\s+/g, ' ');\
+             return (text.match(/\\b[A-Za-z][a-z]+(?:[ ,'’-]+[A-Za-z][a-z]+){3,}/g) || []).slice(0, 5);",
+        )
+        .await;
+    found
+        .as_array()
+        .map(|c| {
+            c.iter().filter_map(|x| x.as_str().map(|s| format!("{path}: English on a Chinese page: `{s}`"))).collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn audit_all(browser: &Browser, who: &str, paths: &[String], found: &mut Vec<String>) {
     for path in paths {
         for lang in ["zh", "en"] {
@@ -83,6 +110,7 @@ async fn audit_all(browser: &Browser, who: &str, paths: &[String], found: &mut V
             let url = format!("{path}{separator}lang={lang}");
             found.extend(violations(browser, &url).await);
             found.extend(raw_codes(browser, &url).await);
+            found.extend(english_on_chinese_page(browser, &url).await);
             let slug: String = path
                 .trim_start_matches('/')
                 .chars()

@@ -148,9 +148,13 @@ pub(super) async fn achievement_page(
     .items
     .into_iter()
     .find(|a| a.status != techex_core::domain::AuctionStatus::Cancelled);
+    let keywords = keywords_in(&view.keywords, page.lang);
+    let nda_parts = nda.as_ref().map(|n| nda_in(&n.text, page.lang));
     let ctx = context! {
         ..page.base(&format!("/achievements/{id}")),
         ..context! {
+            keywords => keywords,
+            nda_parts => nda_parts,
             a => view,
             auction => auction,
             auction_status => super::auctions::status_names(page.lang),
@@ -167,6 +171,26 @@ pub(super) async fn achievement_page(
         }
     };
     Ok(remember_language(state.pages.render("achievement.html", ctx), query.lang.as_deref()))
+}
+
+/// The keywords of a listing in the page's language (those written in Chinese on a
+/// Chinese page, the others on an English one), all of them when none is.
+fn keywords_in(keywords: &[String], lang: Lang) -> Vec<String> {
+    let chinese = |k: &String| k.chars().any(techex_search::analysis::is_han);
+    let shown: Vec<String> = keywords.iter().filter(|k| chinese(k) == (lang == Lang::Zh)).cloned().collect();
+    if shown.is_empty() { keywords.to_vec() } else { shown }
+}
+
+/// The center's bilingual NDA as (the page's language, the other language, that
+/// language's tag): the text accepted is the whole, the reader sees their own half
+/// first and the other marked as the other language.
+fn nda_in(text: &str, lang: Lang) -> (String, String, &'static str) {
+    let (chinese, english) = text.split_once("\n\n").unwrap_or((text, ""));
+    match lang {
+        Lang::Zh => (chinese.to_string(), english.to_string(), "en"),
+        Lang::En if !english.trim().is_empty() => (english.to_string(), chinese.to_string(), "zh-CN"),
+        Lang::En => (chinese.to_string(), String::new(), "zh-CN"),
+    }
 }
 
 pub(super) async fn demand_list(
@@ -283,4 +307,29 @@ pub(super) async fn broker_page(
         ..context! { b => view, field_names => field_names, levels => broker_levels(page.lang) }
     };
     Ok(remember_language(state.pages.render("broker.html", ctx), query.lang.as_deref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_follow_the_page_language_and_fall_back_to_all() {
+        let mixed = vec!["膨化率".to_string(), "overrun".to_string(), "搅拌系统".to_string()];
+        assert_eq!(keywords_in(&mixed, Lang::Zh), ["膨化率", "搅拌系统"]);
+        assert_eq!(keywords_in(&mixed, Lang::En), ["overrun"]);
+        let chinese = vec!["反渗透".to_string()];
+        assert_eq!(keywords_in(&chinese, Lang::En), ["反渗透"]);
+    }
+
+    #[test]
+    fn the_nda_shows_the_readers_half_first() {
+        let text = "保密协议\n一、……\n\nNon-Disclosure Agreement\n1. …";
+        assert_eq!(nda_in(text, Lang::Zh), ("保密协议\n一、……".into(), "Non-Disclosure Agreement\n1. …".into(), "en"));
+        assert_eq!(
+            nda_in(text, Lang::En),
+            ("Non-Disclosure Agreement\n1. …".into(), "保密协议\n一、……".into(), "zh-CN")
+        );
+        assert_eq!(nda_in("保密协议", Lang::En), ("保密协议".into(), String::new(), "zh-CN"));
+    }
 }
