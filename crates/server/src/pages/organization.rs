@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use techex_core::domain::OrgKind;
+use techex_core::domain::{Language, OrgKind};
 use techex_core::{Role, RoleSet};
 use techex_listings::auth::Authenticated;
 use techex_listings::members::{self, AcceptInvitation, InviteMember};
@@ -193,7 +193,14 @@ pub(super) async fn register_submit(
         website: optional(&form.website),
         description: optional(&form.description),
         description_en: None,
-        admin: NewAdmin { email: email.clone(), display_name: text(&form.admin_name), password: password.clone() },
+        admin: NewAdmin {
+            email: email.clone(),
+            display_name: text(&form.admin_name),
+            password: password.clone(),
+            // The administrator reads the center (and the mail confirming the address)
+            // in the language they applied in.
+            language: Language::parse(lang.code()).ok(),
+        },
     };
     let registered = async {
         let transaction = begin(&state).await?;
