@@ -1,10 +1,12 @@
 //! An organization's first administrator confirms the e-mail address by the link mailed
 //! after registering: through the API (the mail read from aiosmtpd's Maildir, see
-//! `mail.rs`), once, within 48 hours, with new links a few times an hour. The tests
-//! without a mail server read the link from the mail queue, so they run on every backend
-//! whether or not SMTP is there.
+//! `mail.rs`), once, within 48 hours, with new links a few times an hour; and in the
+//! browser, from `/confirm-email` and `/my/organization`, while the center's desk shows
+//! whether each applicant's administrator did. The tests without a mail server read the
+//! link from the mail queue, so they run on every backend whether or not SMTP is there.
 
-use crate::helpers::{Account, TestApp, spawn_app};
+use crate::account_pages::{Browser, input_value};
+use crate::helpers::{Account, PASSWORD, TestApp, spawn_app};
 use crate::mail::{applicant, link, token_of, unique, with_smtp};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -159,4 +161,76 @@ async fn new_links_are_limited_to_three_an_hour() {
     // The last link works; afterwards there is nothing to resend.
     app.post("/api/v1/auth/confirm-email", None, json!({"token": token})).await.expect(204);
     app.post_empty("/api/v1/me/confirm-email/resend", Some(&account)).await.expect_problem(409, "conflict");
+}
+
+#[tokio::test]
+async fn the_address_is_confirmed_in_the_browser_and_the_desk_shows_it() {
+    let app = spawn_app().await;
+    let email = unique("pages");
+    let code = techex_core::CreditCode::from_prefix("91370600MA3HX2636").map(|c| c.to_string()).unwrap_or_default();
+    let mut applicant = Browser::new(&app);
+    applicant.get("/register?lang=zh").await;
+    let registered = applicant
+        .post(
+            "/register?lang=zh",
+            &[
+                ("name", "日照海岳科技有限公司"),
+                ("kind", "enterprise"),
+                ("credit_code", &code),
+                ("region", "370600"),
+                ("admin_name", "孙工"),
+                ("email", &email),
+                ("password", "confirm-test-2026!"),
+                ("password_repeat", "confirm-test-2026!"),
+            ],
+        )
+        .await;
+    assert_eq!(registered.status, 303);
+
+    // The organization page asks for the confirmation, in the page's language only.
+    let home = applicant.get("/my/organization?lang=zh").await;
+    assert!(home.html.contains("id=\"email-unconfirmed\"") && home.html.contains("您的电子邮箱尚未确认"));
+    assert!(!home.html.contains("not yet confirmed"), "no English on a Chinese page");
+    let mut center = Browser::new(&app);
+    center.sign_in(&app.admin.email, PASSWORD).await;
+    let desk = center.get("/center/organizations?lang=en").await;
+    assert!(desk.html.contains(&email) && desk.html.contains("e-mail not yet confirmed"), "{}", desk.html);
+
+    // A new link, sent from the page; the page says so.
+    let sent = applicant.post("/my/organization/confirm-email?lang=zh", &[]).await;
+    assert_eq!((sent.status, sent.location.as_str()), (303, "/my/organization?done=confirmation_sent"));
+    let home = applicant.get("/my/organization?done=confirmation_sent&lang=zh").await;
+    assert!(home.html.contains("新的邮箱确认链接已发出"), "{}", home.html);
+    let (token, links) = queued_link(&app, &email).await;
+    assert_eq!(links, 2, "the registration's link and the new one");
+
+    // Opening the link changes nothing; its button confirms, once.
+    let mut reader = Browser::new(&app);
+    let form = reader.get(&format!("{LINK}{token}&lang=zh")).await;
+    assert_eq!(form.status, 200);
+    assert!(form.html.contains("id=\"confirm-email-submit\"") && form.html.contains("确认我的邮箱"));
+    assert!(!form.html.contains("Confirm my e-mail address"), "no English on a Chinese page");
+    assert_eq!(input_value(&form.html, "token"), token);
+    assert!(applicant.get("/my/organization?lang=zh").await.html.contains("id=\"email-unconfirmed\""));
+    let forged = reader.post_without_csrf("/confirm-email", &[("token", token.as_str())]).await;
+    assert_eq!(forged, 403, "a post without the CSRF field does nothing");
+    let done = reader.post("/confirm-email?lang=zh", &[("token", &token)]).await;
+    assert_eq!(done.status, 200);
+    assert!(done.html.contains("id=\"email-confirmed\"") && done.html.contains("您的电子邮箱已确认"));
+    let again = reader.post("/confirm-email?lang=en", &[("token", &token)]).await;
+    assert_eq!(again.status, 409);
+    assert!(again.html.contains("This link has been used"));
+    let unknown = Browser::new(&app).get("/confirm-email?lang=en").await;
+    assert_eq!(unknown.status, 404, "a link without its token");
+    let mut stranger = Browser::new(&app);
+    stranger.get("/confirm-email?token=txc_nothing&lang=en").await;
+    let refused = stranger.post("/confirm-email?lang=en", &[("token", "txc_nothing")]).await;
+    assert_eq!(refused.status, 404);
+    assert!(refused.html.contains("This link is not valid"));
+
+    // Confirmed: the notice is gone, the desk says so.
+    let home = applicant.get("/my/organization?lang=zh").await;
+    assert!(!home.html.contains("id=\"email-unconfirmed\""));
+    let desk = center.get("/center/organizations?lang=zh").await;
+    assert!(desk.html.contains("邮箱已确认") && !desk.html.contains("邮箱尚未确认"), "{}", desk.html);
 }
