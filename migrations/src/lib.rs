@@ -20,6 +20,7 @@ mod m20261130_000012_user_language;
 mod m20261201_000013_notification_messages;
 mod m20261201_000014_organization_rejection;
 mod m20261201_000015_mail;
+mod m20261202_000016_email_confirmation;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_notification_messages::Migration),
             Box::new(m20261201_000014_organization_rejection::Migration),
             Box::new(m20261201_000015_mail::Migration),
+            Box::new(m20261202_000016_email_confirmation::Migration),
         ]
     }
 }

@@ -185,6 +185,20 @@ impl<'a> Browser<'a> {
         self.read(response).await
     }
 
+    /// Posts a form as a forged one from another site would: with the cookies the
+    /// browser sends anyway but without the CSRF field; the status.
+    pub(crate) async fn post_without_csrf(&mut self, path: &str, fields: &[(&str, &str)]) -> u16 {
+        let response = self
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .expect("post");
+        self.read(response).await.status
+    }
+
     pub(crate) async fn sign_in(&mut self, email: &str, password: &str) {
         assert_eq!(self.get("/sign-in").await.status, 200);
         let signed_in = self.post("/sign-in", &[("email", email), ("password", password)]).await;

@@ -18,6 +18,7 @@ mod deals;
 mod demands;
 mod documents;
 mod edge;
+mod email_confirmation;
 mod helpers;
 mod indexer;
 mod languages;

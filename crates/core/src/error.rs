@@ -15,6 +15,8 @@ pub enum ErrorCode {
     Invalid,
     /// The operation is not allowed in the current state of the resource.
     Conflict,
+    /// It existed but is no longer usable (a link past its time).
+    Gone,
     /// The caller's version of the resource is out of date.
     Stale,
     /// The caller did not prove who they are.
@@ -36,6 +38,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::Invalid => "invalid",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::Gone => "gone",
             ErrorCode::Stale => "stale",
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::Forbidden => "forbidden",

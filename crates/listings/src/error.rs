@@ -16,6 +16,9 @@ pub enum ListingsError {
     InvalidTransition { entity: &'static str, action: &'static str, state: String },
     #[error("{0}")]
     Conflict(String),
+    /// What was asked for existed but is no longer usable (a link past its time).
+    #[error("{0}")]
+    Gone(String),
     #[error("version {given} is out of date: the current version is {current}")]
     Stale { given: i32, current: i32 },
     #[error("{0}")]
@@ -43,6 +46,7 @@ impl ListingsError {
             ListingsError::Forbidden(_) => ErrorCode::Forbidden,
             ListingsError::Unauthenticated(_) => ErrorCode::Unauthenticated,
             ListingsError::InvalidTransition { .. } | ListingsError::Conflict(_) => ErrorCode::Conflict,
+            ListingsError::Gone(_) => ErrorCode::Gone,
             ListingsError::Stale { .. } => ErrorCode::Stale,
             ListingsError::Invalid(_) => ErrorCode::Invalid,
             ListingsError::RateLimited { .. } => ErrorCode::RateLimited,

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod center;
+pub mod confirmations;
 pub mod demands;
 pub mod documents;
 pub mod entities;

@@ -1,5 +1,5 @@
 //! The mail queue (`mail_outbox`). A mail is written in the same transaction as what it
-//! tells (a notification, a password reset, an invitation), so a change that commits
+//! tells (a notification, a password reset, an invitation, an address to confirm), so a change that commits
 //! always has its mail and a rolled-back one never does; the domain says what to tell
 //! (a message key and its values, or the notification), the server words it in the
 //! recipient's language when it sends.
@@ -36,6 +36,7 @@ pub enum MailKind {
     Notification,
     PasswordReset,
     Invitation,
+    EmailConfirmation,
 }
 
 impl MailKind {
@@ -44,6 +45,7 @@ impl MailKind {
             MailKind::Notification => "notification",
             MailKind::PasswordReset => "password_reset",
             MailKind::Invitation => "invitation",
+            MailKind::EmailConfirmation => "email_confirmation",
         }
     }
 }

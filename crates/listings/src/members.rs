@@ -30,6 +30,9 @@ pub struct UserView {
     pub language: Language,
     /// Whether notifications also go to this user by e-mail.
     pub email_notifications: bool,
+    /// Whether the user proved the address (the mailed link after registering; an
+    /// invitation's link; accounts from before confirmation existed).
+    pub email_confirmed: bool,
     pub last_login_at: Option<chrono::DateTime<Utc>>,
     pub created_at: chrono::DateTime<Utc>,
     pub version: i32,
@@ -46,6 +49,7 @@ impl From<user::Model> for UserView {
             status: m.status,
             language: Language::parse(&m.language).unwrap_or(Language::Zh),
             email_notifications: m.email_notifications,
+            email_confirmed: m.email_confirmed_at.is_some(),
             last_login_at: m.last_login_at,
             created_at: m.created_at,
             version: m.version,
@@ -241,6 +245,10 @@ pub async fn accept_invitation<C: ConnectionTrait>(db: &C, input: AcceptInvitati
         status: Set("active".into()),
         language: Set("zh".into()),
         email_notifications: Set(true),
+        // The invitation's link, mailed to this address, proved it.
+        email_confirmed_at: Set(Some(now)),
+        email_token_hash: Set(None),
+        email_token_expires_at: Set(None),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

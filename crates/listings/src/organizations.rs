@@ -3,6 +3,7 @@
 
 use crate::audit;
 use crate::auth::hash_password;
+use crate::confirmations;
 use crate::entities::{organization, user};
 use crate::error::{ListingsError, Result, check_version};
 use crate::reference::resolve_region;
@@ -10,7 +11,7 @@ use crate::versioned::Versioned;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
-use techex_core::domain::OrgKind;
+use techex_core::domain::{Language, OrgKind};
 use techex_core::pagination::Page;
 use techex_core::text::{check_password_strength, optional_text, parse_email, required_text};
 use techex_core::{Actor, CreditCode, FieldErrors, PageRequest, Role, RoleSet, msg, new_id};
@@ -52,6 +53,10 @@ pub struct NewAdmin {
     /// At least 10 characters of two kinds, not a well-known password.
     #[schema(min_length = 10, max_length = 128)]
     pub password: String,
+    /// The language of the administrator's pages and mail, beginning with the mail that
+    /// confirms the address; Chinese when not given.
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 /// Editable parts of an organization's profile. Changing the name or the credit code
@@ -128,7 +133,8 @@ fn validate_website(errors: &mut FieldErrors, website: Option<&str>) -> Option<S
     }
 }
 
-/// Registers an organization (unverified) with its first administrator.
+/// Registers an organization (unverified) with its first administrator, who is mailed
+/// a link to confirm the address (`confirmations`).
 pub async fn register<C: ConnectionTrait>(
     db: &C,
     input: RegisterOrganization,
@@ -189,8 +195,11 @@ pub async fn register<C: ConnectionTrait>(
         organization_id: Set(org.id),
         roles: Set(RoleSet::new([Role::Member, Role::OrgAdmin]).to_stored()),
         status: Set("active".into()),
-        language: Set("zh".into()),
+        language: Set(input.admin.language.unwrap_or(Language::Zh).as_str().to_string()),
         email_notifications: Set(true),
+        email_confirmed_at: Set(None),
+        email_token_hash: Set(None),
+        email_token_expires_at: Set(None),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -199,6 +208,7 @@ pub async fn register<C: ConnectionTrait>(
     .insert(db)
     .await
     .map_err(|e| ListingsError::from_db_unique(e, "a user with this e-mail address exists"))?;
+    confirmations::send_link(db, &admin, now).await?;
     audit::record(
         db,
         None,

@@ -176,6 +176,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "validation_failed",
     "invalid_transition",
     "conflict",
+    "gone",
     "precondition_failed",
     "unauthenticated",
     "forbidden",
@@ -277,6 +278,7 @@ impl From<ListingsError> for ApiError {
             },
             (_, ErrorCode::NotFound) => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),
             (_, ErrorCode::Conflict) => ApiError::new(StatusCode::CONFLICT, "conflict", detail),
+            (_, ErrorCode::Gone) => ApiError::new(StatusCode::GONE, "gone", detail),
             (ListingsError::Stale { given, current }, _) => ApiError::worded(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",

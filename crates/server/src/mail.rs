@@ -1,7 +1,7 @@
 //! Sending the mail queue (`techex_listings::mail`) over SMTP (lettre): every
 //! `mail_poll_ms`, the due mails are claimed one by one, worded in their recipient's
 //! language (`locales/*/notifications.ftl`: a notification as the application shows it,
-//! a password reset or an invitation from its message), sent, and marked sent, or tried
+//! a password reset, an invitation or an address to confirm from its message), sent, and marked sent, or tried
 //! again later. Only processes with `smtp_url` send; without it mail waits in the queue
 //! and notifications stay in the application.
 
@@ -110,6 +110,7 @@ fn kind_label(kind: &str) -> &'static str {
         "notification" => "notification",
         "password_reset" => "password_reset",
         "invitation" => "invitation",
+        "email_confirmation" => "email_confirmation",
         _ => "other",
     }
 }

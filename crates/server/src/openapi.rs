@@ -37,6 +37,7 @@ fn standard_description(status: &str) -> &'static str {
         "403" => "The caller may not do this",
         "404" => "No such resource, or not one the caller may see",
         "409" => "Not allowed in the resource's current state, or conflicts with another",
+        "410" => "It existed but is no longer valid (a link past its time)",
         "412" => "The `If-Match` version is out of date",
         "413" => "The request body is too large",
         "415" => "The body is not JSON (`Content-Type: application/json`)",

@@ -218,6 +218,8 @@ message_keys! {
     MAIL_PASSWORD_RESET_SUBJECT = "mail-password-reset-subject",
     MAIL_INVITATION = "mail-invitation",
     MAIL_INVITATION_SUBJECT = "mail-invitation-subject",
+    MAIL_CONFIRM_EMAIL = "mail-confirm-email",
+    MAIL_CONFIRM_EMAIL_SUBJECT = "mail-confirm-email-subject",
     MAIL_NOTIFICATION = "mail-notification",
 
     // Readiness (`/ready`): each text starts with the name of the check that failed.

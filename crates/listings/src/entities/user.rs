@@ -18,6 +18,13 @@ pub struct Model {
     pub language: String,
     /// Whether notifications also go by e-mail (when the server sends e-mail).
     pub email_notifications: bool,
+    /// When the owner proved the address (a mailed link, an invitation's link); `None`
+    /// until then (an organization's first administrator after registering).
+    pub email_confirmed_at: Option<DateTimeUtc>,
+    /// SHA-256 of the latest confirmation link's token, kept after use so that a second
+    /// use is recognised; replaced by a resend.
+    pub email_token_hash: Option<String>,
+    pub email_token_expires_at: Option<DateTimeUtc>,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -47,6 +47,15 @@ mail-invitation =
     { $link }
 
     The link works once. If you do not know the sender, ignore this mail.
+mail-confirm-email-subject = Confirm your e-mail address
+mail-confirm-email =
+    Hello { $name },
+
+    Your organization has applied to the technology achievements trading center with this address for its administrator. Open this link within { $hours } hours to confirm that the address is yours:
+
+    { $link }
+
+    The link works once. If you did not register, ignore this mail.
 mail-notification =
     { $title }
 

@@ -46,6 +46,15 @@ mail-invitation =
     { $link }
 
     链接只能使用一次。如果您不认识发件人，请忽略本邮件。
+mail-confirm-email-subject = 确认您的电子邮箱
+mail-confirm-email =
+    { $name }，您好：
+
+    您的单位已在技术成果交易中心注册，并以此邮箱作为管理员邮箱。请在 { $hours } 小时内打开以下链接，确认此邮箱属于您：
+
+    { $link }
+
+    链接只能使用一次。如果您没有注册，请忽略本邮件。
 mail-notification =
     { $title }
 

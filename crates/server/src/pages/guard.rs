@@ -183,7 +183,7 @@ pub(super) fn with_cookies(mut response: Response, cookies: impl IntoIterator<It
 /// The dictionary key of a problem's title and text for a status.
 fn problem_key(status: StatusCode) -> u16 {
     match status.as_u16() {
-        code @ (400 | 403 | 404 | 409 | 412 | 422 | 429 | 503) => code,
+        code @ (400 | 403 | 404 | 409 | 410 | 412 | 422 | 429 | 503) => code,
         _ => 500,
     }
 }

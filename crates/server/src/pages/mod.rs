@@ -8,6 +8,7 @@ mod auctions;
 mod audit;
 mod center;
 mod charts;
+mod confirmation;
 mod dashboard;
 mod findings;
 mod guard;
@@ -79,6 +80,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("analytics.html", include_str!("../../../../web/templates/analytics.html")),
     ("forgot_password.html", include_str!("../../../../web/templates/forgot_password.html")),
     ("reset_password.html", include_str!("../../../../web/templates/reset_password.html")),
+    ("confirm_email.html", include_str!("../../../../web/templates/confirm_email.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -515,6 +517,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/invitations/accept", get(organization::accept_form).post(organization::accept_submit))
         .route("/forgot-password", get(password::forgot_form).post(password::forgot_submit))
         .route("/reset-password", get(password::reset_form).post(password::reset_submit))
+        .route("/confirm-email", get(confirmation::confirm_form).post(confirmation::confirm_submit))
+        .route("/my/organization/confirm-email", post(confirmation::resend))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
         .route_layer(axum::middleware::from_fn_with_state(state, html_problems))

@@ -20,14 +20,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use techex_core::domain::OrgKind;
+use techex_core::domain::{Language, OrgKind};
 use techex_core::{Role, RoleSet};
 use techex_listings::auth::Authenticated;
 use techex_listings::members::{self, AcceptInvitation, InviteMember};
 use techex_listings::organizations::{self, NewAdmin, RegisterOrganization, UpdateOrganization};
 
 const REGISTER: &str = "/register";
-const ORGANIZATION: &str = "/my/organization";
+pub(super) const ORGANIZATION: &str = "/my/organization";
 const ACCEPT: &str = "/invitations/accept";
 
 /// Errors of a form: its fields' (by the input's name) and one about the whole form.
@@ -193,7 +193,14 @@ pub(super) async fn register_submit(
         website: optional(&form.website),
         description: optional(&form.description),
         description_en: None,
-        admin: NewAdmin { email: email.clone(), display_name: text(&form.admin_name), password: password.clone() },
+        admin: NewAdmin {
+            email: email.clone(),
+            display_name: text(&form.admin_name),
+            password: password.clone(),
+            // The administrator reads the center (and the mail confirming the address)
+            // in the language they applied in.
+            language: Language::parse(lang.code()).ok(),
+        },
     };
     let registered = async {
         let transaction = begin(&state).await?;
@@ -247,14 +254,23 @@ pub(super) struct InviteForm {
 /// What the organization page shows besides the organization: a failed form, or the
 /// link of an invitation just made (shown once).
 #[derive(Debug, Default)]
-struct OrganizationExtras {
+pub(super) struct OrganizationExtras {
     profile: Option<(ProfileForm, FormErrors)>,
     invite: Option<(InviteForm, FormErrors)>,
     invitation_link: Option<(String, String)>,
     done: Option<String>,
+    /// Why a new link to confirm the user's address was not sent.
+    confirmation_error: Option<String>,
 }
 
-async fn render_organization(
+impl OrganizationExtras {
+    /// The page saying why a new confirmation link was not sent.
+    pub(super) fn confirmation_refused(text: String) -> Self {
+        OrganizationExtras { confirmation_error: Some(text), ..Default::default() }
+    }
+}
+
+pub(super) async fn render_organization(
     state: &AppState,
     user: &Authenticated,
     page: &PageContext,
@@ -306,7 +322,7 @@ async fn render_organization(
         (form, FormErrors::default())
     });
     let (invite, invite_errors) = extras.invite.unwrap_or_default();
-    let done = extras.done.filter(|d| matches!(d.as_str(), "registered" | "saved"));
+    let done = extras.done.filter(|d| matches!(d.as_str(), "registered" | "saved" | "confirmation_sent"));
     let ctx = context! {
         ..page.base(ORGANIZATION),
         ..context! {
@@ -325,13 +341,16 @@ async fn render_organization(
             invitation => extras.invitation_link.map(|(email, link)| context! { email => email, link => link }),
             regions => regions,
             done => done,
+            email_confirmed => user.user.email_confirmed_at.is_some(),
+            user_email => user.user.email.clone(),
+            confirmation_error => extras.confirmation_error,
         }
     };
     no_store(with_status(state.pages.render("my_organization.html", ctx), status))
 }
 
 /// The signed-in user of an organization page, or the answer to send.
-async fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
     lang: Option<&str>,
@@ -348,7 +367,8 @@ async fn signed_in(
 
 /// `GET /my/organization`: the organization, its verification state (with the center's
 /// reason when it was turned down), its members; for its administrators the profile
-/// form and the invitation form.
+/// form and the invitation form; for a user whose address is not yet confirmed, a
+/// notice with a button that mails a new link.
 pub(super) async fn organization_page(
     State(state): State<AppState>,
     headers: HeaderMap,

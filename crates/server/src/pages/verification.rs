@@ -1,5 +1,5 @@
 //! The center's verification desk: organizations that applied, with what they declared
-//! and who administers them, verified or turned down with a reason through the same
+//! and who administers them (and whether each confirmed their e-mail address), verified or turned down with a reason through the same
 //! functions as the API (`organizations::set_verified`, `organizations::reject`); the
 //! applicants are told either way.
 
@@ -61,11 +61,17 @@ async fn application(
     regions: &[(String, String)],
     org: organization::Model,
 ) -> Result<minijinja::Value, ApiError> {
-    let admins: Vec<String> = members::list_members(&state.db, &user.actor, org.id)
+    // Each administrator with whether they proved their address by the mailed link.
+    let admins: Vec<minijinja::Value> = members::list_members(&state.db, &user.actor, org.id)
         .await?
         .into_iter()
         .filter(|m| RoleSet::from_stored(&m.roles).contains(Role::OrgAdmin))
-        .map(|m| format!("{} <{}>", m.display_name, m.email))
+        .map(|m| {
+            context! {
+                name => format!("{} <{}>", m.display_name, m.email),
+                confirmed => m.email_confirmed_at.is_some(),
+            }
+        })
         .collect();
     let kind = OrgKind::parse(&org.kind).map(|k| k.label(page.lang.code())).unwrap_or_default();
     let region = regions.iter().find(|(code, _)| *code == org.region).map_or(org.region.clone(), |(_, n)| n.clone());

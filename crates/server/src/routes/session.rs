@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use techex_listings::auth::{self, LoginContext};
 use techex_listings::members::{self, UpdatePreferences, UserView};
 use techex_listings::organizations::OrganizationView;
-use techex_listings::resets;
+use techex_listings::{confirmations, resets};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -182,6 +182,45 @@ async fn confirm_password_reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfirmation {
+    /// The token of the e-mailed link (`/confirm-email?token=…`).
+    pub token: String,
+}
+
+/// Confirms an e-mail address with the token of the link mailed after registering (or
+/// asked for again). The link works once, for 48 hours: 404 for an unknown token (or one
+/// replaced by a newer link), 409 for a link used already, 410 for an expired one.
+#[utoipa::path(post, path = "/api/v1/auth/confirm-email", tag = "session", request_body = EmailConfirmation,
+    responses((status = 204, description = "the address is confirmed"), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 410, body = crate::error::Problem)))]
+async fn confirm_email(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<EmailConfirmation>,
+) -> ApiResult<StatusCode> {
+    let transaction = begin(&state).await?;
+    confirmations::confirm(&transaction, &request.token).await?;
+    commit(transaction).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mails the signed-in user a new link to confirm their e-mail address, replacing the
+/// previous one. 409 when the address is confirmed already; three links an hour
+/// (the registration's counted), then 429 with `Retry-After`.
+#[utoipa::path(post, path = "/api/v1/me/confirm-email/resend", tag = "session", security(("bearer" = [])),
+    responses((status = 202, description = "a new link is on its way"), (status = 401, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+async fn resend_email_confirmation(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<StatusCode> {
+    let transaction = begin(&state).await?;
+    confirmations::resend(&transaction, &user.actor).await?;
+    commit(transaction).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
@@ -190,4 +229,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(request_password_reset))
         .routes(routes!(confirm_password_reset))
         .routes(routes!(change_password))
+        .routes(routes!(confirm_email))
+        .routes(routes!(resend_email_confirmation))
 }
