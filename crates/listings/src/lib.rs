@@ -20,6 +20,7 @@ pub mod mail;
 pub mod members;
 pub mod nda;
 pub mod notifications;
+pub mod licences;
 pub mod organizations;
 mod patching;
 pub mod portfolio;
