@@ -51,6 +51,8 @@ fn stored_files(app: &TestApp) -> usize {
 async fn licence_uploaded_through_the_api_reads_back_for_the_organization_and_the_center_only() {
     let app = spawn_app().await;
     let path = licence_path(&app.unverified);
+    let org_id = app.unverified.organization_id.to_string();
+    let audited = app.audit_count(&org_id).await;
     app.get(&path, Some(&app.unverified)).await.expect_problem(404, "not_found");
 
     let stored = upload(&app, &app.unverified, &path, form(PDF, "营业执照.pdf", "application/pdf")).await.expect(200);
@@ -73,13 +75,15 @@ async fn licence_uploaded_through_the_api_reads_back_for_the_organization_and_th
         upload(&app, &app.unverified, &path, form(PNG, "scan.pdf", "application/pdf")).await.expect(200);
     assert_eq!(replaced.body["content_type"], "image/png");
     assert_eq!(download(&app, &app.admin, &path).await, Ok(("image/png".into(), PNG.to_vec())));
-    assert_eq!(app.audit_count(&app.unverified.organization_id.to_string()).await, 2);
+    assert_eq!(app.audit_count(&org_id).await, audited + 2, "each upload is audited");
 }
 
 #[tokio::test]
 async fn hostile_or_malformed_licences_are_refused_and_nothing_is_stored() {
     let app = spawn_app().await;
     let path = licence_path(&app.unverified);
+    let org_id = app.unverified.organization_id.to_string();
+    let audited = app.audit_count(&org_id).await;
     let before = stored_files(&app);
     for (bytes, name, mime) in [
         (b"this is only text, whatever its name says".as_slice(), "licence.pdf", "application/pdf"),
@@ -92,7 +96,7 @@ async fn hostile_or_malformed_licences_are_refused_and_nothing_is_stored() {
     }
     assert_eq!(stored_files(&app), before, "a refused file is not stored");
     app.get(&path, Some(&app.unverified)).await.expect_problem(404, "not_found");
-    assert_eq!(app.audit_count(&app.unverified.organization_id.to_string()).await, 0);
+    assert_eq!(app.audit_count(&org_id).await, audited, "nothing audited");
 
     let big: &'static [u8] = Box::leak(vec![b'%'; 10 * 1024 * 1024 + 1].into_boxed_slice());
     upload(&app, &app.unverified, &path, form(big, "big.pdf", "application/pdf"))
@@ -108,11 +112,11 @@ async fn licence_cannot_be_replaced_once_verified() {
     upload(&app, &app.unverified, &path, form(PDF, "licence.pdf", "application/pdf")).await.expect(200);
     let org = format!("/api/v1/organizations/{}/verify", app.unverified.organization_id);
     app.post_empty(&org, Some(&app.admin)).await.expect(200);
-    upload(&app, &app.unverified, &path, form(PNG, "licence.png", "image/png")).await.expect_problem(409, "conflict");
+    upload(&app, &app.unverified, &path, form(PNG, "licence.png", "image/png")).await.expect_problem(409, "invalid_transition");
     // A verified organization's administrator (the seller's university) is refused alike.
     upload(&app, &app.seller, &licence_path(&app.seller), form(PNG, "licence.png", "image/png"))
         .await
-        .expect_problem(409, "conflict");
+        .expect_problem(409, "invalid_transition");
     // A member who is no administrator may read but not upload.
     upload(&app, &app.seller_colleague, &licence_path(&app.seller), form(PNG, "l.png", "image/png"))
         .await
