@@ -103,6 +103,9 @@ async fn hostile_or_malformed_licences_are_refused_and_nothing_is_stored() {
         .await
         .expect_problem(413, "payload_too_large");
     app.get(&path, Some(&app.unverified)).await.expect_problem(404, "not_found");
+    // The count above would see a stored file: an accepted one is.
+    upload(&app, &app.unverified, &path, form(PDF, "licence.pdf", "application/pdf")).await.expect(200);
+    assert_eq!(stored_files(&app), before + 1);
 }
 
 #[tokio::test]
@@ -194,4 +197,23 @@ async fn register_page_with_a_bad_licence_keeps_the_form_and_creates_nothing() {
         )
         .await;
     assert_eq!(login.status, 401, "no account was created: {}", login.body);
+}
+
+#[tokio::test]
+async fn replaced_licence_is_left_to_the_orphan_sweep_and_the_current_one_is_kept() {
+    let app = spawn_app().await;
+    let path = licence_path(&app.unverified);
+    let first = upload(&app, &app.unverified, &path, form(PDF, "licence.pdf", "application/pdf")).await.expect(200);
+    let first_sha = first.body["sha256"].as_str().expect("sha256").to_string();
+    let second = upload(&app, &app.unverified, &path, form(PNG, "licence.png", "image/png")).await.expect(200);
+    let second_sha = second.body["sha256"].as_str().expect("sha256").to_string();
+
+    let store = techex_listings::blobs::BlobStore::local(&app.data_dir.path().join("documents")).expect("the store");
+    let later = chrono::Utc::now() + chrono::Duration::hours(2);
+    let swept =
+        techex_negotiation::orphans::sweep(&app.db, &store, chrono::Duration::hours(1), later).await.expect("sweep");
+    assert!(swept.deleted >= 1, "{swept:?}");
+    assert!(!store.exists(&first_sha).await.expect("exists"), "the replaced licence's bytes are gone");
+    assert!(store.exists(&second_sha).await.expect("exists"), "the licence on file is named and kept");
+    assert_eq!(download(&app, &app.admin, &path).await, Ok(("image/png".into(), PNG.to_vec())));
 }
