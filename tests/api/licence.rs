@@ -39,10 +39,7 @@ async fn download(app: &TestApp, who: &Account, path: &str) -> Result<(String, V
 fn stored_files(app: &TestApp) -> usize {
     fn count(dir: &std::path::Path) -> usize {
         let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-        entries
-            .filter_map(Result::ok)
-            .map(|entry| if entry.path().is_dir() { count(&entry.path()) } else { 1 })
-            .sum()
+        entries.filter_map(Result::ok).map(|entry| if entry.path().is_dir() { count(&entry.path()) } else { 1 }).sum()
     }
     count(&app.data_dir.path().join("documents"))
 }
@@ -71,8 +68,7 @@ async fn licence_uploaded_through_the_api_reads_back_for_the_organization_and_th
     upload(&app, &app.admin, &path, form(PNG, "licence.png", "image/png")).await.expect_problem(403, "forbidden");
 
     // A new upload replaces the old, whatever the name or the declared type says.
-    let replaced =
-        upload(&app, &app.unverified, &path, form(PNG, "scan.pdf", "application/pdf")).await.expect(200);
+    let replaced = upload(&app, &app.unverified, &path, form(PNG, "scan.pdf", "application/pdf")).await.expect(200);
     assert_eq!(replaced.body["content_type"], "image/png");
     assert_eq!(download(&app, &app.admin, &path).await, Ok(("image/png".into(), PNG.to_vec())));
     assert_eq!(app.audit_count(&org_id).await, audited + 2, "each upload is audited");
@@ -115,7 +111,9 @@ async fn licence_cannot_be_replaced_once_verified() {
     upload(&app, &app.unverified, &path, form(PDF, "licence.pdf", "application/pdf")).await.expect(200);
     let org = format!("/api/v1/organizations/{}/verify", app.unverified.organization_id);
     app.post_empty(&org, Some(&app.admin)).await.expect(200);
-    upload(&app, &app.unverified, &path, form(PNG, "licence.png", "image/png")).await.expect_problem(409, "invalid_transition");
+    upload(&app, &app.unverified, &path, form(PNG, "licence.png", "image/png"))
+        .await
+        .expect_problem(409, "invalid_transition");
     // A verified organization's administrator (the seller's university) is refused alike.
     upload(&app, &app.seller, &licence_path(&app.seller), form(PNG, "licence.png", "image/png"))
         .await

@@ -174,9 +174,7 @@ pub async fn attach<C: ConnectionTrait>(
         Some(_) => row.update(db).await?,
         None => row.insert(db).await?,
     };
-    let snapshot = |m: &organization_licence::Model| {
-        serde_json::json!({"filename": m.filename, "content_type": m.content_type, "size_bytes": m.size_bytes, "sha256": m.sha256})
-    };
+    let snapshot = |m: &organization_licence::Model| serde_json::json!({"filename": m.filename, "content_type": m.content_type, "size_bytes": m.size_bytes, "sha256": m.sha256});
     audit::record(
         db,
         Some(actor),

@@ -74,10 +74,8 @@ pub async fn is_named<C: ConnectionTrait>(db: &C, sha256: &str) -> Result<bool> 
     if in_attachments.is_some() {
         return Ok(true);
     }
-    let in_licences = organization_licence::Entity::find()
-        .filter(organization_licence::Column::Sha256.eq(sha256))
-        .one(db)
-        .await?;
+    let in_licences =
+        organization_licence::Entity::find().filter(organization_licence::Column::Sha256.eq(sha256)).one(db).await?;
     Ok(in_licences.is_some())
 }
 

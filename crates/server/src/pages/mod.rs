@@ -12,8 +12,8 @@ mod confirmation;
 mod dashboard;
 mod findings;
 mod guard;
-mod listings;
 mod licence;
+mod listings;
 mod organization;
 mod password;
 mod registration;
@@ -520,7 +520,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route(
             "/my/organization/licence",
-            post(licence::upload_licence).layer(DefaultBodyLimit::max(techex_listings::licences::MAX_BYTES + 64 * 1024)),
+            post(licence::upload_licence)
+                .layer(DefaultBodyLimit::max(techex_listings::licences::MAX_BYTES + 64 * 1024)),
         )
         .route("/center/organizations/{id}/licence", get(verification::licence))
         .route("/my/organization", get(organization::organization_page).post(organization::save_profile))

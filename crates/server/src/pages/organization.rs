@@ -158,7 +158,10 @@ fn register_input(field: &str) -> &str {
 
 /// The register form as posted: urlencoded, or multipart with the business licence
 /// chosen in its file input (none when the input was left empty).
-async fn read_register_form(state: &AppState, request: Request) -> Result<(RegisterForm, Option<LicenceFile>), ApiError> {
+async fn read_register_form(
+    state: &AppState,
+    request: Request,
+) -> Result<(RegisterForm, Option<LicenceFile>), ApiError> {
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -386,8 +389,7 @@ pub(super) async fn render_organization(
         (form, FormErrors::default())
     });
     let (invite, invite_errors) = extras.invite.unwrap_or_default();
-    let done =
-        extras.done.filter(|d| matches!(d.as_str(), "registered" | "saved" | "confirmation_sent" | "licence"));
+    let done = extras.done.filter(|d| matches!(d.as_str(), "registered" | "saved" | "confirmation_sent" | "licence"));
     // The applicant's administrators upload the licence until the center verifies it.
     let licence_uploadable = user.actor.has(Role::OrgAdmin) && org.verified_at.is_none();
     let licence = licence.map(|l| {

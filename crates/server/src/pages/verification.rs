@@ -20,8 +20,8 @@ use techex_core::domain::OrgKind;
 use techex_core::{PageRequest, Role, RoleSet};
 use techex_listings::auth::Authenticated;
 use techex_listings::entities::organization;
-use techex_listings::{licences, members};
 use techex_listings::organizations::{self, OrganizationFilter};
+use techex_listings::{licences, members};
 use uuid::Uuid;
 
 const PATH: &str = "/center/organizations";

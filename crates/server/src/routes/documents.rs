@@ -1,10 +1,10 @@
 //! Documents attached to achievements: upload (multipart), list, download, remove.
 
 use crate::error::ApiResult;
-pub use crate::upload::{UploadForm, file_response, read_upload};
 use crate::extract::{ApiPath, CurrentUser, MaybeUser};
 use crate::routes::{begin, commit};
 use crate::state::AppState;
+pub use crate::upload::{UploadForm, file_response, read_upload};
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
