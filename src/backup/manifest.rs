@@ -14,7 +14,8 @@ pub const FORMAT: u32 = 1;
 /// The columns whose values name documents in the store. (The other `sha256` columns —
 /// contracts, contract versions, signatures, NDA acceptances — hash texts held in the
 /// rows themselves, not stored files.)
-pub const DOCUMENT_COLUMNS: &[(&str, &str)] = &[("documents", "sha256"), ("deal_attachments", "sha256")];
+pub const DOCUMENT_COLUMNS: &[(&str, &str)] =
+    &[("documents", "sha256"), ("deal_attachments", "sha256"), ("organization_licences", "sha256")];
 
 /// The name of the manifest inside a backup directory. It is written last, so a backup
 /// directory without one is an interrupted backup.

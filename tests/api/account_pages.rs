@@ -185,6 +185,42 @@ impl<'a> Browser<'a> {
         self.read(response).await
     }
 
+    /// Posts a multipart form as a page with a file input would (the CSRF cookie's value
+    /// in `csrf_token`); `file` is the name, bytes and type of the file chosen, if any.
+    pub(crate) async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &'static [u8], &str)>,
+    ) -> Page {
+        let csrf = self.cookies.get("techex_csrf").cloned().unwrap_or_default();
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", csrf);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        if let Some((name, bytes, mime)) = file {
+            let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()).mime_str(mime).expect("mime");
+            form = form.part("file", part);
+        }
+        let response = self
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("post");
+        self.read(response).await
+    }
+
+    /// The status and the bytes of a download.
+    pub(crate) async fn get_bytes(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let response =
+            self.client.get(self.app.url(path)).header("cookie", self.cookie_header()).send().await.expect("get");
+        let status = response.status().as_u16();
+        (status, response.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+
     /// Posts a form as a forged one from another site would: with the cookies the
     /// browser sends anyway but without the CSRF field; the status.
     pub(crate) async fn post_without_csrf(&mut self, path: &str, fields: &[(&str, &str)]) -> u16 {

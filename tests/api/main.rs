@@ -22,6 +22,7 @@ mod email_confirmation;
 mod helpers;
 mod indexer;
 mod languages;
+mod licence;
 mod mail;
 mod metrics;
 mod negotiation_more;

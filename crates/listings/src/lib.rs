@@ -16,6 +16,7 @@ pub mod documents;
 pub mod entities;
 pub mod error;
 pub mod history;
+pub mod licences;
 pub mod mail;
 pub mod members;
 pub mod nda;

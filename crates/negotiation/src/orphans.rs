@@ -3,8 +3,9 @@
 //! dropped connection) can leave bytes that no row names. The sweep deletes those, once
 //! they are older than a grace period that covers any upload still in flight.
 //!
-//! The rows that name a blob: `documents.sha256` (the listings crate) and
-//! `deal_attachments.sha256` (this crate) — this is the highest crate that sees both.
+//! The rows that name a blob: `documents.sha256` and `organization_licences.sha256` (the
+//! listings crate) and `deal_attachments.sha256` (this crate) — this is the highest crate
+//! that sees them all.
 //! Contract versions and NDA acceptances also hold SHA-256s, but of texts kept in the
 //! database, not of stored blobs.
 //!
@@ -20,7 +21,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::BTreeSet;
 use techex_listings::blobs::BlobStore;
-use techex_listings::entities::document;
+use techex_listings::entities::{document, organization_licence};
 
 /// What one sweep saw and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,7 +42,8 @@ impl techex_listings::sweeper::Swept for SweepReport {
     }
 }
 
-/// Every SHA-256 that a row names as a stored blob (documents and deal attachments).
+/// Every SHA-256 that a row names as a stored blob (documents, organizations' licences
+/// and deal attachments).
 pub async fn all_named<C: ConnectionTrait>(db: &C) -> Result<BTreeSet<String>> {
     let documents: Vec<String> =
         document::Entity::find().select_only().column(document::Column::Sha256).distinct().into_tuple().all(db).await?;
@@ -52,7 +54,14 @@ pub async fn all_named<C: ConnectionTrait>(db: &C) -> Result<BTreeSet<String>> {
         .into_tuple()
         .all(db)
         .await?;
-    Ok(documents.into_iter().chain(attachments).collect())
+    let licences: Vec<String> = organization_licence::Entity::find()
+        .select_only()
+        .column(organization_licence::Column::Sha256)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(documents.into_iter().chain(attachments).chain(licences).collect())
 }
 
 /// Whether a row names this blob.
@@ -62,7 +71,12 @@ pub async fn is_named<C: ConnectionTrait>(db: &C, sha256: &str) -> Result<bool> 
         return Ok(true);
     }
     let in_attachments = attachment::Entity::find().filter(attachment::Column::Sha256.eq(sha256)).one(db).await?;
-    Ok(in_attachments.is_some())
+    if in_attachments.is_some() {
+        return Ok(true);
+    }
+    let in_licences =
+        organization_licence::Entity::find().filter(organization_licence::Column::Sha256.eq(sha256)).one(db).await?;
+    Ok(in_licences.is_some())
 }
 
 /// Deletes the blobs that no row names and that were last written before `now - grace`.

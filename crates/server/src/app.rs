@@ -72,6 +72,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::metrics::router())
         .merge(routes::session::router())
         .merge(routes::organizations::router())
+        .merge(routes::licences::router())
         .merge(routes::achievements::router(state.config.max_upload_bytes))
         .merge(routes::documents::router(state.config.max_upload_bytes))
         .merge(routes::demands::router())

@@ -18,6 +18,7 @@ pub mod problems;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod upload;
 
 pub use config::Config;
 pub use startup::Application;

@@ -82,6 +82,7 @@ message_keys! {
     FILE_TYPE_UNRECOGNISED = "file-type-unrecognised",
     FILE_TYPE_NOT_ACCEPTED = "file-type-not-accepted",
     FILE_TYPE_MISMATCH = "file-type-mismatch",
+    LICENCE_TYPE_NOT_ACCEPTED = "licence-type-not-accepted",
     DOCUMENT_STORE_UNAVAILABLE = "document-store-unavailable",
     CELL_NOT_YES_NO = "cell-not-yes-no",
     CELL_TRL_INVALID = "cell-trl-invalid",

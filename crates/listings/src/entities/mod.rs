@@ -13,6 +13,7 @@ pub mod mail;
 pub mod nda_acceptance;
 pub mod notification;
 pub mod organization;
+pub mod organization_licence;
 pub mod outbox;
 pub mod outbox_meta;
 pub mod password_reset;

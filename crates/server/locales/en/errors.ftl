@@ -144,6 +144,7 @@ file-missing = attach the file as the multipart field `file`
 file-type-unrecognised = the content of `{ $filename }` is not a recognised document type
 file-type-not-accepted = `{ $filename }` is { $detected }, which is not accepted (PDF, images, Office documents or plain text)
 file-type-mismatch = `{ $filename }` was sent as { $claimed } but its content is { $detected }
+licence-type-not-accepted = `{ $filename }` is not a PDF, JPEG or PNG file; a business licence must be one of these
 document-store-unavailable = the document store cannot be reached, so the file was not stored; retry shortly
 cell-not-yes-no = `{ $input }` is not yes/no
 cell-trl-invalid = `{ $input }` is not a level from 1 to 9

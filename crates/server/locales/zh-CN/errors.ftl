@@ -123,6 +123,7 @@ file-missing = 请以 multipart 字段 `file` 附上文件
 file-type-unrecognised = 无法识别“{ $filename }”的文档类型
 file-type-not-accepted = “{ $filename }”的类型为 { $detected }，不予接受（仅接受 PDF、图片、Office 文档或纯文本）
 file-type-mismatch = “{ $filename }”声明为 { $claimed }，但内容为 { $detected }
+licence-type-not-accepted = “{ $filename }”不是 PDF、JPEG 或 PNG 文件，营业执照仅接受这三种格式
 document-store-unavailable = 暂时无法连接文档存储，文件未保存；请稍后重试
 cell-not-yes-no = “{ $input }”不是“是/否”
 cell-trl-invalid = “{ $input }”不是 1 至 9 的技术就绪度

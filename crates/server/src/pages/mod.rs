@@ -12,6 +12,7 @@ mod confirmation;
 mod dashboard;
 mod findings;
 mod guard;
+mod licence;
 mod listings;
 mod organization;
 mod password;
@@ -30,7 +31,7 @@ use crate::extract::{ApiPath, ApiQuery, MaybeUser};
 use crate::i18n::{Lang, dictionary};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -511,7 +512,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/center/audit", get(audit::audit_log))
         .route("/center/organizations/{id}/verify", post(verification::verify))
         .route("/center/organizations/{id}/reject", post(verification::reject))
-        .route("/register", get(organization::register_form).post(organization::register_submit))
+        .route(
+            "/register",
+            get(organization::register_form)
+                .post(organization::register_submit)
+                .layer(DefaultBodyLimit::max(techex_listings::licences::MAX_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/my/organization/licence",
+            post(licence::upload_licence)
+                .layer(DefaultBodyLimit::max(techex_listings::licences::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/center/organizations/{id}/licence", get(verification::licence))
         .route("/my/organization", get(organization::organization_page).post(organization::save_profile))
         .route("/my/organization/invitations", post(organization::invite))
         .route("/invitations/accept", get(organization::accept_form).post(organization::accept_submit))

@@ -13,8 +13,9 @@ use crate::error::ApiError;
 use crate::extract::{ApiQuery, ClientIp};
 use crate::i18n::Lang;
 use crate::state::AppState;
+use crate::upload::read_optional_upload;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -23,12 +24,16 @@ use std::collections::BTreeMap;
 use techex_core::domain::{Language, OrgKind};
 use techex_core::{Role, RoleSet};
 use techex_listings::auth::Authenticated;
+use techex_listings::licences::{self, LicenceFile};
 use techex_listings::members::{self, AcceptInvitation, InviteMember};
 use techex_listings::organizations::{self, NewAdmin, RegisterOrganization, UpdateOrganization};
 
 const REGISTER: &str = "/register";
 pub(super) const ORGANIZATION: &str = "/my/organization";
 const ACCEPT: &str = "/invitations/accept";
+
+/// The largest urlencoded register form read (the multipart one carries the licence).
+const FORM_LIMIT: usize = 64 * 1024;
 
 /// Errors of a form: its fields' (by the input's name) and one about the whole form.
 #[derive(Debug, Default, Serialize)]
@@ -151,18 +156,52 @@ fn register_input(field: &str) -> &str {
     }
 }
 
-/// `POST /register`: applies, signs the new administrator in and shows the organization
-/// waiting for the center's verification.
+/// The register form as posted: urlencoded, or multipart with the business licence
+/// chosen in its file input (none when the input was left empty).
+async fn read_register_form(
+    state: &AppState,
+    request: Request,
+) -> Result<(RegisterForm, Option<LicenceFile>), ApiError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart {
+        let body = axum::body::to_bytes(request.into_body(), FORM_LIMIT)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the form is too large"))?;
+        return Ok((parse_form(&body), None));
+    }
+    let mut form = Multipart::from_request(request, state)
+        .await
+        .map_err(|rejection| ApiError::bad_request("malformed_request", rejection.body_text()))?;
+    let read = read_optional_upload(&mut form, licences::MAX_BYTES, "licence").await?;
+    let fields = serde_json::to_value(&read.texts).and_then(serde_json::from_value).unwrap_or_default();
+    let licence = read.file.map(|(filename, bytes)| LicenceFile { filename, bytes });
+    Ok((fields, licence))
+}
+
+/// `POST /register`: applies (with the business licence, if one was chosen), signs the
+/// new administrator in and shows the organization waiting for the center's
+/// verification. A licence that is not a PDF, JPEG or PNG is refused beside its input
+/// with the form as typed, and nothing is created.
 pub(super) async fn register_submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<LangQuery>,
-    body: Bytes,
+    request: Request,
 ) -> Response {
-    let form: RegisterForm = parse_form(&body);
     let mut page = page_context_for(&headers, query.lang.as_deref(), None);
     let lang = page.lang;
+    let (form, licence) = match read_register_form(&state, request).await {
+        Ok(read) => read,
+        Err(error) => {
+            let errors = FormErrors::from_error(&error, lang, |f| f);
+            return render_register(&state, &page, &RegisterForm::default(), &errors, error.status).await;
+        }
+    };
     if !csrf_matches(&headers, form.csrf_token.as_deref()) {
         let new_cookie = fresh_csrf(&state, &headers, &mut page, VISITOR_CSRF_SECS);
         let errors = FormErrors { form: Some(word(lang, "error_form_expired")), ..Default::default() };
@@ -180,6 +219,17 @@ pub(super) async fn register_submit(
     if form.password_repeat.as_deref().unwrap_or("") != password {
         errors.field("password_repeat", word(lang, "error_passwords_differ"));
     }
+    // The licence is checked before anything is stored or created.
+    let checked = match licence.map(licences::check).transpose() {
+        Ok(checked) => checked,
+        Err(refused) => {
+            let error = ApiError::from(techex_listings::error::ListingsError::Invalid(refused));
+            for (field, text) in FormErrors::from_error(&error, lang, |f| f).fields {
+                errors.field(&field, text);
+            }
+            None
+        }
+    };
     let Some(kind) = kind.filter(|_| !errors.any()) else {
         return render_register(&state, &page, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
@@ -203,8 +253,17 @@ pub(super) async fn register_submit(
         },
     };
     let registered = async {
+        // The licence's bytes are stored before the transaction, as every upload's are;
+        // if the registration then fails they are left to the orphan sweep.
+        let staged = match checked {
+            Some(checked) => Some(licences::store(checked, &state.blobs).await?),
+            None => None,
+        };
         let transaction = begin(&state).await?;
-        organizations::register(&transaction, input).await?;
+        let (organization, admin) = organizations::register(&transaction, input).await?;
+        if let Some(staged) = staged {
+            licences::attach_at_registration(&transaction, &organization, &admin, staged).await?;
+        }
         commit(transaction).await
     };
     if let Err(error) = registered.await {
@@ -261,12 +320,19 @@ pub(super) struct OrganizationExtras {
     done: Option<String>,
     /// Why a new link to confirm the user's address was not sent.
     confirmation_error: Option<String>,
+    /// Why the business licence just sent was refused.
+    licence_error: Option<String>,
 }
 
 impl OrganizationExtras {
     /// The page saying why a new confirmation link was not sent.
     pub(super) fn confirmation_refused(text: String) -> Self {
         OrganizationExtras { confirmation_error: Some(text), ..Default::default() }
+    }
+
+    /// The page saying why the business licence was refused.
+    pub(super) fn licence_refused(text: String) -> Self {
+        OrganizationExtras { licence_error: Some(text), ..Default::default() }
     }
 }
 
@@ -282,9 +348,10 @@ pub(super) async fn render_organization(
         let org = organizations::get(&state.db, Some(&user.actor), org_id).await?;
         let members = members::list_members(&state.db, &user.actor, org_id).await?;
         let (_, regions) = field_and_region_options(state, page.lang).await?;
-        Ok::<_, ApiError>((org, members, regions))
+        let licence = licences::find(&state.db, Some(&user.actor), org_id).await?;
+        Ok::<_, ApiError>((org, members, regions, licence))
     };
-    let (org, members, regions) = match loaded.await {
+    let (org, members, regions, licence) = match loaded.await {
         Ok(found) => found,
         Err(error) => return error_page(state, page, ORGANIZATION, error),
     };
@@ -322,12 +389,17 @@ pub(super) async fn render_organization(
         (form, FormErrors::default())
     });
     let (invite, invite_errors) = extras.invite.unwrap_or_default();
-    let done = extras.done.filter(|d| matches!(d.as_str(), "registered" | "saved" | "confirmation_sent"));
+    let done = extras.done.filter(|d| matches!(d.as_str(), "registered" | "saved" | "confirmation_sent" | "licence"));
+    // The applicant's administrators upload the licence until the center verifies it.
+    let licence_uploadable = user.actor.has(Role::OrgAdmin) && org.verified_at.is_none();
+    let licence = licence.map(|l| {
+        context! { filename => l.filename, size_kib => (l.size_bytes + 1023) / 1024, uploaded => l.uploaded_at.format("%Y-%m-%d").to_string() }
+    });
     let ctx = context! {
         ..page.base(ORGANIZATION),
         ..context! {
             org => context! {
-                name => org.name, name_en => org.name_en, credit_code => org.credit_code, kind => kind,
+                id => org.id, name => org.name, name_en => org.name_en, credit_code => org.credit_code, kind => kind,
                 region => region_name.unwrap_or(org.region), website => org.website,
                 rejection_reason => org.rejection_reason, created_at => org.created_at.format("%Y-%m-%d").to_string(),
             },
@@ -344,6 +416,9 @@ pub(super) async fn render_organization(
             email_confirmed => user.user.email_confirmed_at.is_some(),
             user_email => user.user.email.clone(),
             confirmation_error => extras.confirmation_error,
+            licence => licence,
+            licence_uploadable => licence_uploadable,
+            licence_error => extras.licence_error,
         }
     };
     no_store(with_status(state.pages.render("my_organization.html", ctx), status))

@@ -1,7 +1,8 @@
 //! The center's verification desk: organizations that applied, with what they declared
 //! and who administers them (and whether each confirmed their e-mail address), verified or turned down with a reason through the same
 //! functions as the API (`organizations::set_verified`, `organizations::reject`); the
-//! applicants are told either way.
+//! applicants are told either way. Each application links the business licence it
+//! uploaded (`/center/organizations/{id}/licence`, for the desk's staff only).
 
 use super::guard::{Desk, csrf_matches, error_page, open_desk, parse_form, problem};
 use super::{LangQuery, PageContext, field_and_region_options, remember_language};
@@ -19,8 +20,8 @@ use techex_core::domain::OrgKind;
 use techex_core::{PageRequest, Role, RoleSet};
 use techex_listings::auth::Authenticated;
 use techex_listings::entities::organization;
-use techex_listings::members;
 use techex_listings::organizations::{self, OrganizationFilter};
+use techex_listings::{licences, members};
 use uuid::Uuid;
 
 const PATH: &str = "/center/organizations";
@@ -75,7 +76,11 @@ async fn application(
         .collect();
     let kind = OrgKind::parse(&org.kind).map(|k| k.label(page.lang.code())).unwrap_or_default();
     let region = regions.iter().find(|(code, _)| *code == org.region).map_or(org.region.clone(), |(_, n)| n.clone());
+    let licence = licences::find(&state.db, Some(&user.actor), org.id).await?.map(|l| {
+        context! { filename => l.filename, size_kib => (l.size_bytes + 1023) / 1024, uploaded => l.uploaded_at.format("%Y-%m-%d").to_string() }
+    });
     Ok(context! {
+        licence => licence,
         id => org.id, version => org.version, name => org.name, name_en => org.name_en, kind => kind,
         credit_code => org.credit_code, region => region, website => org.website,
         description => org.description, admins => admins,
@@ -226,5 +231,26 @@ pub(super) async fn reject(
     match result.await {
         Ok(()) => Redirect::to(&format!("{PATH}?done=rejected")).into_response(),
         Err(error) => row_failure(&state, &user, &page, id, reason, error).await,
+    }
+}
+
+/// `GET /center/organizations/{id}/licence`: the business licence an applicant uploaded,
+/// as a download, for the verification desk (a platform admin's session).
+pub(super) async fn licence(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<LangQuery>,
+) -> Response {
+    let (user, page) = match open_desk(&state, &headers, query.lang.as_deref(), Desk::Verification, PATH).await {
+        Ok(opened) => opened,
+        Err(response) => return response,
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return problem(&state, &page, PATH, StatusCode::NOT_FOUND, None);
+    };
+    match licences::fetch(&state.db, Some(&user.actor), id, &state.blobs).await {
+        Ok((view, bytes)) => crate::upload::file_response(bytes, &view.content_type, &view.filename, &view.sha256),
+        Err(error) => error_page(&state, &page, PATH, ApiError::from(error)),
     }
 }

@@ -1,15 +1,14 @@
 //! Documents attached to achievements: upload (multipart), list, download, remove.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiPath, CurrentUser, MaybeUser};
 use crate::routes::{begin, commit};
 use crate::state::AppState;
+pub use crate::upload::{UploadForm, file_response, read_upload};
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use techex_listings::blobs::Bytes;
+use axum::http::StatusCode;
+use axum::response::Response;
 use techex_listings::documents::{self, DocumentView, Upload};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -80,83 +79,6 @@ async fn upload(
 async fn download(State(state): State<AppState>, user: MaybeUser, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Response> {
     let (view, bytes) = documents::fetch(&state.db, user.actor(), id, &state.blobs).await?;
     Ok(file_response(bytes, &view.content_type, &view.filename, &view.sha256))
-}
-
-/// A multipart form with one file (`file`) and text fields.
-pub struct UploadForm {
-    pub filename: String,
-    pub declared_type: Option<String>,
-    pub bytes: Vec<u8>,
-    pub texts: std::collections::HashMap<String, String>,
-}
-
-/// Reads a multipart upload: the `file` field (required, at most `limit` bytes, else 413)
-/// and every other field as text.
-pub async fn read_upload(form: &mut Multipart, limit: usize, what: &str) -> ApiResult<UploadForm> {
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("a {what} may be at most {limit} bytes"),
-        )
-    };
-    let malformed = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            ApiError::bad_request("malformed_request", e.body_text())
-        }
-    };
-    let mut upload =
-        UploadForm { filename: String::new(), declared_type: None, bytes: Vec::new(), texts: Default::default() };
-    let mut has_file = false;
-    while let Some(field) = form.next_field().await.map_err(malformed)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            upload.filename = field.file_name().unwrap_or(what).to_string();
-            upload.declared_type = field.content_type().map(str::to_string);
-            upload.bytes = field.bytes().await.map_err(malformed)?.to_vec();
-            has_file = true;
-        } else if !name.is_empty() {
-            let text = field.text().await.map_err(malformed)?;
-            upload.texts.insert(name, text);
-        }
-    }
-    if !has_file {
-        return Err(ApiError::validation(vec![techex_core::FieldError::new("file", techex_core::msg::FILE_MISSING)]));
-    }
-    if upload.bytes.len() > limit {
-        return Err(too_large());
-    }
-    Ok(upload)
-}
-
-/// A stored file as a download: its type, a safe `Content-Disposition` (ASCII fallback
-/// and the UTF-8 name), its hash as the `ETag`, never cached by shared caches.
-pub fn file_response(bytes: Bytes, content_type: &str, filename: &str, sha256: &str) -> Response {
-    let mut response = Body::from(bytes).into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(content_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    let ascii_name: String =
-        filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let encoded: String = filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    if let Ok(value) =
-        HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"))
-    {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&format!("\"{sha256}\"")) {
-        headers.insert(header::ETAG, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    response
 }
 
 /// Removes a document (owner).

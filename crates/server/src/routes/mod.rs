@@ -11,6 +11,7 @@ pub mod demands;
 pub mod documents;
 pub mod feedback;
 pub mod health;
+pub mod licences;
 pub mod organizations;
 pub mod payments;
 pub mod reference;
