@@ -6,6 +6,8 @@
 mod analytics;
 mod auctions;
 mod audit;
+mod center_brokers;
+mod center_users;
 mod center;
 mod charts;
 mod confirmation;
@@ -509,6 +511,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/center/stats", get(stats::dashboard))
         .route("/center/organizations", get(verification::desk))
         .route("/center/audit", get(audit::audit_log))
+        .route("/center/brokers", get(center_brokers::desk).post(center_brokers::certify))
+        .route("/center/brokers/{id}/suspend", post(center_brokers::suspend))
+        .route("/center/brokers/{id}/reinstate", post(center_brokers::reinstate))
+        .route("/center/users", get(center_users::desk))
+        .route("/center/users/{id}/disable", post(center_users::disable))
+        .route("/center/users/{id}/enable", post(center_users::enable))
         .route("/center/organizations/{id}/verify", post(verification::verify))
         .route("/center/organizations/{id}/reject", post(verification::reject))
         .route("/register", get(organization::register_form).post(organization::register_submit))
