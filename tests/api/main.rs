@@ -13,6 +13,7 @@ mod auctions;
 mod backup;
 mod cli;
 mod conformance;
+mod center_desks;
 mod contracts;
 mod deals;
 mod demands;

@@ -79,6 +79,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("accept_invitation.html", include_str!("../../../../web/templates/accept_invitation.html")),
     ("center_organizations.html", include_str!("../../../../web/templates/center_organizations.html")),
     ("center_audit.html", include_str!("../../../../web/templates/center_audit.html")),
+    ("center_brokers.html", include_str!("../../../../web/templates/center_brokers.html")),
+    ("center_users.html", include_str!("../../../../web/templates/center_users.html")),
     ("analytics.html", include_str!("../../../../web/templates/analytics.html")),
     ("forgot_password.html", include_str!("../../../../web/templates/forgot_password.html")),
     ("reset_password.html", include_str!("../../../../web/templates/reset_password.html")),
