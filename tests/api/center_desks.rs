@@ -144,7 +144,10 @@ async fn only_platform_admins_open_the_broker_and_user_desks() {
         seller.post("/center/brokers", &[("email", &app.seller.email), ("certificate_number", "X-1")]).await.status,
         403
     );
-    assert_eq!(seller.post(&format!("/center/users/{}/disable", app.buyer.user_id), &[("version", "1")]).await.status, 403);
+    assert_eq!(
+        seller.post(&format!("/center/users/{}/disable", app.buyer.user_id), &[("version", "1")]).await.status,
+        403
+    );
     assert_eq!(Browser::new(&app).get("/center/users").await.status, 303, "a visitor is sent to sign in");
 }
 

@@ -438,10 +438,8 @@ pub async fn find_users<C: ConnectionTrait>(
     let mut query = user::Entity::find().order_by_desc(user::Column::Id);
     let wanted = text.trim().to_lowercase();
     if !wanted.is_empty() {
-        let escaped: String = wanted
-            .chars()
-            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-            .collect();
+        let escaped: String =
+            wanted.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
         let pattern = format!("%{escaped}%");
         let contains = |column: user::Column| {
             Expr::expr(Func::lower(Expr::col((user::Entity, column)))).like(LikeExpr::new(pattern.clone()).escape('\\'))

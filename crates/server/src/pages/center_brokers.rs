@@ -205,7 +205,7 @@ async fn certification(state: &AppState, page: &PageContext, form: &CertifyForm)
     if person.is_none() {
         errors.fields.insert("email".into(), word(page, "broker_desk_no_such_user"));
     }
-    let level = BrokerLevel::ALL.into_iter().find(|l| l.as_str() == form.level);
+    let level = BrokerLevel::parse(&form.level).ok();
     if level.is_none() {
         errors.fields.insert("level".into(), word(page, "broker_desk_choose_level"));
     }
@@ -227,7 +227,7 @@ async fn certification(state: &AppState, page: &PageContext, form: &CertifyForm)
         (Some(person), Some(level), Some(commission_bps)) if errors.fields.is_empty() => Ok(CertifyBroker {
             user_id: person.id,
             certificate_number: form.certificate_number.clone(),
-            level: *level,
+            level,
             fields: form.fields.clone(),
             commission_bps,
             bio_zh: None,
@@ -308,7 +308,14 @@ async fn row_post(
     Ok((user, page, id))
 }
 
-async fn suspension(state: AppState, headers: HeaderMap, id: String, lang: Option<String>, body: Bytes, suspend: bool) -> Response {
+async fn suspension(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+    lang: Option<String>,
+    body: Bytes,
+    suspend: bool,
+) -> Response {
     let form: RowForm = parse_form(&body);
     let (user, page, id) = match row_post(&state, &headers, lang.as_deref(), &id, &form).await {
         Ok(checked) => checked,

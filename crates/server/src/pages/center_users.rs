@@ -75,7 +75,8 @@ async fn render_desk(
         Err(_) => return problem(state, page, PATH, StatusCode::UNPROCESSABLE_ENTITY, None),
     };
     let loaded = async {
-        let found = members::find_users(&state.db, &user.actor, shown.q, PageRequest { limit: PER_PAGE, after }).await?;
+        let found =
+            members::find_users(&state.db, &user.actor, shown.q, PageRequest { limit: PER_PAGE, after }).await?;
         let org_ids: Vec<Uuid> = found.items.iter().map(|u| u.organization_id).collect();
         let orgs = organization::Entity::find().filter(organization::Column::Id.is_in(org_ids)).all(&state.db).await?;
         Ok::<_, ApiError>((found, orgs))
@@ -89,9 +90,10 @@ async fn render_desk(
         .items
         .into_iter()
         .map(|u| {
-            let org = orgs.iter().find(|o| o.id == u.organization_id).map(|o| {
-                if zh { o.name.clone() } else { o.name_en.clone().unwrap_or_else(|| o.name.clone()) }
-            });
+            let org = orgs
+                .iter()
+                .find(|o| o.id == u.organization_id)
+                .map(|o| if zh { o.name.clone() } else { o.name_en.clone().unwrap_or_else(|| o.name.clone()) });
             let roles: Vec<&str> = RoleSet::from_stored(&u.roles).roles().iter().map(|r| r.as_str()).collect();
             context! {
                 id => u.id, version => u.version, name => u.display_name, email => u.email,
@@ -177,11 +179,15 @@ async fn set_status(
         }
         Err(error) => {
             let text = if error.status == StatusCode::PRECONDITION_FAILED {
-                crate::i18n::dictionary(page.lang).get("error_changed_meanwhile").map(|w| (*w).to_string()).unwrap_or_default()
+                crate::i18n::dictionary(page.lang)
+                    .get("error_changed_meanwhile")
+                    .map(|w| (*w).to_string())
+                    .unwrap_or_default()
             } else {
                 error.first_error_in(page.lang)
             };
-            let shown = Shown { q: &q, cursor: None, confirm: None, done: None, row_error: Some(RowError { id, text }) };
+            let shown =
+                Shown { q: &q, cursor: None, confirm: None, done: None, row_error: Some(RowError { id, text }) };
             render_desk(&state, &user, &page, shown, error.status).await
         }
     }

@@ -6,9 +6,9 @@
 mod analytics;
 mod auctions;
 mod audit;
+mod center;
 mod center_brokers;
 mod center_users;
-mod center;
 mod charts;
 mod confirmation;
 mod dashboard;
