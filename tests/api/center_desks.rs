@@ -103,18 +103,35 @@ async fn a_broker_is_suspended_with_a_reason_and_reinstated_at_the_desk() {
 #[tokio::test]
 async fn a_broker_whose_certificate_expired_is_not_offered_for_a_deal() {
     let app = spawn_app().await;
+    let open_deal = || async {
+        let achievement = app.published_achievement(&app.seller, json!({"inventors": []})).await;
+        app.post(
+            "/api/v1/deals",
+            Some(&app.buyer),
+            json!({"achievement_id": achievement, "inquiry": "想了解许可条件。"}),
+        )
+        .await
+        .expect(201)
+        .id()
+    };
+    let invited_before = open_deal().await;
+    app.post(
+        &format!("/api/v1/deals/{invited_before}/broker"),
+        Some(&app.buyer),
+        json!({"broker_id": app.broker2.user_id}),
+    )
+    .await
+    .expect(200);
     broker::Entity::update_many()
         .col_expr(broker::Column::CertificateExpiresOn, Expr::value(Utc::now().date_naive() - Duration::days(1)))
         .filter(broker::Column::Id.eq(app.broker2.user_id))
         .exec(&app.db)
         .await
         .unwrap();
-    let achievement = app.published_achievement(&app.seller, json!({"inventors": []})).await;
-    let deal = app
-        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": achievement, "inquiry": "想了解许可条件。"}))
+    app.post_empty(&format!("/api/v1/deals/{invited_before}/broker/accept"), Some(&app.broker2))
         .await
-        .expect(201)
-        .id();
+        .expect_problem(403, "forbidden");
+    let deal = open_deal().await;
     let refused = app
         .post(&format!("/api/v1/deals/{deal}/broker"), Some(&app.buyer), json!({"broker_id": app.broker2.user_id}))
         .await
