@@ -21,6 +21,7 @@ mod m20261201_000013_notification_messages;
 mod m20261201_000014_organization_rejection;
 mod m20261201_000015_mail;
 mod m20261202_000016_email_confirmation;
+mod m20261202_000017_broker_certificate_expiry;
 mod m20261202_000018_organization_licence;
 
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_organization_rejection::Migration),
             Box::new(m20261201_000015_mail::Migration),
             Box::new(m20261202_000016_email_confirmation::Migration),
+            Box::new(m20261202_000017_broker_certificate_expiry::Migration),
             Box::new(m20261202_000018_organization_licence::Migration),
         ]
     }

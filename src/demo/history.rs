@@ -117,6 +117,7 @@ async fn new_broker(
             level: *level,
             fields: fields.iter().map(|f| (*f).to_string()).collect(),
             commission_bps: 200 + 50 * (*level as i32),
+            certificate_expires_on: None,
             bio_zh: Some(format!("{name}，高校技术转移中心专职技术经纪人。")),
             bio_en: Some("A full-time technology broker of a university technology transfer office.".into()),
         },

@@ -25,6 +25,7 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
             level: techex_core::domain::BrokerLevel::Senior,
             fields: vec!["new_materials".into(), "marine".into(), "high_end_equipment".into()],
             commission_bps: 300,
+            certificate_expires_on: chrono::NaiveDate::from_ymd_opt(2029, 12, 31),
             bio_zh: Some("从事高校科技成果转化十二年，促成技术合同六十余项。".into()),
             bio_en: Some(
                 "Twelve years in university technology transfer; over sixty technology contracts brokered.".into(),

@@ -11,6 +11,7 @@ mod analytics_pages;
 mod auction_pages;
 mod auctions;
 mod backup;
+mod center_desks;
 mod cli;
 mod conformance;
 mod contracts;

@@ -246,6 +246,8 @@ async fn every_page_passes_axe_in_both_languages() {
         "/center/stats",
         "/center/organizations",
         "/center/audit",
+        "/center/brokers",
+        "/center/users",
     ]
     .map(String::from)
     .into();

@@ -421,3 +421,34 @@ pub async fn change_password<C: ConnectionTrait>(
     audit::record(db, Some(actor), "user.change_password", "user", actor.user_id, None, None).await?;
     Ok(())
 }
+
+/// Users of every organization whose e-mail address or name contains `text` (any case),
+/// newest first, for the center's user desk (platform admins).
+pub async fn find_users<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    text: &str,
+    page: techex_core::PageRequest,
+) -> Result<techex_core::pagination::Page<user::Model>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    if !actor.is_platform_admin() {
+        return Err(ListingsError::Forbidden("only platform administrators look up users".into()));
+    }
+    let mut query = user::Entity::find().order_by_desc(user::Column::Id);
+    let wanted = text.trim().to_lowercase();
+    if !wanted.is_empty() {
+        let escaped: String =
+            wanted.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+        let pattern = format!("%{escaped}%");
+        let contains = |column: user::Column| {
+            Expr::expr(Func::lower(Expr::col((user::Entity, column)))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        query = query.filter(contains(user::Column::Email).or(contains(user::Column::DisplayName)));
+    }
+    if let Some(cursor) = page.after {
+        query = query.filter(user::Column::Id.lt(cursor.0));
+    }
+    let rows = query.limit(page.limit + 1).all(db).await?;
+    Ok(techex_core::pagination::Page::from_rows(rows, page.limit, |u| u.id))
+}

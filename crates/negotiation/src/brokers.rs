@@ -4,7 +4,7 @@
 
 use crate::Result;
 use crate::entities::{broker, deal};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -41,6 +41,10 @@ pub struct CertifyBroker {
     pub bio_zh: Option<String>,
     #[serde(default)]
     pub bio_en: Option<String>,
+    /// The last day the certificate is valid (`YYYY-MM-DD`), not in the past; none when
+    /// the certificate does not say.
+    #[serde(default)]
+    pub certificate_expires_on: Option<NaiveDate>,
 }
 
 /// Changes to a broker's profile; absent fields stay. `level` only by platform admins.
@@ -56,6 +60,10 @@ pub struct UpdateBroker {
     pub bio_zh: Patch<String>,
     #[schema(value_type = Option<String>)]
     pub bio_en: Patch<String>,
+    /// The last day the certificate is valid (platform admins; not in the past); `null`
+    /// clears it.
+    #[schema(value_type = Option<NaiveDate>)]
+    pub certificate_expires_on: Patch<NaiveDate>,
 }
 
 /// What a broker has done on the platform.
@@ -88,6 +96,11 @@ pub struct BrokerView {
     /// Shown to the broker and platform admins.
     pub suspended_reason: Option<String>,
     pub certified_at: chrono::DateTime<Utc>,
+    /// The last day the certificate is valid; none when not recorded.
+    pub certificate_expires_on: Option<NaiveDate>,
+    /// Whether the certificate's last day has passed: the broker is not offered for new
+    /// deals until it is renewed.
+    pub certificate_expired: bool,
     pub track_record: TrackRecord,
     pub version: i32,
 }
@@ -108,6 +121,7 @@ fn snapshot(model: &broker::Model) -> serde_json::Value {
         "certificate_number": model.certificate_number, "level": model.level, "fields": model.fields.0,
         "commission_bps": model.commission_bps, "status": model.status,
         "suspended_reason": model.suspended_reason, "version": model.version,
+        "certificate_expires_on": model.certificate_expires_on,
     })
 }
 
@@ -137,9 +151,26 @@ pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<broker::Model> 
     broker::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
 }
 
-/// Whether a broker may take on new deals.
+/// Whether a broker is not suspended.
 pub fn is_active(model: &broker::Model) -> bool {
     model.status == "active"
+}
+
+/// Whether the certificate's last day is before `today`.
+pub fn certificate_expired(model: &broker::Model, today: NaiveDate) -> bool {
+    model.certificate_expires_on.is_some_and(|last_day| last_day < today)
+}
+
+/// Whether a broker may be invited to and take on new deals today: not suspended and the
+/// certificate not expired.
+pub fn is_available(model: &broker::Model) -> bool {
+    is_active(model) && !certificate_expired(model, Utc::now().date_naive())
+}
+
+fn check_expiry(errors: &mut FieldErrors, expires_on: Option<NaiveDate>) {
+    if expires_on.is_some_and(|last_day| last_day < Utc::now().date_naive()) {
+        errors.add("certificate_expires_on", techex_core::msg::DATE_IN_PAST);
+    }
 }
 
 /// Certifies a user as a broker (platform admins): creates the profile and grants the
@@ -159,6 +190,7 @@ pub async fn certify<C: ConnectionTrait>(db: &C, actor: &Actor, input: CertifyBr
     let fields = check_fields(db, &mut errors, &input.fields).await;
     let bio_zh = errors.check("bio_zh", optional_text(input.bio_zh.as_deref(), 4000)).flatten();
     let bio_en = errors.check("bio_en", optional_text(input.bio_en.as_deref(), 4000)).flatten();
+    check_expiry(&mut errors, input.certificate_expires_on);
     errors.into_result()?;
     let certificate = certificate.unwrap_or_default();
     if broker::Entity::find_by_id(person.id).one(db).await?.is_some() {
@@ -183,6 +215,7 @@ pub async fn certify<C: ConnectionTrait>(db: &C, actor: &Actor, input: CertifyBr
         suspended_reason: Set(None),
         certified_by: Set(actor.user_id),
         certified_at: Set(now),
+        certificate_expires_on: Set(input.certificate_expires_on),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -249,6 +282,15 @@ pub async fn update<C: ConnectionTrait>(
     if let Some(bps) = input.commission_bps {
         check_commission(&mut errors, "commission_bps", bps);
         active.commission_bps = Set(bps);
+    }
+    match input.certificate_expires_on {
+        Patch::Absent => {}
+        _ if !admin => errors.add("certificate_expires_on", techex_core::msg::BROKER_CERTIFICATE_ADMIN_ONLY),
+        Patch::Null => active.certificate_expires_on = Set(None),
+        Patch::Value(last_day) => {
+            check_expiry(&mut errors, Some(last_day));
+            active.certificate_expires_on = Set(Some(last_day));
+        }
     }
     for (field, patch, target) in
         [("bio_zh", &input.bio_zh, &mut active.bio_zh), ("bio_en", &input.bio_en, &mut active.bio_en)]
@@ -357,10 +399,12 @@ async fn views<C: ConnectionTrait>(
         .collect();
     let agencies = techex_listings::achievements::owners_by_id(db, models.iter().filter_map(|m| m.agency_id)).await?;
     let mut records = track_records(db, &ids).await?;
+    let today = Utc::now().date_naive();
     Ok(models
         .into_iter()
         .map(|m| {
             let privileged = actor.is_some_and(|a| a.is_platform_admin() || a.user_id == m.id);
+            let expired = certificate_expired(&m, today);
             BrokerView {
                 id: m.id,
                 display_name: people.get(&m.id).map(|u| u.display_name.clone()).unwrap_or_default(),
@@ -374,6 +418,8 @@ async fn views<C: ConnectionTrait>(
                 status: m.status,
                 suspended_reason: if privileged { m.suspended_reason } else { None },
                 certified_at: m.certified_at,
+                certificate_expires_on: m.certificate_expires_on,
+                certificate_expired: expired,
                 track_record: records.remove(&m.id).unwrap_or_default(),
                 version: m.version,
             }

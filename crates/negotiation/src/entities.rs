@@ -35,6 +35,8 @@ pub mod broker {
         pub suspended_reason: Option<String>,
         pub certified_by: Uuid,
         pub certified_at: DateTimeUtc,
+        /// The last day the certificate is valid; none when not recorded.
+        pub certificate_expires_on: Option<Date>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub version: i32,

@@ -128,6 +128,8 @@ message_keys! {
     INVENTOR_UNKNOWN = "inventor-unknown",
     BROKER_UNKNOWN = "broker-unknown",
     BROKER_SUSPENDED = "broker-suspended",
+    BROKER_CERTIFICATE_EXPIRED = "broker-certificate-expired",
+    BROKER_CERTIFICATE_ADMIN_ONLY = "broker-certificate-admin-only",
     BROKER_NOT_INDEPENDENT = "broker-not-independent",
     BROKER_IS_SELF = "broker-is-self",
     DEAL_OFFER_OWN_ACHIEVEMENT = "deal-offer-own-achievement",

@@ -59,6 +59,11 @@ pub async fn answer_invitation<C: ConnectionTrait>(
         if !brokers::is_active(&profile) {
             return Err(ListingsError::Forbidden("a suspended broker cannot take on new deals".into()));
         }
+        if !brokers::is_available(&profile) {
+            return Err(ListingsError::Forbidden(
+                "a broker whose certificate has expired cannot take on new deals".into(),
+            ));
+        }
     }
     let mut active: deal::ActiveModel = current.clone().into();
     active.broker_status = Set(Some(if accept { "accepted" } else { "declined" }.into()));

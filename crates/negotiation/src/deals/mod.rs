@@ -270,6 +270,9 @@ async fn check_broker<C: ConnectionTrait>(
     if !brokers::is_active(&broker) {
         return Err(ListingsError::invalid("broker_id", techex_core::msg::BROKER_SUSPENDED));
     }
+    if !brokers::is_available(&broker) {
+        return Err(ListingsError::invalid("broker_id", techex_core::msg::BROKER_CERTIFICATE_EXPIRED));
+    }
     let person = user::Entity::find_by_id(broker_id).one(db).await?;
     if person.is_some_and(|p| p.organization_id == seller || p.organization_id == buyer) {
         return Err(ListingsError::invalid("broker_id", techex_core::msg::BROKER_NOT_INDEPENDENT));

@@ -7,6 +7,8 @@ mod analytics;
 mod auctions;
 mod audit;
 mod center;
+mod center_brokers;
+mod center_users;
 mod charts;
 mod confirmation;
 mod dashboard;
@@ -78,6 +80,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("accept_invitation.html", include_str!("../../../../web/templates/accept_invitation.html")),
     ("center_organizations.html", include_str!("../../../../web/templates/center_organizations.html")),
     ("center_audit.html", include_str!("../../../../web/templates/center_audit.html")),
+    ("center_brokers.html", include_str!("../../../../web/templates/center_brokers.html")),
+    ("center_users.html", include_str!("../../../../web/templates/center_users.html")),
     ("analytics.html", include_str!("../../../../web/templates/analytics.html")),
     ("forgot_password.html", include_str!("../../../../web/templates/forgot_password.html")),
     ("reset_password.html", include_str!("../../../../web/templates/reset_password.html")),
@@ -510,6 +514,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/center/stats", get(stats::dashboard))
         .route("/center/organizations", get(verification::desk))
         .route("/center/audit", get(audit::audit_log))
+        .route("/center/brokers", get(center_brokers::desk).post(center_brokers::certify))
+        .route("/center/brokers/{id}/suspend", post(center_brokers::suspend))
+        .route("/center/brokers/{id}/reinstate", post(center_brokers::reinstate))
+        .route("/center/users", get(center_users::desk))
+        .route("/center/users/{id}/disable", post(center_users::disable))
+        .route("/center/users/{id}/enable", post(center_users::enable))
         .route("/center/organizations/{id}/verify", post(verification::verify))
         .route("/center/organizations/{id}/reject", post(verification::reject))
         .route(

@@ -194,6 +194,10 @@ pub(super) async fn deal_room(
         brokers::list(&state.db, Some(actor), &BrokerFilter::default(), PageRequest { limit: 100, after: None })
             .await?
             .items
+            .into_iter()
+            // A broker whose certificate has expired is not offered (the invitation is refused).
+            .filter(|b| !b.certificate_expired)
+            .collect()
     } else {
         Vec::new()
     };
