@@ -229,15 +229,20 @@ pub async fn certify<C: ConnectionTrait>(db: &C, actor: &Actor, input: CertifyBr
         granted.push(Role::Broker);
         let mut active: user::ActiveModel = person.clone().into();
         active.roles = Set(RoleSet::new(granted).to_stored());
-        active.version = Set(person.version + 1);
         active.updated_at = Set(now);
-        active.update(db).await?;
+        // Guarded by the version read above: a concurrent change of the person's roles
+        // or status makes this certification fail (412) instead of being overwritten.
+        USER_ROWS.save(db, active, person.id, person.version).await?;
     }
     audit::record(db, Some(actor), "broker.certify", ENTITY, created.id, None, Some(snapshot(&created))).await?;
     Ok(created)
 }
 
 /// How a broker is saved: its id and version columns.
+/// How the certified person's roles are saved: the user row's id and version columns.
+const USER_ROWS: Versioned<user::Entity> =
+    Versioned { entity: "user", id: user::Column::Id, version: user::Column::Version };
+
 const BROKER_ROWS: Versioned<broker::Entity> =
     Versioned { entity: ENTITY, id: broker::Column::Id, version: broker::Column::Version };
 

@@ -683,5 +683,6 @@ user_status_active = Active
 user_status_disabled = Disabled
 user_disable = Disable
 user_disable_confirm = Yes, disable
+user_desk_yourself = This is your own account: another administrator can disable it.
 user_enable = Enable again
 cancel = Cancel

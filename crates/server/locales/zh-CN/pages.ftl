@@ -667,5 +667,6 @@ user_status_active = 正常
 user_status_disabled = 已停用
 user_disable = 停用
 user_disable_confirm = 确定停用
+user_desk_yourself = 这是您本人的账户，可由其他管理员停用。
 user_enable = 重新启用
 cancel = 取消
