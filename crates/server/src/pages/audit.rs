@@ -140,9 +140,6 @@ pub(super) async fn audit_log(
         ..page.base(PATH),
         ..context! { query => &query, rows => rows, next => next, errors => errors }
     };
-    let mut response = state.pages.render("center_audit.html", ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
+    let response = state.pages.render_status("center_audit.html", ctx, status);
     remember_language(response, query.lang.as_deref())
 }

@@ -102,11 +102,7 @@ async fn render_queue(
             row_error => row_error,
         }
     };
-    let mut response = state.pages.render("center_review.html", ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    state.pages.render_status("center_review.html", ctx, status)
 }
 
 /// `GET /center/review`: the queue.

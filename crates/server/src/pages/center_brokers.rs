@@ -165,11 +165,7 @@ async fn render_desk(
             form => form, errors => errors, row_error => row_error,
         }
     };
-    let mut response = state.pages.render("center_brokers.html", ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    state.pages.render_status("center_brokers.html", ctx, status)
 }
 
 /// `GET /center/brokers`: the certified brokers, suspended ones included, and the form to

@@ -112,11 +112,7 @@ async fn render_desk(
             row_error => shown.row_error,
         }
     };
-    let mut response = state.pages.render("center_users.html", ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    state.pages.render_status("center_users.html", ctx, status)
 }
 
 /// `GET /center/users`: the users found by `q` (all when empty), newest first.

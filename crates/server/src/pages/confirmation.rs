@@ -59,10 +59,7 @@ fn render(state: &AppState, page: &PageContext, shown: Shown<'_>, status: Status
         ..page.base(CONFIRM),
         ..context! { token => token, error => error, confirmed => confirmed }
     };
-    let mut response = state.pages.render("confirm_email.html", ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
+    let mut response = state.pages.render_status("confirm_email.html", ctx, status);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response

@@ -14,6 +14,7 @@ mod confirmation;
 mod dashboard;
 mod findings;
 mod guard;
+mod invitations;
 mod licence;
 mod listings;
 mod organization;
@@ -150,6 +151,16 @@ impl Templates {
             }
         });
         Ok(Templates { environment })
+    }
+
+    /// [`render`](Self::render) answered with `status` (a form sent back with its
+    /// errors, a desk after a refused action); a page that failed to render stays a 500.
+    fn render_status(&self, name: &str, ctx: minijinja::Value, status: StatusCode) -> Response {
+        let mut response = self.render(name, ctx);
+        if response.status() == StatusCode::OK {
+            *response.status_mut() = status;
+        }
+        response
     }
 
     fn render(&self, name: &str, ctx: minijinja::Value) -> Response {
@@ -536,7 +547,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/center/organizations/{id}/licence", get(verification::licence))
         .route("/my/organization", get(organization::organization_page).post(organization::save_profile))
         .route("/my/organization/invitations", post(organization::invite))
-        .route("/invitations/accept", get(organization::accept_form).post(organization::accept_submit))
+        .route("/invitations/accept", get(invitations::accept_form).post(invitations::accept_submit))
         .route("/forgot-password", get(password::forgot_form).post(password::forgot_submit))
         .route("/reset-password", get(password::reset_form).post(password::reset_submit))
         .route("/confirm-email", get(confirmation::confirm_form).post(confirmation::confirm_submit))

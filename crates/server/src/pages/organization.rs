@@ -25,35 +25,34 @@ use techex_core::domain::{Language, OrgKind};
 use techex_core::{Role, RoleSet};
 use techex_listings::auth::Authenticated;
 use techex_listings::licences::{self, LicenceFile};
-use techex_listings::members::{self, AcceptInvitation, InviteMember};
+use techex_listings::members::{self, InviteMember};
 use techex_listings::organizations::{self, NewAdmin, RegisterOrganization, UpdateOrganization};
 
 const REGISTER: &str = "/register";
 pub(super) const ORGANIZATION: &str = "/my/organization";
-const ACCEPT: &str = "/invitations/accept";
 
 /// The largest urlencoded register form read (the multipart one carries the licence).
 const FORM_LIMIT: usize = 64 * 1024;
 
 /// Errors of a form: its fields' (by the input's name) and one about the whole form.
 #[derive(Debug, Default, Serialize)]
-struct FormErrors {
-    fields: BTreeMap<String, String>,
-    form: Option<String>,
+pub(super) struct FormErrors {
+    pub(super) fields: BTreeMap<String, String>,
+    pub(super) form: Option<String>,
 }
 
 impl FormErrors {
-    fn any(&self) -> bool {
+    pub(super) fn any(&self) -> bool {
         !self.fields.is_empty() || self.form.is_some()
     }
 
-    fn field(&mut self, name: &str, text: String) {
+    pub(super) fn field(&mut self, name: &str, text: String) {
         self.fields.entry(name.to_string()).or_insert(text);
     }
 
     /// A domain error on the form: validation errors beside their inputs (the API's
     /// field paths renamed by `rename`), anything else about the whole form.
-    fn from_error(error: &ApiError, lang: Lang, rename: impl Fn(&str) -> &str) -> FormErrors {
+    pub(super) fn from_error(error: &ApiError, lang: Lang, rename: impl Fn(&str) -> &str) -> FormErrors {
         let mut errors = FormErrors::default();
         for (field, text) in error.field_errors_in(lang) {
             if field.is_empty() {
@@ -70,19 +69,12 @@ impl FormErrors {
 }
 
 /// The page-level words of a form error (a mismatch the domain never sees).
-fn word(lang: Lang, key: &str) -> String {
+pub(super) fn word(lang: Lang, key: &str) -> String {
     crate::i18n::dictionary(lang).get(key).map(|w| (*w).to_string()).unwrap_or_default()
 }
 
-fn no_store(mut response: Response) -> Response {
+pub(super) fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn with_status(mut response: Response, status: StatusCode) -> Response {
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
     response
 }
 
@@ -125,7 +117,7 @@ async fn render_register(
         ..page.base(REGISTER),
         ..context! { form => form, errors => errors, kinds => kind_options(page.lang), regions => regions }
     };
-    no_store(with_status(state.pages.render("register.html", ctx), status))
+    no_store(state.pages.render_status("register.html", ctx, status))
 }
 
 /// `GET /register`: the application form. A signed-in user has an organization already
@@ -421,7 +413,7 @@ pub(super) async fn render_organization(
             licence_error => extras.licence_error,
         }
     };
-    no_store(with_status(state.pages.render("my_organization.html", ctx), status))
+    no_store(state.pages.render_status("my_organization.html", ctx, status))
 }
 
 /// The signed-in user of an organization page, or the answer to send.
@@ -545,7 +537,7 @@ pub(super) async fn invite(
     match invited.await {
         Ok(created) => {
             let token: String = form_urlencoded::byte_serialize(created.token.as_bytes()).collect();
-            let link = format!("{}{ACCEPT}?token={token}", site_address(&state, &headers));
+            let link = format!("{}{}?token={token}", site_address(&state, &headers), super::invitations::ACCEPT);
             let extras = OrganizationExtras { invitation_link: Some((created.email, link)), ..Default::default() };
             render_organization(&state, &user, &page, extras, StatusCode::CREATED).await
         }
@@ -557,126 +549,6 @@ pub(super) async fn invite(
             let errors = FormErrors::from_error(&error, page.lang, |f| f);
             let extras = OrganizationExtras { invite: Some((form, errors)), ..Default::default() };
             render_organization(&state, &user, &page, extras, error.status).await
-        }
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct AcceptQuery {
-    lang: Option<String>,
-    token: Option<String>,
-}
-
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-pub(super) struct AcceptForm {
-    #[serde(skip_serializing)]
-    csrf_token: Option<String>,
-    token: Option<String>,
-    display_name: Option<String>,
-    #[serde(skip_serializing)]
-    password: Option<String>,
-    #[serde(skip_serializing)]
-    password_repeat: Option<String>,
-}
-
-/// The accept page for a token: the invitation's organization and address, or why it
-/// cannot be used (unknown: 404; accepted or expired: said on the page).
-async fn render_accept(
-    state: &AppState,
-    page: &PageContext,
-    form: &AcceptForm,
-    errors: &FormErrors,
-    status: StatusCode,
-) -> Response {
-    let token = form.token.clone().unwrap_or_default();
-    let found = if token.trim().is_empty() {
-        Err(ApiError::from(techex_listings::ListingsError::NotFound("invitation")))
-    } else {
-        members::invitation_for(&state.db, &token).await.map_err(ApiError::from)
-    };
-    let (invitation, org) = match found {
-        Ok(found) => found,
-        Err(error) => return no_store(error_page(state, page, ACCEPT, error)),
-    };
-    let unusable = if invitation.accepted_at.is_some() {
-        Some("invitation_used")
-    } else if invitation.expires_at < chrono::Utc::now() {
-        Some("invitation_expired")
-    } else {
-        None
-    };
-    let org_name =
-        if page.lang == Lang::En { org.name_en.clone().unwrap_or(org.name.clone()) } else { org.name.clone() };
-    let ctx = context! {
-        ..page.base(ACCEPT),
-        ..context! {
-            form => form, token => token, errors => errors, email => invitation.email,
-            organization => org_name, unusable => unusable,
-            admin => RoleSet::from_stored(&invitation.roles).contains(Role::OrgAdmin),
-        }
-    };
-    let status = if unusable.is_some() && status == StatusCode::OK { StatusCode::CONFLICT } else { status };
-    no_store(with_status(state.pages.render("accept_invitation.html", ctx), status))
-}
-
-/// `GET /invitations/accept?token=…`: the form that creates the invitee's account.
-pub(super) async fn accept_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiQuery(query): ApiQuery<AcceptQuery>,
-) -> Response {
-    let mut page = page_context_for(&headers, query.lang.as_deref(), None);
-    let new_cookie = visitor_csrf(&state, &headers, &mut page);
-    let form = AcceptForm { token: query.token.clone(), ..Default::default() };
-    let response = render_accept(&state, &page, &form, &FormErrors::default(), StatusCode::OK).await;
-    remember_language(with_cookies(response, [new_cookie]), query.lang.as_deref())
-}
-
-/// `POST /invitations/accept`: creates the account and signs it in.
-pub(super) async fn accept_submit(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    ApiQuery(query): ApiQuery<LangQuery>,
-    body: Bytes,
-) -> Response {
-    let form: AcceptForm = parse_form(&body);
-    let mut page = page_context_for(&headers, query.lang.as_deref(), None);
-    let lang = page.lang;
-    if !csrf_matches(&headers, form.csrf_token.as_deref()) {
-        let new_cookie = fresh_csrf(&state, &headers, &mut page, VISITOR_CSRF_SECS);
-        let errors = FormErrors { form: Some(word(lang, "error_form_expired")), ..Default::default() };
-        let response = render_accept(&state, &page, &form, &errors, StatusCode::FORBIDDEN).await;
-        return with_cookies(response, [new_cookie]);
-    }
-    let password = form.password.clone().unwrap_or_default();
-    if form.password_repeat.as_deref().unwrap_or("") != password {
-        let mut errors = FormErrors::default();
-        errors.field("password_repeat", word(lang, "error_passwords_differ"));
-        return render_accept(&state, &page, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let input = AcceptInvitation {
-        token: form.token.clone().unwrap_or_default(),
-        display_name: form.display_name.clone().unwrap_or_default().trim().to_string(),
-        password: password.clone(),
-    };
-    let accepted = async {
-        let transaction = begin(&state).await?;
-        let user = members::accept_invitation(&transaction, input).await?;
-        commit(transaction).await?;
-        Ok::<_, ApiError>(user)
-    };
-    match accepted.await {
-        Ok(user) => match sign_in_as(&state, &headers, ip, &user.email, &password).await {
-            Ok(cookies) => with_cookies(Redirect::to("/dashboard").into_response(), cookies),
-            Err(_) => Redirect::to("/sign-in").into_response(),
-        },
-        Err(error) if error.status.is_server_error() || error.status == StatusCode::NOT_FOUND => {
-            error_page(&state, &page, ACCEPT, error)
-        }
-        Err(error) => {
-            let errors = FormErrors::from_error(&error, lang, |f| f);
-            render_accept(&state, &page, &form, &errors, error.status).await
         }
     }
 }

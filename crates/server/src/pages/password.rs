@@ -29,10 +29,7 @@ fn word(lang: Lang, key: &str) -> String {
 
 /// The page, not stored by the browser or a proxy (it may carry a reset token).
 fn render(state: &AppState, name: &str, ctx: minijinja::Value, status: StatusCode) -> Response {
-    let mut response = state.pages.render(name, ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
+    let mut response = state.pages.render_status(name, ctx, status);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response

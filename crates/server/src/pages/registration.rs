@@ -91,11 +91,7 @@ async fn render_desk(
             row_error => row_error,
         }
     };
-    let mut response = state.pages.render("center_contracts.html", ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    state.pages.render_status("center_contracts.html", ctx, status)
 }
 
 /// `GET /center/contracts`.

@@ -80,10 +80,7 @@ fn render_form_after(
         ..page.base("/sign-in"),
         ..context! { email => email, next => next, errors => errors, has_errors => errors.any(), reset_done => reset_done }
     };
-    let mut response = state.pages.render("sign_in.html", ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
+    let mut response = state.pages.render_status("sign_in.html", ctx, status);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -123,11 +123,7 @@ async fn render_desk(
         ..page.base(PATH),
         ..context! { pending => pending, rejected => rejected, done => done, row_error => row_error }
     };
-    let mut response = state.pages.render("center_organizations.html", ctx);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    state.pages.render_status("center_organizations.html", ctx, status)
 }
 
 /// `GET /center/organizations`: the applications waiting, then those turned down and
