@@ -29,6 +29,7 @@ pub struct FileConfig {
     pub ready_max_index_lag: Option<i64>,
     pub metrics_token: Option<String>,
     pub search_synonyms: Option<PathBuf>,
+    pub open_licence_limits: Option<PathBuf>,
     pub deadline_sweep_ms: Option<u64>,
     pub deal_inactivity_days: Option<i64>,
     pub stripe_secret_key: Option<String>,
@@ -146,6 +147,11 @@ pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
         .filter(|p| !p.trim().is_empty())
         .map(PathBuf::from)
         .or(file.search_synonyms);
+    config.open_licence_limits = std::env::var("TECHEX_OPEN_LICENCE_LIMITS")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .map(PathBuf::from)
+        .or(file.open_licence_limits);
     config.deadline_sweep_ms =
         env_parse("TECHEX_DEADLINE_SWEEP_MS")?.or(file.deadline_sweep_ms).unwrap_or(config.deadline_sweep_ms).max(50);
     config.deal_inactivity_days = env_parse("TECHEX_DEAL_INACTIVITY_DAYS")?

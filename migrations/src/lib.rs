@@ -23,6 +23,7 @@ mod m20261201_000015_mail;
 mod m20261202_000016_email_confirmation;
 mod m20261202_000017_broker_certificate_expiry;
 mod m20261202_000018_organization_licence;
+mod m20261202_000019_open_licences;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_email_confirmation::Migration),
             Box::new(m20261202_000017_broker_certificate_expiry::Migration),
             Box::new(m20261202_000018_organization_licence::Migration),
+            Box::new(m20261202_000019_open_licences::Migration),
         ]
     }
 }

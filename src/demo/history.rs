@@ -270,6 +270,10 @@ pub async fn load_history(database: &DatabaseConnection, actors: &HashMap<String
         }
         let s = n % sellers.len();
         let Some(subject) = listings[s].get(n / sellers.len()).cloned() else { continue };
+        // A patent open for licensing takes no exclusive or sole licence.
+        if techex_listings::open_licences::is_open(database, subject.id).await? {
+            continue;
+        }
         let seller = sellers[s];
         let buyer = buyers[(n / 2) % buyers.len()];
         let Some(broker) = brokers_of

@@ -24,6 +24,7 @@ use techex_listings::entities::{organization, user};
 
 mod history;
 mod negotiations;
+mod open_licences;
 
 pub use history::load_history;
 pub use negotiations::*;
@@ -144,6 +145,7 @@ pub async fn load(database: &DatabaseConnection, _data_dir: &Path) -> anyhow::Re
     load_achievements(database, &actors, &achievements).await?;
     load_demands(database, &actors, &demands).await?;
     load_negotiations(database).await?;
+    open_licences::load_open_licences(database).await?;
     load_history(database, &actors).await?;
     quiet(database).await?;
     tracing::info!(

@@ -28,6 +28,7 @@ mod mail;
 mod metrics;
 mod negotiation_more;
 mod object_store;
+mod open_licences;
 mod openapi;
 mod organizations;
 mod payments;

@@ -215,7 +215,7 @@ async fn wait_event_recorded(app: &TestApp, intent: &str) {
 
 /// Posts the intent's state at localstripe to the server as a signed
 /// `payment_intent.succeeded` (or `.payment_failed`) event.
-async fn deliver_intent_state(app: &TestApp, intent: &str) {
+pub(crate) async fn deliver_intent_state(app: &TestApp, intent: &str) {
     let object: Value = localstripe()
         .get(format!("{}/v1/payment_intents/{intent}", stripe_url()))
         .basic_auth("sk_test_techex", Some(""))
@@ -234,7 +234,7 @@ async fn deliver_intent_state(app: &TestApp, intent: &str) {
     post_event(app, &event, &signed).await.expect(200);
 }
 
-async fn ledger(app: &TestApp, contract: &str) -> Value {
+pub(crate) async fn ledger(app: &TestApp, contract: &str) -> Value {
     let balances = app.get(&format!("/api/v1/contracts/{contract}/ledger"), Some(&app.seller)).await.expect(200).body;
     assert_eq!(balances["totals"]["CNY"].as_i64().unwrap_or(0), 0, "the ledger sums to zero: {balances}");
     balances

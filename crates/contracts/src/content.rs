@@ -220,6 +220,20 @@ impl Default for Clauses {
     }
 }
 
+/// How a licence under an open-licence declaration was concluded: by the licensee's
+/// notice, the published declaration standing for the licensor's consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OpenLicenceClause {
+    pub declaration_id: uuid::Uuid,
+    /// The day the center published the declaration (YYYY-MM-DD).
+    pub published_on: String,
+    /// `quarter` or `year` when a running royalty is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub royalty_period: Option<String>,
+    #[serde(default)]
+    pub entry_fee_credited: bool,
+}
+
 /// Everything the contract text is generated from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Content {
@@ -231,6 +245,9 @@ pub struct Content {
     pub subject: SubjectClause,
     pub terms: Terms,
     pub clauses: Clauses,
+    /// Present when the licence was taken by notice under an open-licence declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_licence: Option<OpenLicenceClause>,
 }
 
 fn money(minor: i64) -> String {
@@ -320,6 +337,7 @@ impl Content {
             mode_en => self.terms.mode.label_en(),
             terms => &self.terms,
             clauses => &self.clauses,
+            open_licence => &self.open_licence,
             price_structure_zh => price_structure.0,
             price_structure_en => price_structure.1,
             improvements_zh => improvements.0,

@@ -38,6 +38,7 @@ pub(crate) fn content_with(terms: Terms, clauses: Clauses) -> Content {
         },
         terms,
         clauses,
+        open_licence: None,
     }
 }
 

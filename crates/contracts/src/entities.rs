@@ -48,6 +48,9 @@ pub mod contract {
         pub termination_ground: Option<String>,
         /// `seller` or `buyer`: the side whose notice or agreement ended the contract.
         pub terminated_by: Option<String>,
+        /// The open-licence declaration the licence was taken under by notice: the
+        /// licensor's consent is the declaration, so only the licensee signs.
+        pub open_licence_id: Option<Uuid>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub version: i32,

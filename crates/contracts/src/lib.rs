@@ -13,6 +13,7 @@ pub mod content;
 pub mod contracts;
 pub mod entities;
 pub mod lifecycle;
+pub mod open_licence;
 pub mod precheck;
 pub mod reminders;
 pub mod stats;

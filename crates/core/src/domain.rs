@@ -262,6 +262,25 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// Where a patent open-licence declaration (专利开放许可声明) is: the center reviews it
+    /// before it is public; the patentee may withdraw it (licences already taken stand).
+    OpenLicenceStatus {
+        PendingReview = "pending_review", "待审核", "Pending review";
+        Published = "published", "已公告", "Published";
+        Rejected = "rejected", "已退回", "Rejected";
+        Withdrawn = "withdrawn", "已撤回", "Withdrawn";
+    }
+}
+
+coded_enum! {
+    /// How often a licensee reports sales and pays a running royalty.
+    RoyaltyPeriod {
+        Quarter = "quarter", "按季度", "Quarterly";
+        Year = "year", "按年度", "Yearly";
+    }
+}
+
+coded_enum! {
     /// Why a buyer passed on an achievement.
     FeedbackReason {
         TooEarly = "too_early", "技术成熟度不足", "Too early / not mature enough";

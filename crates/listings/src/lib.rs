@@ -21,6 +21,7 @@ pub mod mail;
 pub mod members;
 pub mod nda;
 pub mod notifications;
+pub mod open_licences;
 pub mod organizations;
 mod patching;
 pub mod portfolio;

@@ -41,6 +41,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "deals", description = "Deals from inquiry to agreement: broker, room (joint and caucus), timeline, inventors' first refusal"),
         (name = "offers", description = "Structured offers: make, counter, accept, reject, withdraw, diff"),
         (name = "auctions", description = "Public bidding (挂牌竞价) with reserve, increment and extensions"),
+        (name = "open licensing", description = "Patent open licensing (专利开放许可): declarations reviewed by the center, licences taken by notice"),
         (name = "contracts", description = "Technology contracts: drafting, the document, amendments, signatures, registration"),
         (name = "payments", description = "Milestone payments through Stripe, the webhook, the ledger"),
         (name = "statistics", description = "Figures for the center: registered contracts, deals, brokers, time to registration (JSON or CSV)"),
@@ -79,6 +80,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::brokers::router())
         .merge(routes::deals::router(state.config.max_upload_bytes))
         .merge(routes::auctions::router())
+        .merge(routes::open_licences::router())
         .merge(routes::feedback::router())
         .merge(routes::contracts::router())
         .merge(routes::stats::router())

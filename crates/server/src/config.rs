@@ -48,6 +48,10 @@ pub struct Config {
     /// `crates/search/data/synonyms.txt`), read again when it changes; the shipped set
     /// when unset.
     pub search_synonyms: Option<PathBuf>,
+    /// The center's limits on open-licence declarations (a JSON file shaped like
+    /// `crates/listings/data/open_licence_limits.json`), read at each declaration; the
+    /// shipped limits when unset.
+    pub open_licence_limits: Option<PathBuf>,
     /// How often deadlines (offer expiry, auction close, first-refusal windows, idle
     /// deals) are swept, in milliseconds.
     pub deadline_sweep_ms: u64,
@@ -117,6 +121,7 @@ impl Config {
             ready_max_index_lag: 100,
             metrics_token: None,
             search_synonyms: None,
+            open_licence_limits: None,
             deadline_sweep_ms: 1000,
             deal_inactivity_days: 90,
             stripe_secret_key: None,

@@ -33,12 +33,15 @@ pub const ZH_PAGES: &str = include_str!("../locales/zh-CN/pages.ftl");
 /// The words of the public bidding pages, in English and in Chinese.
 pub const EN_AUCTIONS: &str = include_str!("../locales/en/auctions.ftl");
 pub const ZH_AUCTIONS: &str = include_str!("../locales/zh-CN/auctions.ftl");
+/// The words of the open-licensing pages, in English and in Chinese.
+pub const EN_OPEN_LICENCES: &str = include_str!("../locales/en/open_licences.ftl");
+pub const ZH_OPEN_LICENCES: &str = include_str!("../locales/zh-CN/open_licences.ftl");
 
 /// The files of the pages' words (not the errors'), by language.
-pub fn page_files(lang: Lang) -> [&'static str; 2] {
+pub fn page_files(lang: Lang) -> [&'static str; 3] {
     match lang {
-        Lang::Zh => [ZH_PAGES, ZH_AUCTIONS],
-        Lang::En => [EN_PAGES, EN_AUCTIONS],
+        Lang::Zh => [ZH_PAGES, ZH_AUCTIONS, ZH_OPEN_LICENCES],
+        Lang::En => [EN_PAGES, EN_AUCTIONS, EN_OPEN_LICENCES],
     }
 }
 
@@ -48,8 +51,8 @@ struct Catalog {
 }
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog {
-    zh: bundle(langid!("zh-CN"), &[ZH_ERRORS, ZH_NOTIFICATIONS, ZH_PAGES, ZH_AUCTIONS]),
-    en: bundle(langid!("en"), &[EN_ERRORS, EN_NOTIFICATIONS, EN_PAGES, EN_AUCTIONS]),
+    zh: bundle(langid!("zh-CN"), &[ZH_ERRORS, ZH_NOTIFICATIONS, ZH_PAGES, ZH_AUCTIONS, ZH_OPEN_LICENCES]),
+    en: bundle(langid!("en"), &[EN_ERRORS, EN_NOTIFICATIONS, EN_PAGES, EN_AUCTIONS, EN_OPEN_LICENCES]),
 });
 
 /// A file parsed; a file with a syntax error keeps the entries that parse (the unit tests

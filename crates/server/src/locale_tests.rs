@@ -66,7 +66,11 @@ fn both_languages_have_the_same_keys() {
 #[test]
 fn the_pages_words_are_in_both_languages_once() {
     let mut all = BTreeSet::new();
-    for (name, english, chinese) in [("pages.ftl", EN_PAGES, ZH_PAGES), ("auctions.ftl", EN_AUCTIONS, ZH_AUCTIONS)] {
+    for (name, english, chinese) in [
+        ("pages.ftl", EN_PAGES, ZH_PAGES),
+        ("auctions.ftl", EN_AUCTIONS, ZH_AUCTIONS),
+        ("open_licences.ftl", EN_OPEN_LICENCES, ZH_OPEN_LICENCES),
+    ] {
         let en = keys_of(&format!("en/{name}"), english);
         let zh = keys_of(&format!("zh-CN/{name}"), chinese);
         assert_eq!(en.difference(&zh).collect::<Vec<_>>(), Vec::<&String>::new(), "only in en/{name}");

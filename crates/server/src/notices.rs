@@ -14,6 +14,7 @@ pub fn link_of(entity_type: &str, id: uuid::Uuid) -> Option<String> {
         "demand" => "/demands",
         "deal" => "/deals",
         "auction" => "/auctions",
+        "open_licence" => "/open-licences",
         "contract" => "/contracts",
         // Only its members are told about an organization: they manage it there.
         "organization" => return Some("/my/organization".to_string()),

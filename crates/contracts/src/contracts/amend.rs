@@ -97,6 +97,32 @@ pub(super) fn apply(content: &mut Content, input: &AmendContract) -> Result<(), 
     errors.into_result()
 }
 
+/// Under an open licence the declared terms are the licensor's and stand as published:
+/// the licensee names its representative, and nothing else changes.
+fn fixed_under_open_licence(role: ContractRole, input: &AmendContract) -> Result<()> {
+    let mut errors = FieldErrors::new();
+    let given = [
+        ("seller_representative", input.seller_representative.is_some()),
+        ("place_of_performance", input.place_of_performance.is_some()),
+        ("confidentiality_years", input.confidentiality_years.is_some()),
+        ("acceptance_method", input.acceptance_method.is_some()),
+        ("rejection_window_days", input.rejection_window_days.is_some()),
+        ("cure_period_days", input.cure_period_days.is_some()),
+        ("penalty_bps", input.penalty_bps.is_some()),
+        ("dispute_resolution", input.dispute_resolution.is_some()),
+        ("special_terms", !matches!(input.special_terms, Patch::Absent)),
+    ];
+    for (field, present) in given {
+        if present {
+            errors.add(field, msg::OPEN_LICENCE_TERMS_FIXED);
+        }
+    }
+    if role != ContractRole::Buyer && input.buyer_representative.is_some() {
+        errors.add("buyer_representative", msg::OPEN_LICENCE_TERMS_FIXED);
+    }
+    Ok(errors.into_result()?)
+}
+
 pub(super) async fn void_signatures<C: ConnectionTrait>(db: &C, contract_id: Uuid, reason: &str) -> Result<u64> {
     let result = signature::Entity::update_many()
         .col_expr(signature::Column::VoidedAt, Expr::value(Utc::now()))
@@ -124,6 +150,9 @@ pub async fn amend<C: ConnectionTrait>(
     check_version(expected_version, current.version)?;
     if !matches!(contract_status(&current)?, ContractStatus::Draft | ContractStatus::Signing | ContractStatus::Signed) {
         return Err(refuse("amend", &current));
+    }
+    if current.open_licence_id.is_some() {
+        fixed_under_open_licence(role, &input)?;
     }
     let (before, _) = current_content(db, &current).await?;
     let mut after = before.clone();

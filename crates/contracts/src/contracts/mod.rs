@@ -229,7 +229,14 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
         },
         terms: agreement.terms.clone().with_default_schedule(),
         clauses: Clauses::default(),
+        open_licence: None,
     };
+    let mut content = content;
+    if let Some(id) = agreement.open_licence_id {
+        let (clause, representative) = open_licence_clause(db, id).await?;
+        content.open_licence = Some(clause);
+        content.seller.representative = Some(representative);
+    }
     let id = new_id();
     let now = Utc::now();
     let placeholder = contract::ActiveModel {
@@ -257,6 +264,7 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
         terminated_at: Set(None),
         termination_ground: Set(None),
         terminated_by: Set(None),
+        open_licence_id: Set(agreement.open_licence_id),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -270,7 +278,11 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
         id,
         1,
         &content,
-        Some("由约定条款生成 / Drafted from the agreement".into()),
+        Some(if agreement.open_licence_id.is_some() {
+            "依开放许可声明生成 / Drafted from the open-licence declaration".into()
+        } else {
+            "由约定条款生成 / Drafted from the agreement".into()
+        }),
         serde_json::json!([]),
     )
     .await?;
@@ -298,6 +310,22 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
     }
     audit::record(db, Some(actor), "contract.draft", ENTITY, id, None, Some(snapshot(&created))).await?;
     Ok(created)
+}
+
+/// The clause that records a licence taken by notice under a declaration.
+async fn open_licence_clause<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(content::OpenLicenceClause, String)> {
+    use techex_listings::entities::open_licence;
+    let declaration = open_licence::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::Internal("licence taken under a declaration that does not exist".into()))?;
+    let clause = content::OpenLicenceClause {
+        declaration_id: declaration.id,
+        published_on: declaration.published_at.unwrap_or(declaration.created_at).date_naive().to_string(),
+        royalty_period: declaration.royalty_period,
+        entry_fee_credited: declaration.entry_fee_credited,
+    };
+    Ok((clause, declaration.representative))
 }
 
 /// How a contract is saved: its id and version columns.

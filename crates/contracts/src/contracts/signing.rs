@@ -10,8 +10,10 @@ pub struct Sign {
     pub sha256: String,
 }
 
+/// Who signs: both parties and their broker; under an open licence the licensee (and a
+/// broker it invited) only, the published declaration being the licensor's consent.
 pub(super) fn required_parties(model: &contract::Model) -> Vec<&'static str> {
-    let mut parties = vec!["seller", "buyer"];
+    let mut parties = if model.open_licence_id.is_some() { vec!["buyer"] } else { vec!["seller", "buyer"] };
     if model.broker_id.is_some() {
         parties.push("broker");
     }
@@ -40,6 +42,11 @@ pub async fn sign<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, input: Si
     };
     if !matches!(contract_status(&current)?, ContractStatus::Draft | ContractStatus::Signing) {
         return Err(refuse("sign", &current));
+    }
+    if !required_parties(&current).contains(&party) {
+        return Err(ListingsError::Conflict(
+            "under an open licence the published declaration is the licensor's consent: only the licensee signs".into(),
+        ));
     }
     if !input.sha256.trim().eq_ignore_ascii_case(&current.sha256) {
         return Err(ListingsError::Conflict(format!(

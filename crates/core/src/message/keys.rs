@@ -140,6 +140,20 @@ message_keys! {
     COUNTER_OFFER_SIDE = "counter-offer-side",
     REFUSAL_NOT_APPLICABLE = "refusal-not-applicable",
 
+    // Patent open licensing.
+    OPEN_LICENCE_NOT_GRANTED = "open-licence-not-granted",
+    OPEN_LICENCE_NOT_PATENT = "open-licence-not-patent",
+    OPEN_LICENCE_NEEDS_PUBLISHED = "open-licence-needs-published",
+    OPEN_LICENCE_EVALUATION_REQUIRED = "open-licence-evaluation-required",
+    OPEN_LICENCE_EVALUATION_UNKNOWN = "open-licence-evaluation-unknown",
+    OPEN_LICENCE_ORDINARY_ONLY = "open-licence-ordinary-only",
+    OPEN_LICENCE_ABOVE_CAP = "open-licence-above-cap",
+    OPEN_LICENCE_NEEDS_PRICE = "open-licence-needs-price",
+    OPEN_LICENCE_PERIOD_NEEDS_RATE = "open-licence-period-needs-rate",
+    OPEN_LICENCE_CREDIT_NEEDS_FEE = "open-licence-credit-needs-fee",
+    OPEN_LICENCE_TERMS_FIXED = "open-licence-terms-fixed",
+    OPEN_LICENCE_BLOCKS_EXCLUSIVE = "open-licence-blocks-exclusive",
+
     // The registration pre-check's findings.
     PRECHECK_REPRESENTATIVE_MISSING = "precheck-representative-missing",
     PRECHECK_CREDIT_CODE_MISSING = "precheck-credit-code-missing",
@@ -208,6 +222,9 @@ message_keys! {
     NOTICE_AUCTION_WON = "notice-auction-won",
     NOTICE_AUCTION_SOLD = "notice-auction-sold",
     NOTICE_AUCTION_UNSOLD = "notice-auction-unsold",
+    NOTICE_OPEN_LICENCE_PUBLISHED = "notice-open-licence-published",
+    NOTICE_OPEN_LICENCE_REJECTED = "notice-open-licence-rejected",
+    NOTICE_OPEN_LICENCE_TAKEN = "notice-open-licence-taken",
     NOTICE_CONTRACT_TERMINATED = "notice-contract-terminated",
     NOTICE_MILESTONE_DUE = "notice-milestone-due",
     NOTICE_MILESTONE_OVERDUE = "notice-milestone-overdue",

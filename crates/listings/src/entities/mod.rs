@@ -12,6 +12,8 @@ pub mod login_attempt;
 pub mod mail;
 pub mod nda_acceptance;
 pub mod notification;
+pub mod open_licence;
+pub mod open_licence_grant;
 pub mod organization;
 pub mod organization_licence;
 pub mod outbox;

@@ -158,6 +158,7 @@ pub(super) async fn open_won_deal<C: ConnectionTrait>(
         source: "auction".into(),
         offer_id: None,
         auction_id: Some(auction.id),
+        open_licence_id: None,
         terms,
         seller_org_id: auction.seller_org_id,
         buyer_org_id: buyer,

@@ -259,6 +259,11 @@ pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: CreateAuct
     if matches!(terms.mode, TransactionMode::Assignment | TransactionMode::ExclusiveLicense) {
         terms.exclusive = true;
     }
+    if matches!(terms.mode, TransactionMode::ExclusiveLicense | TransactionMode::SoleLicense)
+        && techex_listings::open_licences::is_open(db, subject.id).await?
+    {
+        errors.add("terms.mode", techex_core::msg::OPEN_LICENCE_BLOCKS_EXCLUSIVE);
+    }
     if terms.mode == TransactionMode::Assignment && !subject.inventors.0.is_empty() {
         errors.add("terms.mode", techex_core::msg::AUCTION_INVENTORS_FIRST_REFUSAL);
     }

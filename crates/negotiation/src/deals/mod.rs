@@ -37,11 +37,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 mod brokering;
+mod by_notice;
 mod expiry;
 mod notices;
 mod view;
 
 pub use brokering::*;
+pub use by_notice::*;
 pub use expiry::*;
 pub(crate) use notices::*;
 pub use view::*;
@@ -170,10 +172,13 @@ pub struct InviteBroker {
 /// The agreed terms of a deal, frozen when an offer is accepted or an auction closes.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Agreement {
-    /// `offer` or `auction`.
+    /// `offer`, `auction` or `open_licence`.
     pub source: String,
     pub offer_id: Option<Uuid>,
     pub auction_id: Option<Uuid>,
+    /// The open-licence declaration a licence was taken under by notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_licence_id: Option<Uuid>,
     pub terms: Terms,
     pub seller_org_id: Uuid,
     pub buyer_org_id: Uuid,

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
-use techex_core::domain::{DealStatus, OfferStatus, Side};
+use techex_core::domain::{DealStatus, OfferStatus, Side, TransactionMode};
 use techex_core::text::optional_text;
 use techex_core::{Actor, msg, new_id};
 use techex_listings::error::check_version;
@@ -202,6 +202,14 @@ async fn insert<C: ConnectionTrait>(
     if let Err(message) = crate::terms::check_valid_until(input.valid_until, now) {
         errors.add("valid_until", message);
     }
+    // While a patent is open for licensing its owner may grant no exclusive or sole
+    // licence (Patent Law art. 51).
+    if matches!(terms.mode, TransactionMode::ExclusiveLicense | TransactionMode::SoleLicense)
+        && let Some(achievement) = deal.achievement_id
+        && techex_listings::open_licences::is_open(db, achievement).await?
+    {
+        errors.add("terms.mode", techex_core::msg::OPEN_LICENCE_BLOCKS_EXCLUSIVE);
+    }
     errors.into_result()?;
     let terms = terms.with_default_schedule();
     let last = offer::Entity::find()
@@ -355,6 +363,7 @@ pub async fn accept<C: ConnectionTrait>(
         source: "offer".into(),
         offer_id: Some(id),
         auction_id: None,
+        open_licence_id: None,
         terms,
         seller_org_id: deal.seller_org_id,
         buyer_org_id: deal.buyer_org_id,

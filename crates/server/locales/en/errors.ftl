@@ -203,6 +203,18 @@ offer-own-side-only = a party makes offers for its own side only
 offer-broker-side-required = a broker proposes terms on behalf of `seller` or `buyer`
 counter-offer-side = a counter-offer is made for the side that answers
 refusal-not-applicable = first refusal applies to the assignment of an achievement with recorded inventors
+open-licence-not-granted = an open licence needs a granted patent; an application cannot be declared until it is granted
+open-licence-not-patent = only a patent (invention, utility model or design) can be declared for open licensing
+open-licence-needs-published = only a published achievement can be declared for open licensing
+open-licence-evaluation-required = a utility model or design needs its patent evaluation report (专利权评价报告): upload it as a public document of the achievement and name it here
+open-licence-evaluation-unknown = this document is not one of the achievement's public documents
+open-licence-ordinary-only = an open licence is always an ordinary licence; exclusive and sole licences are negotiated in a deal
+open-licence-above-cap = is above the limit of { $max } the center allows for open licences
+open-licence-needs-price = give a licence fee, a royalty rate, or both
+open-licence-period-needs-rate = a reporting period goes with a royalty rate
+open-licence-credit-needs-fee = only an entry fee can be credited against royalties
+open-licence-terms-fixed = under an open licence the declared terms stand as published; the licensee names only its own representative
+open-licence-blocks-exclusive = this patent is open for licensing: while the declaration stands, no exclusive or sole licence may be granted (Patent Law art. 51)
 
 ## Payments.
 

@@ -182,6 +182,18 @@ offer-own-side-only = 交易方只能为己方报价
 offer-broker-side-required = 经纪人须代表 `seller`（卖方）或 `buyer`（买方）提出条款
 counter-offer-side = 还价须由答复的一方提出
 refusal-not-applicable = 优先受让权仅适用于已登记发明人的成果转让
+open-licence-not-granted = 开放许可须针对已授权的专利，专利申请授权后方可声明
+open-licence-not-patent = 只有专利（发明、实用新型或外观设计）可以声明开放许可
+open-licence-needs-published = 只有已发布的成果可以声明开放许可
+open-licence-evaluation-required = 实用新型和外观设计须提供专利权评价报告：请将其作为成果的公开文件上传并在此选择
+open-licence-evaluation-unknown = 该文件不是本成果的公开文件
+open-licence-ordinary-only = 开放许可只能是普通许可；独占和排他许可须通过洽谈成交
+open-licence-above-cap = 超过平台规定的开放许可上限 { $max }
+open-licence-needs-price = 请填写许可费、提成比例或二者
+open-licence-period-needs-rate = 报告周期须与提成比例同时填写
+open-licence-credit-needs-fee = 只有入门费可以抵扣提成
+open-licence-terms-fixed = 开放许可的条款以公告的声明为准，被许可人只能填写本方代表
+open-licence-blocks-exclusive = 该专利处于开放许可期间，不得给予独占或排他许可（《专利法》第五十一条）
 
 ## 支付。
 

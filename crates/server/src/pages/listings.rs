@@ -148,6 +148,12 @@ pub(super) async fn achievement_page(
     .items
     .into_iter()
     .find(|a| a.status != techex_core::domain::AuctionStatus::Cancelled);
+    // The open-licence declaration of the patent: published for everyone; pending or
+    // returned only for its owner and the center.
+    let open_licence = match techex_listings::open_licences::live_for_achievement(&state.db, user.actor(), id).await? {
+        Some(model) => Some(techex_listings::open_licences::view(&state.db, user.actor(), model).await?),
+        None => None,
+    };
     let keywords = keywords_in(&view.keywords, page.lang);
     let nda_parts = nda.as_ref().map(|n| nda_in(&n.text, page.lang));
     let ctx = context! {
@@ -158,6 +164,8 @@ pub(super) async fn achievement_page(
             a => view,
             auction => auction,
             auction_status => super::auctions::status_names(page.lang),
+            open_licence => open_licence,
+            ol => super::open_licences::words(page.lang),
             nda => nda,
             open_deal => open_deal,
             documents => documents,

@@ -17,6 +17,7 @@ mod guard;
 mod invitations;
 mod licence;
 mod listings;
+mod open_licences;
 mod organization;
 mod password;
 mod registration;
@@ -87,6 +88,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("forgot_password.html", include_str!("../../../../web/templates/forgot_password.html")),
     ("reset_password.html", include_str!("../../../../web/templates/reset_password.html")),
     ("confirm_email.html", include_str!("../../../../web/templates/confirm_email.html")),
+    ("open_licences.html", include_str!("../../../../web/templates/open_licences.html")),
+    ("open_licence.html", include_str!("../../../../web/templates/open_licence.html")),
+    ("center_open_licences.html", include_str!("../../../../web/templates/center_open_licences.html")),
+    ("open_licence_form.html", include_str!("../../../../web/templates/open_licence_form.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -498,6 +503,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/brokers", get(listings::broker_list))
         .route("/auctions", get(auctions::auction_list))
         .route("/auctions/{id}", get(auctions::auction_page))
+        .route("/open-licences", get(open_licences::list_page))
+        .route("/open-licences/{id}", get(open_licences::declaration_page))
+        .route("/center/open-licences", get(open_licences::review_desk))
         .route("/brokers/{id}", get(listings::broker_page))
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/robots.txt", get(sitemap::robots))

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod feedback;
 pub mod health;
 pub mod licences;
+pub mod open_licences;
 pub mod organizations;
 pub mod payments;
 pub mod reference;

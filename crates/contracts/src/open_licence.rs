@@ -1,0 +1,118 @@
+//! Taking a licence by notice under a published open-licence declaration (Patent Law
+//! art. 51): one action by a verified organization opens its deal agreed on the declared
+//! terms and drafts its ordinary-licence contract, which the licensee signs alone (the
+//! declaration is the licensor's consent) and the center registers like any technology
+//! contract; the fee is then paid as the contract's milestone. Many organizations may
+//! take licences under one declaration, each with its own contract; one organization
+//! holds one licence per declaration.
+
+use crate::Result;
+use crate::contracts::draft;
+use crate::entities::contract;
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+use techex_core::domain::{ContractStatus, OrgKind};
+use techex_core::{Actor, Role, msg};
+use techex_listings::ListingsError;
+use techex_listings::achievements::OwnerBrief;
+use techex_listings::entities::{open_licence_grant, organization};
+use techex_listings::open_licences;
+use techex_negotiation::deals;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Taking a licence.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TakeLicence {
+    /// Leave the licensee's name out of the public list of licences granted.
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+/// Takes an ordinary licence under a published declaration for the actor's organization
+/// and drafts its contract.
+pub async fn take<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    declaration_id: Uuid,
+    input: TakeLicence,
+) -> Result<contract::Model> {
+    let declaration = open_licences::published_for_taking(db, declaration_id).await?;
+    if actor.belongs_to(declaration.organization_id) {
+        return Err(ListingsError::Forbidden("the patentee does not take a licence of its own patent".into()));
+    }
+    if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) || actor.organization_kind == OrgKind::Center {
+        return Err(ListingsError::Forbidden("members of an organization take licences for it".into()));
+    }
+    if !actor.organization_verified {
+        return Err(ListingsError::Forbidden("your organization must be verified before it takes a licence".into()));
+    }
+    if open_licences::already_taken(db, declaration.id, actor.organization_id).await? {
+        return Err(ListingsError::Conflict("your organization already took a licence under this declaration".into()));
+    }
+    let deal = deals::open_by_notice(db, actor, &declaration).await?;
+    let contract = draft(db, actor, deal.id).await?;
+    let grant = open_licences::record_grant(db, actor, &declaration, contract.id, input.anonymous).await?;
+    open_licences::notify_patentee(
+        db,
+        &declaration,
+        "open_licence_taken",
+        msg::NOTICE_OPEN_LICENCE_TAKEN,
+        None,
+        &grant.id.to_string(),
+    )
+    .await?;
+    Ok(contract)
+}
+
+/// A licence granted under a declaration, as the public list shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GrantView {
+    /// The licensee; absent when it asked to stay anonymous (named to the patentee).
+    pub licensee: Option<OwnerBrief>,
+    pub taken_at: DateTime<Utc>,
+    /// When the center registered the licence contract.
+    pub registered_at: Option<DateTime<Utc>>,
+    pub contract_status: ContractStatus,
+    /// The contract, for the patentee, the licensee and the center.
+    pub contract_id: Option<Uuid>,
+}
+
+/// The licences taken under a declaration: everyone sees those whose contract the center
+/// registered (licensee named unless anonymous); the patentee and the center see all.
+pub async fn grants<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, declaration_id: Uuid) -> Result<Vec<GrantView>> {
+    let declaration = open_licences::get(db, actor, declaration_id).await?;
+    let privileged = actor.is_some_and(|a| a.belongs_to(declaration.organization_id) || a.can_review());
+    let rows = open_licence_grant::Entity::find()
+        .filter(open_licence_grant::Column::OpenLicenceId.eq(declaration.id))
+        .order_by_asc(open_licence_grant::Column::TakenAt)
+        .all(db)
+        .await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(contract) = contract::Entity::find_by_id(row.contract_id).one(db).await? else { continue };
+        let status = ContractStatus::parse(&contract.status)
+            .map_err(|_| ListingsError::Internal("unknown contract status".into()))?;
+        let own = actor.is_some_and(|a| a.belongs_to(row.licensee_org_id));
+        let registered =
+            matches!(status, ContractStatus::Registered | ContractStatus::Performing | ContractStatus::Completed);
+        if !(privileged || own || registered) {
+            continue;
+        }
+        let licensee = if row.anonymous && !(privileged || own) {
+            None
+        } else {
+            organization::Entity::find_by_id(row.licensee_org_id).one(db).await?.as_ref().map(OwnerBrief::from)
+        };
+        views.push(GrantView {
+            licensee,
+            taken_at: row.taken_at,
+            registered_at: contract.registered_at,
+            contract_status: status,
+            contract_id: (privileged || own).then_some(contract.id),
+        });
+    }
+    Ok(views)
+}

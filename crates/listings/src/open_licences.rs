@@ -1,0 +1,740 @@
+//! Patent open licensing (专利开放许可, Patent Law arts. 50–52): the patentee of a granted
+//! patent declares that anyone may take an ordinary licence on published terms — a lump
+//! sum, or a running royalty on net sales with an optional entry fee and annual minimum.
+//! The center reviews a declaration before it is public; the patentee may withdraw it,
+//! and licences already taken stand. The limits a declaration must keep (a fee cap, a
+//! royalty cap, the longest term) are a data file the center edits
+//! (`data/open_licence_limits.json`, or its own copy named by configuration).
+//!
+//! ```text
+//! pending_review ─approve→ published ─withdraw→ withdrawn
+//!        ├─reject→ rejected
+//!        └─withdraw→ withdrawn
+//! ```
+//!
+//! Taking a licence drafts a contract, so it lives with contracts
+//! (`techex_contracts::open_licence`); this module owns the declaration.
+
+use crate::achievements::OwnerBrief;
+use crate::audit;
+use crate::entities::{achievement, document, open_licence, open_licence_grant, organization, user};
+use crate::error::{ListingsError, Result, check_version};
+use crate::notifications::{NewNotification, notify};
+use crate::versioned::Versioned;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use techex_core::domain::{
+    AchievementKind, AchievementStatus, DisclosureTier, OpenLicenceStatus, RoyaltyPeriod, TransactionMode,
+};
+use techex_core::message::MessageKey;
+use techex_core::money::{format_major, validate_amount_minor};
+use techex_core::pagination::Page;
+use techex_core::text::{optional_text, required_text};
+use techex_core::{Actor, Currency, FieldErrors, PageRequest, Role, msg, new_id};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+const ENTITY: &str = "open_licence";
+
+/// The limits a declaration must keep, as the center sets them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// What the file is about (not used).
+    #[serde(default, skip_serializing)]
+    pub about: Option<String>,
+    /// The largest lump-sum fee, minor units.
+    pub max_fee_minor: i64,
+    /// The largest entry fee when a royalty is also declared, minor units.
+    pub max_entry_fee_minor: i64,
+    /// The highest royalty on net sales, basis points.
+    pub max_royalty_bps: i32,
+    /// The largest annual minimum royalty, minor units.
+    pub max_royalty_minimum_minor: i64,
+    /// The longest term, years.
+    pub max_term_years: i32,
+}
+
+const SHIPPED_LIMITS: &str = include_str!("../data/open_licence_limits.json");
+
+impl Limits {
+    /// The limits shipped with techex.
+    pub fn shipped() -> Limits {
+        serde_json::from_str(SHIPPED_LIMITS).unwrap_or(Limits {
+            about: None,
+            max_fee_minor: 2_000_000_000,
+            max_entry_fee_minor: 2_000_000_000,
+            max_royalty_bps: 2_000,
+            max_royalty_minimum_minor: 2_000_000_000,
+            max_term_years: 20,
+        })
+    }
+
+    /// The center's file when one is configured (read at each declaration, so an edit
+    /// takes effect without a restart), else the shipped limits.
+    pub fn load(path: Option<&Path>) -> Result<Limits> {
+        let Some(path) = path else { return Ok(Limits::shipped()) };
+        let text = std::fs::read_to_string(path)?;
+        serde_json::from_str(&text)
+            .map_err(|e| ListingsError::Internal(format!("open-licence limits {}: {e}", path.display())))
+    }
+}
+
+/// A declaration as the patentee submits it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Declare {
+    /// Always `ordinary_license`: exclusive and sole licences are never open.
+    #[serde(default = "ordinary")]
+    pub mode: TransactionMode,
+    #[serde(default)]
+    pub currency: Currency,
+    /// The licence fee, minor units: a lump sum, or the entry fee with a royalty.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
+    pub fee_minor: Option<i64>,
+    /// The running royalty on the licensee's net sales, basis points.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10000)]
+    pub royalty_bps: Option<i32>,
+    /// The least royalty a year, minor units.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
+    pub royalty_minimum_minor: Option<i64>,
+    /// How often sales are reported and royalties paid (default `quarter` with a royalty).
+    #[serde(default)]
+    pub royalty_period: Option<RoyaltyPeriod>,
+    /// Whether the entry fee is credited against the royalties that fall due.
+    #[serde(default)]
+    pub entry_fee_credited: bool,
+    /// Term of each licence, years.
+    #[schema(minimum = 1, maximum = 50)]
+    pub term_years: i32,
+    #[schema(max_length = 200)]
+    pub territory: String,
+    /// The patentee's legal or authorised representative, named in each licence contract.
+    #[schema(max_length = 100)]
+    pub representative: String,
+    /// Other conditions of the licence, in words.
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub conditions: Option<String>,
+    /// The patent evaluation report among the achievement's public documents (required
+    /// for a utility model or design).
+    #[serde(default)]
+    pub evaluation_report_id: Option<Uuid>,
+}
+
+fn ordinary() -> TransactionMode {
+    TransactionMode::OrdinaryLicense
+}
+
+/// The patent a declaration is about.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LicensedPatent {
+    pub achievement_id: Uuid,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub kind: String,
+    pub patent_number: Option<String>,
+    pub field_code: String,
+}
+
+/// A declaration as shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenLicenceView {
+    pub id: Uuid,
+    pub patent: LicensedPatent,
+    pub licensor: OwnerBrief,
+    pub status: OpenLicenceStatus,
+    pub currency: String,
+    pub fee_minor: Option<i64>,
+    pub royalty_bps: Option<i32>,
+    pub royalty_minimum_minor: Option<i64>,
+    pub royalty_period: Option<RoyaltyPeriod>,
+    pub entry_fee_credited: bool,
+    pub term_years: i32,
+    pub territory: String,
+    pub representative: String,
+    pub conditions: Option<String>,
+    pub evaluation_report_id: Option<Uuid>,
+    /// Why the center returned it (the patentee and the center only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_reason: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Licences taken under it so far.
+    pub licences_taken: u64,
+    /// Whether the viewer's organization may take a licence now.
+    pub can_take: bool,
+    /// The patentee's organization (or the center) is looking.
+    pub privileged: bool,
+    pub version: i32,
+}
+
+fn status_of(model: &open_licence::Model) -> Result<OpenLicenceStatus> {
+    OpenLicenceStatus::parse(&model.status).map_err(|_| ListingsError::Internal("unknown open-licence status".into()))
+}
+
+fn snapshot(model: &open_licence::Model) -> serde_json::Value {
+    serde_json::json!({
+        "status": model.status, "version": model.version, "fee_minor": model.fee_minor,
+        "royalty_bps": model.royalty_bps, "royalty_minimum_minor": model.royalty_minimum_minor,
+        "royalty_period": model.royalty_period, "term_years": model.term_years, "territory": model.territory,
+        "review_reason": model.review_reason,
+    })
+}
+
+fn owner_member(actor: &Actor, org: Uuid) -> bool {
+    actor.belongs_to(org) && (actor.has(Role::Member) || actor.has(Role::OrgAdmin))
+}
+
+/// The patentee's members and the center's reviewers see every declaration; others see
+/// the published and withdrawn ones.
+fn privileged(actor: Option<&Actor>, model: &open_licence::Model) -> bool {
+    actor.is_some_and(|a| a.belongs_to(model.organization_id) || a.can_review())
+}
+
+fn visible(actor: Option<&Actor>, model: &open_licence::Model) -> bool {
+    privileged(actor, model)
+        || matches!(status_of(model), Ok(OpenLicenceStatus::Published | OpenLicenceStatus::Withdrawn))
+}
+
+fn above_cap(max: String) -> techex_core::Message {
+    msg::OPEN_LICENCE_ABOVE_CAP.with("max", max)
+}
+
+/// Checks a declaration's terms against the law and the center's limits, field by field.
+fn check_terms(input: &mut Declare, limits: &Limits) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if input.mode != TransactionMode::OrdinaryLicense {
+        errors.add("mode", msg::OPEN_LICENCE_ORDINARY_ONLY);
+    }
+    let royalty = input.royalty_bps.is_some();
+    if let Some(fee) = input.fee_minor {
+        let cap = if royalty { limits.max_entry_fee_minor } else { limits.max_fee_minor };
+        match validate_amount_minor(fee) {
+            Err(message) => errors.add("fee_minor", message),
+            Ok(()) if fee > cap => errors.add("fee_minor", above_cap(format_major(cap))),
+            Ok(()) => {}
+        }
+    }
+    if let Some(rate) = input.royalty_bps {
+        if rate < 1 {
+            errors.add("royalty_bps", msg::bps_range(1, limits.max_royalty_bps));
+        } else if rate > limits.max_royalty_bps {
+            let whole = limits.max_royalty_bps / 100;
+            errors.add("royalty_bps", above_cap(format!("{whole}%")));
+        }
+    }
+    if let Some(minimum) = input.royalty_minimum_minor {
+        if !royalty {
+            errors.add("royalty_minimum_minor", msg::ROYALTY_MINIMUM_NEEDS_RATE);
+        } else {
+            match validate_amount_minor(minimum) {
+                Err(message) => errors.add("royalty_minimum_minor", message),
+                Ok(()) if minimum > limits.max_royalty_minimum_minor => {
+                    errors.add("royalty_minimum_minor", above_cap(format_major(limits.max_royalty_minimum_minor)))
+                }
+                Ok(()) => {}
+            }
+        }
+    }
+    if input.royalty_period.is_some() && !royalty {
+        errors.add("royalty_period", msg::OPEN_LICENCE_PERIOD_NEEDS_RATE);
+    }
+    if royalty && input.royalty_period.is_none() {
+        input.royalty_period = Some(RoyaltyPeriod::Quarter);
+    }
+    if input.entry_fee_credited && !(royalty && input.fee_minor.is_some_and(|f| f > 0)) {
+        errors.add("entry_fee_credited", msg::OPEN_LICENCE_CREDIT_NEEDS_FEE);
+    }
+    let priced = input.fee_minor.is_some_and(|f| f > 0) || input.royalty_bps.is_some_and(|r| r > 0);
+    if !priced && !errors.0.iter().any(|e| e.field == "fee_minor" || e.field == "royalty_bps") {
+        errors.add("fee_minor", msg::OPEN_LICENCE_NEEDS_PRICE);
+    }
+    if !(1..=limits.max_term_years).contains(&input.term_years) {
+        errors.add("term_years", msg::YEARS_OUT_OF_RANGE.with("min", 1).with("max", limits.max_term_years));
+    }
+    match required_text(&input.territory, 200) {
+        Ok(text) => input.territory = text,
+        Err(message) => errors.add("territory", message),
+    }
+    match required_text(&input.representative, 100) {
+        Ok(text) => input.representative = text,
+        Err(message) => errors.add("representative", message),
+    }
+    match optional_text(input.conditions.as_deref(), 5000) {
+        Ok(text) => input.conditions = text,
+        Err(message) => errors.add("conditions", message),
+    }
+    errors
+}
+
+/// Declares an open licence of a published, granted patent (the owner's members). The
+/// declaration waits for the center's review; one may be pending or published per patent.
+pub async fn declare<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    achievement_id: Uuid,
+    mut input: Declare,
+    limits: &Limits,
+) -> Result<open_licence::Model> {
+    let subject = achievement::Entity::find_by_id(achievement_id)
+        .one(db)
+        .await?
+        .filter(|a| {
+            actor.belongs_to(a.organization_id)
+                || actor.can_review()
+                || a.status == AchievementStatus::Published.as_str()
+        })
+        .ok_or(ListingsError::NotFound("achievement"))?;
+    if !owner_member(actor, subject.organization_id) {
+        return Err(ListingsError::Forbidden("only the patentee declares an open licence of its patent".into()));
+    }
+    let mut errors = check_terms(&mut input, limits);
+    let kind = AchievementKind::parse(&subject.kind).ok();
+    if subject.status != AchievementStatus::Published.as_str() {
+        errors.add("achievement_id", msg::OPEN_LICENCE_NEEDS_PUBLISHED);
+    } else if !kind.is_some_and(AchievementKind::is_patent) {
+        errors.add("achievement_id", msg::OPEN_LICENCE_NOT_PATENT);
+    } else if !subject.patent_granted {
+        errors.add("achievement_id", msg::OPEN_LICENCE_NOT_GRANTED);
+    } else if matches!(kind, Some(AchievementKind::UtilityModel | AchievementKind::DesignPatent)) {
+        match input.evaluation_report_id {
+            None => errors.add("evaluation_report_id", msg::OPEN_LICENCE_EVALUATION_REQUIRED),
+            Some(id) => {
+                let report = document::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .filter(|d| d.achievement_id == subject.id && d.tier == DisclosureTier::Public.as_str());
+                if report.is_none() {
+                    errors.add("evaluation_report_id", msg::OPEN_LICENCE_EVALUATION_UNKNOWN);
+                }
+            }
+        }
+    } else if let Some(id) = input.evaluation_report_id {
+        let report = document::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|d| d.achievement_id == subject.id && d.tier == DisclosureTier::Public.as_str());
+        if report.is_none() {
+            errors.add("evaluation_report_id", msg::OPEN_LICENCE_EVALUATION_UNKNOWN);
+        }
+    }
+    errors.into_result()?;
+    let now = Utc::now();
+    let created = open_licence::ActiveModel {
+        id: Set(new_id()),
+        achievement_id: Set(subject.id),
+        organization_id: Set(subject.organization_id),
+        status: Set(OpenLicenceStatus::PendingReview.as_str().into()),
+        currency: Set(input.currency.code().into()),
+        fee_minor: Set(input.fee_minor.filter(|f| *f > 0)),
+        royalty_bps: Set(input.royalty_bps),
+        royalty_minimum_minor: Set(input.royalty_minimum_minor.filter(|m| *m > 0)),
+        royalty_period: Set(input.royalty_period.map(|p| p.as_str().to_string())),
+        entry_fee_credited: Set(input.entry_fee_credited),
+        term_years: Set(input.term_years),
+        territory: Set(input.territory),
+        representative: Set(input.representative),
+        conditions: Set(input.conditions),
+        evaluation_report_id: Set(input.evaluation_report_id),
+        review_reason: Set(None),
+        reviewed_by: Set(None),
+        reviewed_at: Set(None),
+        published_at: Set(None),
+        withdrawn_at: Set(None),
+        live_key: Set(Some(subject.id.to_string())),
+        created_by: Set(actor.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        ListingsError::from_db_unique(e, "this patent already has an open-licence declaration pending or published")
+    })?;
+    audit::record(db, Some(actor), "open_licence.declare", ENTITY, created.id, None, Some(snapshot(&created))).await?;
+    Ok(created)
+}
+
+/// How a declaration is saved: its id and version columns.
+const ROWS: Versioned<open_licence::Entity> =
+    Versioned { entity: ENTITY, id: open_licence::Column::Id, version: open_licence::Column::Version };
+
+async fn locked<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<open_licence::Model> {
+    open_licence::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(ListingsError::NotFound(ENTITY))
+}
+
+async fn save<C: ConnectionTrait>(
+    db: &C,
+    mut active: open_licence::ActiveModel,
+    current: &open_licence::Model,
+) -> Result<open_licence::Model> {
+    active.updated_at = Set(Utc::now());
+    ROWS.save(db, active, current.id, current.version).await
+}
+
+fn refuse(action: &'static str, model: &open_licence::Model) -> ListingsError {
+    ListingsError::InvalidTransition { entity: ENTITY, action, state: model.status.clone() }
+}
+
+/// The center's decision on a pending declaration.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Approve,
+    Reject(String),
+}
+
+/// Publishes or returns a pending declaration (reviewers and platform admins); the
+/// patentee's members are told either way.
+pub async fn review<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    decision: Decision,
+) -> Result<open_licence::Model> {
+    let current = locked(db, id).await?;
+    if !visible(Some(actor), &current) {
+        return Err(ListingsError::NotFound(ENTITY));
+    }
+    if !actor.can_review() {
+        return Err(ListingsError::Forbidden("only the center's reviewers review open-licence declarations".into()));
+    }
+    check_version(expected_version, current.version)?;
+    if status_of(&current)? != OpenLicenceStatus::PendingReview {
+        return Err(refuse(if matches!(decision, Decision::Approve) { "approve" } else { "reject" }, &current));
+    }
+    let now = Utc::now();
+    let mut active: open_licence::ActiveModel = current.clone().into();
+    active.reviewed_by = Set(Some(actor.user_id));
+    active.reviewed_at = Set(Some(now));
+    let (action, kind, message) = match &decision {
+        Decision::Approve => {
+            active.status = Set(OpenLicenceStatus::Published.as_str().into());
+            active.published_at = Set(Some(now));
+            active.review_reason = Set(None);
+            ("open_licence.approve", "open_licence_published", msg::NOTICE_OPEN_LICENCE_PUBLISHED)
+        }
+        Decision::Reject(reason) => {
+            let reason = required_text(reason, 2000).map_err(|m| ListingsError::invalid("reason", m))?;
+            active.status = Set(OpenLicenceStatus::Rejected.as_str().into());
+            active.review_reason = Set(Some(reason));
+            active.live_key = Set(None);
+            ("open_licence.reject", "open_licence_rejected", msg::NOTICE_OPEN_LICENCE_REJECTED)
+        }
+    };
+    let updated = save(db, active, &current).await?;
+    audit::record(db, Some(actor), action, ENTITY, id, Some(snapshot(&current)), Some(snapshot(&updated))).await?;
+    audit::enqueue_search_update(db, "achievement", updated.achievement_id, "upsert").await?;
+    let key = updated.version.to_string();
+    notify_patentee(db, &updated, kind, message, updated.review_reason.clone(), &key).await?;
+    Ok(updated)
+}
+
+/// Withdraws a pending or published declaration (the patentee's members); licences
+/// already taken stand.
+pub async fn withdraw<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<open_licence::Model> {
+    let current = locked(db, id).await?;
+    if !visible(Some(actor), &current) {
+        return Err(ListingsError::NotFound(ENTITY));
+    }
+    if !owner_member(actor, current.organization_id) {
+        return Err(ListingsError::Forbidden("only the patentee withdraws its declaration".into()));
+    }
+    check_version(expected_version, current.version)?;
+    if !matches!(status_of(&current)?, OpenLicenceStatus::PendingReview | OpenLicenceStatus::Published) {
+        return Err(refuse("withdraw", &current));
+    }
+    let mut active: open_licence::ActiveModel = current.clone().into();
+    active.status = Set(OpenLicenceStatus::Withdrawn.as_str().into());
+    active.withdrawn_at = Set(Some(Utc::now()));
+    active.live_key = Set(None);
+    let updated = save(db, active, &current).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "open_licence.withdraw",
+        ENTITY,
+        id,
+        Some(snapshot(&current)),
+        Some(snapshot(&updated)),
+    )
+    .await?;
+    audit::enqueue_search_update(db, "achievement", updated.achievement_id, "upsert").await?;
+    Ok(updated)
+}
+
+/// Tells the patentee's active members what became of a declaration (or of a licence
+/// taken under it).
+pub async fn notify_patentee<C: ConnectionTrait>(
+    db: &C,
+    model: &open_licence::Model,
+    kind: &str,
+    message: MessageKey,
+    body: Option<String>,
+    key: &str,
+) -> Result<()> {
+    let members = user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(model.organization_id))
+        .filter(user::Column::Status.eq("active"))
+        .all(db)
+        .await?;
+    for member in members {
+        notify(
+            db,
+            NewNotification {
+                user_id: member.id,
+                kind: kind.into(),
+                message: message.into(),
+                body: body.clone(),
+                entity_type: Some(ENTITY.into()),
+                entity_id: Some(model.id),
+                dedupe_key: format!("open_licence:{}:{kind}:{key}:{}", model.id, member.id),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// One declaration, if the actor may see it.
+pub async fn get<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, id: Uuid) -> Result<open_licence::Model> {
+    open_licence::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|m| visible(actor, m))
+        .ok_or(ListingsError::NotFound(ENTITY))
+}
+
+/// A published declaration, share-locked so that a withdrawal waits for a licence being
+/// taken under it (for `techex_contracts::open_licence::take`).
+pub async fn published_for_taking<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<open_licence::Model> {
+    let model = open_licence::Entity::find_by_id(id)
+        .lock_shared()
+        .one(db)
+        .await?
+        .filter(|m| visible(None, m))
+        .ok_or(ListingsError::NotFound(ENTITY))?;
+    if status_of(&model)? != OpenLicenceStatus::Published {
+        return Err(refuse("take a licence under", &model));
+    }
+    Ok(model)
+}
+
+/// The live (pending or published) declaration of an achievement that the actor may see.
+pub async fn live_for_achievement<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    achievement_id: Uuid,
+) -> Result<Option<open_licence::Model>> {
+    Ok(open_licence::Entity::find()
+        .filter(open_licence::Column::LiveKey.eq(achievement_id.to_string()))
+        .one(db)
+        .await?
+        .filter(|m| visible(actor, m)))
+}
+
+/// Whether an organization (the actor's) may take a licence under a declaration now.
+fn may_take(actor: Option<&Actor>, model: &open_licence::Model, taken_by_org: bool) -> bool {
+    actor.is_some_and(|a| {
+        a.organization_verified
+            && !a.belongs_to(model.organization_id)
+            && (a.has(Role::Member) || a.has(Role::OrgAdmin))
+            && a.organization_kind != techex_core::domain::OrgKind::Center
+    }) && model.status == OpenLicenceStatus::Published.as_str()
+        && !taken_by_org
+}
+
+/// A declaration as the actor sees it.
+pub async fn view<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    model: open_licence::Model,
+) -> Result<OpenLicenceView> {
+    let subject = achievement::Entity::find_by_id(model.achievement_id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::Internal("open licence without its achievement".into()))?;
+    let owner = organization::Entity::find_by_id(model.organization_id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::Internal("open licence without its patentee".into()))?;
+    let taken = open_licence_grant::Entity::find()
+        .filter(open_licence_grant::Column::OpenLicenceId.eq(model.id))
+        .count(db)
+        .await?;
+    let taken_by_org = match actor {
+        Some(a) => {
+            open_licence_grant::Entity::find()
+                .filter(open_licence_grant::Column::OpenLicenceId.eq(model.id))
+                .filter(open_licence_grant::Column::LicenseeOrgId.eq(a.organization_id))
+                .count(db)
+                .await?
+                > 0
+        }
+        None => false,
+    };
+    let privileged = privileged(actor, &model);
+    Ok(OpenLicenceView {
+        id: model.id,
+        patent: LicensedPatent {
+            achievement_id: subject.id,
+            title_zh: subject.title_zh,
+            title_en: subject.title_en,
+            kind: subject.kind,
+            patent_number: subject.patent_number,
+            field_code: subject.field_code,
+        },
+        licensor: OwnerBrief::from(&owner),
+        status: status_of(&model)?,
+        can_take: may_take(actor, &model, taken_by_org),
+        currency: model.currency,
+        fee_minor: model.fee_minor,
+        royalty_bps: model.royalty_bps,
+        royalty_minimum_minor: model.royalty_minimum_minor,
+        royalty_period: model.royalty_period.as_deref().and_then(|p| RoyaltyPeriod::parse(p).ok()),
+        entry_fee_credited: model.entry_fee_credited,
+        term_years: model.term_years,
+        territory: model.territory,
+        representative: model.representative,
+        conditions: model.conditions,
+        evaluation_report_id: model.evaluation_report_id,
+        review_reason: if privileged { model.review_reason } else { None },
+        published_at: model.published_at,
+        withdrawn_at: model.withdrawn_at,
+        created_at: model.created_at,
+        licences_taken: taken,
+        privileged,
+        version: model.version,
+    })
+}
+
+/// Which declarations to list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OpenLicenceFilter {
+    /// Default: published. Others see only published and withdrawn declarations, except
+    /// the center's reviewers (any) and a patentee with `mine`.
+    pub status: Option<OpenLicenceStatus>,
+    /// Only the actor's organization's declarations, in any state.
+    #[serde(default)]
+    pub mine: bool,
+    /// Only declarations of patents in this technology field (its code).
+    pub field: Option<String>,
+    pub achievement_id: Option<Uuid>,
+}
+
+/// Declarations, newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    filter: &OpenLicenceFilter,
+    page: PageRequest,
+) -> Result<Page<OpenLicenceView>> {
+    let status = filter.status.unwrap_or(OpenLicenceStatus::Published);
+    let mut query = open_licence::Entity::find().order_by_desc(open_licence::Column::Id);
+    match actor {
+        Some(a) if filter.mine => query = query.filter(open_licence::Column::OrganizationId.eq(a.organization_id)),
+        Some(a) if a.can_review() => {}
+        _ if !matches!(status, OpenLicenceStatus::Published | OpenLicenceStatus::Withdrawn) => {
+            return Ok(Page { items: Vec::new(), next_cursor: None });
+        }
+        _ => {}
+    }
+    if filter.status.is_some() || !filter.mine {
+        query = query.filter(open_licence::Column::Status.eq(status.as_str()));
+    }
+    if let Some(id) = filter.achievement_id {
+        query = query.filter(open_licence::Column::AchievementId.eq(id));
+    }
+    if let Some(field) = filter.field.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        let ids: Vec<Uuid> = achievement::Entity::find()
+            .select_only()
+            .column(achievement::Column::Id)
+            .filter(achievement::Column::FieldCode.eq(field))
+            .into_tuple()
+            .all(db)
+            .await?;
+        query = query.filter(open_licence::Column::AchievementId.is_in(ids));
+    }
+    if let Some(cursor) = page.after {
+        query = query.filter(open_licence::Column::Id.lt(cursor.0));
+    }
+    let rows = query.limit(page.limit + 1).all(db).await?;
+    let page = Page::from_rows(rows, page.limit, |m| m.id);
+    let mut items = Vec::with_capacity(page.items.len());
+    for row in page.items {
+        items.push(view(db, actor, row).await?);
+    }
+    Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+/// Records a licence taken under a declaration (in the transaction that drafts its
+/// contract); a second licence of one organization under one declaration is a 409.
+pub async fn record_grant<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    model: &open_licence::Model,
+    contract_id: Uuid,
+    anonymous: bool,
+) -> Result<open_licence_grant::Model> {
+    let grant = open_licence_grant::ActiveModel {
+        id: Set(new_id()),
+        open_licence_id: Set(model.id),
+        licensee_org_id: Set(actor.organization_id),
+        contract_id: Set(contract_id),
+        anonymous: Set(anonymous),
+        taken_by: Set(actor.user_id),
+        taken_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| ListingsError::from_db_unique(e, "your organization already took a licence under this declaration"))?;
+    audit::record(
+        db,
+        Some(actor),
+        "open_licence.take",
+        ENTITY,
+        model.id,
+        None,
+        Some(serde_json::json!({"licensee_org_id": actor.organization_id, "contract_id": contract_id})),
+    )
+    .await?;
+    Ok(grant)
+}
+
+/// Whether a published declaration opens the achievement's patent for licensing: then
+/// its owner may grant no exclusive or sole licence (Patent Law art. 51).
+pub async fn is_open<C: ConnectionTrait>(db: &C, achievement_id: Uuid) -> Result<bool> {
+    Ok(open_licence::Entity::find()
+        .filter(open_licence::Column::LiveKey.eq(achievement_id.to_string()))
+        .filter(open_licence::Column::Status.eq(OpenLicenceStatus::Published.as_str()))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Whether the organization already holds (or is taking) a licence under a declaration.
+pub async fn already_taken<C: ConnectionTrait>(db: &C, open_licence_id: Uuid, org: Uuid) -> Result<bool> {
+    Ok(open_licence_grant::Entity::find()
+        .filter(open_licence_grant::Column::OpenLicenceId.eq(open_licence_id))
+        .filter(open_licence_grant::Column::LicenseeOrgId.eq(org))
+        .count(db)
+        .await?
+        > 0)
+}

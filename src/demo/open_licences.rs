@@ -1,0 +1,124 @@
+//! The demo's open licensing: granted patents of the universities declared for open
+//! licensing (a lump sum, or an entry fee with a royalty), published by the center, one
+//! more waiting on its review desk, and a licence taken, signed and registered, so the
+//! list, a declaration's page and the desk all show something real.
+
+use super::*;
+
+/// Declares, publishes and licenses as described above; skips quietly when the demo has
+/// too few granted patents to spare.
+pub async fn load_open_licences(database: &DatabaseConnection) -> anyhow::Result<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    use techex_core::domain::RoyaltyPeriod;
+    use techex_listings::entities::achievement;
+    use techex_listings::open_licences::{self, Decision, Declare, Limits};
+    use techex_negotiation::entities::{auction, deal};
+    let seller = demo_actor(database, "seller@techex.local").await?;
+    let reviewer = demo_actor(database, "reviewer@techex.local").await?;
+    let buyer = demo_actor(database, "buyer@techex.local").await?;
+    let registrar = demo_actor(database, "registrar@techex.local").await?;
+    // Granted invention patents of the seller that no deal or auction of the demo uses.
+    let busy: Vec<uuid::Uuid> = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::AchievementId)
+        .into_tuple::<Option<uuid::Uuid>>()
+        .all(database)
+        .await?
+        .into_iter()
+        .flatten()
+        .chain(
+            auction::Entity::find()
+                .select_only()
+                .column(auction::Column::AchievementId)
+                .into_tuple()
+                .all(database)
+                .await?,
+        )
+        .collect();
+    let patents: Vec<achievement::Model> = achievement::Entity::find()
+        .filter(achievement::Column::OrganizationId.eq(seller.organization_id))
+        .filter(achievement::Column::Status.eq("published"))
+        .filter(achievement::Column::Kind.eq(AchievementKind::InventionPatent.as_str()))
+        .filter(achievement::Column::PatentGranted.eq(true))
+        .filter(achievement::Column::Id.is_not_in(busy))
+        .order_by_desc(achievement::Column::Id)
+        .limit(5)
+        .all(database)
+        .await?;
+    if patents.len() < 5 {
+        return Ok(());
+    }
+    let bar = progress(patents.len() + 1, "open licences");
+    let limits = Limits::shipped();
+    let terms = [
+        (Some(8_000_000), None, None, None, "同等条件下优先提供技术培训。"),
+        (Some(2_000_000), Some(300), Some(5_000_000), Some(RoyaltyPeriod::Quarter), "被许可人每季度报告净销售额。"),
+        (Some(15_000_000), None, None, None, "许可期内专利权人负责维持专利有效。"),
+        (None, Some(500), Some(2_000_000), Some(RoyaltyPeriod::Year), "按年度结算提成。"),
+        (Some(3_000_000), None, None, None, "适用于年产值五千万元以下的企业。"),
+    ];
+    let transaction = begin_write(database).await?;
+    let mut published = Vec::new();
+    for (index, (patent, (fee, rate, minimum, period, conditions))) in patents.iter().zip(terms).enumerate() {
+        let declared = open_licences::declare(
+            &transaction,
+            &seller,
+            patent.id,
+            Declare {
+                mode: TransactionMode::OrdinaryLicense,
+                currency: Currency::CNY,
+                fee_minor: fee,
+                royalty_bps: rate,
+                royalty_minimum_minor: minimum,
+                royalty_period: period,
+                entry_fee_credited: fee.is_some() && rate.is_some(),
+                term_years: 5,
+                territory: "中国大陆".into(),
+                representative: "张成（成果转化办公室主任）".into(),
+                conditions: Some(conditions.into()),
+                evaluation_report_id: None,
+            },
+            &limits,
+        )
+        .await?;
+        // The last one waits on the center's desk.
+        if index + 1 < patents.len() {
+            let approved = open_licences::review(&transaction, &reviewer, declared.id, None, Decision::Approve).await?;
+            published.push(approved);
+        }
+        bar.inc(1);
+    }
+    // The enterprise took a licence under the first declaration: signed and registered.
+    if let Some(first) = published.first() {
+        let contract = techex_contracts::open_licence::take(
+            &transaction,
+            &buyer,
+            first.id,
+            techex_contracts::open_licence::TakeLicence { anonymous: false },
+        )
+        .await?;
+        let amended = techex_contracts::contracts::amend(
+            &transaction,
+            &buyer,
+            contract.id,
+            None,
+            techex_contracts::contracts::AmendContract {
+                buyer_representative: Some("刘采（研发总监）".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        techex_contracts::contracts::sign(
+            &transaction,
+            &buyer,
+            contract.id,
+            techex_contracts::contracts::Sign { sha256: amended.sha256.clone() },
+        )
+        .await?;
+        techex_contracts::contracts::register(&transaction, &registrar, contract.id, None).await?;
+    }
+    transaction.commit().await?;
+    bar.inc(1);
+    bar.finish_and_clear();
+    Ok(())
+}

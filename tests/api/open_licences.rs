@@ -1,0 +1,251 @@
+//! Patent open licensing (专利开放许可) over HTTP: a university declares an open licence,
+//! bad declarations are refused field by field and store nothing, the center publishes
+//! it, two enterprises take licences at the same moment and each gets its own contract,
+//! which only the licensee signs and the center registers, and each fee is paid through
+//! Stripe with the ledger balanced; a withdrawal closes the door to new licensees.
+
+use crate::contracts::sign;
+use crate::helpers::{Reply, TestApp, spawn_app, unique_patent_number};
+use crate::payments::{confirm_card, deliver_intent_state, ledger};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+fn declaration() -> Value {
+    json!({
+        "fee_minor": 5_000_000,
+        "term_years": 5,
+        "territory": "中国大陆",
+        "representative": "张成",
+        "conditions": "被许可人应在产品说明中注明专利号",
+    })
+}
+
+fn with(mut body: Value, field: &str, value: Value) -> Value {
+    body[field] = value;
+    body
+}
+
+/// The declarations an organization holds, in any state.
+async fn own_declarations(app: &TestApp) -> usize {
+    let mine = app.get("/api/v1/open-licences?mine=true", Some(&app.seller)).await.expect(200);
+    mine.body["items"].as_array().map_or(0, Vec::len)
+}
+
+/// A granted utility model of the seller (number with kind digit 2), published.
+async fn utility_model(app: &TestApp) -> String {
+    let invention = unique_patent_number();
+    let digits: String = invention.chars().filter(char::is_ascii_digit).collect();
+    let serial = &digits[5..12];
+    let number = techex_core::PatentNumber::from_digits(&format!("20222{serial}")).expect("valid").application_number();
+    app.published_achievement(
+        &app.seller,
+        json!({"kind": "utility_model", "patent_number": number, "patent_granted": true, "inventors": []}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_open_licence_is_declared_published_taken_by_two_at_once_registered_and_paid() {
+    let app = spawn_app().await;
+    let patent = app
+        .published_achievement(&app.seller, json!({"patent_granted": true, "inventors": [], "field": "new_materials"}))
+        .await;
+    let path = format!("/api/v1/achievements/{patent}/open-licence");
+
+    // Bad declarations: a problem naming the field, and nothing stored.
+    let cases = [
+        (with(declaration(), "fee_minor", json!(2_000_000_001_i64)), "fee_minor"),
+        (with(declaration(), "fee_minor", json!(-1)), "fee_minor"),
+        (with(with(declaration(), "royalty_bps", json!(2001)), "fee_minor", Value::Null), "royalty_bps"),
+        (with(declaration(), "mode", json!("exclusive_license")), "mode"),
+        (with(declaration(), "term_years", json!(21)), "term_years"),
+        (with(declaration(), "royalty_minimum_minor", json!(100)), "royalty_minimum_minor"),
+        (with(declaration(), "representative", json!("")), "representative"),
+        (with(with(declaration(), "fee_minor", Value::Null), "conditions", Value::Null), "fee_minor"),
+    ];
+    for (body, field) in cases {
+        let reply = app.post(&path, Some(&app.seller), body.clone()).await.expect_problem(422, "validation_failed");
+        assert_eq!(reply.error_fields(), [field], "{body}");
+        assert_eq!(reply.body["errors"][0]["detail"].as_str().map(str::is_empty), Some(false));
+    }
+    let pending_patent = app.published_achievement(&app.seller, json!({"patent_granted": false})).await;
+    let reply = app
+        .post(&format!("/api/v1/achievements/{pending_patent}/open-licence"), Some(&app.seller), declaration())
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(reply.error_fields(), ["achievement_id"], "an application not yet granted");
+    let utility = utility_model(&app).await;
+    let utility_path = format!("/api/v1/achievements/{utility}/open-licence");
+    let reply =
+        app.post(&utility_path, Some(&app.seller), declaration()).await.expect_problem(422, "validation_failed");
+    assert_eq!(reply.error_fields(), ["evaluation_report_id"], "a utility model without its evaluation report");
+    let stranger = with(declaration(), "evaluation_report_id", json!(uuid::Uuid::now_v7()));
+    let reply = app.post(&utility_path, Some(&app.seller), stranger).await.expect_problem(422, "validation_failed");
+    assert_eq!(reply.error_fields(), ["evaluation_report_id"]);
+    app.post(&path, Some(&app.buyer), declaration()).await.expect_problem(403, "forbidden");
+    assert_eq!(own_declarations(&app).await, 0, "a refused declaration stores nothing");
+
+    // With its evaluation report among the public documents, the utility model may be declared.
+    let report = Reply::from(
+        app.request(reqwest::Method::POST, &format!("/api/v1/achievements/{utility}/documents"), Some(&app.seller))
+            .multipart(
+                Form::new()
+                    .part("file", Part::bytes(PDF).file_name("评价报告.pdf").mime_str("application/pdf").expect("mime"))
+                    .text("title", "专利权评价报告")
+                    .text("tier", "public"),
+            )
+            .send()
+            .await
+            .expect("upload"),
+    )
+    .await
+    .expect(201)
+    .id();
+    app.post(&utility_path, Some(&app.seller), with(declaration(), "evaluation_report_id", json!(report)))
+        .await
+        .expect(201);
+
+    // Declared: pending until the center reviews it, and hidden from everyone else.
+    let declared = app.post(&path, Some(&app.seller), declaration()).await.expect(201);
+    let id = declared.id();
+    assert_eq!(declared.body["status"], "pending_review");
+    app.post(&path, Some(&app.seller), declaration()).await.expect_problem(409, "conflict");
+    let one = format!("/api/v1/open-licences/{id}");
+    app.get(&one, None).await.expect_problem(404, "not_found");
+    app.get(&one, Some(&app.buyer)).await.expect_problem(404, "not_found");
+    let licences = format!("{one}/licences");
+    app.post(&licences, Some(&app.buyer), json!({})).await.expect_problem(404, "not_found");
+    app.post_if_match(&format!("{one}/approve"), &app.seller, declared.version(), None)
+        .await
+        .expect_problem(403, "forbidden");
+    app.post_if_match(&format!("{one}/approve"), &app.reviewer, declared.version() + 1, None)
+        .await
+        .expect_problem(412, "precondition_failed");
+    let published =
+        app.post_if_match(&format!("{one}/approve"), &app.reviewer, declared.version(), None).await.expect(200);
+    assert_eq!(published.body["status"], "published");
+    let public = app.get("/api/v1/open-licences?field=new_materials", None).await.expect(200);
+    assert!(public.body["items"].as_array().is_some_and(|items| items.iter().any(|d| d["id"] == id.as_str())));
+    let elsewhere = app.get("/api/v1/open-licences?field=energy", None).await.expect(200);
+    assert!(elsewhere.body["items"].as_array().is_some_and(|items| items.iter().all(|d| d["id"] != id.as_str())));
+
+    // Neither the patentee nor an unverified organization takes a licence.
+    app.post(&licences, Some(&app.seller), json!({})).await.expect_problem(403, "forbidden");
+    app.post(&licences, Some(&app.unverified), json!({})).await.expect_problem(403, "forbidden");
+
+    // Two enterprises take licences at the same moment: two contracts.
+    let take = |who: &crate::helpers::Account, anonymous: bool| {
+        app.request(reqwest::Method::POST, &licences, Some(who)).json(&json!({"anonymous": anonymous})).send()
+    };
+    let (first, second) = tokio::join!(take(&app.buyer, false), take(&app.buyer2, true));
+    let first = Reply::from(first.expect("take")).await.expect(201);
+    let second = Reply::from(second.expect("take")).await.expect(201);
+    assert_ne!(first.id(), second.id());
+    app.post(&licences, Some(&app.buyer), json!({})).await.expect_problem(409, "conflict");
+    for (contract, who) in [(&first, &app.buyer), (&second, &app.buyer2)] {
+        assert_eq!(contract.body["contract_type"], "licence_ordinary");
+        assert_eq!(contract.body["required_signatures"], json!(["buyer"]));
+        let text = app
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/contracts/{}/document?format=text", contract.id()),
+                Some(who),
+            )
+            .send()
+            .await
+            .expect("text")
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(text.contains("开放许可声明") && text.contains(&id), "the contract records the declaration: {text}");
+        assert!(text.contains("被许可人应在产品说明中注明专利号"), "the declared conditions are in the text");
+        assert!(text.contains("张成"), "the patentee's representative from the declaration");
+    }
+
+    // Each licensee names its representative, signs alone, and the center registers.
+    let mut milestones = Vec::new();
+    for (contract, who) in [(&first, &app.buyer), (&second, &app.buyer2)] {
+        let contract_id = contract.id();
+        let contract_path = format!("/api/v1/contracts/{contract_id}");
+        let fixed = app
+            .patch(&contract_path, who, None, json!({"penalty_bps": 0}))
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(fixed.error_fields(), ["penalty_bps"], "the declared terms stand");
+        let amended = app.patch(&contract_path, who, None, json!({"buyer_representative": "刘采"})).await.expect(200);
+        let hash = amended.body["sha256"].as_str().unwrap_or_default().to_string();
+        sign(&app, &contract_id, &app.seller, &hash).await.expect_problem(409, "conflict");
+        let signed = sign(&app, &contract_id, who, &hash).await.expect(200);
+        assert_eq!(signed.body["status"], "signed", "the licensee's signature completes it");
+        let registered = app.post_empty(&format!("{contract_path}/register"), Some(&app.registrar)).await.expect(200);
+        assert_eq!(registered.body["status"], "registered", "{}", registered.body);
+        let milestone = registered.body["milestones"][0].clone();
+        assert_eq!(milestone["amount_minor"], 5_000_000, "the declared fee is due on signing");
+        milestones.push((contract_id, milestone["id"].as_str().unwrap_or_default().to_string(), who));
+    }
+
+    // The public sees both licences, the anonymous one unnamed.
+    let granted = app.get(&licences, None).await.expect(200);
+    let rows = granted.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 2, "{}", granted.body);
+    assert_eq!(rows.iter().filter(|g| g["licensee"].is_null()).count(), 1, "one licensee asked not to be named");
+    assert!(rows.iter().all(|g| g["contract_id"].is_null()), "contracts stay with their parties");
+
+    // Each licensee pays its fee through Stripe; the ledger balances.
+    for (contract, milestone, who) in &milestones {
+        let paying = app.post_empty(&format!("/api/v1/milestones/{milestone}/pay"), Some(who)).await.expect(200);
+        let intent = paying.body["payment_intent_id"].as_str().unwrap_or_default().to_string();
+        confirm_card(&intent).await;
+        deliver_intent_state(&app, &intent).await;
+        let view = app.get(&format!("/api/v1/milestones/{milestone}/payment"), Some(who)).await.expect(200);
+        assert_eq!(view.body["milestone_status"], "paid", "{}", view.body);
+        let balances = ledger(&app, contract).await;
+        assert!(balances["accounts"].as_object().is_some_and(|a| !a.is_empty()), "{balances}");
+    }
+
+    // Withdrawn: no new licensee, the licences taken stand.
+    let current = app.get(&one, Some(&app.seller)).await.expect(200);
+    app.post_if_match(&format!("{one}/withdraw"), &app.buyer, current.version(), None)
+        .await
+        .expect_problem(403, "forbidden");
+    let withdrawn =
+        app.post_if_match(&format!("{one}/withdraw"), &app.seller, current.version(), None).await.expect(200);
+    assert_eq!(withdrawn.body["status"], "withdrawn");
+    app.post(&licences, Some(&app.other_seller), json!({})).await.expect_problem(409, "invalid_transition");
+    assert_eq!(app.get(&licences, None).await.expect(200).body.as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn the_center_returns_a_declaration_with_a_reason_and_the_patentee_may_declare_again() {
+    let app = spawn_app().await;
+    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+    let path = format!("/api/v1/achievements/{patent}/open-licence");
+    let body = json!({"royalty_bps": 300, "royalty_minimum_minor": 1_000_000, "royalty_period": "year",
+        "fee_minor": 500_000, "entry_fee_credited": true, "term_years": 3, "territory": "山东省", "representative": "张成"});
+    let declared = app.post(&path, Some(&app.seller), body.clone()).await.expect(201);
+    assert_eq!(declared.body["royalty_period"], "year");
+    let one = format!("/api/v1/open-licences/{}", declared.id());
+    app.post_if_match(&format!("{one}/reject"), &app.reviewer, declared.version(), Some(json!({"reason": " "})))
+        .await
+        .expect_problem(422, "validation_failed");
+    let returned = app
+        .post_if_match(
+            &format!("{one}/reject"),
+            &app.reviewer,
+            declared.version(),
+            Some(json!({"reason": "提成比例与市场不符"})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(returned.body["status"], "rejected");
+    assert_eq!(returned.body["review_reason"], "提成比例与市场不符");
+    app.post_if_match(&format!("{one}/approve"), &app.reviewer, returned.version(), None)
+        .await
+        .expect_problem(409, "invalid_transition");
+    let public = app.get(&one, None).await;
+    public.expect_problem(404, "not_found");
+    let again = app.post(&path, Some(&app.seller), with(body, "royalty_bps", json!(250))).await.expect(201);
+    assert_eq!(again.body["status"], "pending_review");
+}
