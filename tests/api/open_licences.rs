@@ -131,6 +131,31 @@ async fn an_open_licence_is_declared_published_taken_by_two_at_once_registered_a
     let elsewhere = app.get("/api/v1/open-licences?field=energy", None).await.expect(200);
     assert!(elsewhere.body["items"].as_array().is_some_and(|items| items.iter().all(|d| d["id"] != id.as_str())));
 
+    // A search filter and a word: the patents open for licensing.
+    app.wait_indexed().await;
+    assert_eq!(app.search_ids("mode=open_licence").await, [patent.clone()]);
+    assert!(app.search_ids(&format!("q={}", urlencode("开放许可"))).await.contains(&patent));
+    let facets = app.search("q=").await.expect(200).body["facets"]["mode"].clone();
+    assert!(
+        facets.as_array().is_some_and(|v| v.iter().any(|f| f["value"] == "open_licence" && f["count"] == 1)),
+        "{facets}"
+    );
+    app.search("mode=no_such_mode").await.expect_problem(400, "malformed_request");
+
+    // A patent open for licensing takes no exclusive or sole licence.
+    let deal = app
+        .post("/api/v1/deals", Some(&app.buyer), json!({"achievement_id": patent, "inquiry": "独占许可条件？"}))
+        .await
+        .expect(201)
+        .id();
+    let exclusive = json!({"terms": {"mode": "exclusive_license", "lump_sum_minor": 9_000_000, "territory": "山东省",
+        "term_years": 3}, "valid_until": (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339()});
+    let refused = app
+        .post(&format!("/api/v1/deals/{deal}/offers"), Some(&app.buyer), exclusive)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(refused.error_fields(), ["terms.mode"]);
+
     // Neither the patentee nor an unverified organization takes a licence.
     app.post(&licences, Some(&app.seller), json!({})).await.expect_problem(403, "forbidden");
     app.post(&licences, Some(&app.unverified), json!({})).await.expect_problem(403, "forbidden");
@@ -215,6 +240,12 @@ async fn an_open_licence_is_declared_published_taken_by_two_at_once_registered_a
     assert_eq!(withdrawn.body["status"], "withdrawn");
     app.post(&licences, Some(&app.other_seller), json!({})).await.expect_problem(409, "invalid_transition");
     assert_eq!(app.get(&licences, None).await.expect(200).body.as_array().map(Vec::len), Some(2));
+    app.wait_indexed().await;
+    assert!(app.search_ids("mode=open_licence").await.is_empty(), "a withdrawn declaration leaves the filter");
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 #[tokio::test]

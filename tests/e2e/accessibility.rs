@@ -179,6 +179,37 @@ async fn applications(app: &TestApp) -> String {
     invited.body["token"].as_str().unwrap_or_default().to_string()
 }
 
+/// A published open-licence declaration (a royalty with an entry fee) and a pending one,
+/// and a granted patent without one (its page shows the owner the declaration form).
+async fn open_licences(app: &TestApp) -> (String, String, String) {
+    let mut ids = Vec::new();
+    for (body, publish) in [
+        (
+            json!({"fee_minor": 2_000_000, "royalty_bps": 300, "royalty_minimum_minor": 1_000_000, "term_years": 5,
+                "territory": "中国大陆", "representative": "张成", "conditions": "每季度报告净销售额"}),
+            true,
+        ),
+        (json!({"fee_minor": 8_000_000, "term_years": 3, "territory": "山东省", "representative": "张成"}), false),
+    ] {
+        let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+        let declared =
+            app.post(&format!("/api/v1/achievements/{patent}/open-licence"), Some(&app.seller), body).await.expect(201);
+        if publish {
+            app.post_if_match(
+                &format!("/api/v1/open-licences/{}/approve", declared.id()),
+                &app.reviewer,
+                declared.version(),
+                None,
+            )
+            .await
+            .expect(200);
+        }
+        ids.push(declared.id());
+    }
+    let granted = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+    (ids[0].clone(), ids[1].clone(), granted)
+}
+
 #[tokio::test]
 async fn every_page_passes_axe_in_both_languages() {
     let app = spawn_app().await;
@@ -187,6 +218,7 @@ async fn every_page_passes_axe_in_both_languages() {
     };
     let (pending, published, deal, contract) = world(&app).await;
     let invitation = applications(&app).await;
+    let (open_licence, pending_licence, granted) = open_licences(&app).await;
     let mut found = Vec::new();
 
     let public: Vec<String> = [
@@ -198,6 +230,8 @@ async fn every_page_passes_axe_in_both_languages() {
         "/brokers".into(),
         format!("/brokers/{}", app.broker.user_id),
         "/auctions".into(),
+        "/open-licences".into(),
+        format!("/open-licences/{open_licence}"),
         "/sign-in".into(),
         "/register".into(),
         "/forgot-password".into(),
@@ -222,6 +256,8 @@ async fn every_page_passes_axe_in_both_languages() {
         "/my/alerts".into(),
         "/my/organization".into(),
         format!("/my/achievements/{published}/analytics"),
+        format!("/achievements/{granted}"),
+        format!("/open-licences/{pending_licence}"),
     ]
     .into();
     audit_all(&browser, "seller", &seller, &mut found).await;
@@ -233,6 +269,7 @@ async fn every_page_passes_axe_in_both_languages() {
         "/my/demands".into(),
         format!("/deals/{deal}"),
         format!("/achievements/{published}"),
+        format!("/open-licences/{open_licence}"),
     ]
     .into();
     audit_all(&browser, "buyer", &buyer, &mut found).await;
@@ -248,6 +285,7 @@ async fn every_page_passes_axe_in_both_languages() {
         "/center/audit",
         "/center/brokers",
         "/center/users",
+        "/center/open-licences",
     ]
     .map(String::from)
     .into();

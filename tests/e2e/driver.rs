@@ -158,14 +158,32 @@ impl Browser {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
 
+    /// Types into a field; an element replaced while the page settles (a stale
+    /// reference) is found again.
     pub async fn type_into(&self, css: &str, text: &str) {
-        let field = self.find(css).await;
-        field.clear().await.expect("clear");
-        field.send_keys(text).await.expect("typing");
+        for attempt in 0.. {
+            let field = self.find(css).await;
+            let typed = match field.clear().await {
+                Ok(()) => field.send_keys(text).await,
+                Err(error) => Err(error),
+            };
+            match typed {
+                Ok(()) => return,
+                Err(error) if is_stale(&error) && attempt < 20 => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(error) => panic!("typing into `{css}`: {error}"),
+            }
+        }
     }
 
+    /// Clicks an element; one replaced while the page settles is found again.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.expect("click");
+        for attempt in 0.. {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(error) if is_stale(&error) && attempt < 20 => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(error) => panic!("click on `{css}`: {error}"),
+            }
+        }
     }
 
     pub async fn script(&self, script: &str) -> Value {
@@ -315,4 +333,9 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}-375.png")), png).expect("write screenshot");
         self.resize(DESKTOP.0, DESKTOP.1).await;
     }
+}
+
+/// Whether WebDriver says the element found is no longer in the page.
+fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    matches!(error, fantoccini::error::CmdError::Standard(e) if e.error == fantoccini::error::ErrorStatus::StaleElementReference)
 }

@@ -24,5 +24,6 @@ mod cookies;
 mod driver;
 mod forms;
 mod journey;
+mod open_licences;
 mod seller;
 mod world;

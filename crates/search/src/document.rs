@@ -1,13 +1,13 @@
 //! What a published achievement or demand looks like in the index.
 
 use crate::schema::Fields;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
-use techex_core::domain::{AchievementKind, Maturity, TransactionMode};
-use techex_listings::entities::{StringList, achievement, demand, industry_field, organization, region};
+use techex_core::domain::{AchievementKind, Maturity, OpenLicenceStatus, TransactionMode};
+use techex_listings::entities::{StringList, achievement, demand, industry_field, open_licence, organization, region};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -45,6 +45,10 @@ pub struct Card {
     pub owner_name: String,
     pub owner_name_en: Option<String>,
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The patent is open for licensing: anyone may take an ordinary licence at the
+    /// published terms (`/open-licences`).
+    #[serde(default)]
+    pub open_licence: bool,
 }
 
 fn facet(dimension: &str, value: &str) -> Facet {
@@ -65,7 +69,13 @@ pub struct Labels {
     pub fields: HashMap<String, (String, String)>,
     /// Region code → (Chinese, English, parent code).
     pub regions: HashMap<String, (String, String, Option<String>)>,
+    /// The achievements whose patent a published declaration opens for licensing: they
+    /// carry the mode `open_licence` (a filter and a facet value) and its names.
+    pub open_licensed: std::collections::HashSet<uuid::Uuid>,
 }
+
+/// The mode facet value of a patent open for licensing (not a mode of negotiation).
+pub const OPEN_LICENCE_MODE: &str = "open_licence";
 
 impl Labels {
     /// Reads the names from the reference tables.
@@ -82,7 +92,16 @@ impl Labels {
             .into_iter()
             .map(|r| (r.code, (r.name_zh, r.name_en, r.parent_code)))
             .collect();
-        Ok(Labels { fields, regions })
+        let open_licensed = open_licence::Entity::find()
+            .select_only()
+            .column(open_licence::Column::AchievementId)
+            .filter(open_licence::Column::Status.eq(OpenLicenceStatus::Published.as_str()))
+            .into_tuple::<uuid::Uuid>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(Labels { fields, regions, open_licensed })
     }
 
     /// The names of a field, a region (with the regions it lies in), a kind, a maturity
@@ -283,6 +302,7 @@ pub fn achievement_document(
         owner_name: owner.name.clone(),
         owner_name_en: owner.name_en.clone(),
         published_at: model.published_at,
+        open_licence: labels.open_licensed.contains(&model.id),
     };
     let mut doc = common(fields, &card, "achievement");
     add_titles(&mut doc, fields, &[model.title_zh.as_deref(), model.title_en.as_deref()]);
@@ -326,6 +346,12 @@ pub fn achievement_document(
         doc.add_facet(fields.maturity, facet("maturity", maturity));
     }
     doc.add_facet(fields.kind, facet("kind", &model.kind));
+    if labels.open_licensed.contains(&model.id) {
+        doc.add_facet(fields.mode, facet("mode", OPEN_LICENCE_MODE));
+        for word in ["开放许可", "专利开放许可", "open licence", "open license", "open licensing"] {
+            doc.add_text(fields.labels, word);
+        }
+    }
     doc
 }
 
@@ -361,6 +387,7 @@ pub fn demand_document(
         owner_name: owner.name.clone(),
         owner_name_en: owner.name_en.clone(),
         published_at: model.published_at,
+        open_licence: false,
     };
     let mut doc = common(fields, &card, "demand");
     add_titles(&mut doc, fields, &[model.title_zh.as_deref(), model.title_en.as_deref()]);

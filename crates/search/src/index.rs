@@ -15,7 +15,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// rebuilt from the database.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Memory budget of the index writer (the part of a batch held before a flush).
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;

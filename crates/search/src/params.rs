@@ -30,7 +30,8 @@ pub struct SearchParams {
     /// Maturity codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maturity: Option<String>,
-    /// Transaction mode codes.
+    /// Transaction mode codes; `open_licence` keeps patents open for licensing by anyone
+    /// at published terms (专利开放许可).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// Region codes.
@@ -101,7 +102,12 @@ impl SearchParams {
             ),
             (
                 "mode".to_string(),
-                coded("mode", &self.mode, |v| TransactionMode::parse(v).map(|m| m.as_str().to_string()))?,
+                coded("mode", &self.mode, |v| {
+                    if v.trim() == crate::document::OPEN_LICENCE_MODE {
+                        return Ok(crate::document::OPEN_LICENCE_MODE.to_string());
+                    }
+                    TransactionMode::parse(v).map(|m| m.as_str().to_string())
+                })?,
             ),
             ("field".to_string(), list(&self.field)),
             ("region".to_string(), list(&self.region)),

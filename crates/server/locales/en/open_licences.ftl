@@ -67,3 +67,5 @@ ol_representative = Your representative who signs licences
 ol_no_report = None
 ol_limits_note = The center's limits on the fee, the royalty rate and the term apply; a declaration outside them is refused field by field. A utility model or design needs its patent evaluation report, uploaded as a public document.
 ol_declare_submit = Send for review
+ol_contract_fixed = The terms are those of the published open-licence declaration and stand as declared; name your representative who signs.
+ol_concluded_by_notice = Taken by notice under the open-licence declaration

@@ -63,3 +63,5 @@ ol_representative = 签署许可合同的本单位代表
 ol_no_report = 无
 ol_limits_note = 许可费、提成比例和期限须在交易中心规定的上限以内，超出的项目会逐项提示。实用新型和外观设计须提供专利权评价报告，请先作为公开文件上传。
 ol_declare_submit = 提交审核
+ol_contract_fixed = 合同条款以公告的开放许可声明为准，不可修改；请填写签署合同的本单位代表。
+ol_concluded_by_notice = 依开放许可声明通知取得

@@ -110,6 +110,9 @@ pub(super) async fn search_page(
         match dimension {
             "kind" => AchievementKind::parse(value).map(|k| k.label(code).to_string()).unwrap_or_else(|_| value.into()),
             "maturity" => Maturity::parse(value).map(|m| m.label(code).to_string()).unwrap_or_else(|_| value.into()),
+            "mode" if value == techex_search::document::OPEN_LICENCE_MODE => {
+                words.get("nav_open_licences").copied().unwrap_or(value).to_string()
+            }
             "mode" => TransactionMode::parse(value).map(|m| m.label(code).to_string()).unwrap_or_else(|_| value.into()),
             "field" => field_names
                 .get_attr(value)

@@ -1,0 +1,100 @@
+//! Open licensing in the browser: the patentee declares an open licence from its
+//! achievement page, the center publishes it from its desk, and an enterprise takes the
+//! licence from the achievement page in one step (with the confirm step first), names its
+//! representative, signs alone, and — once the center registered the contract — pays the
+//! fee with a card in the Stripe.js form.
+
+use crate::driver::{Browser, launch};
+use crate::helpers::{Account, PASSWORD, spawn_app};
+use serde_json::json;
+
+async fn sign_in(browser: &Browser, who: &Account) {
+    browser.open("/sign-in?lang=zh").await;
+    browser.type_into("#email", &who.email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("#sign-in-submit").await;
+    browser.find("form[action='/sign-out']").await;
+}
+
+async fn sign_out(browser: &Browser) {
+    browser.click("form[action='/sign-out'] button").await;
+    browser.find("a[href^='/sign-in']").await;
+}
+
+async fn path(browser: &Browser) -> String {
+    browser.script("return location.pathname;").await.as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn a_licence_is_declared_published_taken_and_paid_by_clicking() {
+    let app = spawn_app().await;
+    let Some(browser) = launch(&app.address).await else {
+        return;
+    };
+    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+
+    // The patentee declares from its achievement page.
+    sign_in(&browser, &app.seller).await;
+    browser.open(&format!("/achievements/{patent}")).await;
+    browser.type_into("#ol-fee", "60000").await;
+    browser.type_into("#ol-representative", "张成").await;
+    browser.click("#declare-licence button[type=submit]").await;
+    browser
+        .wait_until("location.pathname.indexOf('/open-licences/') === 0 && document.querySelector('#done')", "declared")
+        .await;
+    let declaration_path = path(&browser).await;
+    let declaration = declaration_path.trim_start_matches("/open-licences/").to_string();
+    assert!(browser.text("#open-licence").await.contains("待审核"));
+    browser.capture("open-licence-pending").await;
+    sign_out(&browser).await;
+
+    // The center publishes it from its desk.
+    sign_in(&browser, &app.reviewer).await;
+    browser.open("/center/open-licences").await;
+    browser.click(&format!("#approve-{declaration} button")).await;
+    browser.wait_until("document.querySelector('#done')", "published").await;
+    let published = app.get(&format!("/api/v1/open-licences/{declaration}"), None).await.expect(200);
+    assert_eq!(published.body["status"], "published");
+    sign_out(&browser).await;
+
+    // An enterprise takes the licence from the achievement page: the confirm step first.
+    sign_in(&browser, &app.buyer).await;
+    browser.open(&format!("/achievements/{patent}")).await;
+    browser.click(".open-licence-box a").await;
+    browser.wait_until(&format!("location.pathname === '{declaration_path}'"), "the declaration").await;
+    browser.capture("open-licence-take").await;
+    browser.click("#take-licence button[type=submit]").await;
+    browser.confirm("普通许可").await;
+    browser
+        .wait_until(
+            "location.pathname.indexOf('/contracts/') === 0 && document.querySelector('#amend-contract')",
+            "the licence contract",
+        )
+        .await;
+    let contract_path = path(&browser).await;
+    let contract = contract_path.trim_start_matches("/contracts/").to_string();
+    browser.type_into("#amend-buyer-rep", "刘采").await;
+    browser.click("#amend-contract button").await;
+    browser.wait_until("document.querySelector('#done')", "amended").await;
+    browser.click("#sign-contract button").await;
+    browser.confirm("SHA-256").await;
+    browser.wait_until("!document.querySelector('#sign-contract')", "signed by the licensee alone").await;
+    let view = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(view.body["status"], "signed");
+    app.post_empty(&format!("/api/v1/contracts/{contract}/register"), Some(&app.registrar)).await.expect(200);
+
+    // The licensee pays the fee with a card.
+    browser.open(&contract_path).await;
+    browser.type_into("#card-element input[placeholder='number']", "4242424242424242").await;
+    browser.type_into("#card-element input[placeholder='exp_month']", "12").await;
+    browser.type_into("#card-element input[placeholder='exp_year']", "30").await;
+    browser.type_into("#card-element input[placeholder='cvc']", "123").await;
+    browser.type_into("#card-element input[placeholder='postal_code']", "25000").await;
+    browser.click("#pay-form button[type=submit]").await;
+    browser.wait_until("document.querySelector('#milestone-1').textContent.indexOf('已付款') >= 0", "paid").await;
+    browser.capture("open-licence-paid").await;
+    let paid = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(paid.body["milestones"][0]["status"], "paid");
+    assert_eq!(paid.body["milestones"][0]["amount_minor"], 6_000_000);
+    browser.quit().await;
+}
