@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use techex_listings::entities::{achievement, demand};
+use techex_listings::entities::{achievement, demand, open_licence};
 use techex_negotiation::entities::{auction, broker};
 
 /// The most addresses one sitemap file may hold.
@@ -43,7 +43,7 @@ pub(super) async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -
         }
         xml.push_str("</url>\n");
     };
-    for path in ["/", "/search", "/achievements", "/demands", "/auctions", "/brokers"] {
+    for path in ["/", "/search", "/achievements", "/demands", "/auctions", "/open-licences", "/brokers"] {
         push(path.to_string(), None);
     }
     let achievements: Vec<(uuid::Uuid, chrono::DateTime<chrono::Utc>)> = achievement::Entity::find()
@@ -86,6 +86,20 @@ pub(super) async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -
         .await?;
     for (id, updated) in auctions {
         push(format!("/auctions/{id}"), Some(updated));
+    }
+    // The published open-licence declarations.
+    let declarations: Vec<(uuid::Uuid, chrono::DateTime<chrono::Utc>)> = open_licence::Entity::find()
+        .select_only()
+        .column(open_licence::Column::Id)
+        .column(open_licence::Column::UpdatedAt)
+        .filter(open_licence::Column::Status.eq("published"))
+        .order_by_desc(open_licence::Column::Id)
+        .limit(MAX_URLS)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    for (id, updated) in declarations {
+        push(format!("/open-licences/{id}"), Some(updated));
     }
     let brokers = broker::Entity::find().order_by_desc(broker::Column::Id).limit(MAX_URLS).all(&state.db).await?;
     for b in brokers.iter().filter(|b| techex_negotiation::brokers::is_active(b)) {
