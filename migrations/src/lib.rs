@@ -24,6 +24,7 @@ mod m20261202_000016_email_confirmation;
 mod m20261202_000017_broker_certificate_expiry;
 mod m20261202_000018_organization_licence;
 mod m20261202_000019_open_licences;
+mod m20261202_000020_royalty_reports;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_broker_certificate_expiry::Migration),
             Box::new(m20261202_000018_organization_licence::Migration),
             Box::new(m20261202_000019_open_licences::Migration),
+            Box::new(m20261202_000020_royalty_reports::Migration),
         ]
     }
 }

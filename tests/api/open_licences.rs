@@ -280,3 +280,180 @@ async fn the_center_returns_a_declaration_with_a_reason_and_the_patentee_may_dec
     let again = app.post(&path, Some(&app.seller), with(body, "royalty_bps", json!(250))).await.expect(201);
     assert_eq!(again.body["status"], "pending_review");
 }
+
+/// Moves a contract's signature back to `day`, as if it had run since then.
+async fn signed_on(app: &TestApp, contract: &str, day: chrono::NaiveDate) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    use techex_contracts::entities::contract;
+    let at = day.and_hms_opt(9, 0, 0).expect("time").and_utc();
+    contract::Entity::update_many()
+        .col_expr(contract::Column::SignedAt, Expr::value(at))
+        .filter(contract::Column::Id.eq(uuid::Uuid::parse_str(contract).expect("uuid")))
+        .exec(&app.db)
+        .await
+        .expect("backdate the contract");
+}
+
+/// The current calendar quarter, as a period code.
+fn this_quarter() -> String {
+    use chrono::Datelike;
+    let today = chrono::Utc::now().date_naive();
+    format!("{}-Q{}", today.year(), (today.month() - 1) / 3 + 1)
+}
+
+#[tokio::test]
+async fn a_royalty_runs_four_quarterly_reports_one_disputed_and_the_minimum_trued_up_and_paid() {
+    let app = spawn_app().await;
+    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+    let declared = app
+        .post(
+            &format!("/api/v1/achievements/{patent}/open-licence"),
+            Some(&app.seller),
+            json!({"fee_minor": 500_000, "royalty_bps": 300, "royalty_minimum_minor": 2_000_000,
+                   "royalty_period": "quarter", "entry_fee_credited": true, "term_years": 3,
+                   "territory": "中国大陆", "representative": "张成"}),
+        )
+        .await
+        .expect(201);
+    let one = format!("/api/v1/open-licences/{}", declared.id());
+    app.post_if_match(&format!("{one}/approve"), &app.reviewer, declared.version(), None).await.expect(200);
+    let contract = app.post(&format!("{one}/licences"), Some(&app.buyer), json!({})).await.expect(201).id();
+    let contract_path = format!("/api/v1/contracts/{contract}");
+    let amended =
+        app.patch(&contract_path, &app.buyer, None, json!({"buyer_representative": "刘采"})).await.expect(200);
+    sign(&app, &contract, &app.buyer, amended.body["sha256"].as_str().unwrap_or_default()).await.expect(200);
+    let registered = app.post_empty(&format!("{contract_path}/register"), Some(&app.registrar)).await.expect(200);
+    let entry_fee = registered.body["milestones"][0]["id"].as_str().unwrap_or_default().to_string();
+    signed_on(&app, &contract, chrono::NaiveDate::from_ymd_opt(2025, 1, 15).expect("day")).await;
+
+    let royalties = format!("{contract_path}/royalties");
+    let overview = app.get(&royalties, Some(&app.seller)).await.expect(200);
+    assert_eq!(overview.body["next_period"], "2025-Q1");
+    assert_eq!(overview.body["period_kind"], "quarter");
+
+    // Bad reports: a problem, and nothing stored.
+    let report = |period: &str, sales: Value| json!({"period": period, "net_sales_minor": sales});
+    app.post(&royalties, Some(&app.seller), report("2025-Q1", json!(1))).await.expect_problem(403, "forbidden");
+    app.post(&royalties, Some(&app.buyer2), report("2025-Q1", json!(1))).await.expect_problem(404, "not_found");
+    let cases = [
+        (report("2025-Q1", json!(-1)), "net_sales_minor"),
+        (report("2025-Q5", json!(1)), "period"),
+        (report("2025-Q2", json!(1)), "period"),
+        (report("2024-Q4", json!(1)), "period"),
+        (report(&this_quarter(), json!(1)), "period"),
+    ];
+    for (body, field) in cases {
+        let reply = app.post(&royalties, Some(&app.buyer), body.clone()).await.expect_problem(422, "validation_failed");
+        assert_eq!(reply.error_fields(), [field], "{body}");
+    }
+    app.post(&royalties, Some(&app.buyer), report("2025-Q1", json!(12.5)))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(app.get(&royalties, Some(&app.buyer)).await.expect(200).body["reports"], json!([]));
+
+    // Q1: 3% of 100,000 yuan is 3,000 yuan, all of it credited from the 5,000 yuan entry fee.
+    let q1 = app.post(&royalties, Some(&app.buyer), report("2025-Q1", json!(10_000_000))).await.expect(201);
+    assert_eq!((q1.body["royalty_minor"].as_i64(), q1.body["credit_minor"].as_i64()), (Some(300_000), Some(300_000)));
+    assert_eq!(q1.body["amount_due_minor"], 0);
+    app.post(&royalties, Some(&app.buyer), report("2025-Q1", json!(1))).await.expect_problem(409, "conflict");
+    let decide = |id: &str, what: &str| format!("/api/v1/royalty-reports/{id}/{what}");
+    app.post_if_match(&decide(&q1.id(), "accept"), &app.buyer, q1.version(), None)
+        .await
+        .expect_problem(403, "forbidden");
+    let q1 = app.post_if_match(&decide(&q1.id(), "accept"), &app.seller, q1.version(), None).await.expect(200);
+    assert_eq!(q1.body["status"], "accepted");
+    assert!(q1.body["milestone_id"].is_null(), "nothing is due after the credit");
+
+    // Q2: disputed, then corrected; the correction supersedes it.
+    let q2 = app.post(&royalties, Some(&app.buyer), report("2025-Q2", json!(10_000_000))).await.expect(201);
+    assert_eq!(
+        (q2.body["credit_minor"].as_i64(), q2.body["amount_due_minor"].as_i64()),
+        (Some(200_000), Some(100_000))
+    );
+    app.post(&royalties, Some(&app.buyer), report("2025-Q3", json!(1))).await.expect_problem(422, "validation_failed");
+    let disputed = app
+        .post_if_match(
+            &decide(&q2.id(), "dispute"),
+            &app.seller,
+            q2.version(),
+            Some(json!({"reason": "漏报出口销售额"})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(disputed.body["status"], "disputed");
+    app.post_if_match(&decide(&q2.id(), "accept"), &app.seller, disputed.version(), None)
+        .await
+        .expect_problem(409, "invalid_transition");
+    let corrected = app.post(&royalties, Some(&app.buyer), report("2025-Q2", json!(20_000_000))).await.expect(201);
+    assert_eq!(corrected.body["supersedes_id"], q2.id().as_str());
+    assert_eq!(
+        (corrected.body["royalty_minor"].as_i64(), corrected.body["amount_due_minor"].as_i64()),
+        (Some(600_000), Some(400_000))
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/royalty-reports/{}", q2.id()), Some(&app.buyer)).await.expect(200).body["status"],
+        "superseded"
+    );
+    let q2 =
+        app.post_if_match(&decide(&corrected.id(), "accept"), &app.seller, corrected.version(), None).await.expect(200);
+    assert_eq!(q2.body["due_on"], "2025-07-30");
+
+    // Q3: no sales. Q4: the year's minimum of 20,000 yuan is trued up.
+    let q3 = app.post(&royalties, Some(&app.buyer), report("2025-Q3", json!(0))).await.expect(201);
+    app.post_if_match(&decide(&q3.id(), "accept"), &app.seller, q3.version(), None).await.expect(200);
+    let q4 = app
+        .post(&royalties, Some(&app.buyer), json!({"period": "2025-Q4", "net_sales_minor": 10_000_000, "units": 120}))
+        .await
+        .expect(201);
+    assert_eq!(q4.body["royalty_minor"], 300_000);
+    assert_eq!(q4.body["credit_minor"], 0, "the entry fee is used up");
+    assert_eq!(q4.body["true_up_minor"], 2_000_000 - (300_000 + 600_000 + 300_000));
+    assert_eq!(q4.body["amount_due_minor"], 300_000 + 800_000);
+    let q4 = app.post_if_match(&decide(&q4.id(), "accept"), &app.seller, q4.version(), None).await.expect(200);
+
+    // The fee and each royalty are paid through Stripe; royalties reach the licensor at once.
+    for (milestone, amount) in [
+        (entry_fee, 500_000),
+        (q2.body["milestone_id"].as_str().unwrap_or_default().to_string(), 400_000),
+        (q4.body["milestone_id"].as_str().unwrap_or_default().to_string(), 1_100_000),
+    ] {
+        let paying = app.post_empty(&format!("/api/v1/milestones/{milestone}/pay"), Some(&app.buyer)).await.expect(200);
+        assert_eq!(paying.body["amount_minor"], amount);
+        let intent = paying.body["payment_intent_id"].as_str().unwrap_or_default().to_string();
+        confirm_card(&intent).await;
+        deliver_intent_state(&app, &intent).await;
+        let balances = ledger(&app, &contract).await;
+        assert!(balances["accounts"].as_object().is_some_and(|a| !a.is_empty()), "{balances}");
+    }
+    let view = app.get(&contract_path, Some(&app.buyer)).await.expect(200);
+    let statuses: Vec<&str> = view.body["milestones"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|x| x["status"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        statuses,
+        ["paid", "accepted", "accepted"],
+        "royalties are released once paid; the fee waits for acceptance"
+    );
+    assert_eq!(view.body["status"], "performing", "the royalty runs on");
+    let balances = ledger(&app, &contract).await;
+    assert_eq!(balances["accounts"][format!("seller_payable:{}", app.seller.organization_id)]["CNY"], -1_500_000);
+
+    // The licensor's income, as JSON and CSV; the next period to report.
+    let income = app.get("/api/v1/royalties/income", Some(&app.seller)).await.expect(200);
+    let periods: Vec<&str> =
+        income.body.as_array().map(|r| r.iter().filter_map(|x| x["period"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(periods, ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]);
+    assert_eq!(app.get("/api/v1/royalties/income", Some(&app.buyer)).await.expect(200).body, json!([]));
+    let csv = app
+        .request(reqwest::Method::GET, "/api/v1/royalties/income?format=csv", Some(&app.seller))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    assert!(csv.contains("2025-Q4") && csv.contains("11000.00"), "{csv}");
+    assert_eq!(app.get(&royalties, Some(&app.buyer)).await.expect(200).body["next_period"], "2026-Q1");
+}

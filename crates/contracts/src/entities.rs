@@ -125,6 +125,55 @@ pub mod milestone {
         #[sea_orm(column_type = "Text", nullable)]
         pub acceptance_criteria: Option<String>,
         pub status: String,
+        /// The accepted royalty report this milestone pays (none for the agreed schedule).
+        pub royalty_report_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub version: i32,
+    }
+    no_relations!();
+}
+
+pub mod royalty_report {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "royalty_reports")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub contract_id: Uuid,
+        /// `2027-Q1` for a quarter, `2027` for a year.
+        pub period: String,
+        pub period_start: Date,
+        pub period_end: Date,
+        pub net_sales_minor: i64,
+        pub units: Option<i64>,
+        pub currency: String,
+        pub royalty_bps: i32,
+        /// Rate × net sales, rounded down to the fen.
+        pub royalty_minor: i64,
+        /// The part of the entry fee credited against this royalty.
+        pub credit_minor: i64,
+        /// What the annual minimum adds at the year's last period.
+        pub true_up_minor: i64,
+        /// royalty − credit + true-up.
+        pub amount_due_minor: i64,
+        pub due_on: Date,
+        /// `submitted`, `accepted`, `disputed` or `superseded`.
+        pub status: String,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub dispute_reason: Option<String>,
+        /// The disputed report this one corrects.
+        pub supersedes_id: Option<Uuid>,
+        /// The milestone that pays it, once accepted (none when nothing is due).
+        pub milestone_id: Option<Uuid>,
+        /// `contract:period` while submitted or accepted: one live report per period.
+        #[sea_orm(unique)]
+        pub live_key: Option<String>,
+        pub submitted_by: Uuid,
+        pub decided_by: Option<Uuid>,
+        pub decided_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub version: i32,

@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod open_licence;
 pub mod precheck;
 pub mod reminders;
+pub mod royalties;
 pub mod stats;
 
 pub use techex_listings::{ListingsError, ListingsError as Error, Result};

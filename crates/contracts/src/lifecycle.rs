@@ -73,7 +73,7 @@ pub async fn begin_performance<C: ConnectionTrait>(db: &C, contract_id: Uuid) ->
 }
 
 /// Completes a contract in force once every one of its milestones is settled (accepted or
-/// refunded); otherwise does nothing.
+/// refunded) and it has no running royalty; otherwise does nothing.
 pub async fn complete_if_settled<C: ConnectionTrait>(db: &C, contract_id: Uuid) -> Result<()> {
     let settled: Vec<&str> = MilestoneStatus::ALL.iter().filter(|s| s.is_settled()).map(|s| s.as_str()).collect();
     let open = milestone::Entity::find()
@@ -86,6 +86,11 @@ pub async fn complete_if_settled<C: ConnectionTrait>(db: &C, contract_id: Uuid) 
     }
     let c = contract::Entity::find_by_id(contract_id).one(db).await?.ok_or(ListingsError::NotFound("contract"))?;
     if !contract_status(&c)?.is_in_force() {
+        return Ok(());
+    }
+    // A running royalty keeps the contract in force for its term: settling what is due
+    // so far does not complete it.
+    if crate::contracts::content_of(db, &c).await?.terms.royalty_bps.is_some_and(|r| r > 0) {
         return Ok(());
     }
     change_status(db, None, &c, ContractStatus::Completed, "contract.complete").await

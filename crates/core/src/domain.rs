@@ -281,6 +281,17 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// Where a licensee's royalty report is: the licensor accepts it (it becomes a
+    /// milestone to pay) or disputes it, and a corrected report supersedes a disputed one.
+    RoyaltyReportStatus {
+        Submitted = "submitted", "待确认", "Submitted";
+        Accepted = "accepted", "已确认", "Accepted";
+        Disputed = "disputed", "有异议", "Disputed";
+        Superseded = "superseded", "已更正", "Superseded";
+    }
+}
+
+coded_enum! {
     /// Why a buyer passed on an achievement.
     FeedbackReason {
         TooEarly = "too_early", "技术成熟度不足", "Too early / not mature enough";

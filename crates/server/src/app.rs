@@ -42,6 +42,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "offers", description = "Structured offers: make, counter, accept, reject, withdraw, diff"),
         (name = "auctions", description = "Public bidding (挂牌竞价) with reserve, increment and extensions"),
         (name = "open licensing", description = "Patent open licensing (专利开放许可): declarations reviewed by the center, licences taken by notice"),
+        (name = "royalties", description = "Running royalties: sales reported per period, the royalty computed, accepted or disputed, and paid as a milestone"),
         (name = "contracts", description = "Technology contracts: drafting, the document, amendments, signatures, registration"),
         (name = "payments", description = "Milestone payments through Stripe, the webhook, the ledger"),
         (name = "statistics", description = "Figures for the center: registered contracts, deals, brokers, time to registration (JSON or CSV)"),
@@ -81,6 +82,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::deals::router(state.config.max_upload_bytes))
         .merge(routes::auctions::router())
         .merge(routes::open_licences::router())
+        .merge(routes::royalties::router())
         .merge(routes::feedback::router())
         .merge(routes::contracts::router())
         .merge(routes::stats::router())

@@ -77,7 +77,7 @@ pub fn role_of(actor: &Actor, model: &contract::Model) -> Option<ContractRole> {
     }
 }
 
-async fn load<C: ConnectionTrait>(
+pub(crate) async fn load<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: Uuid,
@@ -104,6 +104,12 @@ fn snapshot(model: &contract::Model) -> serde_json::Value {
         "termination_reason": model.termination_reason, "termination_ground": model.termination_ground,
         "terminated_by": model.terminated_by,
     })
+}
+
+/// The content of a contract's current version (what its text says), for the crates that
+/// act on a contract without a party's view of it (payments settling a royalty).
+pub async fn content_of<C: ConnectionTrait>(db: &C, model: &contract::Model) -> Result<Content> {
+    Ok(current_content(db, model).await?.0)
 }
 
 pub(crate) async fn current_content<C: ConnectionTrait>(
@@ -301,6 +307,7 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
             due_date: Set(None),
             acceptance_criteria: Set(term.acceptance_criteria.clone()),
             status: Set(MilestoneStatus::Scheduled.as_str().into()),
+            royalty_report_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),

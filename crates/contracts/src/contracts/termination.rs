@@ -289,6 +289,7 @@ mod tests {
             due_date: due,
             acceptance_criteria: None,
             status: status.into(),
+            royalty_report_id: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
             version: 1,

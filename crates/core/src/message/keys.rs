@@ -154,6 +154,12 @@ message_keys! {
     OPEN_LICENCE_TERMS_FIXED = "open-licence-terms-fixed",
     OPEN_LICENCE_BLOCKS_EXCLUSIVE = "open-licence-blocks-exclusive",
 
+    // Running royalties.
+    ROYALTY_PERIOD_INVALID = "royalty-period-invalid",
+    ROYALTY_PERIOD_OUTSIDE_TERM = "royalty-period-outside-term",
+    ROYALTY_PERIOD_NOT_ENDED = "royalty-period-not-ended",
+    ROYALTY_EARLIER_PERIOD_FIRST = "royalty-earlier-period-first",
+
     // The registration pre-check's findings.
     PRECHECK_REPRESENTATIVE_MISSING = "precheck-representative-missing",
     PRECHECK_CREDIT_CODE_MISSING = "precheck-credit-code-missing",
@@ -225,6 +231,10 @@ message_keys! {
     NOTICE_OPEN_LICENCE_PUBLISHED = "notice-open-licence-published",
     NOTICE_OPEN_LICENCE_REJECTED = "notice-open-licence-rejected",
     NOTICE_OPEN_LICENCE_TAKEN = "notice-open-licence-taken",
+    NOTICE_ROYALTY_REPORTED = "notice-royalty-reported",
+    NOTICE_ROYALTY_ACCEPTED = "notice-royalty-accepted",
+    NOTICE_ROYALTY_DISPUTED = "notice-royalty-disputed",
+    NOTICE_ROYALTY_REPORT_LATE = "notice-royalty-report-late",
     NOTICE_CONTRACT_TERMINATED = "notice-contract-terminated",
     NOTICE_MILESTONE_DUE = "notice-milestone-due",
     NOTICE_MILESTONE_OVERDUE = "notice-milestone-overdue",

@@ -79,6 +79,13 @@ pub(super) async fn settle_success<C: ConnectionTrait>(db: &C, row: &payment::Mo
             Some(serde_json::json!({"status": "paid", "payment_intent": row.payment_intent_id})),
         )
         .await?;
+        // A royalty pays for sales already made: nothing to deliver or accept, so it goes
+        // to the licensor (and the broker) at once; the payout sweeper sends it.
+        if ms.royalty_report_id.is_some() {
+            let paid =
+                milestone::Entity::find_by_id(ms.id).one(db).await?.ok_or(ListingsError::NotFound("milestone"))?;
+            super::settlement::release(db, None, &paid, &c).await?;
+        }
         Ok("paid")
     } else {
         // A second successful attempt for a milestone already paid: the money sits in

@@ -15,7 +15,23 @@ pub async fn accept<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Resu
     if ms.status != MilestoneStatus::Paid.as_str() {
         return Err(refuse("accept", &ms));
     }
-    let content = techex_contracts::contracts::get_view(db, actor, c.id).await?.content;
+    let payouts = release(db, Some(actor), &ms, &c).await?;
+    let row = latest(db, id).await?;
+    let ms = milestone::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound("milestone"))?;
+    Ok((view(&ms, row.as_ref()), payouts))
+}
+
+/// Releases a paid milestone's escrow to the seller, less the broker's commission, queues
+/// their payouts (returned, to be sent once the transaction commits) and completes the
+/// contract when everything is settled. The buyer's acceptance does it for a delivery; a
+/// royalty is released as soon as it is paid (`actor` is then none).
+pub(crate) async fn release<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    ms: &milestone::Model,
+    c: &contract::Model,
+) -> Result<Vec<Uuid>> {
+    let content = techex_contracts::contracts::content_of(db, c).await?;
     let bps = if c.broker_id.is_some() { content.commission_bps.unwrap_or(0) } else { 0 };
     let commission = ledger::commission(ms.amount_minor, bps);
     let mut legs = vec![
@@ -26,15 +42,13 @@ pub async fn accept<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Resu
         legs.push((ledger::broker_payable(broker), -commission));
     }
     ledger::post(db, "release", &ms.currency, Some(c.id), Some(ms.id), &legs).await?;
-    move_milestone(db, &ms, MilestoneStatus::Accepted).await?;
-    audit::record(db, Some(actor), "milestone.accept", "milestone", id, Some(serde_json::json!({"status": "paid"})),
+    move_milestone(db, ms, MilestoneStatus::Accepted).await?;
+    audit::record(db, actor, "milestone.accept", "milestone", ms.id, Some(serde_json::json!({"status": "paid"})),
         Some(serde_json::json!({"status": "accepted", "seller": ms.amount_minor - commission, "broker_commission": commission})))
         .await?;
-    let payouts = crate::payouts::schedule(db, &c, &ms, ms.amount_minor - commission, commission).await?;
+    let payouts = crate::payouts::schedule(db, c, ms, ms.amount_minor - commission, commission).await?;
     lifecycle::complete_if_settled(db, c.id).await?;
-    let row = latest(db, id).await?;
-    let ms = milestone::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound("milestone"))?;
-    Ok((view(&ms, row.as_ref()), payouts))
+    Ok(payouts)
 }
 
 /// The buyer rejects a paid milestone within the window: the payment is refunded through

@@ -215,6 +215,10 @@ open-licence-period-needs-rate = a reporting period goes with a royalty rate
 open-licence-credit-needs-fee = only an entry fee can be credited against royalties
 open-licence-terms-fixed = under an open licence the declared terms stand as published; the licensee names only its own representative
 open-licence-blocks-exclusive = this patent is open for licensing: while the declaration stands, no exclusive or sole licence may be granted (Patent Law art. 51)
+royalty-period-invalid = write the period as `{ $example }` ({ $kind })
+royalty-period-outside-term = the contract's royalty runs from { $start } to { $end }; this period lies outside it
+royalty-period-not-ended = the period ends on { $end }: report its sales once it has ended
+royalty-earlier-period-first = report { $period } first, and have it accepted: periods are reported in order
 
 ## Payments.
 

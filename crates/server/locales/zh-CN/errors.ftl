@@ -194,6 +194,10 @@ open-licence-period-needs-rate = 报告周期须与提成比例同时填写
 open-licence-credit-needs-fee = 只有入门费可以抵扣提成
 open-licence-terms-fixed = 开放许可的条款以公告的声明为准，被许可人只能填写本方代表
 open-licence-blocks-exclusive = 该专利处于开放许可期间，不得给予独占或排他许可（《专利法》第五十一条）
+royalty-period-invalid = 期间格式应为“{ $example }”（{ $kind }）
+royalty-period-outside-term = 合同提成期间为 { $start } 至 { $end }，该期间不在其内
+royalty-period-not-ended = 该期间于 { $end } 结束，请在结束后报告销售额
+royalty-earlier-period-first = 请先报告 { $period } 并经许可人确认：各期间须依次报告
 
 ## 支付。
 

@@ -16,6 +16,7 @@ pub mod open_licences;
 pub mod organizations;
 pub mod payments;
 pub mod reference;
+pub mod royalties;
 pub mod search;
 pub mod session;
 pub mod stats;

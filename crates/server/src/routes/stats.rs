@@ -48,7 +48,7 @@ fn field(value: &str) -> String {
 }
 
 /// A CSV download with a header row (UTF-8 with a byte-order mark, so spreadsheets read Chinese).
-fn csv_response(name: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> Response {
+pub(crate) fn csv_response(name: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> Response {
     let mut body = String::from("\u{feff}");
     body.push_str(&header_row.join(","));
     body.push_str("\r\n");
