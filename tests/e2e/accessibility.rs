@@ -210,6 +210,50 @@ async fn open_licences(app: &TestApp) -> (String, String, String) {
     (ids[0].clone(), ids[1].clone(), granted)
 }
 
+/// A licence taken under the published declaration, registered, backdated so that its
+/// first quarters have ended, with the first quarter reported: the contract page shows
+/// the royalty reports with the licensor's decision and the licensee's next report.
+async fn royalty_contract(app: &TestApp, declaration: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    use techex_contracts::entities::contract;
+    let id = app
+        .post(&format!("/api/v1/open-licences/{declaration}/licences"), Some(&app.buyer), json!({}))
+        .await
+        .expect(201)
+        .id();
+    let path = format!("/api/v1/contracts/{id}");
+    let amended = app.patch(&path, &app.buyer, None, json!({"buyer_representative": "刘采"})).await.expect(200);
+    let hash = amended.body["sha256"].as_str().unwrap_or_default().to_string();
+    app.post(&format!("{path}/sign"), Some(&app.buyer), json!({"sha256": hash})).await.expect(200);
+    app.post_empty(&format!("{path}/register"), Some(&app.registrar)).await.expect(200);
+    let at = chrono::NaiveDate::from_ymd_opt(2025, 1, 15).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("day").and_utc();
+    contract::Entity::update_many()
+        .col_expr(contract::Column::SignedAt, Expr::value(at))
+        .filter(contract::Column::Id.eq(uuid::Uuid::parse_str(&id).expect("id")))
+        .exec(&app.db)
+        .await
+        .expect("backdate");
+    let q1 = app
+        .post(
+            &format!("{path}/royalties"),
+            Some(&app.buyer),
+            json!({"period": "2025-Q1", "net_sales_minor": 50_000_000}),
+        )
+        .await
+        .expect(201);
+    app.post_if_match(&format!("/api/v1/royalty-reports/{}/accept", q1.id()), &app.seller, q1.version(), None)
+        .await
+        .expect(200);
+    app.post(
+        &format!("{path}/royalties"),
+        Some(&app.buyer),
+        json!({"period": "2025-Q2", "net_sales_minor": 20_000_000}),
+    )
+    .await
+    .expect(201);
+    id
+}
+
 #[tokio::test]
 async fn every_page_passes_axe_in_both_languages() {
     let app = spawn_app().await;
@@ -219,6 +263,7 @@ async fn every_page_passes_axe_in_both_languages() {
     let (pending, published, deal, contract) = world(&app).await;
     let invitation = applications(&app).await;
     let (open_licence, pending_licence, granted) = open_licences(&app).await;
+    let royalties = royalty_contract(&app, &open_licence).await;
     let mut found = Vec::new();
 
     let public: Vec<String> = [
@@ -258,6 +303,8 @@ async fn every_page_passes_axe_in_both_languages() {
         format!("/my/achievements/{published}/analytics"),
         format!("/achievements/{granted}"),
         format!("/open-licences/{pending_licence}"),
+        "/my/royalties".into(),
+        format!("/contracts/{royalties}"),
     ]
     .into();
     audit_all(&browser, "seller", &seller, &mut found).await;
@@ -270,6 +317,7 @@ async fn every_page_passes_axe_in_both_languages() {
         format!("/deals/{deal}"),
         format!("/achievements/{published}"),
         format!("/open-licences/{open_licence}"),
+        format!("/contracts/{royalties}"),
     ]
     .into();
     audit_all(&browser, "buyer", &buyer, &mut found).await;

@@ -98,3 +98,61 @@ async fn a_licence_is_declared_published_taken_and_paid_by_clicking() {
     assert_eq!(paid.body["milestones"][0]["amount_minor"], 6_000_000);
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn the_licensee_files_a_royalty_report_and_the_licensor_accepts_it_by_clicking() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = spawn_app().await;
+    let Some(browser) = launch(&app.address).await else {
+        return;
+    };
+    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+    let declared = app
+        .post(
+            &format!("/api/v1/achievements/{patent}/open-licence"),
+            Some(&app.seller),
+            json!({"royalty_bps": 500, "term_years": 3, "territory": "中国大陆", "representative": "张成"}),
+        )
+        .await
+        .expect(201);
+    let one = format!("/api/v1/open-licences/{}", declared.id());
+    app.post_if_match(&format!("{one}/approve"), &app.reviewer, declared.version(), None).await.expect(200);
+    let contract = app.post(&format!("{one}/licences"), Some(&app.buyer), json!({})).await.expect(201).id();
+    let contract_api = format!("/api/v1/contracts/{contract}");
+    let amended = app.patch(&contract_api, &app.buyer, None, json!({"buyer_representative": "刘采"})).await.expect(200);
+    let hash = amended.body["sha256"].as_str().unwrap_or_default().to_string();
+    app.post(&format!("{contract_api}/sign"), Some(&app.buyer), json!({"sha256": hash})).await.expect(200);
+    app.post_empty(&format!("{contract_api}/register"), Some(&app.registrar)).await.expect(200);
+    // As if the licence had been signed early in 2025: its first quarter has ended.
+    let at = chrono::NaiveDate::from_ymd_opt(2025, 1, 15).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("day").and_utc();
+    techex_contracts::entities::contract::Entity::update_many()
+        .col_expr(techex_contracts::entities::contract::Column::SignedAt, Expr::value(at))
+        .filter(techex_contracts::entities::contract::Column::Id.eq(uuid::Uuid::parse_str(&contract).expect("id")))
+        .exec(&app.db)
+        .await
+        .expect("backdate");
+
+    // The licensee reports the first quarter's sales from the contract page.
+    sign_in(&browser, &app.buyer).await;
+    browser.open(&format!("/contracts/{contract}")).await;
+    assert!(browser.text("#file-royalty").await.contains("2025-Q1"));
+    browser.type_into("#royalty-sales", "100000").await;
+    browser.click("#file-royalty button[type=submit]").await;
+    browser.wait_until("document.querySelector('#royalty-2025-Q1') && document.querySelector('#done')", "filed").await;
+    assert!(browser.text("#royalty-2025-Q1").await.contains("¥5,000"), "5% of 100,000 yuan");
+    sign_out(&browser).await;
+
+    // The licensor accepts it, with the confirm step first.
+    sign_in(&browser, &app.seller).await;
+    browser.open(&format!("/contracts/{contract}")).await;
+    browser.click("#accept-royalty-2025-Q1 button[type=submit]").await;
+    browser.confirm("提成报告").await;
+    browser
+        .wait_until("!document.querySelector('#accept-royalty-2025-Q1') && document.querySelector('#done')", "accepted")
+        .await;
+    assert!(browser.text("#royalty-2025-Q1").await.contains("已确认"));
+    browser.capture("royalty-accepted").await;
+    browser.open("/my/royalties").await;
+    assert!(browser.text("#royalty-income").await.contains("2025-Q1"));
+    browser.quit().await;
+}

@@ -43,7 +43,8 @@ pub fn all_worded(views: Vec<NotificationView>, lang: Lang) -> Vec<NotificationV
 }
 
 /// The half of a bilingual stored title in `lang`; the whole title when it is not one.
-fn legacy_half(title: &str, lang: Lang) -> &str {
+/// The half of a bilingual text (`中文 / English`) in `lang`; any other text as it is.
+pub fn legacy_half(title: &str, lang: Lang) -> &str {
     match title.split_once(" / ") {
         Some((zh, en)) if zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => match lang {
             Lang::Zh => zh.trim(),

@@ -20,7 +20,7 @@ use techex_negotiation::feedback;
 use uuid::Uuid;
 
 /// A chart's description: how many rows and the largest, or that there is nothing yet.
-fn describe(lang: Lang) -> impl Fn(usize, Option<&Datum>) -> String + Copy {
+pub(super) fn describe(lang: Lang) -> impl Fn(usize, Option<&Datum>) -> String + Copy {
     move |rows, largest| {
         let words = dictionary(lang);
         match largest {

@@ -21,6 +21,7 @@ mod open_licences;
 mod organization;
 mod password;
 mod registration;
+mod royalties;
 mod search;
 mod sign_in;
 mod sitemap;
@@ -92,6 +93,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("open_licence.html", include_str!("../../../../web/templates/open_licence.html")),
     ("center_open_licences.html", include_str!("../../../../web/templates/center_open_licences.html")),
     ("open_licence_form.html", include_str!("../../../../web/templates/open_licence_form.html")),
+    ("my_royalties.html", include_str!("../../../../web/templates/my_royalties.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -138,6 +140,12 @@ impl Templates {
         environment
             .add_filter("hundredths", |value: Option<i64>| -> String { value.map(hundredths).unwrap_or_default() });
         environment.add_global("patent_example", techex_core::patent::EXAMPLE);
+        // `{{ m.title|half }}`: of a bilingual text (`签约后一次性支付 / Payment in full on
+        // signing`, as schedules drafted by default and older data have them), the half in
+        // the page's language.
+        environment.add_filter("half", |state: &minijinja::State, text: String| -> String {
+            crate::notices::legacy_half(&text, page_language(state)).to_string()
+        });
         // `{{ m.due_days_after_signing|due_days }}`: "签约后 90 天", "90 days after signing".
         environment.add_filter("due_days", |state: &minijinja::State, days: i64| -> String {
             due_days_words(page_language(state), days)
@@ -515,6 +523,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/my/achievements/new", get(workspace::new_achievement))
         .route("/my/achievements/{id}/edit", get(workspace::edit_achievement))
         .route("/my/achievements/{id}/analytics", get(analytics::analytics_page))
+        .route("/my/royalties", get(royalties::income_page))
         .route("/deals", get(workspace::my_deals))
         .route("/deals/{id}", get(workspace::deal_room))
         .route("/contracts", get(workspace::my_contracts))

@@ -282,9 +282,17 @@ pub(super) async fn contract_page(
     // Without Stripe keys the buyer is told why there is no card form, not left guessing.
     let payments_unconfigured = due.is_some() && !card_form;
     let pay = due.filter(|_| card_form);
+    // A running royalty: the reports, the next period, and the forms for each side.
+    let royalties = match techex_contracts::royalties::overview(&state.db, actor, id).await {
+        Ok(overview) => Some(overview),
+        Err(ListingsError::InvalidTransition { .. }) => None,
+        Err(other) => return Err(other.into()),
+    };
     let ctx = context! {
         ..page.base(&path),
         ..context! {
+            royalties => royalties,
+            today => chrono::Utc::now().date_naive().to_string(),
             contract => view,
             payouts => payouts,
             labels => workspace_labels(page.lang),
