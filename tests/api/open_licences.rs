@@ -326,6 +326,15 @@ async fn a_royalty_runs_four_quarterly_reports_one_disputed_and_the_minimum_true
     let entry_fee = registered.body["milestones"][0]["id"].as_str().unwrap_or_default().to_string();
     signed_on(&app, &contract, chrono::NaiveDate::from_ymd_opt(2025, 1, 15).expect("day")).await;
 
+    // The first quarter's report is long overdue: the licensee is reminded, once.
+    let today = chrono::Utc::now().date_naive();
+    let reminded = techex_contracts::reminders::sweep_late_reports(&app.db, today).await.expect("sweep");
+    assert!(reminded.late >= 1, "the licensee is told");
+    let again = techex_contracts::reminders::sweep_late_reports(&app.db, today).await.expect("sweep");
+    assert_eq!(again.late, 0, "once per period");
+    let told = app.get("/api/v1/notifications", Some(&app.buyer)).await.expect(200);
+    assert!(told.body.to_string().contains("2025-Q1"), "{}", told.body);
+
     let royalties = format!("{contract_path}/royalties");
     let overview = app.get(&royalties, Some(&app.seller)).await.expect(200);
     assert_eq!(overview.body["next_period"], "2025-Q1");

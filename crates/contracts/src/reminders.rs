@@ -97,10 +97,83 @@ pub async fn sweep<C: ConnectionTrait>(db: &C, today: NaiveDate) -> Result<Remin
     Ok(report)
 }
 
-/// Sweeps every `every` until `stop` turns true.
+/// What one sweep of royalty reports sent.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LateReports {
+    /// New "your royalty report is late" notifications.
+    pub late: u32,
+}
+
+impl techex_listings::sweeper::Swept for LateReports {
+    fn did_something(&self) -> bool {
+        self.late > 0
+    }
+}
+
+/// Tells the licensees of contracts in force with a running royalty whose next report
+/// is past its due day (30 days after the period) that it is late; once per period.
+pub async fn sweep_late_reports<C: ConnectionTrait>(db: &C, today: NaiveDate) -> Result<LateReports> {
+    use crate::entities::royalty_report;
+    use crate::royalties::RoyaltyTerms;
+    use techex_core::domain::RoyaltyReportStatus;
+    let in_force = contract::Entity::find()
+        .filter(
+            contract::Column::Status.is_in([ContractStatus::Registered.as_str(), ContractStatus::Performing.as_str()]),
+        )
+        .all(db)
+        .await?;
+    let mut report = LateReports::default();
+    for c in in_force {
+        let content = current_content(db, &c).await?.0;
+        let Some(terms) = RoyaltyTerms::of(&content, &c) else { continue };
+        let filed = royalty_report::Entity::find()
+            .filter(royalty_report::Column::ContractId.eq(c.id))
+            .filter(
+                royalty_report::Column::Status
+                    .is_in([RoyaltyReportStatus::Submitted.as_str(), RoyaltyReportStatus::Accepted.as_str()]),
+            )
+            .all(db)
+            .await?;
+        let Some(late) = terms.periods().into_iter().find(|p| !filed.iter().any(|r| r.period == p.code)) else {
+            continue;
+        };
+        if late.due_on() >= today {
+            continue;
+        }
+        let notice = ContractNotice {
+            kind: "royalty_report_late",
+            message: msg::NOTICE_ROYALTY_REPORT_LATE
+                .with("period", late.code.clone())
+                .with("due", late.due_on().to_string()),
+            body: None,
+            key: format!("royalty:{}:late", late.code),
+        };
+        report.late += notify_organization(db, &c, c.buyer_org_id, &notice).await?;
+    }
+    Ok(report)
+}
+
+/// How often late royalty reports are looked for (they are late by the day).
+const LATE_REPORT_SWEEP: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Sweeps payment reminders every `every`, and late royalty reports hourly, until `stop`
+/// turns true.
 pub async fn run(db: DatabaseConnection, every: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {
-    techex_listings::sweeper::every("payment_reminders", "payment reminders sent", every, Some(stop), || {
-        sweep(&db, Utc::now().date_naive())
-    })
-    .await;
+    let late_db = db.clone();
+    let late_stop = stop.clone();
+    let royalties = techex_listings::sweeper::every(
+        "royalty_reminders",
+        "late royalty reports reminded",
+        LATE_REPORT_SWEEP,
+        Some(late_stop),
+        move || {
+            let db = late_db.clone();
+            async move { sweep_late_reports(&db, Utc::now().date_naive()).await }
+        },
+    );
+    let payments =
+        techex_listings::sweeper::every("payment_reminders", "payment reminders sent", every, Some(stop), || {
+            sweep(&db, Utc::now().date_naive())
+        });
+    tokio::join!(royalties, payments);
 }
