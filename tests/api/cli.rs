@@ -136,6 +136,33 @@ async fn the_demo_seeds_once_and_its_accounts_sign_in() {
     let demands: serde_json::Value =
         client.get(format!("{base}/api/v1/demands")).send().await.expect("list").json().await.expect("json");
     assert!(demands["items"].as_array().is_some_and(|d| !d.is_empty()));
+    // Open licensing: four published declarations (one more on the review desk), licences
+    // taken, and a royalty licence with its quarters reported.
+    let open: serde_json::Value =
+        client.get(format!("{base}/api/v1/open-licences")).send().await.expect("list").json().await.expect("json");
+    let open = open["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(open.len(), 4, "{open:?}");
+    assert!(open.iter().filter(|d| d["licences_taken"].as_u64() == Some(1)).count() >= 1, "{open:?}");
+    let seller_token = {
+        let response = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": "seller@techex.local", "password": techex::demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        let body: serde_json::Value = response.json().await.expect("token");
+        body["token"].as_str().unwrap_or_default().to_string()
+    };
+    let income: serde_json::Value = client
+        .get(format!("{base}/api/v1/royalties/income"))
+        .bearer_auth(&seller_token)
+        .send()
+        .await
+        .expect("income")
+        .json()
+        .await
+        .expect("json");
+    assert!(income.as_array().is_some_and(|rows| !rows.is_empty()), "accepted royalty reports: {income}");
     server.abort();
     if let Some(db) = database {
         db.drop_database().await.ok();
