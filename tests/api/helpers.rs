@@ -558,6 +558,20 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// Moves a contract's signature back to `day` (09:00 UTC), as if it had run since then:
+    /// a running royalty's periods count from it.
+    pub async fn backdate_signature(&self, contract: &str, day: chrono::NaiveDate) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use techex_contracts::entities::contract;
+        let at = day.and_hms_opt(9, 0, 0).expect("time").and_utc();
+        contract::Entity::update_many()
+            .col_expr(contract::Column::SignedAt, Expr::value(at))
+            .filter(contract::Column::Id.eq(Uuid::parse_str(contract).expect("contract id")))
+            .exec(&self.db)
+            .await
+            .expect("backdate the contract");
+    }
+
     /// Counts the audit entries of an entity, straight from the database.
     pub async fn audit_count(&self, entity_id: &str) -> u64 {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};

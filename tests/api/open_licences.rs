@@ -281,19 +281,6 @@ async fn the_center_returns_a_declaration_with_a_reason_and_the_patentee_may_dec
     assert_eq!(again.body["status"], "pending_review");
 }
 
-/// Moves a contract's signature back to `day`, as if it had run since then.
-async fn signed_on(app: &TestApp, contract: &str, day: chrono::NaiveDate) {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-    use techex_contracts::entities::contract;
-    let at = day.and_hms_opt(9, 0, 0).expect("time").and_utc();
-    contract::Entity::update_many()
-        .col_expr(contract::Column::SignedAt, Expr::value(at))
-        .filter(contract::Column::Id.eq(uuid::Uuid::parse_str(contract).expect("uuid")))
-        .exec(&app.db)
-        .await
-        .expect("backdate the contract");
-}
-
 /// The current calendar quarter, as a period code.
 fn this_quarter() -> String {
     use chrono::Datelike;
@@ -324,7 +311,7 @@ async fn a_royalty_runs_four_quarterly_reports_one_disputed_and_the_minimum_true
     sign(&app, &contract, &app.buyer, amended.body["sha256"].as_str().unwrap_or_default()).await.expect(200);
     let registered = app.post_empty(&format!("{contract_path}/register"), Some(&app.registrar)).await.expect(200);
     let entry_fee = registered.body["milestones"][0]["id"].as_str().unwrap_or_default().to_string();
-    signed_on(&app, &contract, chrono::NaiveDate::from_ymd_opt(2025, 1, 15).expect("day")).await;
+    app.backdate_signature(&contract, chrono::NaiveDate::from_ymd_opt(2025, 1, 15).expect("day")).await;
 
     // The first quarter's report is long overdue: the licensee is reminded, once.
     let today = chrono::Utc::now().date_naive();

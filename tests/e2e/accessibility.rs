@@ -214,8 +214,6 @@ async fn open_licences(app: &TestApp) -> (String, String, String) {
 /// first quarters have ended, with the first quarter reported: the contract page shows
 /// the royalty reports with the licensor's decision and the licensee's next report.
 async fn royalty_contract(app: &TestApp, declaration: &str) -> String {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-    use techex_contracts::entities::contract;
     let id = app
         .post(&format!("/api/v1/open-licences/{declaration}/licences"), Some(&app.buyer), json!({}))
         .await
@@ -226,13 +224,7 @@ async fn royalty_contract(app: &TestApp, declaration: &str) -> String {
     let hash = amended.body["sha256"].as_str().unwrap_or_default().to_string();
     app.post(&format!("{path}/sign"), Some(&app.buyer), json!({"sha256": hash})).await.expect(200);
     app.post_empty(&format!("{path}/register"), Some(&app.registrar)).await.expect(200);
-    let at = chrono::NaiveDate::from_ymd_opt(2025, 1, 15).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("day").and_utc();
-    contract::Entity::update_many()
-        .col_expr(contract::Column::SignedAt, Expr::value(at))
-        .filter(contract::Column::Id.eq(uuid::Uuid::parse_str(&id).expect("id")))
-        .exec(&app.db)
-        .await
-        .expect("backdate");
+    app.backdate_signature(&id, chrono::NaiveDate::from_ymd_opt(2025, 1, 15).expect("day")).await;
     let q1 = app
         .post(
             &format!("{path}/royalties"),

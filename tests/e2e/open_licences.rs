@@ -101,7 +101,6 @@ async fn a_licence_is_declared_published_taken_and_paid_by_clicking() {
 
 #[tokio::test]
 async fn the_licensee_files_a_royalty_report_and_the_licensor_accepts_it_by_clicking() {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let app = spawn_app().await;
     let Some(browser) = launch(&app.address).await else {
         return;
@@ -124,13 +123,7 @@ async fn the_licensee_files_a_royalty_report_and_the_licensor_accepts_it_by_clic
     app.post(&format!("{contract_api}/sign"), Some(&app.buyer), json!({"sha256": hash})).await.expect(200);
     app.post_empty(&format!("{contract_api}/register"), Some(&app.registrar)).await.expect(200);
     // As if the licence had been signed early in 2025: its first quarter has ended.
-    let at = chrono::NaiveDate::from_ymd_opt(2025, 1, 15).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("day").and_utc();
-    techex_contracts::entities::contract::Entity::update_many()
-        .col_expr(techex_contracts::entities::contract::Column::SignedAt, Expr::value(at))
-        .filter(techex_contracts::entities::contract::Column::Id.eq(uuid::Uuid::parse_str(&contract).expect("id")))
-        .exec(&app.db)
-        .await
-        .expect("backdate");
+    app.backdate_signature(&contract, chrono::NaiveDate::from_ymd_opt(2025, 1, 15).expect("day")).await;
 
     // The licensee reports the first quarter's sales from the contract page.
     sign_in(&browser, &app.buyer).await;

@@ -306,9 +306,13 @@ pub async fn declare<C: ConnectionTrait>(
         errors.add("achievement_id", msg::OPEN_LICENCE_NOT_PATENT);
     } else if !subject.patent_granted {
         errors.add("achievement_id", msg::OPEN_LICENCE_NOT_GRANTED);
-    } else if matches!(kind, Some(AchievementKind::UtilityModel | AchievementKind::DesignPatent)) {
+    } else {
+        // The law asks a utility model or design for its evaluation report; an invention
+        // may name one too. Either way it must be a public document of this achievement.
+        let needs_report = matches!(kind, Some(AchievementKind::UtilityModel | AchievementKind::DesignPatent));
         match input.evaluation_report_id {
-            None => errors.add("evaluation_report_id", msg::OPEN_LICENCE_EVALUATION_REQUIRED),
+            None if needs_report => errors.add("evaluation_report_id", msg::OPEN_LICENCE_EVALUATION_REQUIRED),
+            None => {}
             Some(id) => {
                 let report = document::Entity::find_by_id(id)
                     .one(db)
@@ -318,14 +322,6 @@ pub async fn declare<C: ConnectionTrait>(
                     errors.add("evaluation_report_id", msg::OPEN_LICENCE_EVALUATION_UNKNOWN);
                 }
             }
-        }
-    } else if let Some(id) = input.evaluation_report_id {
-        let report = document::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .filter(|d| d.achievement_id == subject.id && d.tier == DisclosureTier::Public.as_str());
-        if report.is_none() {
-            errors.add("evaluation_report_id", msg::OPEN_LICENCE_EVALUATION_UNKNOWN);
         }
     }
     errors.into_result()?;

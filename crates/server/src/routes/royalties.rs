@@ -3,12 +3,12 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, IfMatch};
-use crate::routes::stats::csv_response;
+use crate::routes::stats::{csv_response, wants_csv};
 use crate::routes::{ReasonBody, begin, commit, created, versioned};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use techex_contracts::royalties::{self, FileReport, IncomeRow, ReportView, RoyaltyOverview};
@@ -121,9 +121,7 @@ async fn income(
     ApiQuery(query): ApiQuery<IncomeQuery>,
 ) -> ApiResult<Response> {
     let rows = royalties::income(&state.db, &user.actor).await?;
-    let csv = query.format.as_deref() == Some("csv")
-        || headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.starts_with("text/csv"));
-    if csv {
+    if wants_csv(query.format.as_deref(), &headers) {
         let lines = rows
             .into_iter()
             .map(|r| {

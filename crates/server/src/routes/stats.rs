@@ -34,9 +34,14 @@ impl StatsQuery {
     }
 
     fn csv(&self, headers: &HeaderMap) -> bool {
-        self.format.as_deref() == Some("csv")
-            || headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.starts_with("text/csv"))
+        wants_csv(self.format.as_deref(), headers)
     }
+}
+
+/// Whether a request asks for CSV: `format=csv`, or `Accept: text/csv`.
+pub(crate) fn wants_csv(format: Option<&str>, headers: &HeaderMap) -> bool {
+    format == Some("csv")
+        || headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.starts_with("text/csv"))
 }
 
 fn field(value: &str) -> String {
