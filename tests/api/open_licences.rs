@@ -115,6 +115,18 @@ async fn an_open_licence_is_declared_published_taken_by_two_at_once_registered_a
     let one = format!("/api/v1/open-licences/{id}");
     app.get(&one, None).await.expect_problem(404, "not_found");
     app.get(&one, Some(&app.buyer)).await.expect_problem(404, "not_found");
+    for (query, who) in
+        [("mine=true", None), ("mine=true", Some(&app.buyer)), ("status=pending_review", Some(&app.buyer))]
+    {
+        let listed = app.get(&format!("/api/v1/open-licences?{query}"), who).await.expect(200);
+        assert_eq!(
+            listed.body["items"],
+            json!([]),
+            "a pending declaration is the patentee's and the center's: {query}"
+        );
+    }
+    let desk = app.get("/api/v1/open-licences?status=pending_review", Some(&app.reviewer)).await.expect(200);
+    assert!(desk.body["items"].as_array().is_some_and(|d| d.iter().any(|x| x["id"] == id.as_str())));
     let licences = format!("{one}/licences");
     app.post(&licences, Some(&app.buyer), json!({})).await.expect_problem(404, "not_found");
     app.post_if_match(&format!("{one}/approve"), &app.seller, declared.version(), None)

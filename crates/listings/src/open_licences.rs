@@ -644,15 +644,17 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<Page<OpenLicenceView>> {
     let status = filter.status.unwrap_or(OpenLicenceStatus::Published);
     let mut query = open_licence::Entity::find().order_by_desc(open_licence::Column::Id);
+    // `mine` means something only to a signed-in member: then every state of its own.
+    let mine = filter.mine && actor.is_some();
     match actor {
-        Some(a) if filter.mine => query = query.filter(open_licence::Column::OrganizationId.eq(a.organization_id)),
+        Some(a) if mine => query = query.filter(open_licence::Column::OrganizationId.eq(a.organization_id)),
         Some(a) if a.can_review() => {}
         _ if !matches!(status, OpenLicenceStatus::Published | OpenLicenceStatus::Withdrawn) => {
             return Ok(Page { items: Vec::new(), next_cursor: None });
         }
         _ => {}
     }
-    if filter.status.is_some() || !filter.mine {
+    if filter.status.is_some() || !mine {
         query = query.filter(open_licence::Column::Status.eq(status.as_str()));
     }
     if let Some(id) = filter.achievement_id {
