@@ -60,7 +60,7 @@ pub async fn load_open_licences(database: &DatabaseConnection) -> anyhow::Result
     let transaction = begin_write(database).await?;
     let mut published = Vec::new();
     for (index, (patent, (fee, rate, minimum, period, conditions))) in patents.iter().zip(terms).enumerate() {
-        let declared = open_licences::declare(
+        let declared = techex_contracts::open_licence::declare(
             &transaction,
             &seller,
             patent.id,

@@ -261,6 +261,19 @@ fn urlencode(text: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_patent_under_an_exclusive_licence_in_force_cannot_be_opened() {
+    let app = spawn_app().await;
+    let (contract, _, _) = crate::payments::registered_contract(&app).await;
+    let view = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.seller)).await.expect(200);
+    assert_eq!(view.body["contract_type"], "licence_exclusive");
+    let patent = view.body["content"]["subject"]["achievement_id"].as_str().unwrap_or_default().to_string();
+    app.post(&format!("/api/v1/achievements/{patent}/open-licence"), Some(&app.seller), declaration())
+        .await
+        .expect_problem(409, "conflict");
+    assert_eq!(own_declarations(&app).await, 0, "nothing is stored");
+}
+
+#[tokio::test]
 async fn the_center_returns_a_declaration_with_a_reason_and_the_patentee_may_declare_again() {
     let app = spawn_app().await;
     let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;

@@ -22,6 +22,60 @@ use techex_negotiation::deals;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// Declares an open licence (`listings::open_licences::declare`), refused with 409 while
+/// an exclusive or sole licence of the patent is signed or in force: such a licensee holds
+/// rights an open licence would give everyone (Patent Law art. 51).
+pub async fn declare<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    achievement_id: Uuid,
+    input: open_licences::Declare,
+    limits: &open_licences::Limits,
+) -> Result<techex_listings::entities::open_licence::Model> {
+    let created = open_licences::declare(db, actor, achievement_id, input, limits).await?;
+    if exclusive_in_force(db, achievement_id).await? {
+        return Err(ListingsError::Conflict(
+            "an exclusive or sole licence of this patent is in force: it cannot be opened for licensing".into(),
+        ));
+    }
+    Ok(created)
+}
+
+/// Whether an exclusive or sole licence contract of the achievement is being signed or is
+/// in force.
+async fn exclusive_in_force<C: ConnectionTrait>(db: &C, achievement_id: Uuid) -> Result<bool> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    use techex_negotiation::entities::deal;
+    let deals: Vec<Uuid> = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::Id)
+        .filter(deal::Column::AchievementId.eq(achievement_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if deals.is_empty() {
+        return Ok(false);
+    }
+    let live = [
+        ContractStatus::Draft,
+        ContractStatus::Signing,
+        ContractStatus::Signed,
+        ContractStatus::Registered,
+        ContractStatus::Performing,
+    ]
+    .map(ContractStatus::as_str);
+    Ok(contract::Entity::find()
+        .filter(contract::Column::DealId.is_in(deals))
+        .filter(contract::Column::ContractType.is_in([
+            crate::content::ContractType::LicenceExclusive.as_str(),
+            crate::content::ContractType::LicenceSole.as_str(),
+        ]))
+        .filter(contract::Column::Status.is_in(live))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// Taking a licence.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -69,7 +69,7 @@ async fn list(
     responses((status = 201, body = OpenLicenceView),
               (status = 403, body = crate::error::Problem, description = "not the patentee"),
               (status = 404, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem, description = "the patent already has a declaration pending or published"),
+              (status = 409, body = crate::error::Problem, description = "the patent already has a declaration pending or published, or an exclusive or sole licence of it is in force"),
               (status = 422, body = crate::error::Problem)))]
 async fn declare(
     State(state): State<AppState>,
@@ -79,7 +79,7 @@ async fn declare(
 ) -> ApiResult<Response> {
     let limits = Limits::load(state.config.open_licence_limits.as_deref())?;
     let transaction = begin(&state).await?;
-    let model = open_licences::declare(&transaction, &user.actor, id, input, &limits).await?;
+    let model = open_licence::declare(&transaction, &user.actor, id, input, &limits).await?;
     commit(transaction).await?;
     let view = open_licences::view(&state.db, Some(&user.actor), model).await?;
     Ok(created(format!("/api/v1/open-licences/{}", view.id), view.version, view))
