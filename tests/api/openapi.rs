@@ -45,6 +45,11 @@ fn check_enum_type(name: &str, values: &[String]) -> Result<(), String> {
         "AuctionStatus" => accepts::<AuctionStatus>(values),
         "FeedbackReason" => accepts::<FeedbackReason>(values),
         "Language" => accepts::<Language>(values),
+        "ContractStatus" => accepts::<ContractStatus>(values),
+        "MilestoneStatus" => accepts::<MilestoneStatus>(values),
+        "OpenLicenceStatus" => accepts::<OpenLicenceStatus>(values),
+        "RoyaltyPeriod" => accepts::<RoyaltyPeriod>(values),
+        "RoyaltyReportStatus" => accepts::<RoyaltyReportStatus>(values),
         "Currency" => accepts::<techex_core::Currency>(values),
         "Role" => accepts::<techex_core::roles::Role>(values),
         "Party" => {
