@@ -74,7 +74,6 @@ royalty_rate = Royalty
 royalty_period_kind = reported
 royalty_kind_quarter = quarterly
 royalty_kind_year = yearly
-royalty_minimum = minimum per year
 royalty_fee_credited = the entry fee is credited against royalties
 royalty_period = Period
 royalty_net_sales = Net sales

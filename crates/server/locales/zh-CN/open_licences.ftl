@@ -70,7 +70,6 @@ royalty_rate = 提成比例
 royalty_period_kind = 报告周期
 royalty_kind_quarter = 按季度
 royalty_kind_year = 按年度
-royalty_minimum = 每年最低提成
 royalty_fee_credited = 入门费抵扣提成
 royalty_period = 期间
 royalty_net_sales = 净销售额
