@@ -172,9 +172,17 @@ async fn royalty_history(
         .filter(contract::Column::Id.eq(taken.id))
         .exec(db)
         .await?;
+    techex_listings::entities::open_licence_grant::Entity::update_many()
+        .col_expr(
+            techex_listings::entities::open_licence_grant::Column::TakenAt,
+            Expr::value(signed - Duration::days(1)),
+        )
+        .filter(techex_listings::entities::open_licence_grant::Column::ContractId.eq(taken.id))
+        .exec(db)
+        .await?;
     let overview = royalties::overview(db, buyer, taken.id).await?;
     let today = Utc::now().date_naive();
-    let sales = [18_000_000_i64, 26_500_000, 31_200_000, 29_800_000];
+    let sales = [180_000_000_i64, 265_000_000, 312_000_000, 298_000_000];
     let mut period = overview.next_period;
     let mut ends = overview.next_period_ends_on;
     for (n, amount) in sales.iter().enumerate() {
