@@ -337,5 +337,12 @@ impl Browser {
 
 /// Whether WebDriver says the element found is no longer in the page.
 fn is_stale(error: &fantoccini::error::CmdError) -> bool {
-    matches!(error, fantoccini::error::CmdError::Standard(e) if e.error == fantoccini::error::ErrorStatus::StaleElementReference)
+    match error {
+        fantoccini::error::CmdError::Standard(e) => {
+            e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                // Chromium's word for a node of a document the page has just replaced.
+                || e.message.contains("does not belong to the document")
+        }
+        _ => false,
+    }
 }

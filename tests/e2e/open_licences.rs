@@ -75,7 +75,15 @@ async fn a_licence_is_declared_published_taken_and_paid_by_clicking() {
     let contract = contract_path.trim_start_matches("/contracts/").to_string();
     browser.type_into("#amend-buyer-rep", "刘采").await;
     browser.click("#amend-contract button").await;
-    browser.wait_until("document.querySelector('#done')", "amended").await;
+    // The page reloads with the representative named (so the form folds away); the
+    // taking's own confirmation is on the page already, so it cannot be what is awaited.
+    browser
+        .wait_until(
+            "document.querySelector('#amend-contract').closest('details').open === false \
+             && document.querySelector('#done')",
+            "amended",
+        )
+        .await;
     browser.click("#sign-contract button").await;
     browser.confirm("SHA-256").await;
     browser.wait_until("!document.querySelector('#sign-contract')", "signed by the licensee alone").await;
