@@ -25,6 +25,7 @@ mod m20261202_000017_broker_certificate_expiry;
 mod m20261202_000018_organization_licence;
 mod m20261202_000019_open_licences;
 mod m20261202_000020_royalty_reports;
+mod m20261203_000021_open_licence_brokered;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_organization_licence::Migration),
             Box::new(m20261202_000019_open_licences::Migration),
             Box::new(m20261202_000020_royalty_reports::Migration),
+            Box::new(m20261203_000021_open_licence_brokered::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 //! The demo's open licensing: granted patents of the universities declared for open
 //! licensing (a lump sum, or an entry fee with a royalty), published by the center, one
-//! more waiting on its review desk, and a licence taken, signed and registered, so the
-//! list, a declaration's page and the desk all show something real.
+//! more waiting on its review desk, a licence taken, signed and registered, a royalty
+//! licence with its reports, and one taken through a broker who has not answered yet, so
+//! the list, a declaration's page, the desks and the broker's invitations show something real.
 
 use super::*;
 
@@ -90,13 +91,15 @@ pub async fn load_open_licences(database: &DatabaseConnection) -> anyhow::Result
     }
     // The enterprise took a licence under the first declaration: signed and registered.
     if let Some(first) = published.first() {
-        let contract = techex_contracts::open_licence::take(
-            &transaction,
-            &buyer,
-            first.id,
-            techex_contracts::open_licence::TakeLicence { anonymous: false },
-        )
-        .await?;
+        let contract = drafted(
+            techex_contracts::open_licence::take(
+                &transaction,
+                &buyer,
+                first.id,
+                techex_contracts::open_licence::TakeLicence::default(),
+            )
+            .await?,
+        )?;
         let amended = techex_contracts::contracts::amend(
             &transaction,
             &buyer,
@@ -122,10 +125,33 @@ pub async fn load_open_licences(database: &DatabaseConnection) -> anyhow::Result
     if let Some(second) = published.get(1) {
         royalty_history(&transaction, &buyer, &seller, &registrar, second.id).await?;
     }
+    // Under the third, the enterprise asked the demo's broker to mediate: the invitation
+    // waits on the broker's desk, and the contract is drafted once the broker accepts.
+    if let (Some(third), Ok(broker)) = (published.get(2), demo_actor(database, "broker@techex.local").await) {
+        techex_contracts::open_licence::take(
+            &transaction,
+            &buyer,
+            third.id,
+            techex_contracts::open_licence::TakeLicence { broker_id: Some(broker.user_id), ..Default::default() },
+        )
+        .await?;
+    }
     transaction.commit().await?;
     bar.inc(1);
     bar.finish_and_clear();
     Ok(())
+}
+
+/// The contract of a licence taken without a broker.
+fn drafted(
+    taken: techex_contracts::open_licence::Taken,
+) -> anyhow::Result<techex_contracts::entities::contract::Model> {
+    match taken {
+        techex_contracts::open_licence::Taken::Drafted(contract) => Ok(contract),
+        techex_contracts::open_licence::Taken::AwaitingBroker(_) => {
+            anyhow::bail!("a licence taken without a broker waits for one")
+        }
+    }
 }
 
 async fn royalty_history(
@@ -139,13 +165,15 @@ async fn royalty_history(
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use techex_contracts::entities::contract;
     use techex_contracts::royalties::{self, FileReport};
-    let taken = techex_contracts::open_licence::take(
-        db,
-        buyer,
-        declaration,
-        techex_contracts::open_licence::TakeLicence { anonymous: true },
-    )
-    .await?;
+    let taken = drafted(
+        techex_contracts::open_licence::take(
+            db,
+            buyer,
+            declaration,
+            techex_contracts::open_licence::TakeLicence { anonymous: true, ..Default::default() },
+        )
+        .await?,
+    )?;
     let amended = techex_contracts::contracts::amend(
         db,
         buyer,

@@ -306,6 +306,117 @@ async fn the_center_returns_a_declaration_with_a_reason_and_the_patentee_may_dec
     assert_eq!(again.body["status"], "pending_review");
 }
 
+/// A published declaration of a fresh granted patent of the seller; its path.
+async fn published_declaration(app: &TestApp) -> String {
+    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+    let declared = app
+        .post(&format!("/api/v1/achievements/{patent}/open-licence"), Some(&app.seller), declaration())
+        .await
+        .expect(201);
+    let one = format!("/api/v1/open-licences/{}", declared.id());
+    app.post_if_match(&format!("{one}/approve"), &app.reviewer, declared.version(), None).await.expect(200);
+    one
+}
+
+#[tokio::test]
+async fn a_licensee_may_take_an_open_licence_through_a_broker_who_becomes_its_third_party() {
+    let app = spawn_app().await;
+    let one = published_declaration(&app).await;
+    let licences = format!("{one}/licences");
+
+    // A commission needs its broker; an unknown broker is refused; nothing is stored.
+    let refused = app
+        .post(&licences, Some(&app.buyer), json!({"commission_bps": 500}))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(refused.error_fields(), ["commission_bps"]);
+    let refused = app
+        .post(&licences, Some(&app.buyer), json!({"broker_id": uuid::Uuid::now_v7()}))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(refused.error_fields(), ["broker_id"]);
+    let refused = app
+        .post(&licences, Some(&app.buyer), json!({"broker_id": app.broker.user_id, "commission_bps": 3001}))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(refused.error_fields(), ["commission_bps"]);
+    assert_eq!(app.get(&licences, Some(&app.seller)).await.expect(200).body, json!([]), "nothing was taken");
+
+    // Taken with a broker: the notice is given, the deal waits for the broker.
+    let taken = app
+        .post(&licences, Some(&app.buyer), json!({"broker_id": app.broker.user_id, "commission_bps": 500}))
+        .await
+        .expect(202);
+    let deal = taken.id();
+    assert_eq!(taken.body["status"], "inquiry", "{}", taken.body);
+    assert_eq!(taken.body["broker"]["status"], "invited");
+    assert_eq!(taken.body["broker"]["commission_bps"], 500);
+    app.post(&licences, Some(&app.buyer), json!({})).await.expect_problem(409, "conflict");
+    let granted = app.get(&licences, Some(&app.seller)).await.expect(200);
+    assert_eq!(granted.body[0]["contract_status"], Value::Null, "no contract before the broker accepts");
+    assert_eq!(granted.body[0]["deal_id"], deal.as_str());
+    assert_eq!(app.get(&licences, None).await.expect(200).body, json!([]), "nothing public before registration");
+    let offer = json!({"terms": {"mode": "ordinary_license", "lump_sum_minor": 1_000_000, "territory": "山东省",
+        "term_years": 3}, "valid_until": (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339()});
+    app.post(&format!("/api/v1/deals/{deal}/offers"), Some(&app.seller), offer).await.expect_problem(409, "conflict");
+
+    // A second licensee's broker declines; the licensee ends that deal and takes the
+    // licence directly instead.
+    let waiting = app.post(&licences, Some(&app.buyer2), json!({"broker_id": app.broker2.user_id})).await.expect(202);
+    app.post_if_match(&format!("/api/v1/deals/{}/broker/decline", waiting.id()), &app.broker2, waiting.version(), None)
+        .await
+        .expect(204);
+    let current = app.get(&format!("/api/v1/deals/{}", waiting.id()), Some(&app.buyer2)).await.expect(200);
+    assert_eq!(current.body["broker"]["status"], "declined");
+    app.post(&licences, Some(&app.buyer2), json!({})).await.expect_problem(409, "conflict");
+    app.post_if_match(
+        &format!("/api/v1/deals/{}/cancel", waiting.id()),
+        &app.buyer2,
+        current.version(),
+        Some(json!({"reason": "经纪人无法接受委托"})),
+    )
+    .await
+    .expect(200);
+    let direct = app.post(&licences, Some(&app.buyer2), json!({})).await.expect(201);
+    assert_eq!(direct.body["required_signatures"], json!(["buyer"]));
+
+    // The broker accepts: the deal is agreed on the declared terms and the contract is
+    // drafted with the broker as 丙方, who signs with the licensee.
+    let accepted = app
+        .post_if_match(&format!("/api/v1/deals/{deal}/broker/accept"), &app.broker, taken.version(), None)
+        .await
+        .expect(200);
+    assert_eq!(accepted.body["status"], "agreed", "{}", accepted.body);
+    assert_eq!(accepted.body["agreement"]["source"], "open_licence");
+    assert_eq!(accepted.body["agreement"]["broker_id"], app.broker.user_id.to_string());
+    assert_eq!(accepted.body["agreement"]["commission_bps"], 500);
+    let granted = app.get(&licences, Some(&app.buyer)).await.expect(200);
+    let mine: Vec<&Value> = granted
+        .body
+        .as_array()
+        .map(|g| g.iter().filter(|g| g["deal_id"] == deal.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(mine.len(), 1, "{}", granted.body);
+    let contract_id = mine[0]["contract_id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(mine[0]["contract_status"], "draft");
+    let contract_path = format!("/api/v1/contracts/{contract_id}");
+    let contract = app.get(&contract_path, Some(&app.broker)).await.expect(200);
+    assert_eq!(contract.body["required_signatures"], json!(["buyer", "broker"]));
+    assert_eq!(contract.body["content"]["broker"]["user_id"], app.broker.user_id.to_string());
+    assert_eq!(contract.body["content"]["commission_bps"], 500);
+    assert_eq!(contract.body["content"]["terms"]["lump_sum_minor"], 5_000_000, "the declared fee");
+    assert!(contract.body["content"]["open_licence"].is_object(), "{}", contract.body["content"]);
+    let amended =
+        app.patch(&contract_path, &app.buyer, None, json!({"buyer_representative": "刘采"})).await.expect(200);
+    let hash = amended.body["sha256"].as_str().unwrap_or_default().to_string();
+    sign(&app, &contract_id, &app.seller, &hash).await.expect_problem(409, "conflict");
+    assert_eq!(sign(&app, &contract_id, &app.buyer, &hash).await.expect(200).body["status"], "signing");
+    assert_eq!(sign(&app, &contract_id, &app.broker, &hash).await.expect(200).body["status"], "signed");
+    let registered = app.post_empty(&format!("{contract_path}/register"), Some(&app.registrar)).await.expect(200);
+    assert_eq!(registered.body["status"], "registered", "{}", registered.body);
+    assert_eq!(app.get(&licences, None).await.expect(200).body.as_array().map(Vec::len), Some(1), "registered: public");
+}
+
 /// The current calendar quarter, as a period code.
 fn this_quarter() -> String {
     use chrono::Datelike;
@@ -465,6 +576,33 @@ async fn a_royalty_runs_four_quarterly_reports_one_disputed_and_the_minimum_true
     let periods: Vec<&str> =
         income.body.as_array().map(|r| r.iter().filter_map(|x| x["period"].as_str()).collect()).unwrap_or_default();
     assert_eq!(periods, ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]);
+    let filtered =
+        app.get("/api/v1/royalties/income?from=2025-05-01&to=2025-09-30", Some(&app.seller)).await.expect(200);
+    let periods: Vec<&str> =
+        filtered.body.as_array().map(|r| r.iter().filter_map(|x| x["period"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(periods, ["2025-Q2", "2025-Q3"], "the periods that overlap the dates");
+    let reversed = app
+        .get("/api/v1/royalties/income?from=2025-10-01&to=2025-01-01", Some(&app.seller))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(reversed.error_fields(), ["to"]);
+    let app = &app;
+    let page = |query: &'static str| async move {
+        let reply = app
+            .request(reqwest::Method::GET, &format!("/my/royalties?lang=en&{query}"), Some(&app.seller))
+            .send()
+            .await
+            .expect("page");
+        (reply.status().as_u16(), reply.text().await.unwrap_or_default())
+    };
+    let (status, html) = page("from=2025-05-01&to=2025-09-30").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("2025-Q2") && !html.contains("2025-Q1"), "the page keeps the periods asked for");
+    assert!(html.contains("format=csv&amp;from=2025-05-01&amp;to=2025-09-30"), "the CSV link carries the dates");
+    let (status, html) = page("from=2025-10-01&to=2025-01-01").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("r-to-error"), "the reversed range is shown at its field");
+    assert_eq!(page("from=May").await.0, 422, "a date that is not one is shown, not a 400");
     assert_eq!(app.get("/api/v1/royalties/income", Some(&app.buyer)).await.expect(200).body, json!([]));
     let csv = app
         .request(reqwest::Method::GET, "/api/v1/royalties/income?format=csv", Some(&app.seller))

@@ -2,7 +2,8 @@
 //! achievement page, the center publishes it from its desk, and an enterprise takes the
 //! licence from the achievement page in one step (with the confirm step first), names its
 //! representative, signs alone, and — once the center registered the contract — pays the
-//! fee with a card in the Stripe.js form.
+//! fee with a card in the Stripe.js form. Another takes the licence through a broker,
+//! who accepts on the deal page, and the contract is drafted with the broker in it.
 
 use crate::driver::{Browser, launch};
 use crate::helpers::{Account, PASSWORD, spawn_app};
@@ -155,5 +156,64 @@ async fn the_licensee_files_a_royalty_report_and_the_licensor_accepts_it_by_clic
     browser.capture("royalty-accepted").await;
     browser.open("/my/royalties").await;
     assert!(browser.text("#royalty-income").await.contains("2025-Q1"));
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_licence_is_taken_through_a_broker_who_accepts_on_the_deal_page() {
+    let app = spawn_app().await;
+    let Some(browser) = launch(&app.address).await else {
+        return;
+    };
+    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+    let declared = app
+        .post(
+            &format!("/api/v1/achievements/{patent}/open-licence"),
+            Some(&app.seller),
+            json!({"fee_minor": 3_000_000, "term_years": 3, "territory": "山东省", "representative": "张成"}),
+        )
+        .await
+        .expect(201);
+    let declaration = declared.id();
+    app.post_if_match(&format!("/api/v1/open-licences/{declaration}/approve"), &app.reviewer, declared.version(), None)
+        .await
+        .expect(200);
+
+    // The enterprise names a broker in the take form; the deal waits for the broker.
+    sign_in(&browser, &app.buyer).await;
+    browser.open(&format!("/open-licences/{declaration}")).await;
+    browser.click("#take-licence .take-broker summary").await;
+    browser
+        .script(&format!("document.querySelector('#take-broker-id').value = '{}'; return true;", app.broker.user_id))
+        .await;
+    browser.type_into("#take-commission", "4").await;
+    browser.click("#take-licence button[type=submit]").await;
+    browser.confirm("普通许可").await;
+    browser.wait_until("location.pathname.indexOf('/deals/') === 0", "the deal waiting for the broker").await;
+    let deal_path = path(&browser).await;
+    browser
+        .wait_until(
+            "(document.querySelector('#done') || {}).textContent.indexOf('邀请经纪人') >= 0",
+            "the invitation said",
+        )
+        .await;
+    assert!(browser.text(".notice").await.contains("经纪人接受后"), "the page says what happens next");
+    assert!(!browser.exists("#new-offer").await, "the declared terms take no offers");
+    browser.capture("open-licence-through-broker").await;
+    sign_out(&browser).await;
+
+    // The broker accepts on the deal page: agreed, and the contract drafted with the broker.
+    sign_in(&browser, &app.broker).await;
+    browser.open(&deal_path).await;
+    browser.click("#broker-accept button").await;
+    browser.wait_until("document.querySelector('.agreement')", "agreed on the declared terms").await;
+    let deal = deal_path.trim_start_matches("/deals/");
+    let view = app.get(&format!("/api/v1/deals/{deal}"), Some(&app.buyer)).await.expect(200);
+    assert_eq!(view.body["status"], "agreed");
+    assert_eq!(view.body["agreement"]["commission_bps"], 400);
+    let grants = app.get(&format!("/api/v1/open-licences/{declaration}/licences"), Some(&app.buyer)).await.expect(200);
+    let contract = grants.body[0]["contract_id"].as_str().unwrap_or_default().to_string();
+    let drafted = app.get(&format!("/api/v1/contracts/{contract}"), Some(&app.broker)).await.expect(200);
+    assert_eq!(drafted.body["required_signatures"], json!(["buyer", "broker"]));
     browser.quit().await;
 }

@@ -172,8 +172,10 @@
         show(form, reply.title ? reply : { title: response.status + " " + response.statusText });
         return;
       }
-      remember(form);
-      var next = form.getAttribute("data-then");
+      remember(form, response.status === 202);
+      // 202: the request was taken but waits on someone else (a licence taken with a
+      // broker waits in its deal), so it may lead elsewhere than a 201.
+      var next = (response.status === 202 && form.getAttribute("data-then-accepted")) || form.getAttribute("data-then");
       if (next) {
         window.location.assign(next.replace("{id}", reply.id || ""));
       } else {
@@ -301,8 +303,8 @@
   // goes to next, as a status line at the top, so a save never passes unconfirmed.
   var FLASH = "techex-done";
 
-  function remember(form) {
-    var text = form.getAttribute("data-done");
+  function remember(form, accepted) {
+    var text = (accepted && form.getAttribute("data-done-accepted")) || form.getAttribute("data-done");
     if (!text) { return; }
     try { window.sessionStorage.setItem(FLASH, text); } catch (error) { /* storage off: no message */ }
   }

@@ -83,16 +83,35 @@ pub struct TakeLicence {
     /// Leave the licensee's name out of the public list of licences granted.
     #[serde(default)]
     pub anonymous: bool,
+    /// A certified broker the licensee invites to mediate (技术经纪人): the contract is
+    /// then drafted when the broker accepts, with the broker as 丙方.
+    #[serde(default)]
+    pub broker_id: Option<Uuid>,
+    /// The commission proposed to that broker, basis points (default: the broker's own).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 3000)]
+    pub commission_bps: Option<i32>,
+}
+
+/// What taking a licence made.
+#[derive(Debug, Clone)]
+pub enum Taken {
+    /// The contract, drafted at once.
+    Drafted(contract::Model),
+    /// The deal, waiting for the invited broker; the contract is drafted when the broker
+    /// accepts.
+    AwaitingBroker(techex_negotiation::entities::deal::Model),
 }
 
 /// Takes an ordinary licence under a published declaration for the actor's organization
-/// and drafts its contract.
+/// and drafts its contract, or invites the broker the licensee named and leaves the
+/// drafting to the broker's acceptance (`answer_broker_invitation`).
 pub async fn take<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     declaration_id: Uuid,
     input: TakeLicence,
-) -> Result<contract::Model> {
+) -> Result<Taken> {
     let declaration = open_licences::published_for_taking(db, declaration_id).await?;
     if actor.belongs_to(declaration.organization_id) {
         return Err(ListingsError::Forbidden("the patentee does not take a licence of its own patent".into()));
@@ -106,9 +125,17 @@ pub async fn take<C: ConnectionTrait>(
     if open_licences::already_taken(db, declaration.id, actor.organization_id).await? {
         return Err(ListingsError::Conflict("your organization already took a licence under this declaration".into()));
     }
-    let deal = deals::open_by_notice(db, actor, &declaration).await?;
-    let contract = draft(db, actor, deal.id).await?;
-    let grant = open_licences::record_grant(db, actor, &declaration, contract.id, input.anonymous).await?;
+    if input.broker_id.is_none() && input.commission_bps.is_some() {
+        return Err(ListingsError::invalid("commission_bps", msg::OPEN_LICENCE_COMMISSION_WITHOUT_BROKER));
+    }
+    let broker =
+        input.broker_id.map(|broker_id| deals::InviteBroker { broker_id, commission_bps: input.commission_bps });
+    let brokered = broker.is_some();
+    let deal = deals::open_by_notice(db, actor, &declaration, broker).await?;
+    let contract = if brokered { None } else { Some(draft(db, actor, deal.id).await?) };
+    let grant =
+        open_licences::record_grant(db, actor, &declaration, deal.id, contract.as_ref().map(|c| c.id), input.anonymous)
+            .await?;
     open_licences::notify_patentee(
         db,
         &declaration,
@@ -118,7 +145,36 @@ pub async fn take<C: ConnectionTrait>(
         &grant.id.to_string(),
     )
     .await?;
-    Ok(contract)
+    Ok(match contract {
+        Some(contract) => Taken::Drafted(contract),
+        None => Taken::AwaitingBroker(deal),
+    })
+}
+
+/// The invited broker of a deal answers (`deals::answer_invitation`). When the deal is a
+/// licence taken by notice with this broker, acceptance agrees it on the declared terms
+/// and drafts its contract with the broker as 丙方; a declaration withdrawn meanwhile
+/// does not undo a notice given while it was published. Returns the contract drafted.
+pub async fn answer_broker_invitation<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    deal_id: Uuid,
+    expected_version: Option<i32>,
+    accept: bool,
+) -> Result<Option<contract::Model>> {
+    let answered = deals::answer_invitation(db, actor, deal_id, expected_version, accept).await?;
+    if !accept {
+        return Ok(None);
+    }
+    let Some(grant) = open_licences::pending_for_deal(db, deal_id).await? else { return Ok(None) };
+    let declaration = techex_listings::entities::open_licence::Entity::find_by_id(grant.open_licence_id)
+        .one(db)
+        .await?
+        .ok_or(ListingsError::NotFound("open_licence"))?;
+    deals::agree_by_notice(db, Some(actor), &answered, &declaration).await?;
+    let contract = draft(db, actor, deal_id).await?;
+    open_licences::attach_contract(db, actor, &grant, contract.id).await?;
+    Ok(Some(contract))
 }
 
 /// A licence granted under a declaration, as the public list shows it.
@@ -129,9 +185,12 @@ pub struct GrantView {
     pub taken_at: DateTime<Utc>,
     /// When the center registered the licence contract.
     pub registered_at: Option<DateTime<Utc>>,
-    pub contract_status: ContractStatus,
+    /// Absent while the licensee's invited broker has not accepted (no contract yet).
+    pub contract_status: Option<ContractStatus>,
     /// The contract, for the patentee, the licensee and the center.
     pub contract_id: Option<Uuid>,
+    /// The deal agreed by notice, for the patentee, the licensee and the center.
+    pub deal_id: Option<Uuid>,
 }
 
 /// The licences taken under a declaration: everyone sees those whose contract the center
@@ -146,12 +205,20 @@ pub async fn grants<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, declarati
         .await?;
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
-        let Some(contract) = contract::Entity::find_by_id(row.contract_id).one(db).await? else { continue };
-        let status = ContractStatus::parse(&contract.status)
-            .map_err(|_| ListingsError::Internal("unknown contract status".into()))?;
+        let contract = match row.contract_id {
+            Some(id) => contract::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let status = match &contract {
+            Some(c) => Some(
+                ContractStatus::parse(&c.status)
+                    .map_err(|_| ListingsError::Internal("unknown contract status".into()))?,
+            ),
+            None => None,
+        };
         let own = actor.is_some_and(|a| a.belongs_to(row.licensee_org_id));
         let registered =
-            matches!(status, ContractStatus::Registered | ContractStatus::Performing | ContractStatus::Completed);
+            matches!(status, Some(ContractStatus::Registered | ContractStatus::Performing | ContractStatus::Completed));
         if !(privileged || own || registered) {
             continue;
         }
@@ -163,9 +230,10 @@ pub async fn grants<C: ConnectionTrait>(db: &C, actor: Option<&Actor>, declarati
         views.push(GrantView {
             licensee,
             taken_at: row.taken_at,
-            registered_at: contract.registered_at,
+            registered_at: contract.as_ref().and_then(|c| c.registered_at),
             contract_status: status,
-            contract_id: (privileged || own).then_some(contract.id),
+            contract_id: contract.as_ref().map(|c| c.id).filter(|_| privileged || own),
+            deal_id: row.deal_id.filter(|_| privileged || own),
         });
     }
     Ok(views)

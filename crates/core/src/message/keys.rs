@@ -42,6 +42,7 @@ message_keys! {
     DATE_IN_PAST = "date-in-past",
     DATE_NOT_IN_FUTURE = "date-not-in-future",
     DATE_TOO_FAR = "date-too-far",
+    DATE_RANGE_REVERSED = "date-range-reversed",
     VALUE_NOT_ONE_OF = "value-not-one-of",
     LIMIT_OUT_OF_RANGE = "limit-out-of-range",
     CURSOR_INVALID = "cursor-invalid",
@@ -153,6 +154,7 @@ message_keys! {
     OPEN_LICENCE_CREDIT_NEEDS_FEE = "open-licence-credit-needs-fee",
     OPEN_LICENCE_TERMS_FIXED = "open-licence-terms-fixed",
     OPEN_LICENCE_BLOCKS_EXCLUSIVE = "open-licence-blocks-exclusive",
+    OPEN_LICENCE_COMMISSION_WITHOUT_BROKER = "open-licence-commission-without-broker",
 
     // Running royalties.
     ROYALTY_PERIOD_INVALID = "royalty-period-invalid",

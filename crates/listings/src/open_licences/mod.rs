@@ -469,13 +469,16 @@ pub async fn notify_patentee<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Records a licence taken under a declaration (in the transaction that drafts its
-/// contract); a second licence of one organization under one declaration is a 409.
+/// Records a licence taken under a declaration, in the transaction that opens its deal:
+/// with its contract when drafted at once, without while an invited broker has not
+/// accepted yet (`attach_contract` completes it). A second licence of one organization
+/// under one declaration is a 409.
 pub async fn record_grant<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     model: &open_licence::Model,
-    contract_id: Uuid,
+    deal_id: Uuid,
+    contract_id: Option<Uuid>,
     anonymous: bool,
 ) -> Result<open_licence_grant::Model> {
     let grant = open_licence_grant::ActiveModel {
@@ -483,6 +486,7 @@ pub async fn record_grant<C: ConnectionTrait>(
         open_licence_id: Set(model.id),
         licensee_org_id: Set(actor.organization_id),
         contract_id: Set(contract_id),
+        deal_id: Set(Some(deal_id)),
         anonymous: Set(anonymous),
         taken_by: Set(actor.user_id),
         taken_at: Set(Utc::now()),
@@ -497,10 +501,65 @@ pub async fn record_grant<C: ConnectionTrait>(
         ENTITY,
         model.id,
         None,
-        Some(serde_json::json!({"licensee_org_id": actor.organization_id, "contract_id": contract_id})),
+        Some(serde_json::json!({"licensee_org_id": actor.organization_id, "deal_id": deal_id, "contract_id": contract_id})),
     )
     .await?;
     Ok(grant)
+}
+
+/// The licence whose deal waits for its broker, if the deal is one.
+pub async fn pending_for_deal<C: ConnectionTrait>(db: &C, deal_id: Uuid) -> Result<Option<open_licence_grant::Model>> {
+    Ok(open_licence_grant::Entity::find()
+        .filter(open_licence_grant::Column::DealId.eq(deal_id))
+        .filter(open_licence_grant::Column::ContractId.is_null())
+        .one(db)
+        .await?)
+}
+
+/// Whether a deal is a licence taken by notice (drafted or waiting for its broker): its
+/// terms are the declaration's and are not negotiated.
+pub async fn is_by_notice<C: ConnectionTrait>(db: &C, deal_id: Uuid) -> Result<bool> {
+    Ok(open_licence_grant::Entity::find().filter(open_licence_grant::Column::DealId.eq(deal_id)).count(db).await? > 0)
+}
+
+/// Completes a licence taken with a broker once its contract is drafted.
+pub async fn attach_contract<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    grant: &open_licence_grant::Model,
+    contract_id: Uuid,
+) -> Result<()> {
+    let updated = open_licence_grant::Entity::update_many()
+        .col_expr(open_licence_grant::Column::ContractId, sea_orm::sea_query::Expr::value(contract_id))
+        .filter(open_licence_grant::Column::Id.eq(grant.id))
+        .filter(open_licence_grant::Column::ContractId.is_null())
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ListingsError::Conflict("this licence already has its contract".into()));
+    }
+    audit::record(
+        db,
+        Some(actor),
+        "open_licence.contract",
+        ENTITY,
+        grant.open_licence_id,
+        None,
+        Some(serde_json::json!({"licensee_org_id": grant.licensee_org_id, "contract_id": contract_id})),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Releases the licence of a deal that closed (cancelled or expired) before its broker
+/// accepted: the notice lapses and the organization may take a licence again.
+pub async fn release_pending<C: ConnectionTrait>(db: &C, deal_id: Uuid) -> Result<()> {
+    open_licence_grant::Entity::delete_many()
+        .filter(open_licence_grant::Column::DealId.eq(deal_id))
+        .filter(open_licence_grant::Column::ContractId.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Whether a published declaration opens the achievement's patent for licensing: then

@@ -26,13 +26,29 @@ pub fn open_licence_terms(declaration: &open_licence::Model) -> Terms {
     .with_default_schedule()
 }
 
-/// Opens the licensee's deal under a published declaration, agreed as it opens. The
-/// caller holds the declaration (share-locked) and has checked the licensee.
+/// Opens the licensee's deal under a published declaration. The caller holds the
+/// declaration (share-locked) and has checked the licensee. Without a broker the deal is
+/// agreed as it opens; with one it waits in `inquiry` for the broker's acceptance
+/// (`agree_by_notice` then), the broker invited on the proposed commission.
 pub async fn open_by_notice<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     declaration: &open_licence::Model,
+    broker: Option<InviteBroker>,
 ) -> Result<deal::Model> {
+    let invited = match broker {
+        Some(invite) => Some(
+            check_broker(
+                db,
+                invite.broker_id,
+                invite.commission_bps,
+                declaration.organization_id,
+                actor.organization_id,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let now = Utc::now();
     let created = deal::ActiveModel {
         id: Set(new_id()),
@@ -42,12 +58,12 @@ pub async fn open_by_notice<C: ConnectionTrait>(
         seller_org_id: Set(declaration.organization_id),
         buyer_org_id: Set(actor.organization_id),
         opened_by: Set(actor.user_id),
-        status: Set(DealStatus::Negotiating.as_str().into()),
+        status: Set(if invited.is_some() { DealStatus::Inquiry } else { DealStatus::Negotiating }.as_str().into()),
         inquiry: Set("开放许可 · Open licence".into()),
-        broker_id: Set(None),
-        broker_status: Set(None),
-        broker_invited_by: Set(None),
-        commission_bps: Set(None),
+        broker_id: Set(invited.as_ref().map(|(b, _)| b.id)),
+        broker_status: Set(invited.as_ref().map(|_| "invited".to_string())),
+        broker_invited_by: Set(invited.as_ref().map(|_| actor.user_id)),
+        commission_bps: Set(invited.as_ref().map(|(_, rate)| *rate)),
         live_key: Set(None),
         agreed_offer_id: Set(None),
         agreement: Set(None),
@@ -62,18 +78,37 @@ pub async fn open_by_notice<C: ConnectionTrait>(
     .insert(db)
     .await?;
     audit::record(db, Some(actor), "deal.open", ENTITY, created.id, None, Some(snapshot(&created))).await?;
+    match invited {
+        Some((broker, _)) => {
+            notify_user(db, &created, broker.id, "broker_invited", msg::NOTICE_BROKER_INVITED.into(), "invite").await?;
+            Ok(created)
+        }
+        None => agree_by_notice(db, Some(actor), &created, declaration).await,
+    }
+}
+
+/// Agrees a deal opened by notice on the declared terms: at once without a broker, or
+/// when the invited broker accepts (the broker and the commission then go into the
+/// agreement, and the broker into the contract as 丙方).
+pub async fn agree_by_notice<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    current: &deal::Model,
+    declaration: &open_licence::Model,
+) -> Result<deal::Model> {
+    let brokered = current.broker_status.as_deref() == Some("accepted");
     let agreement = Agreement {
         source: "open_licence".into(),
         offer_id: None,
         auction_id: None,
         open_licence_id: Some(declaration.id),
         terms: open_licence_terms(declaration),
-        seller_org_id: declaration.organization_id,
-        buyer_org_id: actor.organization_id,
-        broker_id: None,
-        commission_bps: None,
-        accepted_by: Some(actor.user_id),
-        agreed_at: now,
+        seller_org_id: current.seller_org_id,
+        buyer_org_id: current.buyer_org_id,
+        broker_id: current.broker_id.filter(|_| brokered),
+        commission_bps: current.commission_bps.filter(|_| brokered),
+        accepted_by: Some(current.opened_by),
+        agreed_at: Utc::now(),
     };
-    agree(db, Some(actor), &created, agreement).await
+    agree(db, actor, current, agreement).await
 }

@@ -222,6 +222,9 @@ pub struct DealView {
     pub achievement: Option<Subject>,
     pub demand: Option<Subject>,
     pub auction_id: Option<Uuid>,
+    /// The open-licence declaration when the deal is a licence taken by notice: its terms
+    /// are the declaration's and take no offers.
+    pub open_licence_id: Option<Uuid>,
     pub seller: OwnerBrief,
     pub buyer: OwnerBrief,
     pub inquiry: String,
@@ -489,6 +492,7 @@ pub(crate) async fn close<C: ConnectionTrait>(
         .exec(db)
         .await?;
     crate::refusal::close_for_deal(db, current.id).await?;
+    techex_listings::open_licences::release_pending(db, current.id).await?;
     let action = if target == DealStatus::Expired { "deal.expire" } else { "deal.cancel" };
     audit::record(db, actor, action, ENTITY, current.id, Some(snapshot(current)), Some(snapshot(&updated))).await?;
     Ok(updated)

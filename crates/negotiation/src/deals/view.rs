@@ -44,6 +44,17 @@ pub(super) async fn views<C: ConnectionTrait>(db: &C, actor: &Actor, deals: Vec<
             .map(|u| (u.id, u.display_name))
             .collect()
     };
+    let by_notice: HashMap<Uuid, Uuid> = {
+        use techex_listings::entities::open_licence_grant;
+        let ids: Vec<Uuid> = deals.iter().map(|d| d.id).collect();
+        open_licence_grant::Entity::find()
+            .filter(open_licence_grant::Column::DealId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|g| g.deal_id.map(|deal| (deal, g.open_licence_id)))
+            .collect()
+    };
     let parties: Vec<(&deal::Model, Party)> = deals.iter().filter_map(|d| party_of(actor, d).map(|p| (d, p))).collect();
     let mut unread = crate::room::unread_counts(db, actor, &parties).await?;
     let mut out = Vec::with_capacity(deals.len());
@@ -64,6 +75,7 @@ pub(super) async fn views<C: ConnectionTrait>(db: &C, actor: &Actor, deals: Vec<
             achievement: model.achievement_id.and_then(|id| achievements.get(&id).cloned()),
             demand: model.demand_id.and_then(|id| demands.get(&id).cloned()),
             auction_id: model.auction_id,
+            open_licence_id: by_notice.get(&model.id).copied(),
             seller: seller.into(),
             buyer: buyer.into(),
             inquiry: model.inquiry,

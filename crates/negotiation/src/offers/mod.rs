@@ -195,6 +195,11 @@ async fn insert<C: ConnectionTrait>(
     by_broker: bool,
     counters: Option<Uuid>,
 ) -> Result<offer::Model> {
+    if techex_listings::open_licences::is_by_notice(db, deal.id).await? {
+        return Err(ListingsError::Conflict(
+            "a licence taken by notice is on the declaration's published terms: they are not negotiated".into(),
+        ));
+    }
     let mut terms = input.terms;
     let now = Utc::now();
     // `valid_until` sits beside `terms` in the body; its error names it there.

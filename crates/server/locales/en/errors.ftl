@@ -101,6 +101,7 @@ date-too-far = { $max ->
     [one] must be within { $max } day
    *[other] must be within { $max } days
 }
+date-range-reversed = must not be before the start date
 value-not-one-of = `{ $input }` is not one of: { $allowed }
 limit-out-of-range = must be between { $min } and { $max }
 cursor-invalid = is not a cursor returned by this API
@@ -214,6 +215,7 @@ open-licence-needs-price = give a licence fee, a royalty rate, or both
 open-licence-period-needs-rate = a reporting period goes with a royalty rate
 open-licence-credit-needs-fee = only an entry fee can be credited against royalties
 open-licence-terms-fixed = under an open licence the declared terms stand as published; the licensee names only its own representative
+open-licence-commission-without-broker = a commission is proposed to a broker: choose the broker, or leave the commission empty
 open-licence-blocks-exclusive = this patent is open for licensing: while the declaration stands, no exclusive or sole licence may be granted (Patent Law art. 51)
 royalty-period-invalid = write the period as `{ $example }` ({ $kind })
 royalty-period-outside-term = the contract's royalty runs from { $start } to { $end }; this period lies outside it

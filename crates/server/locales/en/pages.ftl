@@ -462,6 +462,7 @@ invite_broker = Invite a broker
 commission_percent = Commission (%)
 invite = Invite
 broker_invited = Invited; waiting for the broker's answer
+broker_declined = Declined; you may invite another broker
 accept_mediation = Accept to mediate
 decline = Decline
 cancel_deal = Cancel the deal

@@ -446,6 +446,7 @@ invite_broker = 邀请技术经纪人
 commission_percent = 佣金（%）
 invite = 邀请
 broker_invited = 已邀请，待经纪人答复
+broker_declined = 已拒绝，可另行邀请经纪人
 accept_mediation = 接受居间
 decline = 谢绝
 cancel_deal = 取消交易

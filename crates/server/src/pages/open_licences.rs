@@ -126,6 +126,10 @@ pub(super) async fn declaration_page(
     let owner = actor.is_some_and(|a| a.belongs_to(view.licensor.id));
     let reviewer = actor.is_some_and(Actor::can_review);
     let refusal = take_refusal(actor, &view);
+    let brokers = match actor {
+        Some(actor) if refusal.is_none() => super::workspace::invitable_brokers(&state, actor).await?,
+        _ => Vec::new(),
+    };
     let ctx = context! {
         ..page.base(&format!("/open-licences/{id}")),
         ..context! {
@@ -135,6 +139,7 @@ pub(super) async fn declaration_page(
             reviewer => reviewer,
             can_take => refusal.is_none(),
             refusal => refusal,
+            brokers => brokers,
             field_names => field_names,
             labels => labels(page.lang),
             ol => words(page.lang),

@@ -190,14 +190,10 @@ pub(super) async fn deal_room(
     }
     let contract_id =
         contract::Entity::find().filter(contract::Column::DealId.eq(id)).one(&state.db).await?.map(|c| c.id);
-    let brokers = if deal.broker.is_none() && matches!(deal.my_role, Party::Seller | Party::Buyer) {
-        brokers::list(&state.db, Some(actor), &BrokerFilter::default(), PageRequest { limit: 100, after: None })
-            .await?
-            .items
-            .into_iter()
-            // A broker whose certificate has expired is not offered (the invitation is refused).
-            .filter(|b| !b.certificate_expired)
-            .collect()
+    // A party may invite a broker while none is invited or the one invited declined.
+    let may_invite = deal.broker.as_ref().is_none_or(|b| b.status == "declined");
+    let brokers = if may_invite && matches!(deal.my_role, Party::Seller | Party::Buyer) {
+        invitable_brokers(&state, actor).await?
     } else {
         Vec::new()
     };
@@ -444,4 +440,18 @@ pub(super) async fn my_alerts(
         }
     };
     Ok(remember_language(state.pages.render("my_alerts.html", ctx), query.lang.as_deref()))
+}
+
+/// The brokers a party may invite: certified, active and with a certificate in date (an
+/// invitation of any other is refused).
+pub(super) async fn invitable_brokers(
+    state: &AppState,
+    actor: &techex_core::Actor,
+) -> ApiResult<Vec<techex_negotiation::brokers::BrokerView>> {
+    Ok(brokers::list(&state.db, Some(actor), &BrokerFilter::default(), PageRequest { limit: 100, after: None })
+        .await?
+        .items
+        .into_iter()
+        .filter(|b| !b.certificate_expired)
+        .collect())
 }

@@ -112,7 +112,9 @@ async fn invite_broker(
     render(&state, &user.actor, id).await
 }
 
-/// The invited broker accepts to mediate (agreeing to the commission).
+/// The invited broker accepts to mediate (agreeing to the commission). A licence taken by
+/// notice under an open-licence declaration is agreed on the declared terms at once and
+/// its contract drafted, with the broker as 丙方.
 #[utoipa::path(post, path = "/api/v1/deals/{id}/broker/accept", tag = "deals", params(crate::extract::IfMatchHeader), security(("bearer" = [])),
     responses((status = 200, body = DealView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
@@ -123,7 +125,7 @@ async fn broker_accept(
     IfMatch(version): IfMatch,
 ) -> ApiResult<Response> {
     let transaction = begin(&state).await?;
-    deals::answer_invitation(&transaction, &user.actor, id, version, true).await?;
+    techex_contracts::open_licence::answer_broker_invitation(&transaction, &user.actor, id, version, true).await?;
     commit(transaction).await?;
     render(&state, &user.actor, id).await
 }
@@ -138,7 +140,7 @@ async fn broker_decline(
     IfMatch(version): IfMatch,
 ) -> ApiResult<StatusCode> {
     let transaction = begin(&state).await?;
-    deals::answer_invitation(&transaction, &user.actor, id, version, false).await?;
+    techex_contracts::open_licence::answer_broker_invitation(&transaction, &user.actor, id, version, false).await?;
     commit(transaction).await?;
     Ok(StatusCode::NO_CONTENT)
 }

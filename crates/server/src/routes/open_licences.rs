@@ -7,13 +7,15 @@ use crate::routes::{PageParams, ReasonBody, begin, commit, created, versioned};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use techex_contracts::contracts::{self, ContractView};
-use techex_contracts::open_licence::{self, GrantView, TakeLicence};
+use techex_contracts::open_licence::{self, GrantView, TakeLicence, Taken};
 use techex_core::domain::OpenLicenceStatus;
 use techex_core::pagination::Page;
 use techex_listings::open_licences::{self, Decision, Declare, Limits, OpenLicenceFilter, OpenLicenceView};
+use techex_negotiation::deals::{self, DealView};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -161,10 +163,14 @@ async fn grants(
 /// Takes an ordinary licence by notice under a published declaration (members of a
 /// verified organization other than the patentee): the contract is drafted on the
 /// declared terms at once, for the licensee to sign and the center to register; the fee
-/// is paid as its milestone.
+/// is paid as its milestone. With `broker_id` the broker is invited to mediate and the
+/// answer is the deal (202): the contract is drafted, with the broker as 丙方, when the
+/// broker accepts (`POST /api/v1/deals/{id}/broker/accept`).
 #[utoipa::path(post, path = "/api/v1/open-licences/{id}/licences", tag = "open licensing", security(("bearer" = [])),
     request_body = TakeLicence,
     responses((status = 201, body = ContractView, description = "the licence contract, drafted"),
+              (status = 202, body = DealView, description = "the deal, waiting for the invited broker's acceptance"),
+              (status = 422, body = crate::error::Problem, description = "an unknown, suspended or not independent broker, or a commission out of range"),
               (status = 403, body = crate::error::Problem, description = "the patentee itself, an unverified organization, or the center"),
               (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem, description = "the declaration is not published, or the organization already took a licence under it")))]
@@ -175,10 +181,20 @@ async fn take(
     ApiJson(input): ApiJson<TakeLicence>,
 ) -> ApiResult<Response> {
     let transaction = begin(&state).await?;
-    let model = open_licence::take(&transaction, &user.actor, id, input).await?;
+    let taken = open_licence::take(&transaction, &user.actor, id, input).await?;
     commit(transaction).await?;
-    let view = contracts::get_view(&state.db, &user.actor, model.id).await?;
-    Ok(created(format!("/api/v1/contracts/{}", view.id), view.version, view))
+    match taken {
+        Taken::Drafted(model) => {
+            let view = contracts::get_view(&state.db, &user.actor, model.id).await?;
+            Ok(created(format!("/api/v1/contracts/{}", view.id), view.version, view))
+        }
+        Taken::AwaitingBroker(deal) => {
+            let view = deals::get_view(&state.db, &user.actor, deal.id).await?;
+            let mut response = created(format!("/api/v1/deals/{}", view.id), view.version, view);
+            *response.status_mut() = StatusCode::ACCEPTED;
+            Ok(response)
+        }
+    }
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
