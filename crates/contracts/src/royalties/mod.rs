@@ -20,7 +20,7 @@ use crate::content::Content;
 use crate::contracts::{ContractNotice, ContractRole, current_content, load, notify_organization};
 use crate::entities::{contract, milestone, royalty_report};
 use chrono::{Datelike, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait, Set};
 use serde::{Deserialize, Serialize};
 use techex_core::domain::{ContractStatus, MilestoneStatus, RoyaltyPeriod, RoyaltyReportStatus};
 use techex_core::money::{MAX_AMOUNT_MINOR, format_major};

@@ -138,9 +138,30 @@ pub struct IncomeRow {
     pub paid: bool,
 }
 
+/// Which periods of income to show: those that end on or after `from` and begin on or
+/// before `to` (both optional, both dates, inclusive).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IncomeFilter {
+    /// Periods ending on or after this date (`YYYY-MM-DD`).
+    pub from: Option<NaiveDate>,
+    /// Periods beginning on or before this date (`YYYY-MM-DD`).
+    pub to: Option<NaiveDate>,
+}
+
+impl IncomeFilter {
+    /// A range that ends before it begins is refused (422 on `to`).
+    pub fn check(&self) -> Result<()> {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) if to < from => Err(ListingsError::invalid("to", msg::DATE_RANGE_REVERSED)),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The accepted royalty reports of the contracts where the actor's organization is the
-/// licensor, oldest period first.
-pub async fn income<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<Vec<IncomeRow>> {
+/// licensor, oldest period first, within the filter's dates.
+pub async fn income<C: ConnectionTrait>(db: &C, actor: &Actor, filter: &IncomeFilter) -> Result<Vec<IncomeRow>> {
+    filter.check()?;
     use techex_listings::entities::organization;
     let contracts =
         contract::Entity::find().filter(contract::Column::SellerOrgId.eq(actor.organization_id)).all(db).await?;
@@ -149,6 +170,8 @@ pub async fn income<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<Vec<Inc
         let reports = royalty_report::Entity::find()
             .filter(royalty_report::Column::ContractId.eq(c.id))
             .filter(royalty_report::Column::Status.eq(RoyaltyReportStatus::Accepted.as_str()))
+            .apply_if(filter.from, |q, from| q.filter(royalty_report::Column::PeriodEnd.gte(from)))
+            .apply_if(filter.to, |q, to| q.filter(royalty_report::Column::PeriodStart.lte(to)))
             .order_by_asc(royalty_report::Column::PeriodStart)
             .all(db)
             .await?;

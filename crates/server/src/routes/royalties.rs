@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use techex_contracts::royalties::{self, FileReport, IncomeRow, ReportView, RoyaltyOverview};
+use techex_contracts::royalties::{self, FileReport, IncomeFilter, IncomeRow, ReportView, RoyaltyOverview};
 use techex_core::money::format_major;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -108,19 +108,26 @@ async fn dispute(
 pub struct IncomeQuery {
     /// `json` (default) or `csv`.
     pub format: Option<String>,
+    /// Periods ending on or after this date (`YYYY-MM-DD`).
+    pub from: Option<chrono::NaiveDate>,
+    /// Periods beginning on or before this date (`YYYY-MM-DD`); not before `from`.
+    pub to: Option<chrono::NaiveDate>,
 }
 
 /// The royalty income of the caller's organization as licensor, by contract and period
-/// (accepted reports), as JSON or (with `format=csv` or `Accept: text/csv`) CSV.
+/// (accepted reports), as JSON or (with `format=csv` or `Accept: text/csv`) CSV; `from`
+/// and `to` keep the periods that overlap those dates.
 #[utoipa::path(get, path = "/api/v1/royalties/income", tag = "royalties", security(("bearer" = [])), params(IncomeQuery),
-    responses((status = 200, description = "the income, as JSON or CSV", content((Vec<IncomeRow> = "application/json"), (String = "text/csv")))))]
+    responses((status = 200, description = "the income, as JSON or CSV", content((Vec<IncomeRow> = "application/json"), (String = "text/csv"))),
+              (status = 422, body = crate::error::Problem, description = "`to` before `from`")))]
 async fn income(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<IncomeQuery>,
 ) -> ApiResult<Response> {
-    let rows = royalties::income(&state.db, &user.actor).await?;
+    let filter = IncomeFilter { from: query.from, to: query.to };
+    let rows = royalties::income(&state.db, &user.actor, &filter).await?;
     if wants_csv(query.format.as_deref(), &headers) {
         let lines = rows
             .into_iter()
