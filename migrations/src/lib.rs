@@ -26,6 +26,7 @@ mod m20261202_000018_organization_licence;
 mod m20261202_000019_open_licences;
 mod m20261202_000020_royalty_reports;
 mod m20261203_000021_open_licence_brokered;
+mod m20261203_000022_royalty_on_profit;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_open_licences::Migration),
             Box::new(m20261202_000020_royalty_reports::Migration),
             Box::new(m20261203_000021_open_licence_brokered::Migration),
+            Box::new(m20261203_000022_royalty_on_profit::Migration),
         ]
     }
 }

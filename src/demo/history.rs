@@ -54,6 +54,7 @@ fn licence(n: usize) -> terms::Terms {
         currency: Currency::CNY,
         lump_sum_minor: Some(lump),
         royalty_bps: None,
+        royalty_base: None,
         royalty_minimum_minor: None,
         equity_bps: None,
         milestones: vec![

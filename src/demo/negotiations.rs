@@ -53,6 +53,7 @@ pub async fn load_negotiations(database: &DatabaseConnection) -> anyhow::Result<
         currency: Currency::CNY,
         lump_sum_minor: Some(lump),
         royalty_bps: Some(200),
+        royalty_base: None,
         royalty_minimum_minor: None,
         equity_bps: None,
         milestones: vec![

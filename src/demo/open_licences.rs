@@ -55,7 +55,7 @@ pub async fn load_open_licences(database: &DatabaseConnection) -> anyhow::Result
         (Some(8_000_000), None, None, None, "同等条件下优先提供技术培训。"),
         (Some(2_000_000), Some(300), Some(5_000_000), Some(RoyaltyPeriod::Quarter), "被许可人每季度报告净销售额。"),
         (Some(15_000_000), None, None, None, "许可期内专利权人负责维持专利有效。"),
-        (None, Some(500), Some(2_000_000), Some(RoyaltyPeriod::Year), "按年度结算提成。"),
+        (None, Some(2_500), Some(2_000_000), Some(RoyaltyPeriod::Year), "按被许可产品年度利润提成，按年度结算。"),
         (Some(3_000_000), None, None, None, "适用于年产值五千万元以下的企业。"),
     ];
     let transaction = begin_write(database).await?;
@@ -70,6 +70,8 @@ pub async fn load_open_licences(database: &DatabaseConnection) -> anyhow::Result
                 currency: Currency::CNY,
                 fee_minor: fee,
                 royalty_bps: rate,
+                // The fourth is a share of profit (利润分成); the others of net sales.
+                royalty_base: (index == 3).then_some(techex_core::domain::RoyaltyBase::Profit),
                 royalty_minimum_minor: minimum,
                 royalty_period: period,
                 entry_fee_credited: fee.is_some() && rate.is_some(),
@@ -223,7 +225,7 @@ async fn royalty_history(
             db,
             buyer,
             taken.id,
-            FileReport { period: code, net_sales_minor: *amount, units: Some(40 + n as i64 * 12) },
+            FileReport { period: code, net_sales_minor: *amount, profit_minor: None, units: Some(40 + n as i64 * 12) },
         )
         .await?;
         // The last ended quarter waits for the licensor; the earlier ones are accepted.

@@ -473,6 +473,7 @@ async fn a_royalty_runs_four_quarterly_reports_one_disputed_and_the_minimum_true
         (report("2025-Q2", json!(1)), "period"),
         (report("2024-Q4", json!(1)), "period"),
         (report(&this_quarter(), json!(1)), "period"),
+        (json!({"period": "2025-Q1", "net_sales_minor": 1, "profit_minor": 1}), "profit_minor"),
     ];
     for (body, field) in cases {
         let reply = app.post(&royalties, Some(&app.buyer), body.clone()).await.expect_problem(422, "validation_failed");
@@ -615,4 +616,95 @@ async fn a_royalty_runs_four_quarterly_reports_one_disputed_and_the_minimum_true
     assert_eq!(csv.lines().count(), 5, "{csv}");
     assert!(csv.contains("2025-Q4") && csv.contains("11000.00"), "{csv}");
     assert_eq!(app.get(&royalties, Some(&app.buyer)).await.expect(200).body["next_period"], "2026-Q1");
+}
+
+#[tokio::test]
+async fn a_royalty_on_profit_is_capped_apart_written_into_the_contract_and_reported_with_the_profit() {
+    let app = spawn_app().await;
+    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
+    let path = format!("/api/v1/achievements/{patent}/open-licence");
+    let body = |rate: i64, base: Value| {
+        json!({"royalty_bps": rate, "royalty_base": base, "royalty_period": "year", "term_years": 3,
+               "territory": "中国大陆", "representative": "张成"})
+    };
+
+    // Each base has its own cap (20% of net sales, 40% of profit); a base needs a rate.
+    for (bad, field) in [
+        (body(4_001, json!("profit")), "royalty_bps"),
+        (body(2_001, json!("net_sales")), "royalty_bps"),
+        (
+            json!({"fee_minor": 1_000_000, "royalty_base": "profit", "term_years": 3, "territory": "中国大陆",
+                "representative": "张成"}),
+            "royalty_base",
+        ),
+    ] {
+        let reply = app.post(&path, Some(&app.seller), bad.clone()).await.expect_problem(422, "validation_failed");
+        assert_eq!(reply.error_fields(), [field], "{bad}");
+    }
+    assert_eq!(own_declarations(&app).await, 0, "nothing is stored");
+    let declared = app.post(&path, Some(&app.seller), body(2_500, json!("profit"))).await.expect(201);
+    assert_eq!(declared.body["royalty_base"], "profit");
+    let one = format!("/api/v1/open-licences/{}", declared.id());
+    app.post_if_match(&format!("{one}/approve"), &app.reviewer, declared.version(), None).await.expect(200);
+
+    // The licence contract says the royalty is a share of profit, in both languages.
+    let contract = app.post(&format!("{one}/licences"), Some(&app.buyer), json!({})).await.expect(201);
+    assert_eq!(contract.body["content"]["terms"]["royalty_base"], "profit");
+    let contract_id = contract.id();
+    let contract_path = format!("/api/v1/contracts/{contract_id}");
+    let text = app
+        .request(reqwest::Method::GET, &format!("{contract_path}/document?format=text"), Some(&app.buyer))
+        .send()
+        .await
+        .expect("text")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(text.contains("所得利润的 25%") && text.contains("25% of the licensee's profit"), "{text}");
+    assert!(!text.contains("产品销售额的"), "not a share of sales: {text}");
+    let amended =
+        app.patch(&contract_path, &app.buyer, None, json!({"buyer_representative": "刘采"})).await.expect(200);
+    sign(&app, &contract_id, &app.buyer, amended.body["sha256"].as_str().unwrap_or_default()).await.expect(200);
+    app.post_empty(&format!("{contract_path}/register"), Some(&app.registrar)).await.expect(200);
+    app.backdate_signature(&contract_id, chrono::NaiveDate::from_ymd_opt(2024, 3, 1).expect("day")).await;
+
+    // A report on a profit royalty needs the profit; the rate applies to it, a loss owes nothing.
+    let royalties = format!("{contract_path}/royalties");
+    let overview = app.get(&royalties, Some(&app.buyer)).await.expect(200);
+    assert_eq!(overview.body["royalty_base"], "profit");
+    let missing = app
+        .post(&royalties, Some(&app.buyer), json!({"period": "2024", "net_sales_minor": 90_000_000}))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(missing.error_fields(), ["profit_minor"]);
+    let loss = app
+        .post(
+            &royalties,
+            Some(&app.buyer),
+            json!({"period": "2024", "net_sales_minor": 90_000_000, "profit_minor": -1_500_050}),
+        )
+        .await
+        .expect(201);
+    assert_eq!((loss.body["royalty_minor"].as_i64(), loss.body["profit_minor"].as_i64()), (Some(0), Some(-1_500_050)));
+    app.post_if_match(&format!("/api/v1/royalty-reports/{}/accept", loss.id()), &app.seller, loss.version(), None)
+        .await
+        .expect(200);
+    let profit = app
+        .post(
+            &royalties,
+            Some(&app.buyer),
+            json!({"period": "2025", "net_sales_minor": 120_000_000, "profit_minor": 8_000_000}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(profit.body["royalty_minor"], 2_000_000, "25% of 80,000 yuan of profit, not of the sales");
+    let page = app
+        .request(reqwest::Method::GET, &format!("/contracts/{contract_id}?lang=zh"), Some(&app.buyer))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(page.contains("按利润") && page.contains("-15,000.50"), "the page shows the base and the loss");
 }

@@ -90,7 +90,19 @@ fn expected_lines(content: &Content) -> Vec<(&'static str, Vec<String>)> {
         ("lump_sum_minor", vec![format!("入门费 / Entry fee：{}", amount(terms.lump_sum_minor))]),
         (
             "royalty_bps",
-            vec![format!("提成比例 / Running royalty：产品销售额的 {0} / {0} of net sales", rate(terms.royalty_bps))],
+            vec!["提成比例 / Running royalty：".to_string(), format!("的 {0} / {0} of ", rate(terms.royalty_bps))],
+        ),
+        (
+            "royalty_base",
+            vec![match terms.royalty_base {
+                Some(techex_core::domain::RoyaltyBase::Profit) => format!(
+                    "提成比例 / Running royalty：乙方实施本技术所得利润的 {0} / {0} of the licensee's profit",
+                    rate(terms.royalty_bps)
+                ),
+                _ => {
+                    format!("提成比例 / Running royalty：产品销售额的 {0} / {0} of net sales", rate(terms.royalty_bps))
+                }
+            }],
         ),
         (
             "royalty_minimum_minor",
@@ -222,6 +234,7 @@ fn the_other_terms_of_the_offer_are_article_nine() {
         currency: techex_core::Currency::CNY,
         lump_sum_minor: Some(88_000_000),
         royalty_bps: None,
+        royalty_base: None,
         royalty_minimum_minor: None,
         equity_bps: None,
         milestones: vec![],

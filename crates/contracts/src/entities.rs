@@ -148,6 +148,9 @@ pub mod royalty_report {
         pub period_start: Date,
         pub period_end: Date,
         pub net_sales_minor: i64,
+        /// The period's profit on the licensed products, for a royalty on profit (a loss
+        /// is negative and owes nothing).
+        pub profit_minor: Option<i64>,
         pub units: Option<i64>,
         pub currency: String,
         pub royalty_bps: i32,

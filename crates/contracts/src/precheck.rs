@@ -118,6 +118,7 @@ mod tests {
             currency: Currency::CNY,
             lump_sum_minor: Some(1_000_000),
             royalty_bps: None,
+            royalty_base: None,
             royalty_minimum_minor: None,
             equity_bps: None,
             milestones: vec![],

@@ -281,6 +281,15 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// What a running royalty is a share of: the licensee's net sales of the licensed
+    /// products (the usual base), or the profit it makes on them (利润分成).
+    RoyaltyBase {
+        NetSales = "net_sales", "净销售额", "Net sales";
+        Profit = "profit", "利润", "Profit";
+    }
+}
+
+coded_enum! {
     /// Where a licensee's royalty report is: the licensor accepts it (it becomes a
     /// milestone to pay) or disputes it, and a corrected report supersedes a disputed one.
     RoyaltyReportStatus {

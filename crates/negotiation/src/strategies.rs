@@ -6,7 +6,7 @@
 use crate::terms::{Improvements, MilestoneTerm, Terms};
 use proptest::prelude::*;
 use techex_core::Currency;
-use techex_core::domain::TransactionMode;
+use techex_core::domain::{RoyaltyBase, TransactionMode};
 
 /// A short free text in Chinese and Latin letters, as parties write territory, milestone
 /// titles and other terms: words of 2–8 characters separated by single spaces, so that
@@ -52,11 +52,12 @@ pub fn terms_with_every_field() -> impl Strategy<Value = Terms> {
     let currency = proptest::sample::select(Currency::ALL.to_vec());
     let money = (0..=10_000_i32, 1..=10_000_000_000_i64, 1..=10_000_i32);
     let scope = (words(), 1..=50_i32, any::<bool>(), improvements(), words());
-    (mode, currency, money, milestones(), scope).prop_map(
+    let base = proptest::sample::select(RoyaltyBase::ALL.to_vec());
+    (mode, currency, (money, base), milestones(), scope).prop_map(
         |(
             mode,
             currency,
-            (royalty, minimum, equity),
+            ((royalty, minimum, equity), base),
             milestones,
             (territory, years, exclusive, improvements, notes),
         )| {
@@ -65,6 +66,7 @@ pub fn terms_with_every_field() -> impl Strategy<Value = Terms> {
                 currency,
                 lump_sum_minor: Some(milestones.iter().map(|m| m.amount_minor).sum()),
                 royalty_bps: Some(royalty),
+                royalty_base: Some(base),
                 royalty_minimum_minor: Some(minimum),
                 equity_bps: Some(equity),
                 milestones,

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use techex_core::domain::TransactionMode;
+use techex_core::domain::{RoyaltyBase, TransactionMode};
 use techex_core::money::{MAX_AMOUNT_MINOR, validate_amount_minor};
 use techex_core::text::{optional_text, required_text};
 use techex_core::{Currency, FieldErrors};
@@ -68,6 +68,9 @@ pub struct Terms {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 10000)]
     pub royalty_bps: Option<i32>,
+    /// What the royalty is a share of: `net_sales` (when left out) or `profit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub royalty_base: Option<RoyaltyBase>,
     /// Minimum royalty per year, minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
@@ -118,6 +121,9 @@ impl Terms {
             && !(0..=FULL_BPS).contains(&rate)
         {
             errors.add("royalty_bps", techex_core::msg::bps_range(0, FULL_BPS));
+        }
+        if self.royalty_base.is_some() && self.royalty_bps.is_none() {
+            errors.add("royalty_base", techex_core::msg::ROYALTY_BASE_NEEDS_RATE);
         }
         if let Some(share) = self.equity_bps {
             if !(1..=FULL_BPS).contains(&share) {
@@ -241,11 +247,12 @@ pub fn diff(before: &Terms, after: &Terms) -> Vec<TermChange> {
         _ => serde_json::Map::new(),
     };
     let (old, new) = (as_map(before), as_map(after));
-    const ORDER: [&str; 13] = [
+    const ORDER: [&str; 14] = [
         "mode",
         "currency",
         "lump_sum_minor",
         "royalty_bps",
+        "royalty_base",
         "royalty_minimum_minor",
         "equity_bps",
         "milestones",
@@ -276,6 +283,7 @@ mod tests {
             currency: Currency::CNY,
             lump_sum_minor: Some(10_000_000),
             royalty_bps: Some(300),
+            royalty_base: None,
             royalty_minimum_minor: Some(1_000_000),
             equity_bps: None,
             milestones: vec![

@@ -22,7 +22,7 @@ use crate::entities::{contract, milestone, royalty_report};
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait, Set};
 use serde::{Deserialize, Serialize};
-use techex_core::domain::{ContractStatus, MilestoneStatus, RoyaltyPeriod, RoyaltyReportStatus};
+use techex_core::domain::{ContractStatus, MilestoneStatus, RoyaltyBase, RoyaltyPeriod, RoyaltyReportStatus};
 use techex_core::money::{MAX_AMOUNT_MINOR, format_major};
 use techex_core::text::required_text;
 use techex_core::{Actor, FieldErrors, Message, msg, new_id};
@@ -50,6 +50,12 @@ pub struct FileReport {
     /// Net sales of the licensed products in the period, minor units (fen).
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub net_sales_minor: i64,
+    /// The period's profit on the licensed products, minor units: required when the
+    /// royalty is a share of profit (a loss is negative and owes nothing), refused
+    /// otherwise.
+    #[serde(default)]
+    #[schema(minimum = -10_000_000_000_000_i64, maximum = 10_000_000_000_000_i64)]
+    pub profit_minor: Option<i64>,
     /// Units sold, if counted.
     #[serde(default)]
     #[schema(minimum = 0)]
@@ -116,6 +122,14 @@ pub async fn file<C: ConnectionTrait>(
             if input.net_sales_minor < 0 { msg::AMOUNT_NEGATIVE.into() } else { Message::from(msg::AMOUNT_TOO_LARGE) },
         );
     }
+    match (terms.base, input.profit_minor) {
+        (RoyaltyBase::Profit, None) => errors.add("profit_minor", msg::ROYALTY_PROFIT_REQUIRED),
+        (RoyaltyBase::Profit, Some(profit)) if profit.abs() > MAX_AMOUNT_MINOR => {
+            errors.add("profit_minor", msg::AMOUNT_TOO_LARGE)
+        }
+        (RoyaltyBase::NetSales, Some(_)) => errors.add("profit_minor", msg::ROYALTY_PROFIT_NOT_BASE),
+        _ => {}
+    }
     if input.units.is_some_and(|u| u < 0) {
         errors.add("units", msg::NUMBER_OUT_OF_RANGE.with("min", 0).with("max", i64::MAX));
     }
@@ -154,7 +168,7 @@ pub async fn file<C: ConnectionTrait>(
         .filter(|r| r.status == RoyaltyReportStatus::Accepted.as_str() && r.period_start < period.start)
         .map(|r| Earlier { year: r.period_start.year(), royalty_minor: r.royalty_minor, credit_minor: r.credit_minor })
         .collect();
-    let computed = compute(&terms, &period, input.net_sales_minor, &earlier);
+    let computed = compute(&terms, &period, terms.base_amount(input.net_sales_minor, input.profit_minor), &earlier);
     let disputed = reports
         .iter()
         .filter(|r| r.period == period.code && r.status == RoyaltyReportStatus::Disputed.as_str())
@@ -167,6 +181,7 @@ pub async fn file<C: ConnectionTrait>(
         period_start: Set(period.start),
         period_end: Set(period.end),
         net_sales_minor: Set(input.net_sales_minor),
+        profit_minor: Set(input.profit_minor),
         units: Set(input.units),
         currency: Set(model.currency.clone()),
         royalty_bps: Set(terms.bps),
@@ -208,7 +223,7 @@ pub async fn file<C: ConnectionTrait>(
 
 fn snapshot(row: &royalty_report::Model) -> serde_json::Value {
     serde_json::json!({
-        "status": row.status, "version": row.version, "period": row.period, "net_sales_minor": row.net_sales_minor,
+        "status": row.status, "version": row.version, "period": row.period, "net_sales_minor": row.net_sales_minor, "profit_minor": row.profit_minor,
         "royalty_minor": row.royalty_minor, "credit_minor": row.credit_minor, "true_up_minor": row.true_up_minor,
         "amount_due_minor": row.amount_due_minor, "dispute_reason": row.dispute_reason, "milestone_id": row.milestone_id,
     })

@@ -81,6 +81,8 @@ impl Period {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoyaltyTerms {
     pub bps: i32,
+    /// What the rate is a share of.
+    pub base: RoyaltyBase,
     pub minimum_minor: Option<i64>,
     pub entry_fee_minor: Option<i64>,
     /// Whether the entry fee is credited against the royalties.
@@ -109,6 +111,7 @@ impl RoyaltyTerms {
             .unwrap_or(start + chrono::Duration::days(365 * i64::from(years)));
         Some(RoyaltyTerms {
             bps,
+            base: content.terms.royalty_base.unwrap_or(RoyaltyBase::NetSales),
             minimum_minor: content.terms.royalty_minimum_minor.filter(|m| *m > 0),
             entry_fee_minor: content.terms.lump_sum_minor.filter(|f| *f > 0),
             credited: content.open_licence.as_ref().is_some_and(|o| o.entry_fee_credited),
@@ -116,6 +119,15 @@ impl RoyaltyTerms {
             start,
             end,
         })
+    }
+
+    /// What the rate applies to in a period: its net sales, or for a royalty on profit
+    /// its profit (nothing for a loss).
+    pub fn base_amount(&self, net_sales_minor: i64, profit_minor: Option<i64>) -> i64 {
+        match self.base {
+            RoyaltyBase::NetSales => net_sales_minor,
+            RoyaltyBase::Profit => profit_minor.unwrap_or(0).max(0),
+        }
     }
 
     /// Every period the royalty runs in, in order.
@@ -158,9 +170,9 @@ pub struct Earlier {
 }
 
 /// The royalty of `net_sales` in `period`, given the accepted reports before it.
-pub fn compute(terms: &RoyaltyTerms, period: &Period, net_sales_minor: i64, earlier: &[Earlier]) -> Computed {
+pub fn compute(terms: &RoyaltyTerms, period: &Period, base_minor: i64, earlier: &[Earlier]) -> Computed {
     let royalty =
-        (i128::from(net_sales_minor) * i128::from(terms.bps) / 10_000).min(i128::from(MAX_AMOUNT_MINOR)) as i64;
+        (i128::from(base_minor.max(0)) * i128::from(terms.bps) / 10_000).min(i128::from(MAX_AMOUNT_MINOR)) as i64;
     let credit = match (terms.credited, terms.entry_fee_minor) {
         (true, Some(fee)) => {
             let used: i64 = earlier.iter().map(|e| e.credit_minor).sum();
@@ -191,6 +203,7 @@ mod tests {
     fn quarterly(minimum: Option<i64>, fee: Option<i64>, credited: bool) -> RoyaltyTerms {
         RoyaltyTerms {
             bps: 300,
+            base: RoyaltyBase::NetSales,
             minimum_minor: minimum,
             entry_fee_minor: fee,
             credited,
@@ -240,6 +253,20 @@ mod tests {
         // Rounded down to the fen; never negative.
         assert_eq!(compute(&quarterly(None, None, false), &q(1), 99, &[]).royalty_minor, 2);
         assert_eq!(compute(&quarterly(None, None, false), &q(1), 0, &[]).amount_due_minor, 0);
+    }
+
+    #[test]
+    fn a_royalty_on_profit_takes_the_rate_of_the_profit_and_nothing_of_a_loss() {
+        let mut terms = quarterly(None, None, false);
+        terms.base = RoyaltyBase::Profit;
+        terms.bps = 2_500;
+        assert_eq!(terms.base_amount(9_000_000, Some(400_000)), 400_000, "the profit, not the sales");
+        assert_eq!(terms.base_amount(9_000_000, Some(-50_000)), 0, "a loss owes nothing");
+        let q1 = Period::quarter(2025, 1);
+        assert_eq!(compute(&terms, &q1, terms.base_amount(9_000_000, Some(400_000)), &[]).royalty_minor, 100_000);
+        assert_eq!(compute(&terms, &q1, -50_000, &[]).amount_due_minor, 0, "never negative");
+        terms.base = RoyaltyBase::NetSales;
+        assert_eq!(terms.base_amount(9_000_000, None), 9_000_000);
     }
 
     #[test]

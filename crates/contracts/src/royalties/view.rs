@@ -11,6 +11,8 @@ pub struct ReportView {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub net_sales_minor: i64,
+    /// The profit reported, for a royalty on profit.
+    pub profit_minor: Option<i64>,
     pub units: Option<i64>,
     pub currency: String,
     pub royalty_bps: i32,
@@ -32,6 +34,8 @@ pub struct ReportView {
 pub struct RoyaltyOverview {
     pub contract_id: Uuid,
     pub royalty_bps: i32,
+    /// What the rate is a share of: the reports give the profit when it is `profit`.
+    pub royalty_base: RoyaltyBase,
     pub period_kind: RoyaltyPeriod,
     pub minimum_minor: Option<i64>,
     pub entry_fee_credited: bool,
@@ -53,6 +57,7 @@ fn view(row: &royalty_report::Model, milestone_status: Option<MilestoneStatus>) 
         period_start: row.period_start,
         period_end: row.period_end,
         net_sales_minor: row.net_sales_minor,
+        profit_minor: row.profit_minor,
         units: row.units,
         currency: row.currency.clone(),
         royalty_bps: row.royalty_bps,
@@ -104,6 +109,7 @@ pub async fn overview<C: ConnectionTrait>(db: &C, actor: &Actor, contract_id: Uu
     Ok(RoyaltyOverview {
         contract_id: model.id,
         royalty_bps: terms.bps,
+        royalty_base: terms.base,
         period_kind: terms.period,
         minimum_minor: terms.minimum_minor,
         entry_fee_credited: terms.credited,

@@ -154,6 +154,9 @@ message_keys! {
     OPEN_LICENCE_CREDIT_NEEDS_FEE = "open-licence-credit-needs-fee",
     OPEN_LICENCE_TERMS_FIXED = "open-licence-terms-fixed",
     OPEN_LICENCE_BLOCKS_EXCLUSIVE = "open-licence-blocks-exclusive",
+    ROYALTY_BASE_NEEDS_RATE = "royalty-base-needs-rate",
+    ROYALTY_PROFIT_REQUIRED = "royalty-profit-required",
+    ROYALTY_PROFIT_NOT_BASE = "royalty-profit-not-base",
     OPEN_LICENCE_COMMISSION_WITHOUT_BROKER = "open-licence-commission-without-broker",
 
     // Running royalties.

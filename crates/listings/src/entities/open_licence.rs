@@ -15,8 +15,10 @@ pub struct Model {
     pub currency: String,
     /// The licence fee: a lump sum, or the entry fee when a royalty is also declared.
     pub fee_minor: Option<i64>,
-    /// The running royalty on the licensee's net sales, basis points.
+    /// The running royalty, basis points of its base.
     pub royalty_bps: Option<i32>,
+    /// What the royalty is a share of: `net_sales` (also when empty) or `profit`.
+    pub royalty_base: Option<String>,
     /// The least royalty a year, minor units.
     pub royalty_minimum_minor: Option<i64>,
     /// `quarter` or `year`: how often sales are reported and royalties paid.

@@ -30,7 +30,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use techex_core::domain::{
-    AchievementKind, AchievementStatus, DisclosureTier, OpenLicenceStatus, RoyaltyPeriod, TransactionMode,
+    AchievementKind, AchievementStatus, DisclosureTier, OpenLicenceStatus, RoyaltyBase, RoyaltyPeriod, TransactionMode,
 };
 use techex_core::message::MessageKey;
 use techex_core::money::{format_major, validate_amount_minor};
@@ -59,10 +59,17 @@ pub struct Limits {
     pub max_entry_fee_minor: i64,
     /// The highest royalty on net sales, basis points.
     pub max_royalty_bps: i32,
+    /// The highest royalty on profit, basis points (a file without it gets 40%).
+    #[serde(default = "default_max_profit_royalty_bps")]
+    pub max_profit_royalty_bps: i32,
     /// The largest annual minimum royalty, minor units.
     pub max_royalty_minimum_minor: i64,
     /// The longest term, years.
     pub max_term_years: i32,
+}
+
+fn default_max_profit_royalty_bps() -> i32 {
+    4_000
 }
 
 const SHIPPED_LIMITS: &str = include_str!("../../data/open_licence_limits.json");
@@ -75,6 +82,7 @@ impl Limits {
             max_fee_minor: 2_000_000_000,
             max_entry_fee_minor: 2_000_000_000,
             max_royalty_bps: 2_000,
+            max_profit_royalty_bps: default_max_profit_royalty_bps(),
             max_royalty_minimum_minor: 2_000_000_000,
             max_term_years: 20,
         })
@@ -103,10 +111,14 @@ pub struct Declare {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub fee_minor: Option<i64>,
-    /// The running royalty on the licensee's net sales, basis points.
+    /// The running royalty, basis points of its base.
     #[serde(default)]
     #[schema(minimum = 1, maximum = 10000)]
     pub royalty_bps: Option<i32>,
+    /// What the royalty is a share of: the licensee's `net_sales` (default with a royalty)
+    /// or its `profit` on the licensed products; each has its own cap.
+    #[serde(default)]
+    pub royalty_base: Option<RoyaltyBase>,
     /// The least royalty a year, minor units.
     #[serde(default)]
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
@@ -146,7 +158,7 @@ fn status_of(model: &open_licence::Model) -> Result<OpenLicenceStatus> {
 fn snapshot(model: &open_licence::Model) -> serde_json::Value {
     serde_json::json!({
         "status": model.status, "version": model.version, "fee_minor": model.fee_minor,
-        "royalty_bps": model.royalty_bps, "royalty_minimum_minor": model.royalty_minimum_minor,
+        "royalty_bps": model.royalty_bps, "royalty_base": model.royalty_base, "royalty_minimum_minor": model.royalty_minimum_minor,
         "royalty_period": model.royalty_period, "term_years": model.term_years, "territory": model.territory,
         "review_reason": model.review_reason,
     })
@@ -187,12 +199,17 @@ fn check_terms(input: &mut Declare, limits: &Limits) -> FieldErrors {
         }
     }
     if let Some(rate) = input.royalty_bps {
+        let cap = match input.royalty_base {
+            Some(RoyaltyBase::Profit) => limits.max_profit_royalty_bps,
+            _ => limits.max_royalty_bps,
+        };
         if rate < 1 {
-            errors.add("royalty_bps", msg::bps_range(1, limits.max_royalty_bps));
-        } else if rate > limits.max_royalty_bps {
-            let whole = limits.max_royalty_bps / 100;
-            errors.add("royalty_bps", above_cap(format!("{whole}%")));
+            errors.add("royalty_bps", msg::bps_range(1, cap));
+        } else if rate > cap {
+            errors.add("royalty_bps", above_cap(format!("{}%", cap / 100)));
         }
+    } else if input.royalty_base.is_some() {
+        errors.add("royalty_base", msg::ROYALTY_BASE_NEEDS_RATE);
     }
     if let Some(minimum) = input.royalty_minimum_minor {
         if !royalty {
@@ -295,6 +312,9 @@ pub async fn declare<C: ConnectionTrait>(
         currency: Set(input.currency.code().into()),
         fee_minor: Set(input.fee_minor.filter(|f| *f > 0)),
         royalty_bps: Set(input.royalty_bps),
+        royalty_base: Set(input
+            .royalty_bps
+            .map(|_| input.royalty_base.unwrap_or(RoyaltyBase::NetSales).as_str().to_string())),
         royalty_minimum_minor: Set(input.royalty_minimum_minor.filter(|m| *m > 0)),
         royalty_period: Set(input.royalty_period.map(|p| p.as_str().to_string())),
         entry_fee_credited: Set(input.entry_fee_credited),

@@ -24,6 +24,8 @@ pub struct OpenLicenceView {
     pub currency: String,
     pub fee_minor: Option<i64>,
     pub royalty_bps: Option<i32>,
+    /// What the royalty is a share of (with a royalty).
+    pub royalty_base: Option<RoyaltyBase>,
     pub royalty_minimum_minor: Option<i64>,
     pub royalty_period: Option<RoyaltyPeriod>,
     pub entry_fee_credited: bool,
@@ -141,6 +143,9 @@ pub async fn view<C: ConnectionTrait>(
         currency: model.currency,
         fee_minor: model.fee_minor,
         royalty_bps: model.royalty_bps,
+        royalty_base: model.royalty_bps.map(|_| {
+            model.royalty_base.as_deref().and_then(|b| RoyaltyBase::parse(b).ok()).unwrap_or(RoyaltyBase::NetSales)
+        }),
         royalty_minimum_minor: model.royalty_minimum_minor,
         royalty_period: model.royalty_period.as_deref().and_then(|p| RoyaltyPeriod::parse(p).ok()),
         entry_fee_credited: model.entry_fee_credited,

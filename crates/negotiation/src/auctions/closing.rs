@@ -115,6 +115,7 @@ pub(super) async fn open_won_deal<C: ConnectionTrait>(
         currency,
         lump_sum_minor: Some(amount),
         royalty_bps: None,
+        royalty_base: None,
         royalty_minimum_minor: None,
         equity_bps: None,
         milestones: Vec::new(),

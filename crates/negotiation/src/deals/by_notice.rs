@@ -14,6 +14,9 @@ pub fn open_licence_terms(declaration: &open_licence::Model) -> Terms {
         currency: techex_core::Currency::parse(&declaration.currency).unwrap_or_default(),
         lump_sum_minor: declaration.fee_minor,
         royalty_bps: declaration.royalty_bps,
+        royalty_base: declaration
+            .royalty_bps
+            .and_then(|_| techex_core::domain::RoyaltyBase::parse(declaration.royalty_base.as_deref()?).ok()),
         royalty_minimum_minor: declaration.royalty_minimum_minor,
         equity_bps: None,
         milestones: Vec::new(),

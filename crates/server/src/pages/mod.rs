@@ -201,8 +201,10 @@ pub fn without_control_characters(text: String) -> String {
 
 /// `12345678` fen → `123,456.78`; whole yuan amounts drop the decimals.
 fn format_money(minor: i64) -> String {
-    let yuan = minor / 100;
-    let fen = minor % 100;
+    // A loss (a royalty report's profit) is the only negative amount a page shows.
+    let sign = if minor < 0 { "-" } else { "" };
+    let yuan = minor.unsigned_abs() / 100;
+    let fen = minor.unsigned_abs() % 100;
     let digits = yuan.to_string();
     let mut grouped = String::new();
     for (index, c) in digits.chars().enumerate() {
@@ -211,7 +213,7 @@ fn format_money(minor: i64) -> String {
         }
         grouped.push(c);
     }
-    if fen == 0 { grouped } else { format!("{grouped}.{fen:02}") }
+    if fen == 0 { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{fen:02}") }
 }
 
 /// The language of the page being rendered (its `lang` variable).

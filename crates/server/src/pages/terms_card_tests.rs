@@ -72,6 +72,11 @@ fn expected(terms: &Terms, lang: Lang) -> Vec<(&'static str, &'static str, Vec<S
         ("currency", "term-currency", vec![word(&format!("currency_{}", terms.currency.code().to_lowercase()))]),
         ("lump_sum_minor", "term-lump-sum", vec![money(terms.lump_sum_minor)]),
         ("royalty_bps", "term-royalty", vec![percent(terms.royalty_bps)]),
+        (
+            "royalty_base",
+            "term-royalty-base",
+            vec![word(&format!("royalty_of_{}", terms.royalty_base.map_or("net_sales", |b| b.as_str())))],
+        ),
         ("royalty_minimum_minor", "term-royalty-minimum", vec![money(terms.royalty_minimum_minor)]),
         ("equity_bps", "term-equity", vec![percent(terms.equity_bps)]),
         ("milestones", "term-milestones", milestones),

@@ -7,6 +7,8 @@ fn money_is_grouped_in_yuan() {
     assert_eq!(format_money(12_345_678), "123,456.78");
     assert_eq!(format_money(50_000_000), "500,000");
     assert_eq!(format_money(5), "0.05");
+    assert_eq!(format_money(-150_050), "-1,500.50", "a loss");
+    assert_eq!(format_money(i64::MIN), "-92,233,720,368,547,758.08");
 }
 
 #[test]

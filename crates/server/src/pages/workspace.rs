@@ -71,6 +71,9 @@ fn display_term(field: &str, value: &serde_json::Value, lang: Lang) -> String {
         Value::String(s) if field == "currency" => dictionary(lang)
             .get(format!("currency_{}", s.to_lowercase()).as_str())
             .map_or_else(|| s.clone(), |w| (*w).to_string()),
+        Value::String(s) if field == "royalty_base" => {
+            dictionary(lang).get(format!("royalty_of_{s}").as_str()).map_or_else(|| s.clone(), |w| (*w).to_string())
+        }
         Value::String(s) if field == "improvements" => {
             dictionary(lang).get(format!("improvements_{s}").as_str()).map_or_else(|| s.clone(), |w| (*w).to_string())
         }
