@@ -49,6 +49,7 @@ fn check_enum_type(name: &str, values: &[String]) -> Result<(), String> {
         "MilestoneStatus" => accepts::<MilestoneStatus>(values),
         "OpenLicenceStatus" => accepts::<OpenLicenceStatus>(values),
         "RoyaltyPeriod" => accepts::<RoyaltyPeriod>(values),
+        "RoyaltyBase" => accepts::<RoyaltyBase>(values),
         "RoyaltyReportStatus" => accepts::<RoyaltyReportStatus>(values),
         "Currency" => accepts::<techex_core::Currency>(values),
         "Role" => accepts::<techex_core::roles::Role>(values),
