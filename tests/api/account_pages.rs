@@ -325,7 +325,11 @@ async fn an_organization_applies_in_the_browser_is_verified_at_the_desk_and_its_
     let desk = center.get("/center/organizations?lang=en").await;
     assert_eq!(desk.status, 200);
     assert!(desk.html.contains("烟台海晟新材料有限公司") && desk.html.contains(&code));
-    assert!(desk.html.contains("赵工 &lt;zhao@haisheng.example.cn&gt;"), "{}", desk.html);
+    assert!(
+        desk.html.contains("<span lang=\"zh-CN\">赵工</span> &lt;zhao@haisheng.example.cn&gt;"),
+        "the contact, its Chinese name marked as such on the English page: {}",
+        desk.html
+    );
     let org = app.get("/api/v1/organizations?verified=false", Some(&app.admin)).await.expect(200).body["items"]
         .as_array()
         .and_then(|items| items.iter().find(|o| o["credit_code"] == code.as_str()).cloned())

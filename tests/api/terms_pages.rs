@@ -95,12 +95,12 @@ async fn every_agreed_term_is_on_the_offer_card_in_the_agreement_and_in_the_cont
         "Renminbi (CNY)",
         "Minimum royalty per year",
         "Equity share",
-        "60 days after signing · Acceptance criteria: 中试连续运行72小时合格",
+        "60 days after signing · Acceptance criteria: <span lang=\"zh-CN\">中试连续运行72小时合格</span>",
         "7 years",
         "The buyer's rights are exclusive",
         "Both, jointly",
         "Other terms",
-        "卖方提供两次现场技术指导",
+        "<span lang=\"zh-CN\">卖方提供两次现场技术指导</span>",
     ] {
         assert!(card.contains(shown), "the English card lacks {shown}:\n{card}");
     }

@@ -1,8 +1,9 @@
 //! Every page passes axe-core's checks (WCAG 2.x A and AA and best practices) in both
 //! languages, for visitors, an organization, its buyer and the center's staff: contrast,
 //! names of controls, labels, landmarks, heading order, language of the page. Each page
-//! also shows no raw code or dictionary key (`pending_review`, `nav_home`) and, in Chinese, no
-//! English prose outside what it marks as English, fits a 375 px
+//! also shows no raw code or dictionary key (`pending_review`, `nav_home`), in Chinese no
+//! English prose outside what it marks as English, in English no Chinese outside what it
+//! marks as Chinese, fits a 375 px
 //! screen without scrolling sideways, and leaves screenshots at 1280 and 375 px in
 //! `target/screenshots/walk-*`. axe-core
 //! (MPL-2.0, `vendor/axe.min.js`, version in its header) is injected into each page as it
@@ -103,6 +104,37 @@ async fn english_on_chinese_page(browser: &Browser, path: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Chinese on an English page outside what the page marks as Chinese (`lang="zh…"`: a
+/// title that has no English, a name, a territory, a milestone title — everything people
+/// wrote, which in the world of these tests is Chinese), code, form fields (typed text,
+/// and the options of a list, which cannot hold a mark) and what the page hides. Chinese
+/// left unmarked is either the site's own words in the wrong language or people's words
+/// a screen reader would read out as English.
+async fn chinese_on_english_page(browser: &Browser, path: &str) -> Vec<String> {
+    if !path.ends_with("lang=en") || path.starts_with("/api/docs") {
+        return Vec::new();
+    }
+    let found = browser
+        .script(
+            "var copy = document.body.cloneNode(true);\
+             copy.querySelectorAll('code, pre, textarea, select, script, style, template, [hidden], #swagger-ui').forEach(function (e) { e.remove(); });\
+             copy.querySelectorAll('[lang]').forEach(function (e) { if (e.getAttribute('lang').indexOf('zh') === 0) { e.remove(); } });\
+             var walker = document.createTreeWalker(copy, NodeFilter.SHOW_TEXT), found = [], node;\
+             while ((node = walker.nextNode()) && found.length < 5) {\
+               var run = (node.nodeValue || '').match(/[\\u3400-\\u9fff\\u3000-\\u303f\\uff00-\\uffef]+/);\
+               if (run) { var at = node.parentNode; found.push(run[0] + ' in <' + at.nodeName.toLowerCase() + (at.className ? '.' + at.className : '') + '>'); }\
+             }\
+             return found;",
+        )
+        .await;
+    found
+        .as_array()
+        .map(|c| {
+            c.iter().filter_map(|x| x.as_str().map(|s| format!("{path}: Chinese on an English page: `{s}`"))).collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn audit_all(browser: &Browser, who: &str, paths: &[String], found: &mut Vec<String>) {
     for path in paths {
         for lang in ["zh", "en"] {
@@ -111,6 +143,7 @@ async fn audit_all(browser: &Browser, who: &str, paths: &[String], found: &mut V
             found.extend(violations(browser, &url).await);
             found.extend(raw_codes(browser, &url).await);
             found.extend(english_on_chinese_page(browser, &url).await);
+            found.extend(chinese_on_english_page(browser, &url).await);
             let slug: String = path
                 .trim_start_matches('/')
                 .chars()

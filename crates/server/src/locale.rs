@@ -249,18 +249,20 @@ pub fn json_message(message: &serde_json::Value, lang: Lang) -> Option<String> {
     let args: Vec<(String, MessageArg)> = message
         .get("args")
         .and_then(|args| args.as_object())
-        .map(|args| args.iter().map(|(name, value)| (name.clone(), json_arg(value))).collect())
+        .map(|args| args.iter().map(|(name, value)| (name.clone(), json_arg(value, lang))).collect())
         .unwrap_or_default();
     let args: Vec<(&str, &MessageArg)> = args.iter().map(|(name, value)| (name.as_str(), value)).collect();
     Some(text(lang, key, &args))
 }
 
-fn json_arg(value: &serde_json::Value) -> MessageArg {
+/// A message's argument; a bilingual one (a default milestone title, `签约后一次性支付 /
+/// Payment in full on signing`) gives the half in the reader's language.
+fn json_arg(value: &serde_json::Value, lang: Lang) -> MessageArg {
     match value {
         serde_json::Value::Number(number) => {
             number.as_i64().map_or_else(|| MessageArg::Text(number.to_string()), MessageArg::Number)
         }
-        serde_json::Value::String(text) => MessageArg::Text(text.clone()),
+        serde_json::Value::String(text) => MessageArg::Text(crate::notices::legacy_half(text, lang).to_string()),
         other => MessageArg::Text(other.to_string()),
     }
 }

@@ -146,6 +146,20 @@ impl Templates {
         environment.add_filter("half", |state: &minijinja::State, text: String| -> String {
             crate::notices::legacy_half(&text, page_language(state)).to_string()
         });
+        // `{{ a.territory|marked }}`: text a person wrote, marked with its language when it
+        // is not the page's — Chinese on an English page goes in `<span lang="zh-CN">`, so
+        // that screen readers and the browser's fonts treat it as Chinese.
+        environment.add_filter("marked", |state: &minijinja::State, value: minijinja::Value| -> minijinja::Value {
+            marked(page_language(state), value)
+        });
+        // `<p{{ hit.snippet|lang_attr }}>`: ` lang="zh-CN"` for an element whose text (or
+        // markup, such as a highlighted snippet) holds Chinese on an English page.
+        environment.add_filter("lang_attr", |state: &minijinja::State, text: Option<String>| -> minijinja::Value {
+            let chinese = text.as_deref().is_some_and(has_chinese);
+            minijinja::Value::from_safe_string(
+                if chinese && page_language(state) == Lang::En { " lang=\"zh-CN\"" } else { "" }.to_string(),
+            )
+        });
         // `{{ m.due_days_after_signing|due_days }}`: "签约后 90 天", "90 days after signing".
         environment.add_filter("due_days", |state: &minijinja::State, days: i64| -> String {
             due_days_words(page_language(state), days)
@@ -214,6 +228,56 @@ fn format_money(minor: i64) -> String {
         grouped.push(c);
     }
     if fen == 0 { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{fen:02}") }
+}
+
+/// Whether a text holds Chinese characters (CJK ideographs or full-width punctuation).
+pub(super) fn has_chinese(text: &str) -> bool {
+    text.chars().any(is_chinese)
+}
+
+fn is_chinese(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}')
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A value with its language marked when it holds Chinese on an English page: each run
+/// of Chinese (with what lies between its characters when that holds no Latin letter:
+/// `谭振、尹明远`, `签约首付 30%`) goes in `<span lang="zh-CN">`, so that a notification
+/// "Milestone due: 签约首付" marks only the title it quotes. The text is escaped;
+/// anything else is returned as it came (and escaped as usual when shown).
+fn marked(lang: Lang, value: minijinja::Value) -> minijinja::Value {
+    let Some(text) = value.as_str() else { return value };
+    if lang != Lang::En || !has_chinese(text) {
+        return value;
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(start) = rest.find(is_chinese) {
+        escape_into(&mut out, &rest[..start]);
+        // The run ends at its last Chinese character before a Latin letter (or the end).
+        let tail = &rest[start..];
+        let stop = tail.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(tail.len());
+        let end =
+            tail[..stop].rfind(is_chinese).map_or(stop, |i| i + tail[i..].chars().next().map_or(1, char::len_utf8));
+        out.push_str("<span lang=\"zh-CN\">");
+        escape_into(&mut out, &tail[..end]);
+        out.push_str("</span>");
+        rest = &tail[end..];
+    }
+    escape_into(&mut out, rest);
+    minijinja::Value::from_safe_string(out)
 }
 
 /// The language of the page being rendered (its `lang` variable).

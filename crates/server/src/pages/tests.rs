@@ -162,3 +162,19 @@ fn every_word_the_pages_use_is_in_the_dictionary() {
         assert!(words.contains_key(word.as_str()), "{template} uses `{word}`, which the dictionary lacks");
     }
 }
+
+#[test]
+fn chinese_written_by_people_is_marked_on_english_pages_and_escaped() {
+    let shown = |lang, text: &str| marked(lang, minijinja::Value::from(text)).to_string();
+    assert_eq!(shown(Lang::En, "山东省 <b>&"), "<span lang=\"zh-CN\">山东省</span> &lt;b&gt;&amp;");
+    assert_eq!(shown(Lang::En, "Shandong"), "Shandong", "English stays as it is");
+    assert_eq!(shown(Lang::Zh, "山东省"), "山东省", "Chinese on a Chinese page needs no mark");
+    assert_eq!(marked(Lang::En, minijinja::Value::from(5)).to_string(), "5", "not a text");
+    assert_eq!(
+        shown(Lang::En, "Milestone due: 签约首付, 30%"),
+        "Milestone due: <span lang=\"zh-CN\">签约首付</span>, 30%",
+        "only the Chinese run"
+    );
+    assert_eq!(shown(Lang::En, "谭振、尹明远"), "<span lang=\"zh-CN\">谭振、尹明远</span>");
+    assert_eq!(shown(Lang::En, "一种CFRP筋"), "<span lang=\"zh-CN\">一种</span>CFRP<span lang=\"zh-CN\">筋</span>");
+}
