@@ -113,6 +113,30 @@ async fn an_auction_runs_to_close_with_concurrent_bidders() {
     app.get(&format!("/api/v1/deals/{deal_id}"), Some(&app.buyer)).await.expect_problem(404, "not_found");
     let loser = app.get(&format!("/api/v1/auctions/{id}"), Some(&app.buyer)).await.expect(200);
     assert!(loser.body["deal_id"].is_null());
+    // The result notice (成交公示) is public: the winner, the price, five working days.
+    let public = app.get(&format!("/api/v1/auctions/{id}"), None).await.expect(200);
+    let notice = &public.body["result"];
+    assert_eq!(notice["buyer"]["id"], app.buyer2.organization_id.to_string(), "{notice}");
+    assert_eq!(notice["final_price_minor"], winning_amount);
+    assert_eq!(notice["in_publicity"], true);
+    let closed_on = chrono::DateTime::parse_from_rfc3339(notice["closed_at"].as_str().unwrap_or_default())
+        .map(|t| t.date_naive())
+        .expect("closed_at");
+    assert_eq!(notice["publicity_ends_on"], techex_negotiation::auctions::working_days_after(closed_on, 5).to_string());
+    let page = app
+        .request(reqwest::Method::GET, &format!("/auctions/{id}?lang=zh"), None)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(page.contains("成交公示") && page.contains("公示期至"), "the page shows the notice");
+    let open_one = app.get("/api/v1/auctions?status=open", None).await.expect(200);
+    assert!(
+        open_one.body["items"].as_array().is_some_and(|items| items.iter().all(|a| a["result"].is_null())),
+        "no notice before a close"
+    );
     // A licence leaves the achievement on the market.
     let listed = app.get(&format!("/api/v1/achievements/{achievement}"), None).await.expect(200);
     assert_eq!(listed.body["status"], "published");

@@ -149,7 +149,42 @@ pub struct AuctionView {
     pub deal_id: Option<Uuid>,
     pub closed_reason: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The public result notice (成交公示) of a sold auction.
+    pub result: Option<ResultNotice>,
     pub version: i32,
+}
+
+/// The public result notice of a sold auction (成交公示): who won and at what price,
+/// published for a period after the close during which anyone may object to the center
+/// in writing, as trading centers announce concluded public biddings.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultNotice {
+    /// The winning organization: the transferee or licensee.
+    pub buyer: OwnerBrief,
+    pub final_price_minor: i64,
+    pub closed_at: DateTime<Utc>,
+    /// The last day of the publicity period: five working days (Monday to Friday) after
+    /// the day of the close.
+    pub publicity_ends_on: chrono::NaiveDate,
+    /// Whether the publicity period is still running.
+    pub in_publicity: bool,
+}
+
+/// Working days of an auction's result notice.
+pub const PUBLICITY_WORKING_DAYS: u32 = 5;
+
+/// The day `days` working days (Monday to Friday) after `from`.
+pub fn working_days_after(from: chrono::NaiveDate, days: u32) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let mut day = from;
+    let mut left = days;
+    while left > 0 {
+        day = day.succ_opt().unwrap_or(day);
+        if !matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    day
 }
 
 fn stored_status(model: &auction::Model) -> AuctionStatus {
@@ -427,4 +462,22 @@ async fn notify_org<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::working_days_after;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_publicity_period_counts_working_days_only() {
+        assert_eq!(working_days_after(day(2026, 11, 30), 5), day(2026, 12, 7), "Monday to next Monday");
+        assert_eq!(working_days_after(day(2026, 12, 4), 5), day(2026, 12, 11), "Friday to next Friday");
+        assert_eq!(working_days_after(day(2026, 12, 5), 1), day(2026, 12, 7), "a Saturday's next working day");
+        assert_eq!(working_days_after(day(2026, 12, 5), 0), day(2026, 12, 5));
+    }
 }

@@ -7,7 +7,11 @@ pub(super) async fn views<C: ConnectionTrait>(
     actor: Option<&Actor>,
     models: Vec<auction::Model>,
 ) -> Result<Vec<AuctionView>> {
-    let orgs = techex_listings::achievements::owners_by_id(db, models.iter().map(|m| m.seller_org_id)).await?;
+    let orgs = techex_listings::achievements::owners_by_id(
+        db,
+        models.iter().flat_map(|m| std::iter::once(m.seller_org_id).chain(m.high_bidder_org_id)),
+    )
+    .await?;
     let ids: Vec<Uuid> = models.iter().map(|m| m.achievement_id).collect();
     let titles: std::collections::HashMap<Uuid, (Option<String>, Option<String>)> = if ids.is_empty() {
         Default::default()
@@ -53,12 +57,34 @@ pub(super) async fn views<C: ConnectionTrait>(
             bid_count: m.bid_count,
             leading,
             deal_id: if sees_deal { m.deal_id } else { None },
+            result: result_notice(&m, &orgs, now),
             closed_reason: m.closed_reason,
             closed_at: m.closed_at,
             version: m.version,
         });
     }
     Ok(out)
+}
+
+/// The result notice of a sold auction, once it has closed.
+fn result_notice(
+    m: &auction::Model,
+    orgs: &std::collections::HashMap<Uuid, techex_listings::entities::organization::Model>,
+    now: DateTime<Utc>,
+) -> Option<ResultNotice> {
+    if stored_status(m) != AuctionStatus::Closed {
+        return None;
+    }
+    let buyer = orgs.get(&m.high_bidder_org_id?)?;
+    let closed_at = m.closed_at?;
+    let publicity_ends_on = working_days_after(closed_at.date_naive(), PUBLICITY_WORKING_DAYS);
+    Some(ResultNotice {
+        buyer: buyer.into(),
+        final_price_minor: m.high_amount_minor?,
+        closed_at,
+        publicity_ends_on,
+        in_publicity: now.date_naive() <= publicity_ends_on,
+    })
 }
 
 /// One auction (public: anyone may watch a public bidding).
