@@ -55,7 +55,10 @@ async fn the_admin_certifies_a_member_with_an_expiry_at_the_broker_desk() {
     let certified = center.post("/center/brokers?lang=en", &good_refs).await;
     assert_eq!(certified.status, 303, "{}", certified.html);
     let listed = center.get(&certified.location).await;
-    assert!(listed.html.contains("鲁技经证字 2026-0901") && listed.html.contains(&expiry));
+    assert!(
+        listed.html.contains("<span lang=\"zh-CN\">鲁技经证字</span> 2026-0901") && listed.html.contains(&expiry),
+        "the certificate, its Chinese marked on the English desk"
+    );
     assert!(!listed.html.contains(">senior<"), "the level is a word, not its code");
     let profile = app.get(&format!("/api/v1/brokers/{}", app.seller_colleague.user_id), None).await.expect(200);
     assert_eq!(profile.body["certificate_expires_on"], json!(expiry));
