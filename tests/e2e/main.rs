@@ -25,5 +25,6 @@ mod driver;
 mod forms;
 mod journey;
 mod open_licences;
+mod owners;
 mod seller;
 mod world;

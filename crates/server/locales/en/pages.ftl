@@ -621,10 +621,27 @@ analytics_day = Day
 analytics_views = Views
 analytics_pass_reasons = Why buyers passed
 analytics_reason = Reason
-analytics_answers = Answers
-analytics_views_total = page views in all
-analytics_inquiries = inquiries
-analytics_auctions = biddings
+analytics_answers_axis = Answers
+analytics_answers =
+    { $n ->
+        [one] answer from a buyer
+       *[other] answers from buyers
+    }
+analytics_views_total =
+    { $n ->
+        [one] page view in all
+       *[other] page views in all
+    }
+analytics_inquiries =
+    { $n ->
+        [one] inquiry
+       *[other] inquiries
+    }
+analytics_auctions =
+    { $n ->
+        [one] bidding
+       *[other] biddings
+    }
 analytics_agreed = agreed
 analytics_comments = What buyers said
 analytics_comments_note = Buyers’ reasons come without their names; one answer per organization, the latest.

@@ -605,6 +605,7 @@ analytics_day = 日期
 analytics_views = 浏览
 analytics_pass_reasons = 买方放弃的原因
 analytics_reason = 原因
+analytics_answers_axis = 反馈
 analytics_answers = 反馈
 analytics_views_total = 次浏览（累计）
 analytics_inquiries = 次咨询

@@ -94,7 +94,7 @@ pub(super) async fn analytics_page(
     let passes = bar_chart(
         "chart-reasons",
         word("analytics_pass_reasons"),
-        (word("analytics_reason"), word("analytics_answers")),
+        (word("analytics_reason"), word("analytics_answers_axis")),
         FeedbackReason::ALL
             .iter()
             .filter_map(|reason| {
