@@ -21,6 +21,7 @@ mod documents;
 mod edge;
 mod email_confirmation;
 mod helpers;
+mod inbox;
 mod indexer;
 mod languages;
 mod licence;

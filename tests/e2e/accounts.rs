@@ -1,6 +1,7 @@
 //! Opening an account in Chromium: an organization applies on `/register`, the center
 //! verifies it at its desk, its administrator invites a colleague, who joins from the
-//! invitation's link and lands signed in.
+//! invitation's link and lands signed in. A forgotten password is reset through the link
+//! that arrives by mail.
 
 use crate::driver::launch;
 use crate::helpers::{PASSWORD, spawn_app};
@@ -78,5 +79,56 @@ async fn an_organization_registers_is_verified_and_its_invitee_joins_in_the_brow
     browser.open("/my/organization?lang=en").await;
     let members = browser.text("table").await;
     assert!(members.contains("Qian") && members.contains("Zhao"), "{members}");
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_the_mailed_link_in_the_browser() {
+    let Some((app, inbox)) = crate::inbox::with_smtp().await else {
+        return;
+    };
+    let Some(browser) = launch(&app.address).await else {
+        return;
+    };
+    // An administrator of its own, so that the mail it waits for is its own.
+    let email = crate::inbox::unique("forgot");
+    let code = techex_core::CreditCode::from_prefix("91370600MA3HX2631").map(|c| c.to_string()).unwrap_or_default();
+    app.post(
+        "/api/v1/organizations",
+        None,
+        serde_json::json!({"name": "忘记密码测试单位", "kind": "enterprise", "credit_code": code, "region": "370600",
+               "admin": {"email": email, "display_name": "吴工", "password": "Old-pass-2026!"}}),
+    )
+    .await
+    .expect(201);
+
+    // From the sign-in page to the form that mails the link.
+    browser.open("/sign-in?lang=zh").await;
+    browser.click("a[href='/forgot-password']").await;
+    browser.type_into("#f-email", &email).await;
+    browser.click("#forgot-submit").await;
+    browser.find("#reset-sent").await;
+
+    // The mailed link opens the form; a new password is set once.
+    let mail = &inbox.wait_for(&email, "/reset-password?token=", 1).await[0];
+    let path = crate::inbox::link(mail, "/reset-password?token=");
+    browser.open(&path).await;
+    browser.type_into("#p-password", "Kite-2031-river").await;
+    browser.type_into("#p-password_repeat", "Kite-2031-river").await;
+    browser.click("#reset-submit").await;
+    browser.find("#reset-done").await;
+    browser.type_into("#email", &email).await;
+    browser.type_into("#password", "Kite-2031-river").await;
+    browser.click("#sign-in-submit").await;
+    browser.find("form[action='/sign-out']").await;
+    app.post("/api/v1/auth/login", None, serde_json::json!({"email": email, "password": "Old-pass-2026!"}))
+        .await
+        .expect_problem(401, "unauthenticated");
+    // The link is spent.
+    browser.open(&path).await;
+    browser.type_into("#p-password", "Other-2031-kite").await;
+    browser.type_into("#p-password_repeat", "Other-2031-kite").await;
+    browser.click("#reset-submit").await;
+    browser.find("#form-error").await;
     browser.quit().await;
 }

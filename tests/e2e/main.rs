@@ -16,6 +16,11 @@ mod helpers;
 #[allow(dead_code)]
 mod conformance;
 
+// The test SMTP server's mailbox, for links that arrive by mail.
+#[path = "../api/inbox.rs"]
+#[allow(dead_code)]
+mod inbox;
+
 mod accessibility;
 mod accounts;
 mod auctions;
