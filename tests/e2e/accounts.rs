@@ -1,6 +1,7 @@
 //! Opening an account in Chromium: an organization applies on `/register`, the center
 //! verifies it at its desk, its administrator invites a colleague, who joins from the
-//! invitation's link and lands signed in. A forgotten password is reset through the link
+//! invitation's link and lands signed in; the business licence goes up from the
+//! organization's page and the desk offers it. A forgotten password is reset through the link
 //! that arrives by mail.
 
 use crate::driver::launch;
@@ -36,6 +37,22 @@ async fn an_organization_registers_is_verified_and_its_invitee_joins_in_the_brow
     browser.click("#register-submit").await;
     browser.wait_for_url("/my/organization").await;
     assert!(browser.text("#org-state").await.contains("Waiting for the center"));
+
+    // Its business licence goes up from the organization's page: a file that only says
+    // it is a PDF is refused beside the field, a real one is kept on file.
+    let files = tempfile::tempdir().expect("dir");
+    let fake = files.path().join("营业执照.pdf");
+    std::fs::write(&fake, "not a PDF at all").expect("fake");
+    let real = files.path().join("licence.pdf");
+    std::fs::write(&real, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+        .expect("pdf");
+    browser.find("#l-file").await.send_keys(&fake.to_string_lossy()).await.expect("choose the file");
+    browser.click("#licence-submit").await;
+    browser.find("#l-file-error").await;
+    browser.find("#l-file").await.send_keys(&real.to_string_lossy()).await.expect("choose the file");
+    browser.click("#licence-submit").await;
+    browser.wait_until("document.querySelector('#licence-on-file a')", "the licence on file").await;
+    assert!(browser.text("#licence-on-file").await.contains("licence.pdf"));
     browser.click("form[action='/sign-out'] button").await;
     browser.find("a[href^='/sign-in']").await;
 
@@ -46,6 +63,7 @@ async fn an_organization_registers_is_verified_and_its_invitee_joins_in_the_brow
     browser.click("#sign-in-submit").await;
     browser.find("form[action='/sign-out'] button").await;
     browser.open("/center/organizations?lang=en").await;
+    assert!(browser.exists("a[href$='/licence'][download]").await, "the desk offers the applicant's business licence");
     browser.click("button[aria-label='Verify: 烟台海晟新材料有限公司']").await;
     browser.wait_for_url("done=verified").await;
     browser.click("form[action='/sign-out'] button").await;
