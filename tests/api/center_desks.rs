@@ -104,6 +104,39 @@ async fn a_broker_is_suspended_with_a_reason_and_reinstated_at_the_desk() {
 }
 
 #[tokio::test]
+async fn the_desk_renews_a_brokers_certificate_and_refuses_a_day_that_is_not_one() {
+    let app = spawn_app().await;
+    let mut center = admin_browser(&app).await;
+    let id = app.broker2.user_id;
+    let desk = center.get("/center/brokers?lang=en").await;
+    let renew = format!("/center/brokers/{id}/expiry");
+    let version = version_for(&desk.html, &renew);
+    let bad = center.post(&format!("{renew}?lang=zh"), &[("version", &version), ("expires_on", "next year")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.html.contains(&format!("id=\"expiry-error-{id}\"")) && bad.html.contains("YYYY-MM-DD"));
+    assert!(bad.html.contains("value=\"next year\""), "what was typed stays");
+    assert!(!bad.html.contains(&format!("id=\"reason-error-{id}\"")), "not the suspension's error");
+    let past = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let refused = center.post(&format!("{renew}?lang=en"), &[("version", &version), ("expires_on", &past)]).await;
+    assert_eq!(refused.status, 422, "a day in the past");
+    let next = (chrono::Utc::now().date_naive() + chrono::Duration::days(730)).to_string();
+    let stale = center.post(&format!("{renew}?lang=en"), &[("version", "999"), ("expires_on", &next)]).await;
+    assert_eq!(stale.status, 412, "a page left open while someone else changed the broker");
+    let done = center.post(&format!("{renew}?lang=en"), &[("version", &version), ("expires_on", &next)]).await;
+    assert_eq!((done.status, done.location.as_str()), (303, "/center/brokers?done=renewed"));
+    let row = broker::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.certificate_expires_on.map(|d| d.to_string()), Some(next.clone()));
+    let after = center.get("/center/brokers?done=renewed&lang=en").await;
+    assert!(after.html.contains(&format!("value=\"{next}\"")) && after.html.contains("date is saved"));
+    let mut seller = Browser::new(&app);
+    seller.sign_in(&app.seller.email, crate::helpers::PASSWORD).await;
+    assert_eq!(
+        seller.post(&format!("{renew}?lang=en"), &[("version", &version), ("expires_on", &next)]).await.status,
+        403
+    );
+}
+
+#[tokio::test]
 async fn a_broker_whose_certificate_expired_is_not_offered_for_a_deal() {
     let app = spawn_app().await;
     let open_deal = || async {

@@ -43,6 +43,7 @@ message_keys! {
     DATE_NOT_IN_FUTURE = "date-not-in-future",
     DATE_TOO_FAR = "date-too-far",
     DATE_RANGE_REVERSED = "date-range-reversed",
+    DATE_INVALID = "date-invalid",
     VALUE_NOT_ONE_OF = "value-not-one-of",
     LIMIT_OUT_OF_RANGE = "limit-out-of-range",
     CURSOR_INVALID = "cursor-invalid",

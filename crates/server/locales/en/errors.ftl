@@ -102,6 +102,7 @@ date-too-far = { $max ->
    *[other] must be within { $max } days
 }
 date-range-reversed = must not be before the start date
+date-invalid = give a day as YYYY-MM-DD
 value-not-one-of = `{ $input }` is not one of: { $allowed }
 limit-out-of-range = must be between { $min } and { $max }
 cursor-invalid = is not a cursor returned by this API

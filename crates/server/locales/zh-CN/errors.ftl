@@ -81,6 +81,7 @@ date-in-past = 不能早于今天
 date-not-in-future = 须晚于当前时间
 date-too-far = 须在 { $max } 天以内
 date-range-reversed = 不能早于开始日期
+date-invalid = 请按 YYYY-MM-DD 填写日期
 value-not-one-of = “{ $input }”不是可选值之一：{ $allowed }
 limit-out-of-range = 须在 { $min } 至 { $max } 之间
 cursor-invalid = 不是本接口返回的分页游标

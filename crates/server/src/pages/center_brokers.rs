@@ -19,10 +19,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use techex_core::PageRequest;
+use techex_core::Patch;
 use techex_core::domain::BrokerLevel;
 use techex_listings::auth::Authenticated;
 use techex_listings::entities::{organization, user};
-use techex_negotiation::brokers::{self, BrokerFilter, CertifyBroker};
+use techex_negotiation::brokers::{self, BrokerFilter, CertifyBroker, UpdateBroker};
 use uuid::Uuid;
 
 const PATH: &str = "/center/brokers";
@@ -72,6 +73,17 @@ pub(super) struct RowForm {
     csrf_token: Option<String>,
     version: Option<String>,
     reason: Option<String>,
+    /// The certificate's new last day (`YYYY-MM-DD`), or empty for none.
+    expires_on: Option<String>,
+}
+
+/// What a broker's row on the desk does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowAction {
+    Suspend,
+    Reinstate,
+    /// Sets the certificate's last day: a renewal, a correction, or none.
+    Renew,
 }
 
 /// What went wrong with a form: its fields' errors and one about the whole form.
@@ -86,7 +98,10 @@ struct FormErrors {
 struct RowError {
     id: Uuid,
     text: String,
+    /// What was typed (the reason, or the date), shown again.
     reason: String,
+    /// Which form of the row failed: `suspend` or `expiry`.
+    form: &'static str,
 }
 
 fn word(page: &PageContext, key: &str) -> String {
@@ -156,7 +171,7 @@ async fn render_desk(
             }
         })
         .collect();
-    let done = done.filter(|d| matches!(*d, "certified" | "suspended" | "reinstated"));
+    let done = done.filter(|d| matches!(*d, "certified" | "suspended" | "reinstated" | "renewed"));
     let (form, errors) = certify;
     let ctx = context! {
         ..page.base(PATH),
@@ -304,29 +319,57 @@ async fn row_post(
     Ok((user, page, id))
 }
 
-async fn suspension(
+async fn row_action(
     state: AppState,
     headers: HeaderMap,
     id: String,
     lang: Option<String>,
     body: Bytes,
-    suspend: bool,
+    action: RowAction,
 ) -> Response {
     let form: RowForm = parse_form(&body);
     let (user, page, id) = match row_post(&state, &headers, lang.as_deref(), &id, &form).await {
         Ok(checked) => checked,
         Err(response) => return response,
     };
-    let reason = form.reason.clone().unwrap_or_default();
+    let typed = if action == RowAction::Renew { &form.expires_on } else { &form.reason };
+    let reason = typed.clone().unwrap_or_default();
     let version = form.version.as_deref().and_then(|v| v.trim().parse().ok());
     let result = async {
         let transaction = begin(&state).await?;
-        brokers::set_suspended(&transaction, &user.actor, id, version, suspend.then_some(reason.as_str())).await?;
+        match action {
+            RowAction::Suspend => {
+                brokers::set_suspended(&transaction, &user.actor, id, version, Some(reason.as_str())).await?;
+            }
+            RowAction::Reinstate => {
+                brokers::set_suspended(&transaction, &user.actor, id, version, None).await?;
+            }
+            RowAction::Renew => {
+                let expires = match reason.trim() {
+                    "" => Patch::Null,
+                    day => match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+                        Ok(day) => Patch::Value(day),
+                        Err(_) => {
+                            return Err(ApiError::from(techex_listings::ListingsError::invalid(
+                                "certificate_expires_on",
+                                techex_core::msg::DATE_INVALID,
+                            )));
+                        }
+                    },
+                };
+                let change = UpdateBroker { certificate_expires_on: expires, ..Default::default() };
+                brokers::update(&transaction, &user.actor, id, version, change).await?;
+            }
+        }
         commit(transaction).await
     };
     match result.await {
         Ok(()) => {
-            let done = if suspend { "suspended" } else { "reinstated" };
+            let done = match action {
+                RowAction::Suspend => "suspended",
+                RowAction::Reinstate => "reinstated",
+                RowAction::Renew => "renewed",
+            };
             Redirect::to(&format!("{PATH}?done={done}")).into_response()
         }
         Err(error) if error.status.is_server_error() || error.status == StatusCode::NOT_FOUND => {
@@ -339,7 +382,8 @@ async fn suspension(
                 error.first_error_in(page.lang)
             };
             let blank = (CertifyForm { level: "junior".into(), ..Default::default() }, FormErrors::default());
-            let row_error = RowError { id, text, reason };
+            let form = if action == RowAction::Renew { "expiry" } else { "suspend" };
+            let row_error = RowError { id, text, reason, form };
             render_desk(&state, &user, &page, None, blank, Some(row_error), error.status).await
         }
     }
@@ -353,7 +397,7 @@ pub(super) async fn suspend(
     ApiQuery(query): ApiQuery<LangQuery>,
     body: Bytes,
 ) -> Response {
-    suspension(state, headers, id, query.lang, body, true).await
+    row_action(state, headers, id, query.lang, body, RowAction::Suspend).await
 }
 
 /// `POST /center/brokers/{id}/reinstate`.
@@ -364,7 +408,19 @@ pub(super) async fn reinstate(
     ApiQuery(query): ApiQuery<LangQuery>,
     body: Bytes,
 ) -> Response {
-    suspension(state, headers, id, query.lang, body, false).await
+    row_action(state, headers, id, query.lang, body, RowAction::Reinstate).await
+}
+
+/// `POST /center/brokers/{id}/expiry`: the certificate's new last day (a renewal), or
+/// none when left empty.
+pub(super) async fn renew(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<LangQuery>,
+    body: Bytes,
+) -> Response {
+    row_action(state, headers, id, query.lang, body, RowAction::Renew).await
 }
 
 #[cfg(test)]

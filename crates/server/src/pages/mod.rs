@@ -611,6 +611,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/center/brokers", get(center_brokers::desk).post(center_brokers::certify))
         .route("/center/brokers/{id}/suspend", post(center_brokers::suspend))
         .route("/center/brokers/{id}/reinstate", post(center_brokers::reinstate))
+        .route("/center/brokers/{id}/expiry", post(center_brokers::renew))
         .route("/center/users", get(center_users::desk))
         .route("/center/users/{id}/disable", post(center_users::disable))
         .route("/center/users/{id}/enable", post(center_users::enable))
