@@ -558,6 +558,33 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// An open-licence declaration on the declared `terms` of a fresh granted patent of the
+    /// seller, published by the center; its id.
+    pub async fn published_open_licence(&self, terms: serde_json::Value) -> String {
+        let patent = self.published_achievement(&self.seller, json!({"patent_granted": true, "inventors": []})).await;
+        let declared = self
+            .post(&format!("/api/v1/achievements/{patent}/open-licence"), Some(&self.seller), terms)
+            .await
+            .expect(201);
+        let id = declared.id();
+        self.post_if_match(&format!("/api/v1/open-licences/{id}/approve"), &self.reviewer, declared.version(), None)
+            .await
+            .expect(200);
+        id
+    }
+
+    /// A contract's canonical text (`GET /contracts/{id}/document?format=text`) as `who`
+    /// reads it.
+    pub async fn contract_text(&self, contract: &str, who: &Account) -> String {
+        self.request(reqwest::Method::GET, &format!("/api/v1/contracts/{contract}/document?format=text"), Some(who))
+            .send()
+            .await
+            .expect("the contract's text")
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
     /// Moves a contract's signature back to `day` (09:00 UTC), as if it had run since then:
     /// a running royalty's periods count from it.
     pub async fn backdate_signature(&self, contract: &str, day: chrono::NaiveDate) {

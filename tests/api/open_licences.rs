@@ -184,18 +184,7 @@ async fn an_open_licence_is_declared_published_taken_by_two_at_once_registered_a
     for (contract, who) in [(&first, &app.buyer), (&second, &app.buyer2)] {
         assert_eq!(contract.body["contract_type"], "licence_ordinary");
         assert_eq!(contract.body["required_signatures"], json!(["buyer"]));
-        let text = app
-            .request(
-                reqwest::Method::GET,
-                &format!("/api/v1/contracts/{}/document?format=text", contract.id()),
-                Some(who),
-            )
-            .send()
-            .await
-            .expect("text")
-            .text()
-            .await
-            .unwrap_or_default();
+        let text = app.contract_text(&contract.id(), who).await;
         assert!(text.contains("开放许可声明") && text.contains(&id), "the contract records the declaration: {text}");
         assert!(text.contains("被许可人应在产品说明中注明专利号"), "the declared conditions are in the text");
         assert!(text.contains("张成"), "the patentee's representative from the declaration");
@@ -306,22 +295,10 @@ async fn the_center_returns_a_declaration_with_a_reason_and_the_patentee_may_dec
     assert_eq!(again.body["status"], "pending_review");
 }
 
-/// A published declaration of a fresh granted patent of the seller; its path.
-async fn published_declaration(app: &TestApp) -> String {
-    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
-    let declared = app
-        .post(&format!("/api/v1/achievements/{patent}/open-licence"), Some(&app.seller), declaration())
-        .await
-        .expect(201);
-    let one = format!("/api/v1/open-licences/{}", declared.id());
-    app.post_if_match(&format!("{one}/approve"), &app.reviewer, declared.version(), None).await.expect(200);
-    one
-}
-
 #[tokio::test]
 async fn a_licensee_may_take_an_open_licence_through_a_broker_who_becomes_its_third_party() {
     let app = spawn_app().await;
-    let one = published_declaration(&app).await;
+    let one = format!("/api/v1/open-licences/{}", app.published_open_licence(declaration()).await);
     let licences = format!("{one}/licences");
 
     // A commission needs its broker; an unknown broker is refused; nothing is stored.
@@ -652,14 +629,7 @@ async fn a_royalty_on_profit_is_capped_apart_written_into_the_contract_and_repor
     assert_eq!(contract.body["content"]["terms"]["royalty_base"], "profit");
     let contract_id = contract.id();
     let contract_path = format!("/api/v1/contracts/{contract_id}");
-    let text = app
-        .request(reqwest::Method::GET, &format!("{contract_path}/document?format=text"), Some(&app.buyer))
-        .send()
-        .await
-        .expect("text")
-        .text()
-        .await
-        .unwrap_or_default();
+    let text = app.contract_text(&contract_id, &app.buyer).await;
     assert!(text.contains("所得利润的 25%") && text.contains("25% of the licensee's profit"), "{text}");
     assert!(!text.contains("产品销售额的"), "not a share of sales: {text}");
     let amended =

@@ -1015,14 +1015,7 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
     // The seller's notice: a payment overdue past the cure period (amended to 10 days).
     let (contract, first, second) = registered_contract_with(&app, json!({"cure_period_days": 10})).await;
     let notice = format!("/api/v1/contracts/{contract}/termination/notice");
-    let text = app
-        .request(reqwest::Method::GET, &format!("/api/v1/contracts/{contract}/document?format=text"), Some(&app.buyer))
-        .send()
-        .await
-        .expect("text")
-        .text()
-        .await
-        .unwrap_or_default();
+    let text = app.contract_text(&contract, &app.buyer).await;
     assert!(text.contains("逾期超过 10 日") && text.contains("more than 10 days after its due date"), "{text}");
     app.post(&notice, Some(&app.broker), json!({"reason": "x"})).await.expect_problem(403, "forbidden");
     app.post(&notice, Some(&app.other_seller), json!({"reason": "x"})).await.expect_problem(404, "not_found");

@@ -114,14 +114,7 @@ async fn every_agreed_term_is_on_the_offer_card_in_the_agreement_and_in_the_cont
         assert!(agreement.contains(shown), "the agreement lacks {shown}:\n{agreement}");
     }
     let contract = app.post("/api/v1/contracts", Some(&app.seller), json!({"deal_id": deal})).await.expect(201).id();
-    let text = app
-        .request(reqwest::Method::GET, &format!("/api/v1/contracts/{contract}/document?format=text"), Some(&app.buyer))
-        .send()
-        .await
-        .expect("text")
-        .text()
-        .await
-        .unwrap_or_default();
+    let text = app.contract_text(&contract, &app.buyer).await;
     for stated in [
         "第九条 其他约定 / Article 9. Other terms",
         "交易中约定 / Agreed in the negotiation：卖方提供两次现场技术指导",

@@ -11,7 +11,7 @@
 //! ours (the page around it is checked).
 
 use crate::driver::{Browser, launch};
-use crate::helpers::{Account, PASSWORD, TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 use crate::world::{pending_achievement, registered_contract, signed_contract};
 use serde_json::json;
 
@@ -40,19 +40,6 @@ async fn violations(browser: &Browser, path: &str) -> Vec<String> {
         .as_array()
         .map(|v| v.iter().filter_map(|x| x.as_str().map(|s| format!("{path}: {s}"))).collect())
         .unwrap_or_default()
-}
-
-async fn sign_in(browser: &Browser, who: &Account) {
-    browser.open("/sign-in?lang=en").await;
-    browser.type_into("#email", &who.email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#sign-in-submit").await;
-    browser.find("form[action='/sign-out'] button").await;
-}
-
-async fn sign_out(browser: &Browser) {
-    browser.click("form[action='/sign-out'] button").await;
-    browser.find("a[href^='/sign-in']").await;
 }
 
 /// Words of the page that look like codes (`snake_case`): an enum value or a dictionary
@@ -313,7 +300,7 @@ async fn every_page_passes_axe_in_both_languages() {
     .into();
     audit_all(&browser, "public", &public, &mut found).await;
 
-    sign_in(&browser, &app.seller).await;
+    browser.sign_in(&app.seller, "en").await;
     let seller: Vec<String> = [
         "/dashboard".to_string(),
         "/my/achievements".into(),
@@ -333,9 +320,9 @@ async fn every_page_passes_axe_in_both_languages() {
     ]
     .into();
     audit_all(&browser, "seller", &seller, &mut found).await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
-    sign_in(&browser, &app.buyer).await;
+    browser.sign_in(&app.buyer, "en").await;
     let buyer: Vec<String> = [
         "/dashboard".to_string(),
         "/my/demands".into(),
@@ -346,9 +333,9 @@ async fn every_page_passes_axe_in_both_languages() {
     ]
     .into();
     audit_all(&browser, "buyer", &buyer, &mut found).await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
-    sign_in(&browser, &app.admin).await;
+    browser.sign_in(&app.admin, "en").await;
     let center: Vec<String> = [
         "/dashboard",
         "/center/review",

@@ -2,18 +2,10 @@
 //! without a reload (the price, the history, the extended close), a bid too low is
 //! answered in the amount's cell, and the bid form moves the price.
 
-use crate::driver::{Browser, launch};
-use crate::helpers::{Account, PASSWORD, spawn_app};
+use crate::driver::launch;
+use crate::helpers::spawn_app;
 use chrono::{Duration, Utc};
 use serde_json::json;
-
-async fn sign_in(browser: &Browser, who: &Account, lang: &str) {
-    browser.open(&format!("/sign-in?lang={lang}")).await;
-    browser.type_into("#email", &who.email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#sign-in-submit").await;
-    browser.find("form[action='/sign-out']").await;
-}
 
 #[tokio::test]
 async fn two_bidders_follow_one_auction_without_reloading() {
@@ -49,8 +41,8 @@ async fn two_bidders_follow_one_auction_without_reloading() {
         .expect(201)
         .id();
     let path = format!("/auctions/{id}");
-    sign_in(&first, &app.buyer, "en").await;
-    sign_in(&second, &app.buyer2, "zh").await;
+    first.sign_in(&app.buyer, "en").await;
+    second.sign_in(&app.buyer2, "zh").await;
     first.open(&format!("{path}?lang=en")).await;
     second.open(&format!("{path}?lang=zh")).await;
     second.find("#place-bid").await;

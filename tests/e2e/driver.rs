@@ -130,6 +130,22 @@ impl Browser {
         self.client.goto(&format!("{}{path}", self.origin)).await.expect("navigation");
     }
 
+    /// Signs `who` in from the sign-in page in `lang` (the test accounts' password) and
+    /// waits until the page says so.
+    pub async fn sign_in(&self, who: &crate::helpers::Account, lang: &str) {
+        self.open(&format!("/sign-in?lang={lang}")).await;
+        self.type_into("#email", &who.email).await;
+        self.type_into("#password", crate::helpers::PASSWORD).await;
+        self.click("#sign-in-submit").await;
+        self.find("form[action='/sign-out'] button").await;
+    }
+
+    /// Signs out from the page's header and waits for the sign-in link.
+    pub async fn sign_out(&self) {
+        self.click("form[action='/sign-out'] button").await;
+        self.find("a[href^='/sign-in']").await;
+    }
+
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
         match self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await {
             Ok(element) => element,

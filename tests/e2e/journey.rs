@@ -8,23 +8,10 @@
 //! `target/screenshots/`.
 
 use crate::driver::{Browser, launch};
-use crate::helpers::{Account, PASSWORD, TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 use std::time::Instant;
 
 const TITLE: &str = "一种耐旱玉米杂交种的快速选育方法";
-
-async fn sign_in(browser: &Browser, who: &Account, lang: &str) {
-    browser.open(&format!("/sign-in?lang={lang}")).await;
-    browser.type_into("#email", &who.email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#sign-in-submit").await;
-    browser.find("form[action='/sign-out']").await;
-}
-
-async fn sign_out(browser: &Browser) {
-    browser.click("form[action='/sign-out'] button").await;
-    browser.find("a[href^='/sign-in']").await;
-}
 
 async fn path(browser: &Browser) -> String {
     browser.script("return location.pathname;").await.as_str().unwrap_or_default().to_string()
@@ -50,7 +37,7 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     // The seller lists an achievement: a patent number with a wrong check digit and a TRL
     // of 12 are refused, each inside its field's cell with every label still beside its
     // field; then it is saved.
-    sign_in(&browser, &app.seller, "zh").await;
+    browser.sign_in(&app.seller, "zh").await;
     browser.click("a[href='/my/achievements']").await;
     browser.click("a[href='/my/achievements/new']").await;
     // The form starts from the commonest kind, lists kinds and maturity stages in their
@@ -112,18 +99,18 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
         .wait_until(&format!("!document.querySelector('#achievement-{achievement} button.submit-review')"), "submitted")
         .await;
     browser.capture("my-achievements").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The reviewer approves it.
-    sign_in(&browser, &app.reviewer, "zh").await;
+    browser.sign_in(&app.reviewer, "zh").await;
     browser.open("/center/review").await;
     browser.click(&format!("#achievements-{achievement} button.approve")).await;
     browser.find("p.notice.ok").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
     app.wait_indexed().await;
 
     // The buyer finds it in Chinese and sends an inquiry.
-    sign_in(&browser, &app.buyer, "zh").await;
+    browser.sign_in(&app.buyer, "zh").await;
     browser.open("/search?lang=zh").await;
     browser.type_into("#q", "耐旱玉米").await;
     browser.click("form.searchbar button[type=submit]").await;
@@ -145,10 +132,10 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.type_into("#invite-commission", "5").await;
     browser.click("#invite-broker button[type=submit]").await;
     browser.wait_until("!document.querySelector('#invite-broker')", "broker invited").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The broker accepts and proposes terms on the seller's behalf.
-    sign_in(&browser, &app.broker, "zh").await;
+    browser.sign_in(&app.broker, "zh").await;
     browser.open(&deal_path).await;
     browser.click("#broker-accept button").await;
     browser.wait_until("document.querySelector('#new-offer')", "mediation accepted").await;
@@ -175,11 +162,11 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.wait_until("document.querySelector('#offer-1')", "offer proposed").await;
     assert!(browser.text("#offer-1").await.contains("签约后 90 天"), "the schedule in words");
     browser.capture("deal-room-broker").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The seller confirms the proposal, found on the dashboard where signing in leads;
     // the seller's caucus is marked as private.
-    sign_in(&browser, &app.seller, "en").await;
+    browser.sign_in(&app.seller, "en").await;
     assert_eq!(path(&browser).await, "/dashboard");
     browser.capture("dashboard-seller").await;
     browser.click(".task.todo_confirm_proposal a").await;
@@ -189,10 +176,10 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.click("#confirm-1 button").await;
     browser.confirm("in your name").await;
     browser.wait_until("!document.querySelector('#confirm-1')", "confirmed").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The buyer accepts and drafts the contract.
-    sign_in(&browser, &app.buyer, "zh").await;
+    browser.sign_in(&app.buyer, "zh").await;
     browser.open(&deal_path).await;
     // Accepting first says what follows; going back leaves the offer open.
     browser.click("#accept-1 button").await;
@@ -231,27 +218,27 @@ async fn a_deal_from_listing_to_paid_milestone_by_clicking() {
     browser.click("#sign-contract button").await;
     browser.confirm("SHA-256").await;
     browser.wait_until("!document.querySelector('#sign-contract')", "buyer signed").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
     for who in [&app.seller, &app.broker] {
-        sign_in(&browser, who, "zh").await;
+        browser.sign_in(who, "zh").await;
         browser.open(&contract_path).await;
         browser.click("#sign-contract button").await;
         browser.confirm("SHA-256").await;
         browser.wait_until("!document.querySelector('#sign-contract')", "signed").await;
-        sign_out(&browser).await;
+        browser.sign_out().await;
     }
 
     // The registrar registers it.
-    sign_in(&browser, &app.registrar, "zh").await;
+    browser.sign_in(&app.registrar, "zh").await;
     browser.open("/center/contracts").await;
     browser.click(&format!("#contract-{contract} button.register")).await;
     browser.confirm("登记号").await;
     browser.find("p.notice.ok").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The buyer pays the first milestone with a card in the Stripe.js form, reached from
     // the dashboard's task.
-    sign_in(&browser, &app.buyer, "zh").await;
+    browser.sign_in(&app.buyer, "zh").await;
     assert!(browser.text(".task.todo_pay_milestone").await.contains("¥100,000"));
     browser.click(".task.todo_pay_milestone a").await;
     browser.wait_until(&format!("location.pathname === '{contract_path}'"), "the task leads to the contract").await;

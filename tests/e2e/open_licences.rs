@@ -6,21 +6,8 @@
 //! who accepts on the deal page, and the contract is drafted with the broker in it.
 
 use crate::driver::{Browser, launch};
-use crate::helpers::{Account, PASSWORD, spawn_app};
+use crate::helpers::spawn_app;
 use serde_json::json;
-
-async fn sign_in(browser: &Browser, who: &Account) {
-    browser.open("/sign-in?lang=zh").await;
-    browser.type_into("#email", &who.email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#sign-in-submit").await;
-    browser.find("form[action='/sign-out']").await;
-}
-
-async fn sign_out(browser: &Browser) {
-    browser.click("form[action='/sign-out'] button").await;
-    browser.find("a[href^='/sign-in']").await;
-}
 
 async fn path(browser: &Browser) -> String {
     browser.script("return location.pathname;").await.as_str().unwrap_or_default().to_string()
@@ -35,7 +22,7 @@ async fn a_licence_is_declared_published_taken_and_paid_by_clicking() {
     let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
 
     // The patentee declares from its achievement page.
-    sign_in(&browser, &app.seller).await;
+    browser.sign_in(&app.seller, "zh").await;
     browser.open(&format!("/achievements/{patent}")).await;
     browser.type_into("#ol-fee", "60000").await;
     browser.type_into("#ol-representative", "张成").await;
@@ -47,19 +34,19 @@ async fn a_licence_is_declared_published_taken_and_paid_by_clicking() {
     let declaration = declaration_path.trim_start_matches("/open-licences/").to_string();
     assert!(browser.text("#open-licence").await.contains("待审核"));
     browser.capture("open-licence-pending").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The center publishes it from its desk.
-    sign_in(&browser, &app.reviewer).await;
+    browser.sign_in(&app.reviewer, "zh").await;
     browser.open("/center/open-licences").await;
     browser.click(&format!("#approve-{declaration} button")).await;
     browser.wait_until("document.querySelector('#done')", "published").await;
     let published = app.get(&format!("/api/v1/open-licences/{declaration}"), None).await.expect(200);
     assert_eq!(published.body["status"], "published");
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // An enterprise takes the licence from the achievement page: the confirm step first.
-    sign_in(&browser, &app.buyer).await;
+    browser.sign_in(&app.buyer, "zh").await;
     browser.open(&format!("/achievements/{patent}")).await;
     browser.click(".open-licence-box a").await;
     browser.wait_until(&format!("location.pathname === '{declaration_path}'"), "the declaration").await;
@@ -114,17 +101,12 @@ async fn the_licensee_files_a_royalty_report_and_the_licensor_accepts_it_by_clic
     let Some(browser) = launch(&app.address).await else {
         return;
     };
-    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
-    let declared = app
-        .post(
-            &format!("/api/v1/achievements/{patent}/open-licence"),
-            Some(&app.seller),
+    let declaration = app
+        .published_open_licence(
             json!({"royalty_bps": 500, "term_years": 3, "territory": "中国大陆", "representative": "张成"}),
         )
-        .await
-        .expect(201);
-    let one = format!("/api/v1/open-licences/{}", declared.id());
-    app.post_if_match(&format!("{one}/approve"), &app.reviewer, declared.version(), None).await.expect(200);
+        .await;
+    let one = format!("/api/v1/open-licences/{declaration}");
     let contract = app.post(&format!("{one}/licences"), Some(&app.buyer), json!({})).await.expect(201).id();
     let contract_api = format!("/api/v1/contracts/{contract}");
     let amended = app.patch(&contract_api, &app.buyer, None, json!({"buyer_representative": "刘采"})).await.expect(200);
@@ -135,17 +117,17 @@ async fn the_licensee_files_a_royalty_report_and_the_licensor_accepts_it_by_clic
     app.backdate_signature(&contract, chrono::NaiveDate::from_ymd_opt(2025, 1, 15).expect("day")).await;
 
     // The licensee reports the first quarter's sales from the contract page.
-    sign_in(&browser, &app.buyer).await;
+    browser.sign_in(&app.buyer, "zh").await;
     browser.open(&format!("/contracts/{contract}")).await;
     assert!(browser.text("#file-royalty").await.contains("2025-Q1"));
     browser.type_into("#royalty-sales", "100000").await;
     browser.click("#file-royalty button[type=submit]").await;
     browser.wait_until("document.querySelector('#royalty-2025-Q1') && document.querySelector('#done')", "filed").await;
     assert!(browser.text("#royalty-2025-Q1").await.contains("¥5,000"), "5% of 100,000 yuan");
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The licensor accepts it, with the confirm step first.
-    sign_in(&browser, &app.seller).await;
+    browser.sign_in(&app.seller, "zh").await;
     browser.open(&format!("/contracts/{contract}")).await;
     browser.click("#accept-royalty-2025-Q1 button[type=submit]").await;
     browser.confirm("提成报告").await;
@@ -165,22 +147,14 @@ async fn a_licence_is_taken_through_a_broker_who_accepts_on_the_deal_page() {
     let Some(browser) = launch(&app.address).await else {
         return;
     };
-    let patent = app.published_achievement(&app.seller, json!({"patent_granted": true, "inventors": []})).await;
-    let declared = app
-        .post(
-            &format!("/api/v1/achievements/{patent}/open-licence"),
-            Some(&app.seller),
+    let declaration = app
+        .published_open_licence(
             json!({"fee_minor": 3_000_000, "term_years": 3, "territory": "山东省", "representative": "张成"}),
         )
-        .await
-        .expect(201);
-    let declaration = declared.id();
-    app.post_if_match(&format!("/api/v1/open-licences/{declaration}/approve"), &app.reviewer, declared.version(), None)
-        .await
-        .expect(200);
+        .await;
 
     // The enterprise names a broker in the take form; the deal waits for the broker.
-    sign_in(&browser, &app.buyer).await;
+    browser.sign_in(&app.buyer, "zh").await;
     browser.open(&format!("/open-licences/{declaration}")).await;
     browser.click("#take-licence .take-broker summary").await;
     browser
@@ -200,10 +174,10 @@ async fn a_licence_is_taken_through_a_broker_who_accepts_on_the_deal_page() {
     assert!(browser.text(".notice").await.contains("经纪人接受后"), "the page says what happens next");
     assert!(!browser.exists("#new-offer").await, "the declared terms take no offers");
     browser.capture("open-licence-through-broker").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The broker accepts on the deal page: agreed, and the contract drafted with the broker.
-    sign_in(&browser, &app.broker).await;
+    browser.sign_in(&app.broker, "zh").await;
     browser.open(&deal_path).await;
     browser.click("#broker-accept button").await;
     browser.wait_until("document.querySelector('.agreement')", "agreed on the declared terms").await;

@@ -2,17 +2,9 @@
 //! page with a reason and a comment, and the owner reads the views, the charts and that
 //! reason on the listing's analytics page.
 
-use crate::driver::{Browser, launch};
-use crate::helpers::{Account, PASSWORD, spawn_app};
+use crate::driver::launch;
+use crate::helpers::spawn_app;
 use serde_json::json;
-
-async fn sign_in(browser: &Browser, who: &Account, lang: &str) {
-    browser.open(&format!("/sign-in?lang={lang}")).await;
-    browser.type_into("#email", &who.email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#sign-in-submit").await;
-    browser.find("form[action='/sign-out']").await;
-}
 
 #[tokio::test]
 async fn a_buyer_passes_with_a_reason_and_the_owner_reads_it_with_the_analytics() {
@@ -23,7 +15,7 @@ async fn a_buyer_passes_with_a_reason_and_the_owner_reads_it_with_the_analytics(
     let achievement = app.published_achievement(&app.seller, json!({"title_zh": "盐碱地改良微生物菌剂"})).await;
 
     // The buyer reads the listing and passes on it, saying why.
-    sign_in(&browser, &app.buyer, "zh").await;
+    browser.sign_in(&app.buyer, "zh").await;
     browser.open(&format!("/achievements/{achievement}?lang=zh")).await;
     browser.click("#pass summary").await;
     browser.script("document.querySelector('#pass-reason').value = 'price'; return true;").await;
@@ -34,7 +26,7 @@ async fn a_buyer_passes_with_a_reason_and_the_owner_reads_it_with_the_analytics(
     browser.find("a[href^='/sign-in']").await;
 
     // The owner reads it on the listing's analytics, with the views and the charts.
-    sign_in(&browser, &app.seller, "en").await;
+    browser.sign_in(&app.seller, "en").await;
     browser.open(&format!("/my/achievements/{achievement}/analytics?lang=en")).await;
     let comments = browser.text("#pass-comments").await;
     assert!(comments.contains("Price too high") && comments.contains("报价高于我司预算"), "{comments}");
@@ -47,7 +39,7 @@ async fn a_buyer_passes_with_a_reason_and_the_owner_reads_it_with_the_analytics(
     // Nobody else reads them.
     browser.click("form[action='/sign-out'] button").await;
     browser.find("a[href^='/sign-in']").await;
-    sign_in(&browser, &app.buyer, "en").await;
+    browser.sign_in(&app.buyer, "en").await;
     browser.open(&format!("/my/achievements/{achievement}/analytics?lang=en")).await;
     assert!(!browser.exists("#pass-comments").await, "the analytics are the owner's");
     browser.quit().await;
