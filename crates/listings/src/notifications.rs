@@ -117,6 +117,66 @@ pub async fn notify<C: ConnectionTrait>(db: &C, new: NewNotification) -> Result<
     Ok(true)
 }
 
+/// Who in an organization hears of something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Its active members and administrators.
+    Members,
+    /// Its active administrators only.
+    Admins,
+}
+
+/// The active users of one or more organizations who belong to an audience.
+pub async fn audience<C: ConnectionTrait>(
+    db: &C,
+    organizations: &[Uuid],
+    audience: Audience,
+) -> Result<Vec<crate::entities::user::Model>> {
+    use crate::entities::user;
+    use techex_core::{Role, RoleSet};
+    let users = user::Entity::find()
+        .filter(user::Column::OrganizationId.is_in(organizations.iter().copied()))
+        .filter(user::Column::Status.eq("active"))
+        .order_by_asc(user::Column::Id)
+        .all(db)
+        .await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| {
+            let roles = RoleSet::from_stored(&u.roles);
+            match audience {
+                Audience::Members => roles.contains(Role::Member) || roles.contains(Role::OrgAdmin),
+                Audience::Admins => roles.contains(Role::OrgAdmin),
+            }
+        })
+        .collect())
+}
+
+/// Notifies an organization's audience, each reader once: `notice` with its reader
+/// (`user_id` is replaced) and the reader's id appended to its dedupe key; `except` (the
+/// user who acted) is skipped. Returns how many notifications were new.
+pub async fn notify_members<C: ConnectionTrait>(
+    db: &C,
+    organization: Uuid,
+    audience_of: Audience,
+    except: Option<Uuid>,
+    notice: &NewNotification,
+) -> Result<u32> {
+    let mut new = 0;
+    for reader in audience(db, &[organization], audience_of).await? {
+        if except == Some(reader.id) {
+            continue;
+        }
+        let mut one = notice.clone();
+        one.user_id = reader.id;
+        one.dedupe_key = format!("{}:{}", notice.dedupe_key, reader.id);
+        if notify(db, one).await? {
+            new += 1;
+        }
+    }
+    Ok(new)
+}
+
 /// One notification by its id (for the mail that tells it).
 pub async fn view_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<NotificationView>> {
     Ok(notification::Entity::find_by_id(id).one(db).await?.map(NotificationView::from))

@@ -6,6 +6,7 @@ use crate::auth::hash_password;
 use crate::confirmations;
 use crate::entities::{organization, user};
 use crate::error::{ListingsError, Result, check_version};
+use crate::notifications::{Audience, NewNotification, notify_members};
 use crate::reference::resolve_region;
 use crate::versioned::Versioned;
 use chrono::Utc;
@@ -474,25 +475,15 @@ async fn notify_admins<C: ConnectionTrait>(
     message: techex_core::message::MessageKey,
     body: Option<String>,
 ) -> Result<()> {
-    let members = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(org.id))
-        .filter(user::Column::Status.eq("active"))
-        .all(db)
-        .await?;
-    for member in members.into_iter().filter(|m| RoleSet::from_stored(&m.roles).contains(Role::OrgAdmin)) {
-        crate::notifications::notify(
-            db,
-            crate::notifications::NewNotification {
-                user_id: member.id,
-                kind: kind.into(),
-                message: message.into(),
-                body: body.clone(),
-                entity_type: Some("organization".into()),
-                entity_id: Some(org.id),
-                dedupe_key: format!("organization:{}:{kind}:{}:{}", org.id, org.version, member.id),
-            },
-        )
-        .await?;
-    }
+    let notice = NewNotification {
+        user_id: Uuid::nil(),
+        kind: kind.into(),
+        message: message.into(),
+        body,
+        entity_type: Some("organization".into()),
+        entity_id: Some(org.id),
+        dedupe_key: format!("organization:{}:{kind}:{}", org.id, org.version),
+    };
+    notify_members(db, org.id, Audience::Admins, None, &notice).await?;
     Ok(())
 }

@@ -19,6 +19,7 @@ use techex_core::{Actor, FieldErrors, PageRequest, msg, new_id};
 use techex_listings::blobs::{BlobStore, Bytes, content_hash_off_thread};
 use techex_listings::documents::{clean_filename, detect_content_type};
 use techex_listings::entities::user;
+use techex_listings::notifications::{Audience, audience};
 use techex_listings::{ListingsError, audit};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -207,18 +208,7 @@ async fn readers<C: ConnectionTrait>(db: &C, deal: &deal::Model, channel: &str) 
     if channel != CAUCUS_SELLER {
         orgs.push(deal.buyer_org_id);
     }
-    let mut users: Vec<Uuid> = user::Entity::find()
-        .filter(user::Column::OrganizationId.is_in(orgs))
-        .filter(user::Column::Status.eq("active"))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            let roles = techex_core::RoleSet::from_stored(&u.roles);
-            roles.contains(techex_core::Role::Member) || roles.contains(techex_core::Role::OrgAdmin)
-        })
-        .map(|u| u.id)
-        .collect();
+    let mut users: Vec<Uuid> = audience(db, &orgs, Audience::Members).await?.into_iter().map(|u| u.id).collect();
     if let Some(broker) = deal.broker_id.filter(|_| deal.broker_status.as_deref() == Some("accepted")) {
         users.push(broker);
     }

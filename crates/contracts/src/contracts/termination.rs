@@ -233,21 +233,19 @@ pub(crate) async fn notify_organization<C: ConnectionTrait>(
     organization_id: Uuid,
     notice: &ContractNotice<'_>,
 ) -> Result<u32> {
-    let members = techex_listings::entities::user::Entity::find()
-        .filter(techex_listings::entities::user::Column::OrganizationId.eq(organization_id))
-        .filter(techex_listings::entities::user::Column::Status.eq("active"))
-        .all(db)
-        .await?;
-    let mut new = 0;
-    for member in members {
-        let roles = techex_core::RoleSet::from_stored(&member.roles);
-        if (roles.contains(Role::Member) || roles.contains(Role::OrgAdmin))
-            && notify_member(db, contract, member.id, notice).await?
-        {
-            new += 1;
-        }
-    }
-    Ok(new)
+    let template = new_notification(contract, Uuid::nil(), notice);
+    let template = techex_listings::notifications::NewNotification {
+        dedupe_key: format!("contract:{}:{}", contract.id, notice.key),
+        ..template
+    };
+    techex_listings::notifications::notify_members(
+        db,
+        organization_id,
+        techex_listings::notifications::Audience::Members,
+        None,
+        &template,
+    )
+    .await
 }
 
 /// One notification about a contract to one user; whether it was new.
@@ -257,19 +255,24 @@ pub(crate) async fn notify_member<C: ConnectionTrait>(
     user_id: Uuid,
     notice: &ContractNotice<'_>,
 ) -> Result<bool> {
-    techex_listings::notifications::notify(
-        db,
-        techex_listings::notifications::NewNotification {
-            user_id,
-            kind: notice.kind.into(),
-            message: notice.message.clone(),
-            body: notice.body.clone(),
-            entity_type: Some(ENTITY.into()),
-            entity_id: Some(contract.id),
-            dedupe_key: format!("contract:{}:{}:{user_id}", contract.id, notice.key),
-        },
-    )
-    .await
+    techex_listings::notifications::notify(db, new_notification(contract, user_id, notice)).await
+}
+
+/// The notification of a contract notice to one user.
+fn new_notification(
+    contract: &contract::Model,
+    user_id: Uuid,
+    notice: &ContractNotice<'_>,
+) -> techex_listings::notifications::NewNotification {
+    techex_listings::notifications::NewNotification {
+        user_id,
+        kind: notice.kind.into(),
+        message: notice.message.clone(),
+        body: notice.body.clone(),
+        entity_type: Some(ENTITY.into()),
+        entity_id: Some(contract.id),
+        dedupe_key: format!("contract:{}:{}:{user_id}", contract.id, notice.key),
+    }
 }
 
 #[cfg(test)]

@@ -18,9 +18,9 @@
 
 use crate::achievements::OwnerBrief;
 use crate::audit;
-use crate::entities::{achievement, document, open_licence, open_licence_grant, organization, user};
+use crate::entities::{achievement, document, open_licence, open_licence_grant, organization};
 use crate::error::{ListingsError, Result, check_version};
-use crate::notifications::{NewNotification, notify};
+use crate::notifications::{Audience, NewNotification, notify_members};
 use crate::versioned::Versioned;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -466,26 +466,16 @@ pub async fn notify_patentee<C: ConnectionTrait>(
     body: Option<String>,
     key: &str,
 ) -> Result<()> {
-    let members = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(model.organization_id))
-        .filter(user::Column::Status.eq("active"))
-        .all(db)
-        .await?;
-    for member in members {
-        notify(
-            db,
-            NewNotification {
-                user_id: member.id,
-                kind: kind.into(),
-                message: message.into(),
-                body: body.clone(),
-                entity_type: Some(ENTITY.into()),
-                entity_id: Some(model.id),
-                dedupe_key: format!("open_licence:{}:{kind}:{key}:{}", model.id, member.id),
-            },
-        )
-        .await?;
-    }
+    let notice = NewNotification {
+        user_id: Uuid::nil(),
+        kind: kind.into(),
+        message: message.into(),
+        body,
+        entity_type: Some(ENTITY.into()),
+        entity_id: Some(model.id),
+        dedupe_key: format!("open_licence:{}:{kind}:{key}", model.id),
+    };
+    notify_members(db, model.organization_id, Audience::Members, None, &notice).await?;
     Ok(())
 }
 

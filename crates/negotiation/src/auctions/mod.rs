@@ -27,7 +27,7 @@ use techex_core::{Actor, Currency, FieldErrors, MessageKey, PageRequest, Role, m
 use techex_listings::achievements::OwnerBrief;
 use techex_listings::entities::{achievement, organization};
 use techex_listings::error::check_version;
-use techex_listings::notifications::{NewNotification, notify};
+use techex_listings::notifications::{Audience, NewNotification};
 use techex_listings::versioned::Versioned;
 use techex_listings::{ListingsError, audit};
 use utoipa::{IntoParams, ToSchema};
@@ -440,27 +440,16 @@ async fn notify_org<C: ConnectionTrait>(
     message: MessageKey,
     key: &str,
 ) -> Result<()> {
-    use techex_listings::entities::user;
-    let members = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(org))
-        .filter(user::Column::Status.eq("active"))
-        .all(db)
-        .await?;
-    for member in members {
-        notify(
-            db,
-            NewNotification {
-                user_id: member.id,
-                kind: kind.into(),
-                message: message.into(),
-                body: None,
-                entity_type: Some(ENTITY.into()),
-                entity_id: Some(model.id),
-                dedupe_key: format!("auction:{}:{key}:{}", model.id, member.id),
-            },
-        )
-        .await?;
-    }
+    let notice = NewNotification {
+        user_id: Uuid::nil(),
+        kind: kind.into(),
+        message: message.into(),
+        body: None,
+        entity_type: Some(ENTITY.into()),
+        entity_id: Some(model.id),
+        dedupe_key: format!("auction:{}:{key}", model.id),
+    };
+    techex_listings::notifications::notify_members(db, org, Audience::Members, None, &notice).await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Notifications about a deal to a side's members or to one user.
 
 use super::*;
+use techex_listings::notifications::{Audience, notify_members};
 
 /// Sends a notification about a deal to every member of one side (except the actor).
 pub(crate) async fn notify_side<C: ConnectionTrait>(
@@ -15,21 +16,16 @@ pub(crate) async fn notify_side<C: ConnectionTrait>(
         Side::Seller => deal.seller_org_id,
         Side::Buyer => deal.buyer_org_id,
     };
-    let members = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(org))
-        .filter(user::Column::Status.eq("active"))
-        .all(db)
-        .await?;
-    for member in members {
-        if actor.is_some_and(|a| a.user_id == member.id) {
-            continue;
-        }
-        let roles = techex_core::RoleSet::from_stored(&member.roles);
-        if !(roles.contains(Role::Member) || roles.contains(Role::OrgAdmin)) {
-            continue;
-        }
-        notify_user(db, deal, member.id, kind, message.clone(), &format!("{kind}:{}", deal.version)).await?;
-    }
+    let notice = NewNotification {
+        user_id: Uuid::nil(),
+        kind: kind.chars().take(32).collect(),
+        message,
+        body: None,
+        entity_type: Some(ENTITY.into()),
+        entity_id: Some(deal.id),
+        dedupe_key: format!("deal:{}:{kind}:{}", deal.id, deal.version),
+    };
+    notify_members(db, org, Audience::Members, actor.map(|a| a.user_id), &notice).await?;
     Ok(())
 }
 
