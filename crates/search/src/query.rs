@@ -366,16 +366,24 @@ impl Compiler<'_> {
                 queries.push(query);
                 alternatives.insert(0, Alternative { label: surface.to_string(), marks });
             }
-            // The span's own words anywhere, all of them, count for less.
-            let words: Vec<Box<dyn Query>> = tokens
+            // The span's own words count as they would without the set, each where it is
+            // found: a listing on a `hull form` is not lost to a query's `ship hull` because
+            // the set holds that phrase (with all of them required, it scored nothing).
+            let words: Vec<&Analyzed> = tokens
                 .iter()
                 .filter(|t| t.from >= span.from && t.to <= span.to)
                 .filter(|t| !is_stopword(text.get(t.from..t.to).unwrap_or("")))
-                .map(|t| word_query(self.fields, t, text.get(t.from..t.to).unwrap_or(&t.text), true))
                 .collect();
             if words.len() > 1 {
-                let all: Vec<(Occur, Box<dyn Query>)> = words.into_iter().map(|w| (Occur::Must, w)).collect();
-                queries.push(boosted(Box::new(BooleanQuery::new(all)), 0.5));
+                let mut each: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for token in words {
+                    let word = text.get(token.from..token.to).unwrap_or(&token.text);
+                    each.push((Occur::Should, word_query(self.fields, token, word, true)));
+                    let mut marks = Marks::default();
+                    marks.add(token, word);
+                    alternatives.push(Alternative { label: word.to_string(), marks });
+                }
+                queries.push(Box::new(BooleanQuery::new(each)));
             }
             if !queries.is_empty() {
                 self.plan.units.push(Unit { query: best_of(queries), alternatives });
