@@ -76,6 +76,10 @@ pub struct BenchSearchArgs {
     /// Write each judged query's nDCG@10 per engine to this file (JSON lines).
     #[arg(long)]
     pub per_query: Option<PathBuf>,
+    /// Print techex's first hits for each judged query containing this text, with the
+    /// terms they matched and the relevant documents (for tuning).
+    #[arg(long)]
+    pub show: Option<String>,
     /// Times each client runs the query set (more rounds, steadier figures).
     #[arg(long, default_value_t = 1)]
     pub rounds: usize,
@@ -126,7 +130,7 @@ async fn run_in(args: &BenchSearchArgs, work: &std::path::Path) -> anyhow::Resul
             None => None,
         };
         for (set, language) in [(&chinese, "Chinese"), (&english, "English")] {
-            let report = relevance::evaluate(work, set)?;
+            let report = relevance::evaluate(work, set, args.show.as_deref())?;
             report::print_relevance(&report);
             targets.add_relevance(&report, language);
             if let Some(out) = per_query.as_mut() {

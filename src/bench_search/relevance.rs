@@ -2,7 +2,7 @@
 
 use super::baselines::{Bm25, Tokenization};
 use super::corpus::{document_id, organization_model};
-use super::judged::{JudgedDoc, JudgedSet};
+use super::judged::{JudgedDoc, JudgedQuery, JudgedSet};
 use super::metrics::{Scores, Tally};
 use std::collections::HashMap;
 use std::io::Write;
@@ -71,7 +71,7 @@ pub fn relevance_request(query: &str, english: bool) -> SearchRequest {
 }
 
 /// techex as served (`SearchIndex::search`, documents built by `achievement_document`).
-fn techex_scores(work: &Path, set: &JudgedSet) -> anyhow::Result<(Tally, Vec<String>)> {
+fn techex_scores(work: &Path, set: &JudgedSet, show: Option<&str>) -> anyhow::Result<(Tally, Vec<String>)> {
     let dir = work.join(format!("relevance-{}", if set.english { "en" } else { "zh" }));
     std::fs::remove_dir_all(&dir).ok();
     let index = SearchIndex::open_or_create(&dir)?;
@@ -91,7 +91,12 @@ fn techex_scores(work: &Path, set: &JudgedSet) -> anyhow::Result<(Tally, Vec<Str
     let mut refused = Vec::new();
     for query in &set.queries {
         let ranked: Vec<usize> = match index.search(&relevance_request(&query.text, set.english)) {
-            Ok(results) => results.hits.iter().filter_map(|hit| position_of.get(&hit.card.id).copied()).collect(),
+            Ok(results) => {
+                if show.is_some_and(|text| query.text.contains(text)) {
+                    show_hits(set, query, &results.hits, &position_of);
+                }
+                results.hits.iter().filter_map(|hit| position_of.get(&hit.card.id).copied()).collect()
+            }
             Err(error) => {
                 tracing::warn!(query = %query.text, %error, "techex refused a judged query");
                 refused.push(query.text.clone());
@@ -103,6 +108,29 @@ fn techex_scores(work: &Path, set: &JudgedSet) -> anyhow::Result<(Tally, Vec<Str
     drop(index);
     std::fs::remove_dir_all(&dir).ok();
     Ok((tally, refused))
+}
+
+/// Prints techex's first hits for a judged query (`--show`), the relevant ones starred,
+/// with the terms each matched, then the relevant documents: for reading why a query
+/// ranks as it does while tuning.
+fn show_hits(
+    set: &JudgedSet,
+    query: &JudgedQuery,
+    hits: &[techex_search::search::Hit],
+    position_of: &HashMap<Uuid, usize>,
+) {
+    println!("\n{} — relevant: {}", query.text, query.relevant.len());
+    for hit in hits.iter().take(10) {
+        let Some(&position) = position_of.get(&hit.card.id) else { continue };
+        let star = if query.relevant.contains(&position) { "*" } else { " " };
+        let terms: Vec<&str> = hit.matched.iter().map(|m| m.term.as_str()).collect();
+        println!("  {star} {position:>5} {:>8.3}  {}  [{}]", hit.score, hit.title, terms.join(", "));
+    }
+    let mut relevant: Vec<usize> = query.relevant.iter().copied().collect();
+    relevant.sort_unstable();
+    for position in relevant {
+        println!("  relevant {position:>5}  {}", set.docs[position].title);
+    }
 }
 
 fn baseline_scores(set: &JudgedSet, tokenization: Tokenization) -> Tally {
@@ -118,9 +146,9 @@ fn baseline_scores(set: &JudgedSet, tokenization: Tokenization) -> Tally {
 /// Runs techex and the baselines of the set's language over one judged set. The
 /// target baseline is character bigrams for Chinese and, for English, the better of
 /// plain and stemmed words.
-pub fn evaluate(work: &Path, set: &JudgedSet) -> anyhow::Result<SetReport> {
+pub fn evaluate(work: &Path, set: &JudgedSet, show: Option<&str>) -> anyhow::Result<SetReport> {
     tracing::info!(set = set.name, docs = set.docs.len(), queries = set.queries.len(), "relevance run");
-    let (techex, refused) = techex_scores(work, set)?;
+    let (techex, refused) = techex_scores(work, set, show)?;
     let mut engines = vec![EngineScores {
         label: "techex (SearchIndex::search, as served)".into(),
         scores: techex.scores(),
