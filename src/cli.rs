@@ -53,12 +53,6 @@ pub enum Command {
     /// Rebuild the search index from the database (into a fresh directory, swapped in
     /// atomically; a running server switches to it).
     Reindex(ReindexArgs),
-    /// Measure publish-and-read throughput on SQLite and PostgreSQL.
-    Bench(BenchArgs),
-    /// The search benchmark: relevance on judged Chinese and English sets against BM25
-    /// baselines (nDCG@10, Recall@100, zero hits); speed against PostgreSQL FTS and
-    /// SQLite FTS5 at 100k and 1M achievements, indexing, HTTP tail latency, memory.
-    BenchSearch(crate::bench_search::BenchSearchArgs),
     /// The center's administration: `admin create` installs the center and its first
     /// platform administrator on a fresh database.
     Admin(AdminArgs),
@@ -252,23 +246,4 @@ pub struct ExportArgs {
     /// Output file [default: standard output].
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// Achievements to publish per backend.
-    #[arg(long, default_value_t = 300)]
-    pub achievements: usize,
-    /// Reads per backend.
-    #[arg(long, default_value_t = 3000)]
-    pub reads: usize,
-    /// Concurrent clients.
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
-    /// PostgreSQL server to measure (a scratch database is created and dropped).
-    #[arg(long, env = "TECHEX_BENCH_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
-    pub postgres: String,
-    /// Skip PostgreSQL.
-    #[arg(long)]
-    pub sqlite_only: bool,
 }

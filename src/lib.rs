@@ -3,8 +3,6 @@
 
 pub mod admin;
 pub mod backup;
-pub mod bench;
-pub mod bench_search;
 pub mod bootstrap;
 pub mod cli;
 pub mod commands;

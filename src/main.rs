@@ -1,4 +1,5 @@
-//! The `techex` command: serve, migrate, seed, import, export and bench.
+//! The `techex` command: serve, migrate, seed, import, export, reindex, administration,
+//! payments, documents, backup and restore (the benchmarks are `techex-bench`).
 
 use anyhow::Context;
 use clap::Parser;
@@ -16,8 +17,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(args) => techex::commands::import(settings, args).await,
         Command::Export(args) => techex::commands::export(settings, args).await,
         Command::Reindex(_) => techex::commands::reindex(settings).await,
-        Command::Bench(args) => techex::bench::run(settings, args).await,
-        Command::BenchSearch(args) => techex::bench_search::run(args).await,
         Command::Admin(args) => techex::admin::run(settings, args).await,
         Command::Payments(args) => techex::commands::payments(settings, args).await,
         Command::Documents(args) => techex::documents::run(settings, args).await,

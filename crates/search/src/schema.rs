@@ -50,7 +50,7 @@ pub struct Fields {
 
 /// The word fields a query word is scored in, with their boosts. The body holds the
 /// title too, so a word of the title scores 1.5 times a word of the abstract; measured
-/// on the judged sets of `bench-search`, stronger title boosts ranked worse in both
+/// on the judged sets of `techex-bench search`, stronger title boosts ranked worse in both
 /// languages.
 pub fn text_fields(fields: &Fields) -> [(Field, f32); 4] {
     [(fields.body, 1.0), (fields.title, 0.5), (fields.keywords, 1.0), (fields.labels, 0.6)]

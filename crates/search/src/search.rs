@@ -167,7 +167,7 @@ pub const COORDINATED: usize = 100;
 /// holding most of a long question's words outranks one repeating a few of them. BM25
 /// alone sums the units, and a frequent pair of words (`neural networks`) with its
 /// proximity bonus outweighed the rarer words that said what was asked (`reservoir
-/// permeability`). Measured on the judged sets of `bench-search` (reordering the first
+/// permeability`). Measured on the judged sets of `techex-bench search` (reordering the first
 /// pass's top 100): English nDCG@10 0.880 → 0.894, Chinese up 0.000–0.003 on six seeds.
 /// Only the given documents are looked at: each unit's scorer seeks to them in order.
 fn coverage(searcher: &tantivy::Searcher, plan: &Plan, addresses: &[DocAddress]) -> Result<Vec<f64>> {

@@ -2,13 +2,13 @@
 //! tantivy indexing of the same documents.
 
 use super::corpus::{Base, achievement_row, bar, organization_model};
-use crate::bootstrap::{NewOrganization, organization_with_member};
-use crate::scratch::ScratchDatabase;
 use anyhow::bail;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
+use techex::bootstrap::{NewOrganization, organization_with_member};
+use techex::scratch::ScratchDatabase;
 use techex_core::Role;
 use techex_core::domain::OrgKind;
 use techex_listings::entities::{achievement, outbox};

@@ -98,6 +98,24 @@ pub fn rss_kib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// The `techex` binary to serve with: `TECHEX_BIN`, or the one built beside this one
+/// (`cargo build --release` builds both into `target/release`).
+fn techex_binary() -> anyhow::Result<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os("TECHEX_BIN") {
+        return Ok(path.into());
+    }
+    let here = std::env::current_exe()?;
+    let beside = here.with_file_name(format!("techex{}", std::env::consts::EXE_SUFFIX));
+    if !beside.is_file() {
+        bail!(
+            "the HTTP run serves with the techex binary, and there is none at {}: build it first \
+             (cargo build --release --bin techex) or name it with TECHEX_BIN",
+            beside.display()
+        );
+    }
+    Ok(beside)
+}
+
 /// Serves the index from a separate `techex serve` and measures `/api/v1/search`.
 pub async fn http_run(
     work: &Path,
@@ -108,7 +126,7 @@ pub async fn http_run(
     let data = work.join("serve-data");
     std::fs::create_dir_all(&data)?;
     let port = free_port()?;
-    let binary = std::env::current_exe()?;
+    let binary = techex_binary()?;
     let mut child = std::process::Command::new(binary)
         .args(["serve", "--no-demo", "--addr", &format!("127.0.0.1:{port}")])
         .env("TECHEX_DATA_DIR", &data)

@@ -5,7 +5,7 @@
 //!   Only title and abstract are indexed, so the answer is not in the index. Keywords
 //!   with 2..=30 relevant records are eligible; a seeded shuffle picks the queries.
 //! - **English**: natural-language questions written by hand against the English texts
-//!   of the demo achievements (`bench/english_queries.jsonl`), each with the demo ids
+//!   of the demo achievements (`crates/bench/data/english_queries.jsonl`), each with the demo ids
 //!   judged relevant. Title, summary and abstract are indexed, never the keywords.
 
 use super::corpus::{CslRecord, DemoEnglish};
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The checked-in English questions.
-pub const ENGLISH_QUERIES: &str = include_str!("../../bench/english_queries.jsonl");
+pub const ENGLISH_QUERIES: &str = include_str!("../../data/english_queries.jsonl");
 
 /// A document of a judged set: what every engine indexes, and nothing else.
 #[derive(Debug, Clone)]

@@ -1,4 +1,4 @@
-//! `techex bench-search`: relevance and speed of search on public text.
+//! `techex-bench search`: relevance and speed of search on public text.
 //!
 //! **Relevance** (`relevance`): two judged sets built from public data (`judged`) —
 //! CSL author keywords over Chinese titles and abstracts, and hand-written English
@@ -45,7 +45,7 @@ pub struct BenchSearchArgs {
     #[arg(long, default_value_t = 11)]
     pub seed: u64,
     /// English judged questions (JSON lines `{"query", "relevant": [demo source_id…]}`)
-    /// [default: bench/english_queries.jsonl, built into the binary].
+    /// [default: crates/bench/data/english_queries.jsonl, built into the binary].
     #[arg(long)]
     pub english_queries: Option<PathBuf>,
     /// Concurrent clients for the throughput and tail-latency runs.
@@ -85,7 +85,7 @@ pub struct BenchSearchArgs {
     pub rounds: usize,
 }
 
-/// `techex bench-search`
+/// `techex-bench search`
 pub async fn run(args: &BenchSearchArgs) -> anyhow::Result<()> {
     let work = match &args.work_dir {
         Some(dir) => dir.clone(),
@@ -110,7 +110,7 @@ async fn run_in(args: &BenchSearchArgs, work: &std::path::Path) -> anyhow::Resul
     let english = judged::english_set(&demo, &questions)?;
     let mut targets = Targets::default();
     println!(
-        "techex bench-search: CSL {} records ({} with abstract and keywords), {} demo achievements in English",
+        "techex-bench search: CSL {} records ({} with abstract and keywords), {} demo achievements in English",
         records.len(),
         chinese.docs.len(),
         demo.len()

@@ -7,10 +7,10 @@
 
 use super::corpus::{Base, bar, segment};
 use super::report::Latencies;
-use crate::scratch::ScratchDatabase;
 use sea_orm::{ConnectionTrait, Database};
 use std::path::Path;
 use std::time::Instant;
+use techex::scratch::ScratchDatabase;
 use techex_search::analysis;
 
 /// A tsquery ORing the query's words; each word keeps its letters and digits only, so

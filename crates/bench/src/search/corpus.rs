@@ -41,7 +41,7 @@ pub struct DemoEnglish {
 
 /// The demo achievements, as shipped with the binary.
 pub fn demo_english() -> anyhow::Result<Vec<DemoEnglish>> {
-    include_str!("../../demo/achievements.jsonl")
+    include_str!("../../../../demo/achievements.jsonl")
         .lines()
         .filter(|line| !line.trim().is_empty())
         .map(|line| serde_json::from_str(line).context("demo achievement line"))
@@ -147,7 +147,7 @@ pub fn achievement_row(index: usize, base: &Base, org: Uuid, user: Uuid) -> achi
         asking_price_minor: Some(((index * 7919) % 500 + 1) as i64 * 1_000_000),
         keywords: StringList(base.keywords.clone()),
         region: REGIONS[index % REGIONS.len()].into(),
-        ..crate::bootstrap::published_achievement(document_id(index), org, user, String::new())
+        ..techex::bootstrap::published_achievement(document_id(index), org, user, String::new())
     }
 }
 

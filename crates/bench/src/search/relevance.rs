@@ -42,7 +42,7 @@ pub struct SetReport {
 /// set, and every other attribute the same for all documents (field, kind, region,
 /// owner without a name), so that nothing but the text can tell documents apart.
 fn judged_row(position: usize, doc: &JudgedDoc, english: bool, org: Uuid) -> achievement::Model {
-    let mut row = crate::bootstrap::published_achievement(document_id(position), org, org, String::new());
+    let mut row = techex::bootstrap::published_achievement(document_id(position), org, org, String::new());
     let text = |value: &str| (!value.trim().is_empty()).then(|| value.to_string());
     if english {
         row.title_zh = None;

@@ -1,22 +1,41 @@
-//! `techex bench`: publish-and-read throughput of the API on SQLite and PostgreSQL,
+//! `techex-bench api`: publish-and-read throughput of the API on SQLite and PostgreSQL,
 //! each against a baseline measured in the same run on the same database: raw
 //! sea-orm inserts and primary-key reads without HTTP, authorization, audit or outbox.
 //! The ratios say what the workflow and the HTTP edge cost.
 
-use crate::bootstrap::{NewOrganization, organization_with_member};
-use crate::cli::BenchArgs;
-use crate::scratch::ScratchDatabase;
-use crate::settings::Settings;
 use anyhow::{Context, bail};
+use clap::Args;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+use techex::bootstrap::{NewOrganization, organization_with_member};
+use techex::scratch::ScratchDatabase;
 use techex_core::domain::OrgKind;
 use techex_core::{Role, new_id};
 use techex_listings::entities::achievement;
 use techex_server::{Application, Config};
+
+/// `techex-bench api`: publish-and-read throughput of the API.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Achievements to publish per backend.
+    #[arg(long, default_value_t = 300)]
+    pub achievements: usize,
+    /// Reads per backend.
+    #[arg(long, default_value_t = 3000)]
+    pub reads: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// PostgreSQL server to measure (a scratch database is created and dropped).
+    #[arg(long, env = "TECHEX_BENCH_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub postgres: String,
+    /// Skip PostgreSQL.
+    #[arg(long)]
+    pub sqlite_only: bool,
+}
 
 /// Latency and throughput of one measured phase.
 #[derive(Debug, Clone)]
@@ -228,7 +247,7 @@ pub async fn measure(
     for index in 0..args.achievements {
         let began = Instant::now();
         let id = new_id();
-        achievement::ActiveModel::from(crate::bootstrap::published_achievement(
+        achievement::ActiveModel::from(techex::bootstrap::published_achievement(
             id,
             university.id,
             seller_user.id,
@@ -279,10 +298,10 @@ fn print(report: &BackendReport) {
     );
 }
 
-/// `techex bench`
-pub async fn run(_settings: Settings, args: &crate::cli::BenchArgs) -> anyhow::Result<()> {
+/// `techex-bench api`
+pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     println!(
-        "techex bench: {} achievements published and {} reads per backend, {} concurrent clients",
+        "techex-bench api: {} achievements published and {} reads per backend, {} concurrent clients",
         args.achievements, args.reads, args.concurrency
     );
     let directory = tempfile_dir()?;
