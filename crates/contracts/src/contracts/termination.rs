@@ -233,19 +233,8 @@ pub(crate) async fn notify_organization<C: ConnectionTrait>(
     organization_id: Uuid,
     notice: &ContractNotice<'_>,
 ) -> Result<u32> {
-    let template = new_notification(contract, Uuid::nil(), notice);
-    let template = techex_listings::notifications::NewNotification {
-        dedupe_key: format!("contract:{}:{}", contract.id, notice.key),
-        ..template
-    };
-    techex_listings::notifications::notify_members(
-        db,
-        organization_id,
-        techex_listings::notifications::Audience::Members,
-        None,
-        &template,
-    )
-    .await
+    use techex_listings::notifications::{Audience, notify_members};
+    notify_members(db, organization_id, Audience::Members, None, &template(contract, notice)).await
 }
 
 /// One notification about a contract to one user; whether it was new.
@@ -255,23 +244,26 @@ pub(crate) async fn notify_member<C: ConnectionTrait>(
     user_id: Uuid,
     notice: &ContractNotice<'_>,
 ) -> Result<bool> {
-    techex_listings::notifications::notify(db, new_notification(contract, user_id, notice)).await
+    let mut one = template(contract, notice);
+    one.user_id = user_id;
+    one.dedupe_key = format!("{}:{user_id}", one.dedupe_key);
+    techex_listings::notifications::notify(db, one).await
 }
 
-/// The notification of a contract notice to one user.
-fn new_notification(
+/// A contract notice before it has a reader: `notify_members` fills in each reader and
+/// ends the dedupe key with the reader's id, as `notify_member` does for one user.
+fn template(
     contract: &contract::Model,
-    user_id: Uuid,
     notice: &ContractNotice<'_>,
 ) -> techex_listings::notifications::NewNotification {
     techex_listings::notifications::NewNotification {
-        user_id,
+        user_id: Uuid::nil(),
         kind: notice.kind.into(),
         message: notice.message.clone(),
         body: notice.body.clone(),
         entity_type: Some(ENTITY.into()),
         entity_id: Some(contract.id),
-        dedupe_key: format!("contract:{}:{}:{user_id}", contract.id, notice.key),
+        dedupe_key: format!("contract:{}:{}", contract.id, notice.key),
     }
 }
 
