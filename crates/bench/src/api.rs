@@ -6,7 +6,6 @@
 use anyhow::{Context, bail};
 use clap::Args;
 use futures::StreamExt;
-use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -71,14 +70,6 @@ pub struct BackendReport {
     pub raw_insert: Measurement,
     pub read: Measurement,
     pub raw_read: Measurement,
-}
-
-fn bar(len: usize, what: &str) -> ProgressBar {
-    ProgressBar::new(len as u64).with_style(
-        ProgressStyle::with_template(&format!("{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}}"))
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    )
 }
 
 async fn expect_ok(response: reqwest::Response) -> anyhow::Result<Value> {
@@ -168,7 +159,7 @@ pub async fn measure(
     let seller = login(&client, &base, "seller@bench.local").await?;
     let reviewer = login(&client, &base, "reviewer@bench.local").await?;
 
-    let progress = bar(args.achievements, &format!("{backend}: publishing"));
+    let progress = crate::bar(args.achievements as u64, &format!("{backend}: publishing"));
     let started = Instant::now();
     let results: Vec<anyhow::Result<(String, Duration)>> = futures::stream::iter(0..args.achievements)
         .map(|index| {
@@ -216,7 +207,7 @@ pub async fn measure(
     }
     let publish = Measurement::from_samples(samples, publish_elapsed);
 
-    let progress = bar(args.reads, &format!("{backend}: reading"));
+    let progress = crate::bar(args.reads as u64, &format!("{backend}: reading"));
     let started = Instant::now();
     let results: Vec<anyhow::Result<Duration>> = futures::stream::iter(0..args.reads)
         .map(|index| {

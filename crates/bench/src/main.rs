@@ -11,6 +11,7 @@ mod api;
 mod search;
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, Parser)]
 #[command(name = "techex-bench", version, about = "techex's benchmarks, against baselines measured in the same run")]
@@ -37,4 +38,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Api(args) => api::run(args).await,
         Command::Search(args) => search::run(args).await,
     }
+}
+
+/// A progress bar for a long step of either benchmark, with its rate and time left.
+pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
+    ProgressBar::new(len).with_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} ({{per_sec}}, {{eta}} left)"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    )
 }

@@ -2,7 +2,6 @@
 //! the rows and index documents made of them, and the query set of the speed runs.
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use std::path::Path;
 use techex_listings::entities::{StringList, achievement, organization};
@@ -72,17 +71,6 @@ const FIELDS: [&str; 6] =
 const KINDS: [&str; 3] = ["invention_patent", "technical_secret", "software_copyright"];
 const MATURITIES: [&str; 3] = ["lab", "pilot", "mass_production"];
 const REGIONS: [&str; 4] = ["370100", "370200", "370600", "370700"];
-
-/// A progress bar in the benchmark's style.
-pub fn bar(len: u64, what: &str) -> ProgressBar {
-    ProgressBar::new(len).with_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} ({{per_sec}}, {{eta}} left)"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    )
-}
 
 /// The base records of the speed runs: every CSL record (title, abstract, keywords)
 /// and every demo achievement's English text.

@@ -5,8 +5,9 @@
 //! runs inside the timer, as it does in techex's served path, and every query is run
 //! once untimed first so that each engine is measured warm.
 
-use super::corpus::{Base, bar, segment};
+use super::corpus::{Base, segment};
 use super::report::Latencies;
+use crate::bar;
 use sea_orm::{ConnectionTrait, Database};
 use std::path::Path;
 use std::time::Instant;

@@ -1,7 +1,8 @@
 //! Indexing: the served index of the scaled corpus, and the outbox indexer against raw
 //! tantivy indexing of the same documents.
 
-use super::corpus::{Base, achievement_row, bar, organization_model};
+use super::corpus::{Base, achievement_row, organization_model};
+use crate::bar;
 use anyhow::bail;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::path::Path;
