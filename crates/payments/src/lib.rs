@@ -4,4 +4,5 @@ pub mod ledger;
 pub mod metered;
 pub mod milestones;
 pub mod payouts;
+pub mod stripe;
 pub mod webhook;
