@@ -69,3 +69,27 @@ async fn control_characters_never_reach_a_page() {
     body["title_zh"] = serde_json::json!("海水\u{0}淡化\u{1b}膜");
     app.post("/api/v1/achievements", Some(&app.seller), body).await.expect_problem(422, "validation_failed");
 }
+
+#[tokio::test]
+async fn the_way_to_sign_in_keeps_the_page_its_query_and_its_language() {
+    let app = spawn_app().await;
+    let location = |response: &reqwest::Response| {
+        response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    };
+    let english = app
+        .request(reqwest::Method::GET, "/center/audit?from=2026-01-01&lang=en", None)
+        .send()
+        .await
+        .expect("audit page");
+    assert_eq!(english.status().as_u16(), 303);
+    assert_eq!(location(&english), "/sign-in?next=%2Fcenter%2Faudit%3Ffrom%3D2026-01-01%26lang%3Den&lang=en");
+    let sign_in = app.request(reqwest::Method::GET, &location(&english), None).send().await.expect("sign-in page");
+    assert_eq!(sign_in.status().as_u16(), 200);
+    let html = sign_in.text().await.unwrap_or_default();
+    assert!(html.contains("lang=\"en\""), "the sign-in page is in the reader's language: {html}");
+    // Without a query nothing changes; a language that is not one of the site's is dropped.
+    let plain = app.request(reqwest::Method::GET, "/dashboard", None).send().await.expect("dashboard");
+    assert_eq!(location(&plain), "/sign-in?next=%2Fdashboard");
+    let odd = app.request(reqwest::Method::GET, "/dashboard?lang=xx", None).send().await.expect("dashboard");
+    assert_eq!(location(&odd), "/sign-in?next=%2Fdashboard%3Flang%3Dxx");
+}

@@ -286,3 +286,19 @@ async fn a_forgotten_password_is_reset_from_the_pages() {
     assert_eq!(refused.status, 409);
     assert!(refused.html.contains("has been used or has expired"));
 }
+
+#[tokio::test]
+async fn without_smtp_the_forgotten_password_page_says_no_link_can_be_sent() {
+    let app = spawn_app_with(|config| config.smtp_url = None).await;
+    let mut visitor = Browser::new(&app);
+    let form = visitor.get("/forgot-password?lang=en").await;
+    assert_eq!(form.status, 200);
+    assert!(form.html.contains("id=\"mail-off\""), "{}", form.html);
+    assert!(!form.html.contains("id=\"forgot-submit\""), "no form that cannot do what it says");
+    // A form posted anyway (an old tab) is answered with the same notice, never "sent".
+    let posted = visitor.post("/forgot-password?lang=en", &[("email", app.buyer.email.as_str())]).await;
+    assert_eq!(posted.status, 200);
+    assert!(posted.html.contains("id=\"mail-off\"") && !posted.html.contains("id=\"reset-sent\""), "{}", posted.html);
+    let queued = queued::Entity::find().all(&app.db).await.expect("mail queue");
+    assert!(queued.is_empty(), "nothing is queued for a server that sends no mail");
+}

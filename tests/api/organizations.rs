@@ -132,6 +132,11 @@ async fn registration_validates_codes_passwords_and_duplicates() {
 
     let wrong_kind = app.post("/api/v1/organizations", None, json!({"name": "x", "kind": "pirate", "credit_code": valid_code(), "region": "370100", "admin": {"email": "a@b.cn", "display_name": "a", "password": "long-enough-1"}})).await;
     assert_eq!(wrong_kind.expect_problem(422, "validation_failed").error_fields(), ["kind"]);
+    // A field missing from a nested object is named where it is missing, not at its parent.
+    let no_email = app.post("/api/v1/organizations", None, json!({"name": "x", "kind": "enterprise", "credit_code": valid_code(), "region": "370100", "admin": {"display_name": "a", "password": "long-enough-1"}})).await;
+    let no_email = no_email.expect_problem(422, "validation_failed");
+    assert_eq!(no_email.error_fields(), ["admin.email"]);
+    assert_eq!(no_email.body["errors"][0]["pointer"], "/admin/email", "{}", no_email.body);
 
     app.post("/api/v1/organizations", None, registration(&valid_code(), "first@bluesea.example.cn")).await.expect(201);
     app.post("/api/v1/organizations", None, registration(&valid_code(), "second@bluesea.example.cn"))

@@ -1162,7 +1162,28 @@ async fn with_payments_off_the_payment_routes_check_the_milestone_and_the_caller
     app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.seller), reason.clone())
         .await
         .expect_problem(403, "forbidden");
+    // A step the milestone's state does not allow is 409 whether or not payments are on:
+    // an unpaid milestone cannot be rejected, an accepted one neither paid nor rejected.
+    app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.buyer), reason.clone())
+        .await
+        .expect_problem(409, "invalid_transition");
+    {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use techex_contracts::entities::milestone;
+        milestone::Entity::update_many()
+            .col_expr(milestone::Column::Status, Expr::value("accepted"))
+            .filter(milestone::Column::Id.eq(uuid::Uuid::parse_str(&first).expect("uuid")))
+            .exec(&app.db)
+            .await
+            .expect("accept the milestone behind the API's back");
+    }
+    for action in ["pay", "card-setup"] {
+        app.post_empty(&format!("/api/v1/milestones/{first}/{action}"), Some(&app.buyer))
+            .await
+            .expect_problem(409, "invalid_transition");
+    }
     app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.buyer), reason)
         .await
-        .expect_problem(503, "unavailable");
+        .expect_problem(409, "invalid_transition");
 }

@@ -401,9 +401,22 @@ async fn demands_are_searchable_and_matched_with_achievements() {
 #[tokio::test]
 async fn saved_searches_alert_once_for_each_newly_published_match() {
     let app = spawn_app().await;
-    app.post("/api/v1/saved-searches", Some(&app.buyer), json!({"name": "储氢", "params": {"q": "储氢 \"unclosed"}}))
+    // A saved search's parameters are its body: their errors are 422 and point into it.
+    let unclosed = app
+        .post("/api/v1/saved-searches", Some(&app.buyer), json!({"name": "储氢", "params": {"q": "储氢 \"unclosed"}}))
         .await
-        .expect_problem(400, "invalid_query");
+        .expect_problem(422, "validation_failed");
+    assert_eq!(unclosed.body["errors"][0]["pointer"], "/params/q", "{}", unclosed.body);
+    let unknown = app
+        .post("/api/v1/saved-searches", Some(&app.buyer), json!({"name": "储氢", "params": {"kind": "zz"}}))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(unknown.body["errors"][0]["pointer"], "/params/kind", "{}", unknown.body);
+    let nameless = app
+        .post("/api/v1/saved-searches", Some(&app.buyer), json!({"name": " ", "params": {"q": "储氢"}}))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(nameless.body["errors"][0]["pointer"], "/name", "{}", nameless.body);
     let saved = app
         .post(
             "/api/v1/saved-searches",
@@ -518,7 +531,15 @@ async fn the_search_page_highlights_matches_and_links_facets() {
     assert!(html.contains("Matched:") && html.contains("(title)"), "the page says why a hit matched: {html}");
     let broken = app.client.get(app.url(&format!("/search?{}", q("海水 \"淡化")))).send().await.expect("page");
     assert_eq!(broken.status(), 200, "a query that does not parse is explained on the page");
-    assert!(broken.text().await.unwrap_or_default().contains("role=\"alert\""));
+    let html = broken.text().await.unwrap_or_default();
+    assert!(html.contains("role=\"alert\""));
+    // Worded in the page's language, never as the message's key.
+    assert!(html.contains("短语的引号没有闭合") && !html.contains("query-phrase-unclosed"), "{html}");
+    let english = app.client.get(app.url(&format!("/search?{}&lang=en", q("海水 \"淡化")))).send().await.expect("page");
+    let html = english.text().await.unwrap_or_default();
+    assert!(html.contains("is never closed") && !html.contains("query-phrase-unclosed"), "{html}");
+    let sorted = app.client.get(app.url("/search?q=x&sort=zzz&lang=en")).send().await.expect("page");
+    assert!(!sorted.text().await.unwrap_or_default().contains("value-not-one-of"));
 }
 
 /// The ids of a search's hits, in order.
@@ -567,6 +588,12 @@ async fn chinese_is_found_below_and_across_word_boundaries() {
     // Stopwords alone match nothing rather than everything.
     assert_eq!(app.search(&q("的")).await.expect(200).body["total"], 0);
     assert_eq!(app.search(&q("一种 的")).await.expect(200).body["total"], 0);
+    // So do punctuation and a word too long to be indexed (a pasted hash): before, they
+    // listed every listing as if no text had been given.
+    assert!(app.search(&q("")).await.expect(200).body["total"].as_u64().is_some_and(|n| n >= 6));
+    for nothing in ["***", "。，、", &"5a83867805".repeat(7)] {
+        assert_eq!(app.search(&q(nothing)).await.expect(200).body["total"], 0, "{nothing}");
+    }
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ pub enum ListingsError {
     #[error("authentication required: {0}")]
     Unauthenticated(String),
     /// The action is not allowed from the entity's current state.
-    #[error("cannot {action} a {entity} that is {state}")]
+    #[error("cannot {action} {} {entity} that is {state}", article(.entity))]
     InvalidTransition { entity: &'static str, action: &'static str, state: String },
     #[error("{0}")]
     Conflict(String),
@@ -37,6 +37,12 @@ pub enum ListingsError {
     Blob(#[from] crate::blobs::BlobError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `a` or `an` before an entity's name ("an achievement", "an offer", "a user").
+fn article(noun: &str) -> &'static str {
+    let vowel_sound = noun.starts_with(['a', 'e', 'i', 'o']) || (noun.starts_with('u') && !noun.starts_with("us"));
+    if vowel_sound { "an" } else { "a" }
 }
 
 impl ListingsError {
@@ -94,5 +100,21 @@ pub fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
     match expected {
         Some(given) if given != current => Err(ListingsError::Stale { given, current }),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod article_tests {
+    use super::ListingsError;
+
+    #[test]
+    fn an_entity_gets_the_article_its_sound_takes() {
+        let says = |entity: &'static str| {
+            ListingsError::InvalidTransition { entity, action: "edit", state: "published".into() }.to_string()
+        };
+        assert_eq!(says("achievement"), "cannot edit an achievement that is published");
+        assert_eq!(says("offer"), "cannot edit an offer that is published");
+        assert_eq!(says("user"), "cannot edit a user that is published");
+        assert_eq!(says("milestone"), "cannot edit a milestone that is published");
     }
 }

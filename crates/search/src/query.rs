@@ -110,7 +110,8 @@ pub struct Plan {
     pub excluded: Vec<Box<dyn Query>>,
     /// Optional bonuses (verbatim text, words close together); they never match alone.
     pub bonus: Vec<Box<dyn Query>>,
-    /// Whether the query held any positive text at all (even only stopwords).
+    /// Whether the query held any positive text at all (even only stopwords, punctuation
+    /// or a word too long to be indexed).
     pub has_text: bool,
 }
 
@@ -120,8 +121,10 @@ impl Plan {
         !self.units.is_empty() || !self.required.is_empty()
     }
 
-    /// Whether the query asked for text but every word was a stopword: it matches nothing.
-    pub fn only_stopwords(&self) -> bool {
+    /// Whether the query asked for text but nothing in it can match (stopwords only,
+    /// punctuation, a word longer than any indexed one): it finds nothing, rather than
+    /// everything as a query without text would.
+    pub fn nothing_searchable(&self) -> bool {
         self.has_text && !self.ranks()
     }
 
@@ -342,11 +345,11 @@ impl Compiler<'_> {
     /// An optional free-text term: one unit per word, a synonym set's span as one unit,
     /// and a bonus for its Chinese text found verbatim.
     fn optional_text(&mut self, text: &str) {
+        self.plan.has_text |= text.chars().any(|c| !c.is_whitespace());
         let tokens = tokens_of(&mut self.analyzer, text);
         if tokens.is_empty() {
             return;
         }
-        self.plan.has_text = true;
         let found = self.synonyms.find(text);
         let mut units_here = 0;
         for span in &found {
@@ -573,8 +576,15 @@ mod tests {
         let labels: Vec<String> = english.units.iter().map(|u| u.alternatives[0].label.to_lowercase()).collect();
         assert_eq!(labels, ["problems", "heat", "conduction", "composite", "slabs", "solved"]);
         assert!(!english.bonus.is_empty(), "neighbouring words earn a proximity bonus");
-        assert!(plan_of("的 了", &none).only_stopwords());
+        assert!(plan_of("的 了", &none).nothing_searchable());
         assert!(!plan_of("", &none).has_text);
+        // Punctuation, symbols and a word too long to be indexed ask for text that cannot
+        // match: nothing is found (a query without text lists everything).
+        for text in ["***", "。，、", "!!! ???", "😀", &"a".repeat(60), &"ZL".repeat(50)] {
+            let plan = plan_of(text, &none);
+            assert!(plan.nothing_searchable(), "{text:?}");
+        }
+        assert!(!plan_of(&format!("{} battery", "a".repeat(80)), &none).nothing_searchable());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use techex_core::text::required_text;
 use techex_core::{Actor, msg, new_id};
+use techex_listings::ListingsError;
 use techex_listings::notifications::{NewNotification, notify};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -56,19 +57,31 @@ fn view(model: saved_search::Model) -> SavedSearchView {
 /// The most saved searches one user may keep.
 pub const MAX_PER_USER: usize = 50;
 
+/// A search parameter's error as an error of the saved search's body: 422 pointing at
+/// `/params/<field>` (in a query string the same error is a 400 on the parameter).
+fn in_body(error: SearchError) -> SearchError {
+    match error {
+        SearchError::Parameter { field, message } => ListingsError::invalid(&format!("params.{field}"), message).into(),
+        SearchError::Syntax(syntax) => ListingsError::invalid("params.q", syntax.message).into(),
+        other => other,
+    }
+}
+
 /// Saves a search for the actor after checking that its parameters are valid.
 pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: NewSavedSearch) -> Result<SavedSearchView> {
-    let name = required_text(&input.name, 100).map_err(|message| SearchError::parameter("name", message))?;
+    let name = required_text(&input.name, 100).map_err(|message| ListingsError::invalid("name", message))?;
     let mut params = input.params;
     params.cursor = None;
     params.limit = None;
-    params.to_request()?;
+    params.to_request().map_err(in_body)?;
     if let Some(q) = &params.q {
-        crate::syntax::parse(q).map_err(SearchError::Syntax)?;
+        crate::syntax::parse(q).map_err(|syntax| in_body(SearchError::Syntax(syntax)))?;
     }
     let existing = saved_search::Entity::find().filter(saved_search::Column::UserId.eq(actor.user_id)).all(db).await?;
     if existing.len() >= MAX_PER_USER {
-        return Err(SearchError::parameter("name", techex_core::msg::SAVED_SEARCHES_FULL.with("max", MAX_PER_USER)));
+        return Err(
+            ListingsError::invalid("name", techex_core::msg::SAVED_SEARCHES_FULL.with("max", MAX_PER_USER)).into()
+        );
     }
     let model = saved_search::ActiveModel {
         id: Set(new_id()),

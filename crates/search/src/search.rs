@@ -240,7 +240,7 @@ impl SearchIndex {
     pub fn search_with(&self, request: &SearchRequest, synonyms: &Synonyms) -> Result<SearchResults> {
         let clauses = syntax::parse(&request.query).map_err(SearchError::Syntax)?;
         let plan = plan(&self.fields, &clauses, synonyms);
-        if plan.only_stopwords() {
+        if plan.nothing_searchable() {
             return Ok(SearchResults { total: 0, hits: Vec::new(), facets: BTreeMap::new(), next_cursor: None });
         }
         let sort = if request.sort == Sort::Relevance && !plan.ranks() { Sort::Newest } else { request.sort };
@@ -306,7 +306,7 @@ impl SearchIndex {
     pub fn top_ids(&self, request: &SearchRequest) -> Result<Vec<String>> {
         let clauses = syntax::parse(&request.query).map_err(SearchError::Syntax)?;
         let plan = plan(&self.fields, &clauses, builtin_synonyms());
-        if plan.only_stopwords() {
+        if plan.nothing_searchable() {
             return Ok(Vec::new());
         }
         let searcher = self.searcher();

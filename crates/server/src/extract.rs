@@ -73,12 +73,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             );
         }
         let reason = strip_position(&inner.to_string());
-        // A missing field is reported at the root; name the field itself.
+        // A missing field is reported at the object that lacks it; name the field itself
+        // (`terms` lacking `territory` → `terms.territory`, pointer `/terms/territory`).
         let missing = quoted_after(&reason, "missing field `");
         let field = match (path.as_str(), missing) {
             (".", Some(name)) => name.to_string(),
             (".", None) => WHOLE_BODY.to_string(),
-            _ => path,
+            (parent, Some(name)) => format!("{parent}.{name}"),
+            (_, None) => path,
         };
         ApiError::validation(vec![FieldError::new(field, serde_message(&reason))])
     })?;

@@ -150,15 +150,34 @@ async fn customer_of(db: &DatabaseConnection, gateway: &dyn Gateway, organizatio
     Ok(row.stripe_customer_id)
 }
 
-/// Checks that the milestone exists for the actor (else `NotFound`, as for anyone who may
-/// not see it) and that the actor is its buyer (else `Forbidden`): what every payment
-/// action of the buyer checks first, before even whether payments are on.
-pub async fn ensure_buyer<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<()> {
-    let (_, _, role) = load(db, actor, id, false).await?;
-    if role != ContractRole::Buyer {
-        return Err(ListingsError::Forbidden("the buyer pays, and accepts or rejects, the milestones".into()));
+/// What the buyer is about to do with a milestone through the payment provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuyerStep {
+    /// Pay it, or save a card to pay it with.
+    Pay,
+    /// Reject it after paying: a refund.
+    Reject,
+}
+
+/// Checks, before even whether payments are on, what the step itself checks: that the
+/// milestone exists for the actor (else `NotFound`, as for anyone who may not see it),
+/// that the actor is its buyer (else `Forbidden`) and that its state allows the step
+/// (else an invalid transition, 409). So a server without payments answers 503 only to a
+/// request that would otherwise have gone to the provider.
+pub async fn ensure_buyer_may(db: &DatabaseConnection, actor: &Actor, id: Uuid, step: BuyerStep) -> Result<()> {
+    match step {
+        BuyerStep::Pay => payable(db, actor, id).await.map(|_| ()),
+        BuyerStep::Reject => {
+            let (ms, _, role) = load(db, actor, id, false).await?;
+            if role != ContractRole::Buyer {
+                return Err(ListingsError::Forbidden("the buyer rejects a delivered milestone".into()));
+            }
+            if ms.status != MilestoneStatus::Paid.as_str() {
+                return Err(refuse("reject", &ms));
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 /// The buyer's milestone, payable now: its contract is registered (or performing) and the

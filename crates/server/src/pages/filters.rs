@@ -15,6 +15,20 @@ pub fn without_control_characters(text: String) -> String {
     text.chars().filter(|c| !dropped(*c)).collect()
 }
 
+/// A file's size for a reader: `512 B`, `1.5 KiB`, `2.3 MiB` (never `0.0 KiB` for a small
+/// file).
+pub(crate) fn file_size(bytes: i64) -> String {
+    const KIB: f64 = 1024.0;
+    let size = bytes.max(0) as f64;
+    if size < KIB {
+        format!("{} B", bytes.max(0))
+    } else if size < KIB * KIB {
+        format!("{:.1} KiB", size / KIB)
+    } else {
+        format!("{:.1} MiB", size / (KIB * KIB))
+    }
+}
+
 /// `12345678` fen → `123,456.78`; whole yuan amounts drop the decimals.
 pub(crate) fn format_money(minor: i64) -> String {
     // A loss (a royalty report's profit) is the only negative amount a page shows.
@@ -112,5 +126,20 @@ pub(crate) fn hundredths(value: i64) -> String {
         0 => format!("{sign}{whole}"),
         p if p % 10 == 0 => format!("{sign}{whole}.{}", p / 10),
         p => format!("{sign}{whole}.{p:02}"),
+    }
+}
+
+#[cfg(test)]
+mod file_size_tests {
+    use super::file_size;
+
+    #[test]
+    fn small_files_show_their_bytes_and_larger_ones_one_decimal() {
+        assert_eq!(file_size(0), "0 B");
+        assert_eq!(file_size(37), "37 B");
+        assert_eq!(file_size(1023), "1023 B");
+        assert_eq!(file_size(1536), "1.5 KiB");
+        assert_eq!(file_size(5 * 1024 * 1024 / 2), "2.5 MiB");
+        assert_eq!(file_size(-4), "0 B");
     }
 }

@@ -107,6 +107,40 @@ pub(super) fn sign_in_redirect(back: &str) -> Response {
     Redirect::to(&format!("/sign-in?next={next}")).into_response()
 }
 
+/// Every page's way to the sign-in page keeps where the reader was and the language they
+/// read in: a page that answers "sign in first" names only its path, so after a GET the
+/// whole request (`/center/audit?from=…&lang=en`) becomes `next`, and the `lang` of the
+/// request's query goes to the sign-in page too. (After a POST the handler's `next`, a
+/// page that can be opened, stays.)
+pub(super) async fn sign_in_keeps_the_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let was_get = request.method() == axum::http::Method::GET;
+    let uri = request.uri().clone();
+    let mut response = next.run(request).await;
+    let Some(handler_next) = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|location| location.strip_prefix("/sign-in?next="))
+    else {
+        return response;
+    };
+    let next_param = match uri.path_and_query() {
+        Some(whole) if was_get => form_urlencoded::byte_serialize(safe_next(Some(whole.as_str())).as_bytes()).collect(),
+        _ => handler_next.to_string(),
+    };
+    let lang = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(name, value)| name == "lang" && matches!(value.as_ref(), "en" | "zh"))
+        .map(|(_, value)| format!("&lang={value}"))
+        .unwrap_or_default();
+    if let Ok(value) = HeaderValue::from_str(&format!("/sign-in?next={next_param}{lang}")) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// Whether a form's `csrf_token` equals the CSRF cookie (both present and non-empty).
 pub(super) fn csrf_matches(headers: &HeaderMap, sent: Option<&str>) -> bool {
     let Some(expected) = cookie(headers, CSRF_COOKIE).filter(|c| !c.is_empty()) else {

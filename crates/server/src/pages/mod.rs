@@ -142,6 +142,7 @@ impl Templates {
         // a percentage (`88000000` → `880000`, `550` → `5.5`), never `880000.0`.
         environment
             .add_filter("hundredths", |value: Option<i64>| -> String { value.map(hundredths).unwrap_or_default() });
+        environment.add_filter("file_size", |bytes: i64| -> String { filters::file_size(bytes) });
         environment.add_global("patent_example", techex_core::patent::EXAMPLE);
         // `{{ m.title|half }}`: of a bilingual text (`签约后一次性支付 / Payment in full on
         // signing`, as schedules drafted by default and older data have them), the half in
@@ -529,6 +530,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/my/organization/confirm-email", post(confirmation::resend))
         .route("/api/docs", get(api_docs))
         .route("/static/{*path}", get(asset))
+        .route_layer(axum::middleware::from_fn(guard::sign_in_keeps_the_request))
         .route_layer(axum::middleware::from_fn_with_state(state, html_problems))
 }
 

@@ -87,6 +87,13 @@ pub(super) async fn search_page(
         Ok(results) => (Some(results), None),
         Err(techex_search::SearchError::Internal(cause)) => return Err(crate::error::ApiError::internal(cause)),
         Err(techex_search::SearchError::Index(cause)) => return Err(crate::error::ApiError::internal(cause)),
+        // Worded in the page's language, as the API words them (not the message's key).
+        Err(techex_search::SearchError::Syntax(syntax)) => {
+            (None, Some(crate::locale::message(page.lang, &syntax.message)))
+        }
+        Err(techex_search::SearchError::Parameter { message, .. }) => {
+            (None, Some(crate::locale::message(page.lang, &message)))
+        }
         Err(other) => (None, Some(other.to_string())),
     };
     let words = dictionary(page.lang);

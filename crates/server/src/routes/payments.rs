@@ -14,7 +14,7 @@ use techex_core::Role;
 use techex_listings::ListingsError;
 use techex_payments::gateway::Gateway;
 use techex_payments::ledger::{self, Balances};
-use techex_payments::milestones::{self, CardSetup, PaymentView};
+use techex_payments::milestones::{self, BuyerStep, CardSetup, PaymentView};
 use techex_payments::payouts::{self, Owner, PayoutAccountView};
 use techex_payments::webhook;
 use utoipa::ToSchema;
@@ -22,11 +22,17 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-/// The payment provider, for a caller who may act on the milestone: a milestone the
-/// caller cannot see is 404 and one whose buyer the caller is not is 403 whether or not
-/// payments are on; only then does a server without payments answer 503.
-async fn gateway_for(state: &AppState, actor: &techex_core::Actor, milestone: Uuid) -> ApiResult<Arc<dyn Gateway>> {
-    milestones::ensure_buyer(&state.db, actor, milestone).await?;
+/// The payment provider, for a caller who may take the step on the milestone: a milestone
+/// the caller cannot see is 404, one whose buyer the caller is not 403, and one whose state
+/// does not allow the step 409, whether or not payments are on; only then does a server
+/// without payments answer 503.
+async fn gateway_for(
+    state: &AppState,
+    actor: &techex_core::Actor,
+    milestone: Uuid,
+    step: BuyerStep,
+) -> ApiResult<Arc<dyn Gateway>> {
+    milestones::ensure_buyer_may(&state.db, actor, milestone, step).await?;
     state.payments.clone().ok_or_else(|| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "payments are not configured on this server")
     })
@@ -59,7 +65,7 @@ async fn pay(
 ) -> ApiResult<Json<PaymentView>> {
     let input: PayBody =
         if body.iter().all(u8::is_ascii_whitespace) { PayBody::default() } else { crate::extract::parse_json(&body)? };
-    let gateway = gateway_for(&state, &user.actor, id).await?;
+    let gateway = gateway_for(&state, &user.actor, id, BuyerStep::Pay).await?;
     Ok(Json(milestones::pay(&state.db, gateway.as_ref(), &user.actor, id, input.setup_intent.as_deref()).await?))
 }
 
@@ -75,7 +81,7 @@ async fn card_setup(
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<CardSetupReply>> {
-    let gateway = gateway_for(&state, &user.actor, id).await?;
+    let gateway = gateway_for(&state, &user.actor, id, BuyerStep::Pay).await?;
     let setup = milestones::card_setup(&state.db, gateway.as_ref(), &user.actor, id).await?;
     Ok(Json(CardSetupReply {
         setup,
@@ -135,7 +141,7 @@ async fn reject(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<PaymentView>> {
-    let gateway = gateway_for(&state, &user.actor, id).await?;
+    let gateway = gateway_for(&state, &user.actor, id, BuyerStep::Reject).await?;
     Ok(Json(milestones::reject(&state.db, gateway.as_ref(), &user.actor, id, &body.reason).await?))
 }
 

@@ -80,7 +80,8 @@ async fn list_saved(
 /// Saves a search; with `alerts` (the default) every newly published achievement that
 /// matches it brings a notification, once.
 #[utoipa::path(post, path = "/api/v1/saved-searches", tag = "search", security(("bearer" = [])), request_body = NewSavedSearch,
-    responses((status = 201, body = SavedSearchView), (status = 400, body = crate::error::Problem)))]
+    responses((status = 201, body = SavedSearchView), (status = 400, body = crate::error::Problem),
+              (status = 422, description = "the name or a search parameter is invalid (`errors[].pointer` names it)", body = crate::error::Problem)))]
 async fn create_saved(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
