@@ -6,6 +6,7 @@
 
 mod abuse;
 mod account_pages;
+mod achievement_form_pages;
 mod achievements;
 mod analytics_pages;
 mod auction_pages;

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use techex_contracts::contracts::ContractRole;
 use techex_contracts::entities::contract;
 use techex_core::PageRequest;
-use techex_core::domain::{AchievementStatus, DealStatus, OfferStatus, Side};
+use techex_core::domain::{AchievementStatus, DealStatus, DemandStatus, OfferStatus, Side};
 use techex_listings::ListingsError;
 use techex_listings::achievements::{self, AchievementFilter};
 use techex_negotiation::brokers::{self, BrokerFilter};
@@ -386,13 +386,20 @@ pub(super) async fn edit_achievement(
     achievement_form(&state, &headers, &user, query.lang.as_deref(), &path, Some(view)).await
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct DemandsQuery {
+    lang: Option<String>,
+    /// A draft or rejected demand of the organization to edit in the form.
+    edit: Option<String>,
+}
+
 /// `/my/demands`: the organization's technology demands in every state, with submit and
-/// close, and the form of a new one.
+/// close, and the form of a new one, or of the draft or rejected one `?edit=` names.
 pub(super) async fn my_demands(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: MaybeUser,
-    ApiQuery(query): ApiQuery<RoomQuery>,
+    ApiQuery(query): ApiQuery<DemandsQuery>,
 ) -> ApiResult<Response> {
     let Some(actor) = user.actor() else { return Ok(sign_in_redirect("/my/demands")) };
     let page = page_context(&headers, query.lang.as_deref(), &user);
@@ -400,12 +407,25 @@ pub(super) async fn my_demands(
     let found =
         techex_listings::demands::list(&state.db, Some(actor), &filter, PageRequest { limit: 200, after: None })
             .await?;
-    let (fields, _) = super::field_and_region_options(&state, page.lang).await?;
+    // Only what the API lets the organization edit; anything else leaves the new form.
+    let editing = match query.edit.as_deref().and_then(|raw| Uuid::parse_str(raw).ok()) {
+        Some(id) => match techex_listings::demands::get_view(&state.db, Some(actor), id).await {
+            Ok(view) => Some(view).filter(|v| {
+                v.owner.id == actor.organization_id && matches!(v.status, DemandStatus::Draft | DemandStatus::Rejected)
+            }),
+            Err(ListingsError::NotFound(_)) => None,
+            Err(other) => return Err(other.into()),
+        },
+        None => None,
+    };
+    let (fields, regions) = super::field_and_region_options(&state, page.lang).await?;
     let ctx = context! {
         ..page.base("/my/demands"),
         ..context! {
             items => found.items,
+            editing => editing,
             fields => fields,
+            regions => regions,
             default_region => user.0.as_ref().map(|u| u.organization.region.clone()),
             labels => workspace_labels(page.lang),
         }
