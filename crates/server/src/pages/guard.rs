@@ -119,6 +119,10 @@ pub(super) async fn sign_in_keeps_the_request(
     let was_get = request.method() == axum::http::Method::GET;
     let uri = request.uri().clone();
     let mut response = next.run(request).await;
+    // Only a page's "sign in first" (303); `/login`'s permanent redirect keeps its query.
+    if response.status() != StatusCode::SEE_OTHER {
+        return response;
+    }
     let Some(handler_next) = response
         .headers()
         .get(header::LOCATION)
