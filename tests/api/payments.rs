@@ -1183,7 +1183,22 @@ async fn with_payments_off_the_payment_routes_check_the_milestone_and_the_caller
             .await
             .expect_problem(409, "invalid_transition");
     }
-    app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.buyer), reason)
+    app.post(&format!("/api/v1/milestones/{first}/reject"), Some(&app.buyer), reason.clone())
         .await
         .expect_problem(409, "invalid_transition");
+    // The refusal says why in Chinese too, from the milestone and its state.
+    let chinese = app
+        .request_without_language(
+            reqwest::Method::POST,
+            &format!("/api/v1/milestones/{first}/reject"),
+            Some(&app.buyer),
+        )
+        .header("Accept-Language", "zh-CN")
+        .json(&reason)
+        .send()
+        .await
+        .expect("reject in Chinese");
+    assert_eq!(chinese.status().as_u16(), 409);
+    let body: Value = chinese.json().await.expect("problem");
+    assert_eq!(body["detail"], "该里程碑已验收，不能进行此操作", "{body}");
 }

@@ -265,9 +265,16 @@ impl From<ListingsError> for ApiError {
         let detail = error.to_string();
         match (&error, error.code()) {
             (ListingsError::Invalid(errors), _) => ApiError::validation(errors.0.clone()),
-            (ListingsError::InvalidTransition { .. }, _) => {
-                ApiError::new(StatusCode::CONFLICT, "invalid_transition", detail)
-            }
+            // Worded in the reader's language: the English sentence as it is, in Chinese
+            // from the entity and its state (`该成果已发布，不能进行此操作`).
+            (ListingsError::InvalidTransition { entity, state, .. }, _) => ApiError::worded(
+                StatusCode::CONFLICT,
+                "invalid_transition",
+                msg::DETAIL_INVALID_TRANSITION
+                    .with("text", detail.clone())
+                    .with("entity", *entity)
+                    .with("state", state.clone()),
+            ),
             (ListingsError::RateLimited { retry_after_secs }, _) => ApiError {
                 retry_after: Some(u32::try_from(*retry_after_secs).unwrap_or(u32::MAX)),
                 ..ApiError::worded(

@@ -150,6 +150,21 @@ fn english_counts_take_their_plural_form() {
 }
 
 #[test]
+fn a_refused_transition_is_worded_in_both_languages() {
+    let refused = |entity: &'static str, state: &str| {
+        techex_core::msg::DETAIL_INVALID_TRANSITION
+            .with("text", format!("cannot edit an {entity} that is {state}"))
+            .with("entity", entity)
+            .with("state", state.to_string())
+    };
+    assert_eq!(message(Lang::En, &refused("achievement", "published")), "cannot edit an achievement that is published");
+    assert_eq!(message(Lang::Zh, &refused("achievement", "published")), "该成果已发布，不能进行此操作");
+    assert_eq!(message(Lang::Zh, &refused("milestone", "accepted")), "该里程碑已验收，不能进行此操作");
+    // A state or an entity without its own words still gives a whole Chinese sentence.
+    assert_eq!(message(Lang::Zh, &refused("gizmo", "sideways")), "该对象在当前状态下不能进行此操作");
+}
+
+#[test]
 fn a_text_without_a_key_stays_english_only_in_english() {
     let verbatim = Message::verbatim("expected `,` or `}`");
     assert_eq!(message(Lang::En, &verbatim), "expected `,` or `}`");

@@ -212,6 +212,7 @@ message_keys! {
     DETAIL_MANY_FIELDS = "detail-many-fields",
     DETAIL_STALE = "detail-stale",
     DETAIL_RATE_LIMITED = "detail-rate-limited",
+    DETAIL_INVALID_TRANSITION = "detail-invalid-transition",
 
     // Notifications: what happened, worded for each reader in their language
     // (`crates/server/locales/*/notifications.ftl`).

@@ -57,6 +57,7 @@ detail-rate-limited = { $seconds ->
     [one] too many attempts; try again in { $seconds } second
    *[other] too many attempts; try again in { $seconds } seconds
 }
+detail-invalid-transition = { $text }
 
 ## A text without a key yet.
 

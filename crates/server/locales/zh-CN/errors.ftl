@@ -51,6 +51,62 @@ detail-one-field = { $field }：{ $message }
 detail-many-fields = 有 { $count } 个字段填写有误
 detail-stale = 版本 { $given } 已过期，当前版本为 { $current }
 detail-rate-limited = 尝试次数过多，请 { $seconds } 秒后再试
+detail-invalid-transition = { $entity ->
+        [achievement] 该成果
+        [demand] 该需求
+        [deal] 该洽谈
+        [offer] 该报价
+        [contract] 该合同
+        [milestone] 该里程碑
+        [auction] 该竞价
+        [organization] 该机构
+        [user] 该用户
+        [broker] 该经纪人
+        [open_licence] 该开放许可声明
+        [royalty_report] 该提成报告
+        [first_refusal] 该优先购买权
+        [nda] 该保密协议
+       *[other] 该对象
+    }{ $state ->
+        [draft] 还是草稿，不能进行此操作
+        [pending_review] 正在审核，不能进行此操作
+        [submitted] 已提交，不能进行此操作
+        [published] 已发布，不能进行此操作
+        [rejected] 已被退回，不能进行此操作
+        [withdrawn] 已撤回，不能进行此操作
+        [open] 仍在进行，不能进行此操作
+        [closed] 已关闭，不能进行此操作
+        [inquiry] 还在询价，不能进行此操作
+        [brokered] 已由经纪人撮合，不能进行此操作
+        [negotiating] 正在洽谈，不能进行此操作
+        [agreed] 已达成一致，不能进行此操作
+        [contracted] 已签订合同，不能进行此操作
+        [proposed] 已提出，不能进行此操作
+        [countered] 已有还价，不能进行此操作
+        [superseded] 已被新报价取代，不能进行此操作
+        [cancelled] 已取消，不能进行此操作
+        [expired] 已过期，不能进行此操作
+        [scheduled] 尚未付款，不能进行此操作
+        [payment_pending] 正在付款，不能进行此操作
+        [paid] 已付款，不能进行此操作
+        [accepted] 已验收，不能进行此操作
+        [refunded] 已退款，不能进行此操作
+        [signing] 正在签署，不能进行此操作
+        [signed] 已签署，不能进行此操作
+        [registered] 已登记，不能进行此操作
+        [performing] 正在履行，不能进行此操作
+        [terminated] 已终止，不能进行此操作
+        [completed] 已完成，不能进行此操作
+        [fulfilled] 已履行完毕，不能进行此操作
+        [disputed] 有争议，不能进行此操作
+        [traded] 已成交，不能进行此操作
+        [unsold] 已流拍，不能进行此操作
+        [pending] 尚待处理，不能进行此操作
+        [verified] 已认证，不能进行此操作
+        [suspended] 已暂停，不能进行此操作
+        [disabled] 已停用，不能进行此操作
+       *[other] 在当前状态下不能进行此操作
+    }
 
 ## 尚无键名的文字。
 
