@@ -69,7 +69,7 @@ async fn create(settings: Settings, args: &AdminCreateArgs) -> anyhow::Result<()
         }
         Err(error) => {
             transaction.rollback().await.ok();
-            bail!("cannot create the center: {error}");
+            bail!("cannot create the center: {}", crate::commands::explained(&error));
         }
     };
     transaction.commit().await.context("cannot save the center")?;

@@ -264,3 +264,12 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
 pub(crate) fn english(message: &techex_core::Message) -> String {
     techex_server::locale::message(techex_server::i18n::Lang::En, message)
 }
+
+/// A domain error for the terminal, in English: a refusal's reason worded from its key.
+pub(crate) fn explained(error: &techex_listings::ListingsError) -> String {
+    use techex_listings::ListingsError::{Conflict, Forbidden, Gone};
+    match error {
+        Conflict(why) | Forbidden(why) | Gone(why) => english(why),
+        other => other.to_string(),
+    }
+}

@@ -147,6 +147,22 @@ async fn registration_validates_codes_passwords_and_duplicates() {
     app.post("/api/v1/organizations", None, registration(&other_code, "first@bluesea.example.cn"))
         .await
         .expect_problem(409, "conflict");
+    // The reason of a refusal is given in Chinese too, not only the problem's title.
+    for (lang, reason) in [
+        ("zh-CN", "已有机构使用此统一社会信用代码注册"),
+        ("en", "an organization with this credit code is already registered"),
+    ] {
+        let again = app
+            .request_without_language(reqwest::Method::POST, "/api/v1/organizations", None)
+            .header("Accept-Language", lang)
+            .json(&registration(&valid_code(), "third@bluesea.example.cn"))
+            .send()
+            .await
+            .expect("register again");
+        assert_eq!(again.status().as_u16(), 409);
+        let body: serde_json::Value = again.json().await.expect("problem");
+        assert_eq!(body["detail"], reason, "{body}");
+    }
     let mut center = registration(&other_code, "c@bluesea.example.cn");
     center["kind"] = json!("center");
     app.post("/api/v1/organizations", None, center).await.expect_problem(422, "validation_failed");

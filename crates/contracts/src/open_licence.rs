@@ -34,9 +34,7 @@ pub async fn declare<C: ConnectionTrait>(
 ) -> Result<techex_listings::entities::open_licence::Model> {
     let created = open_licences::declare(db, actor, achievement_id, input, limits).await?;
     if exclusive_in_force(db, achievement_id).await? {
-        return Err(ListingsError::Conflict(
-            "an exclusive or sole licence of this patent is in force: it cannot be opened for licensing".into(),
-        ));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_AN_EXCLUSIVE_OR_SOLE_LICENCE_OF_THIS.into()));
     }
     Ok(created)
 }
@@ -114,16 +112,22 @@ pub async fn take<C: ConnectionTrait>(
 ) -> Result<Taken> {
     let declaration = open_licences::published_for_taking(db, declaration_id).await?;
     if actor.belongs_to(declaration.organization_id) {
-        return Err(ListingsError::Forbidden("the patentee does not take a licence of its own patent".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_PATENTEE_DOES_NOT_TAKE_A_LICENCE.into()));
     }
     if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) || actor.organization_kind == OrgKind::Center {
-        return Err(ListingsError::Forbidden("members of an organization take licences for it".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_MEMBERS_OF_AN_ORGANIZATION_TAKE_LICENCES_FOR.into(),
+        ));
     }
     if !actor.organization_verified {
-        return Err(ListingsError::Forbidden("your organization must be verified before it takes a licence".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_YOUR_ORGANIZATION_MUST_BE_VERIFIED_BEFORE_IT_3.into(),
+        ));
     }
     if open_licences::already_taken(db, declaration.id, actor.organization_id).await? {
-        return Err(ListingsError::Conflict("your organization already took a licence under this declaration".into()));
+        return Err(ListingsError::Conflict(
+            techex_core::msg::REFUSED_YOUR_ORGANIZATION_ALREADY_TOOK_A_LICENCE_UNDER.into(),
+        ));
     }
     if input.broker_id.is_none() && input.commission_bps.is_some() {
         return Err(ListingsError::invalid("commission_bps", msg::OPEN_LICENCE_COMMISSION_WITHOUT_BROKER));

@@ -22,7 +22,7 @@ pub fn ensure_center(actor: &Actor) -> Result<()> {
     if actor.organization_kind == OrgKind::Center || actor.is_platform_admin() {
         Ok(())
     } else {
-        Err(ListingsError::Forbidden("the statistics are for the trading center's staff".into()))
+        Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_STATISTICS_ARE_FOR_THE_TRADING_CENTER.into()))
     }
 }
 

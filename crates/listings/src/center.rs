@@ -50,7 +50,9 @@ pub async fn existing<C: ConnectionTrait>(db: &C) -> Result<Option<organization:
 /// both give the same code.
 pub async fn install<C: ConnectionTrait>(db: &C, input: NewCenter) -> Result<(organization::Model, user::Model)> {
     if let Some(center) = existing(db).await? {
-        return Err(ListingsError::Conflict(format!("the center `{}` ({}) already exists", center.name, center.id)));
+        return Err(ListingsError::Conflict(
+            format!("the center `{}` ({}) already exists", center.name, center.id).into(),
+        ));
     }
     let mut errors = FieldErrors::new();
     let name = errors.check("name", required_text(&input.name, 200));
@@ -94,7 +96,9 @@ pub async fn install<C: ConnectionTrait>(db: &C, input: NewCenter) -> Result<(or
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "an organization with this credit code is already registered"))?;
+    .map_err(|e| {
+        ListingsError::from_db_unique(e, techex_core::msg::REFUSED_AN_ORGANIZATION_WITH_THIS_CREDIT_CODE_IS)
+    })?;
     let admin = user::ActiveModel {
         id: Set(admin_id),
         email: Set(email),
@@ -115,7 +119,7 @@ pub async fn install<C: ConnectionTrait>(db: &C, input: NewCenter) -> Result<(or
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "a user with this e-mail address exists"))?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_A_USER_WITH_THIS_E_MAIL_ADDRESS))?;
     audit::record(
         db,
         Some(&actor_of(&admin, &center)),

@@ -67,7 +67,7 @@ pub(crate) async fn send_link<C: ConnectionTrait>(db: &C, account: &user::Model,
 pub async fn resend<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<()> {
     let account = user::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(ListingsError::NotFound("user"))?;
     if account.email_confirmed_at.is_some() {
-        return Err(ListingsError::Conflict("your e-mail address is confirmed already".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_YOUR_E_MAIL_ADDRESS_IS_CONFIRMED_ALREADY.into()));
     }
     let now = Utc::now();
     let recent = queued::Entity::find()
@@ -99,11 +99,11 @@ pub async fn confirm<C: ConnectionTrait>(db: &C, token: &str) -> Result<user::Mo
         .filter(|account| account.status == "active")
         .ok_or(ListingsError::NotFound(NOT_FOUND))?;
     if account.email_confirmed_at.is_some() {
-        return Err(ListingsError::Conflict("this link has already been used: your address is confirmed".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_LINK_HAS_ALREADY_BEEN_USED_YOUR.into()));
     }
     let now = Utc::now();
     if account.email_token_expires_at.is_none_or(|expires| expires < now) {
-        return Err(ListingsError::Gone("this link has expired; ask for a new one".into()));
+        return Err(ListingsError::Gone(techex_core::msg::REFUSED_THIS_LINK_HAS_EXPIRED_ASK_FOR_A.into()));
     }
     // Guarded: of two uses at once, one wins.
     let confirmed = user::Entity::update_many()
@@ -116,7 +116,7 @@ pub async fn confirm<C: ConnectionTrait>(db: &C, token: &str) -> Result<user::Mo
         .exec(db)
         .await?;
     if confirmed.rows_affected != 1 {
-        return Err(ListingsError::Conflict("this link has already been used: your address is confirmed".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_LINK_HAS_ALREADY_BEEN_USED_YOUR.into()));
     }
     audit::record(db, None, "user.email_confirmed", "user", account.id, None, None).await?;
     user::Entity::find_by_id(account.id).one(db).await?.ok_or(ListingsError::NotFound(NOT_FOUND))

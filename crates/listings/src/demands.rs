@@ -218,13 +218,14 @@ async fn apply<C: ConnectionTrait>(
 /// Creates a draft demand for the actor's organization.
 pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: DemandInput) -> Result<demand::Model> {
     if !actor.organization_kind.may_post_demands() {
-        return Err(ListingsError::Forbidden(format!(
-            "a {} does not post technology demands",
-            actor.organization_kind.label_en().to_lowercase()
-        )));
+        return Err(ListingsError::Forbidden(
+            format!("a {} does not post technology demands", actor.organization_kind.label_en().to_lowercase()).into(),
+        ));
     }
     if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) {
-        return Err(ListingsError::Forbidden("only members of the organization may post demands".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_MEMBERS_OF_THE_ORGANIZATION_MAY_POST.into(),
+        ));
     }
     let org = crate::entities::organization::Entity::find_by_id(actor.organization_id)
         .one(db)
@@ -314,7 +315,7 @@ pub async fn update<C: ConnectionTrait>(
 ) -> Result<demand::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden("only the owning organization may edit a demand".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_EDIT_A.into()));
     }
     check_version(expected_version, current.version)?;
     if !matches!(status_of(&current), DemandStatus::Draft | DemandStatus::Rejected) {
@@ -337,7 +338,9 @@ pub async fn submit<C: ConnectionTrait>(
 ) -> Result<demand::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden("only the owning organization may submit this demand".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_SUBMIT_THIS.into(),
+        ));
     }
     if !actor.organization_verified {
         return Err(ListingsError::Forbidden(
@@ -366,10 +369,12 @@ pub async fn submit<C: ConnectionTrait>(
 
 fn ensure_reviewer(actor: &Actor, current: &demand::Model, action: &str) -> Result<()> {
     if !actor.can_review() {
-        return Err(ListingsError::Forbidden(format!("only center reviewers may {action} demands")));
+        return Err(ListingsError::Forbidden(format!("only center reviewers may {action} demands").into()));
     }
     if actor.belongs_to(current.organization_id) {
-        return Err(ListingsError::Forbidden(format!("a reviewer may not {action} their own organization's demand")));
+        return Err(ListingsError::Forbidden(
+            format!("a reviewer may not {action} their own organization's demand").into(),
+        ));
     }
     Ok(())
 }
@@ -434,7 +439,9 @@ pub async fn finish_demand<C: ConnectionTrait>(
 ) -> Result<demand::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden("only the owning organization may close this demand".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_CLOSE_THIS.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     let action = if fulfilled { "fulfil" } else { "close" };
@@ -455,7 +462,9 @@ pub async fn finish_demand<C: ConnectionTrait>(
 pub async fn delete<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden("only the owning organization may delete a demand".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_DELETE_A.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     let deletable =

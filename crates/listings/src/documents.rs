@@ -148,7 +148,9 @@ pub async fn stage<C: ConnectionTrait>(
 ) -> Result<StagedDocument> {
     let model = achievements::get(db, Some(actor), achievement_id).await?;
     if !acts_for_owner(actor, &model) {
-        return Err(ListingsError::Forbidden("only the owning organization may attach documents".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_ATTACH_DOCUMENTS.into(),
+        ));
     }
     let mut errors = FieldErrors::new();
     let filename = clean_filename(&upload.filename);
@@ -187,7 +189,9 @@ pub async fn stage<C: ConnectionTrait>(
 pub async fn add<C: ConnectionTrait>(db: &C, actor: &Actor, staged: StagedDocument) -> Result<DocumentView> {
     let model = achievements::get(db, Some(actor), staged.achievement_id).await?;
     if !acts_for_owner(actor, &model) {
-        return Err(ListingsError::Forbidden("only the owning organization may attach documents".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_ATTACH_DOCUMENTS.into(),
+        ));
     }
     let created = document::ActiveModel {
         id: Set(new_id()),
@@ -254,7 +258,7 @@ pub async fn fetch<C: ConnectionTrait>(
     let access = access_of(db, actor, &model).await?;
     if found.tier != DisclosureTier::Public.as_str() && !access.details {
         return Err(ListingsError::Forbidden(
-            "this document is confidential: accept the achievement's NDA to download it".into(),
+            techex_core::msg::REFUSED_THIS_DOCUMENT_IS_CONFIDENTIAL_ACCEPT_THE_ACHIEVEMENT.into(),
         ));
     }
     let bytes = store.get(&found.sha256).await?;
@@ -268,7 +272,9 @@ pub async fn remove<C: ConnectionTrait>(db: &C, actor: &Actor, document_id: Uuid
         .await
         .map_err(|_| ListingsError::NotFound("document"))?;
     if !acts_for_owner(actor, &model) {
-        return Err(ListingsError::Forbidden("only the owning organization may remove documents".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_REMOVE_DOCUMENTS.into(),
+        ));
     }
     document::Entity::delete_by_id(document_id).exec(db).await?;
     audit::record(

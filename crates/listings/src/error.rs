@@ -7,18 +7,20 @@ pub enum ListingsError {
     /// Absent, or hidden from this actor (the two are indistinguishable on purpose).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Why, worded at the edge in the reader's language (an English sentence without a key
+    /// reads in Chinese as the problem's title).
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     #[error("authentication required: {0}")]
     Unauthenticated(String),
     /// The action is not allowed from the entity's current state.
     #[error("cannot {action} {} {entity} that is {state}", article(.entity))]
     InvalidTransition { entity: &'static str, action: &'static str, state: String },
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Message),
     /// What was asked for existed but is no longer usable (a link past its time).
     #[error("{0}")]
-    Gone(String),
+    Gone(Message),
     #[error("version {given} is out of date: the current version is {current}")]
     Stale { given: i32, current: i32 },
     #[error("{0}")]
@@ -79,9 +81,9 @@ impl ListingsError {
     }
 
     /// Maps a unique-constraint violation to a conflict with a readable message.
-    pub fn from_db_unique(error: sea_orm::DbErr, message: &str) -> Self {
+    pub fn from_db_unique(error: sea_orm::DbErr, message: impl Into<Message>) -> Self {
         match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ListingsError::Conflict(message.to_string()),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ListingsError::Conflict(message.into()),
             _ => ListingsError::Db(error),
         }
     }

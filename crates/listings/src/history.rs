@@ -76,7 +76,9 @@ pub async fn list<C: ConnectionTrait>(
     page: PageRequest,
 ) -> Result<Page<AuditEntry>> {
     if !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden("only platform administrators read the whole audit log".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_READ_THE_WHOLE_AUDIT.into(),
+        ));
     }
     let mut query = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
     if let Some(entity_type) = &filter.entity_type {

@@ -125,7 +125,9 @@ async fn uploadable<C: ConnectionTrait>(db: &C, actor: &Actor, organization_id: 
         return Err(ListingsError::NotFound("organization"));
     };
     if !actor.belongs_to(organization_id) || !actor.has(Role::OrgAdmin) {
-        return Err(ListingsError::Forbidden("only the organization's administrators upload its licence".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_ORGANIZATION_S_ADMINISTRATORS_UPLOAD_ITS.into(),
+        ));
     }
     if org.verified_at.is_some() {
         return Err(ListingsError::InvalidTransition {

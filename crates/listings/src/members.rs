@@ -108,13 +108,18 @@ fn may_manage(actor: &Actor, org_id: Uuid) -> bool {
 fn check_grantable(actor: &Actor, org: &organization::Model, roles: &[Role]) -> Result<()> {
     for role in roles {
         if role.is_center_role() && (org.kind != "center" || !actor.is_platform_admin()) {
-            return Err(ListingsError::Forbidden(format!(
-                "the role {} is only for the center's staff and only a platform administrator grants it",
-                role.as_str()
-            )));
+            return Err(ListingsError::Forbidden(
+                format!(
+                    "the role {} is only for the center's staff and only a platform administrator grants it",
+                    role.as_str()
+                )
+                .into(),
+            ));
         }
         if *role == Role::Broker && !actor.is_platform_admin() {
-            return Err(ListingsError::Forbidden("only platform administrators certify brokers".into()));
+            return Err(ListingsError::Forbidden(
+                techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_CERTIFY_BROKERS.into(),
+            ));
         }
     }
     Ok(())
@@ -133,7 +138,9 @@ pub async fn invite<C: ConnectionTrait>(
 ) -> Result<InvitationCreated> {
     let org = crate::organizations::get(db, Some(actor), org_id).await?;
     if !may_manage(actor, org_id) {
-        return Err(ListingsError::Forbidden("only the organization's administrators may invite members".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_ORGANIZATION_S_ADMINISTRATORS_MAY_INVITE.into(),
+        ));
     }
     let email = parse_email(&input.email).map_err(|e| ListingsError::invalid("email", e))?;
     let roles = if input.roles.is_empty() { vec![Role::Member] } else { input.roles };
@@ -224,10 +231,12 @@ pub async fn accept_invitation<C: ConnectionTrait>(db: &C, input: AcceptInvitati
         .await?
         .ok_or(ListingsError::NotFound("invitation"))?;
     if found.accepted_at.is_some() {
-        return Err(ListingsError::Conflict("this invitation has already been accepted".into()));
+        return Err(ListingsError::Conflict(
+            techex_core::msg::REFUSED_THIS_INVITATION_HAS_ALREADY_BEEN_ACCEPTED.into(),
+        ));
     }
     if found.expires_at < Utc::now() {
-        return Err(ListingsError::Conflict("this invitation has expired; ask for a new one".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_INVITATION_HAS_EXPIRED_ASK_FOR_A.into()));
     }
     let mut errors = FieldErrors::new();
     let display_name = errors.check("display_name", required_text(&input.display_name, 100));
@@ -256,7 +265,7 @@ pub async fn accept_invitation<C: ConnectionTrait>(db: &C, input: AcceptInvitati
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "a user with this e-mail address exists"))?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_A_USER_WITH_THIS_E_MAIL_ADDRESS))?;
     let mut accepted: invitation::ActiveModel = found.into();
     accepted.accepted_at = Set(Some(now));
     accepted.accepted_user_id = Set(Some(created.id));
@@ -303,7 +312,9 @@ pub async fn update_member<C: ConnectionTrait>(
 ) -> Result<user::Model> {
     let org = crate::organizations::get(db, Some(actor), org_id).await?;
     if !may_manage(actor, org_id) {
-        return Err(ListingsError::Forbidden("only the organization's administrators may change members".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_ORGANIZATION_S_ADMINISTRATORS_MAY_CHANGE.into(),
+        ));
     }
     let member = user::Entity::find_by_id(user_id)
         .one(db)
@@ -318,10 +329,14 @@ pub async fn update_member<C: ConnectionTrait>(
         check_grantable(actor, &org, &added)?;
         let removed_center_role = current.roles().iter().any(|r| r.is_center_role() && !roles.contains(r));
         if removed_center_role && !actor.is_platform_admin() {
-            return Err(ListingsError::Forbidden("only platform administrators remove center roles".into()));
+            return Err(ListingsError::Forbidden(
+                techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_REMOVE_CENTER_ROLES.into(),
+            ));
         }
         if user_id == actor.user_id && current.contains(Role::OrgAdmin) && !roles.contains(&Role::OrgAdmin) {
-            return Err(ListingsError::Conflict("you cannot remove your own administrator role".into()));
+            return Err(ListingsError::Conflict(
+                techex_core::msg::REFUSED_YOU_CANNOT_REMOVE_YOUR_OWN_ADMINISTRATOR_ROLE.into(),
+            ));
         }
         active.roles = Set(RoleSet::new(roles).to_stored());
     }
@@ -333,7 +348,7 @@ pub async fn update_member<C: ConnectionTrait>(
             ));
         }
         if user_id == actor.user_id && status == "disabled" {
-            return Err(ListingsError::Conflict("you cannot disable your own account".into()));
+            return Err(ListingsError::Conflict(techex_core::msg::REFUSED_YOU_CANNOT_DISABLE_YOUR_OWN_ACCOUNT.into()));
         }
         if status == "disabled" {
             revoke_sessions(db, user_id, None).await?;
@@ -433,7 +448,9 @@ pub async fn find_users<C: ConnectionTrait>(
     use sea_orm::QuerySelect;
     use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
     if !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden("only platform administrators look up users".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_LOOK_UP_USERS.into(),
+        ));
     }
     let mut query = user::Entity::find().order_by_desc(user::Column::Id);
     let wanted = text.trim().to_lowercase();

@@ -115,7 +115,9 @@ pub async fn accept<C: ConnectionTrait>(
 ) -> Result<NdaView> {
     let model = achievements::get(db, Some(actor), id).await?;
     if actor.belongs_to(model.organization_id) {
-        return Err(ListingsError::Conflict("the owning organization does not sign its own NDA".into()));
+        return Err(ListingsError::Conflict(
+            techex_core::msg::REFUSED_THE_OWNING_ORGANIZATION_DOES_NOT_SIGN_ITS.into(),
+        ));
     }
     if parse_status(&model.status) != AchievementStatus::Published {
         return Err(ListingsError::InvalidTransition {
@@ -126,7 +128,7 @@ pub async fn accept<C: ConnectionTrait>(
     }
     if !actor.organization_verified {
         return Err(ListingsError::Forbidden(
-            "your organization must be verified before it can receive confidential information".into(),
+            techex_core::msg::REFUSED_YOUR_ORGANIZATION_MUST_BE_VERIFIED_BEFORE_IT_2.into(),
         ));
     }
     let owner = owner_of(db, &model).await?;

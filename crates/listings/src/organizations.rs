@@ -187,7 +187,9 @@ pub async fn register<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "an organization with this credit code is already registered"))?;
+    .map_err(|e| {
+        ListingsError::from_db_unique(e, techex_core::msg::REFUSED_AN_ORGANIZATION_WITH_THIS_CREDIT_CODE_IS)
+    })?;
     let admin = user::ActiveModel {
         id: Set(new_id()),
         email: Set(email),
@@ -208,7 +210,7 @@ pub async fn register<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "a user with this e-mail address exists"))?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_A_USER_WITH_THIS_E_MAIL_ADDRESS))?;
     confirmations::send_link(db, &admin, now).await?;
     audit::record(
         db,
@@ -231,7 +233,7 @@ pub(crate) async fn ensure_unique_credit_code<C: ConnectionTrait>(
     let existing = organization::Entity::find().filter(organization::Column::CreditCode.eq(code)).one(db).await?;
     match existing {
         Some(found) if Some(found.id) != except => {
-            Err(ListingsError::Conflict("an organization with this credit code is already registered".into()))
+            Err(ListingsError::Conflict(techex_core::msg::REFUSED_AN_ORGANIZATION_WITH_THIS_CREDIT_CODE_IS.into()))
         }
         _ => Ok(()),
     }
@@ -239,7 +241,7 @@ pub(crate) async fn ensure_unique_credit_code<C: ConnectionTrait>(
 
 pub(crate) async fn ensure_unique_email<C: ConnectionTrait>(db: &C, email: &str) -> Result<()> {
     if user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?.is_some() {
-        return Err(ListingsError::Conflict("a user with this e-mail address exists".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_A_USER_WITH_THIS_E_MAIL_ADDRESS.into()));
     }
     Ok(())
 }
@@ -310,7 +312,9 @@ pub async fn update<C: ConnectionTrait>(
     let org = get(db, Some(actor), id).await?;
     let is_own_admin = actor.belongs_to(id) && actor.has(Role::OrgAdmin);
     if !is_own_admin && !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden("only the organization's administrators may edit it".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_ORGANIZATION_S_ADMINISTRATORS_MAY_EDIT.into(),
+        ));
     }
     check_version(expected_version, org.version)?;
     let mut errors = FieldErrors::new();
@@ -392,7 +396,9 @@ pub async fn set_verified<C: ConnectionTrait>(
 ) -> Result<organization::Model> {
     let org = get(db, Some(actor), id).await?;
     if !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden("only platform administrators verify organizations".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_VERIFY_ORGANIZATIONS.into(),
+        ));
     }
     check_version(expected_version, org.version)?;
     if verified == org.verified_at.is_some() {
@@ -439,7 +445,9 @@ pub async fn reject<C: ConnectionTrait>(
 ) -> Result<organization::Model> {
     let org = get(db, Some(actor), id).await?;
     if !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden("only platform administrators verify organizations".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_VERIFY_ORGANIZATIONS.into(),
+        ));
     }
     check_version(expected_version, org.version)?;
     if org.verified_at.is_some() || org.rejected_at.is_some() {

@@ -314,6 +314,10 @@ pub struct ImportOptions {
 fn errors_of(error: ListingsError) -> Vec<FieldError> {
     match error {
         ListingsError::Invalid(errors) => errors.0,
+        // A refusal's reason is a message the report words in its reader's language.
+        ListingsError::Conflict(why) | ListingsError::Forbidden(why) | ListingsError::Gone(why) => {
+            vec![FieldError::new("row", why)]
+        }
         other => vec![FieldError::new("row", Message::verbatim(other.to_string()))],
     }
 }
@@ -349,10 +353,10 @@ async fn import_row<C: ConnectionTrait>(
     };
     let (id, outcome) = match existing {
         Some(found) if found.organization_id != actor.organization_id => {
-            return Err(ListingsError::Conflict(format!(
-                "patent number {} is already listed by another organization",
-                number.unwrap_or_default()
-            )));
+            return Err(ListingsError::Conflict(
+                format!("patent number {} is already listed by another organization", number.unwrap_or_default())
+                    .into(),
+            ));
         }
         Some(found) => {
             let updated = achievements::update(db, actor, found.id, None, input).await?;

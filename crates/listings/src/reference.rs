@@ -76,5 +76,5 @@ pub async fn add_field<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "an industry field with this code exists"))
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_AN_INDUSTRY_FIELD_WITH_THIS_CODE_EXISTS))
 }

@@ -120,11 +120,11 @@ pub async fn confirm<C: ConnectionTrait>(db: &C, token: &str, password: &str) ->
         .await?
         .ok_or(ListingsError::NotFound("password reset link"))?;
     if found.used_at.is_some() {
-        return Err(ListingsError::Conflict("this link has already been used; ask for a new one".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_LINK_HAS_ALREADY_BEEN_USED_ASK.into()));
     }
     let now = Utc::now();
     if found.expires_at < now {
-        return Err(ListingsError::Conflict("this link has expired; ask for a new one".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_LINK_HAS_EXPIRED_ASK_FOR_A.into()));
     }
     let account = match found.user_id {
         Some(id) => user::Entity::find_by_id(id).one(db).await?,
@@ -143,7 +143,7 @@ pub async fn confirm<C: ConnectionTrait>(db: &C, token: &str, password: &str) ->
         .exec(db)
         .await?;
     if spent.rows_affected != 1 {
-        return Err(ListingsError::Conflict("this link has already been used; ask for a new one".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_LINK_HAS_ALREADY_BEEN_USED_ASK.into()));
     }
     let hash = hash_password(password.to_string()).await?;
     user::Entity::update_many()

@@ -177,7 +177,9 @@ fn check_expiry(errors: &mut FieldErrors, expires_on: Option<NaiveDate>) {
 /// broker role.
 pub async fn certify<C: ConnectionTrait>(db: &C, actor: &Actor, input: CertifyBroker) -> Result<broker::Model> {
     if !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden("only platform administrators certify brokers".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_CERTIFY_BROKERS.into(),
+        ));
     }
     let person = user::Entity::find_by_id(input.user_id)
         .one(db)
@@ -194,7 +196,7 @@ pub async fn certify<C: ConnectionTrait>(db: &C, actor: &Actor, input: CertifyBr
     errors.into_result()?;
     let certificate = certificate.unwrap_or_default();
     if broker::Entity::find_by_id(person.id).one(db).await?.is_some() {
-        return Err(ListingsError::Conflict("this user is already a certified broker".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_USER_IS_ALREADY_A_CERTIFIED_BROKER.into()));
     }
     let org = organization::Entity::find_by_id(person.organization_id)
         .one(db)
@@ -222,7 +224,9 @@ pub async fn certify<C: ConnectionTrait>(db: &C, actor: &Actor, input: CertifyBr
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "this certificate number is already registered"))?;
+    .map_err(|e| {
+        ListingsError::from_db_unique(e, techex_core::msg::REFUSED_THIS_CERTIFICATE_NUMBER_IS_ALREADY_REGISTERED)
+    })?;
     let roles = RoleSet::from_stored(&person.roles);
     if !roles.contains(Role::Broker) {
         let mut granted = roles.roles().to_vec();
@@ -268,7 +272,7 @@ pub async fn update<C: ConnectionTrait>(
     let admin = actor.is_platform_admin();
     if !admin && actor.user_id != id {
         return Err(ListingsError::Forbidden(
-            "only the broker or a platform administrator may edit this profile".into(),
+            techex_core::msg::REFUSED_ONLY_THE_BROKER_OR_A_PLATFORM_ADMINISTRATOR.into(),
         ));
     }
     check_version(expected_version, current.version)?;
@@ -327,7 +331,9 @@ pub async fn set_suspended<C: ConnectionTrait>(
     reason: Option<&str>,
 ) -> Result<broker::Model> {
     if !actor.is_platform_admin() {
-        return Err(ListingsError::Forbidden("only platform administrators suspend or reinstate brokers".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_SUSPEND_OR_REINSTATE_BROKERS.into(),
+        ));
     }
     let current = get(db, id).await?;
     check_version(expected_version, current.version)?;
@@ -456,7 +462,9 @@ pub async fn list<C: ConnectionTrait>(
         "suspended" if admin => query = query.filter(broker::Column::Status.eq("suspended")),
         "all" if admin => {}
         "suspended" | "all" => {
-            return Err(ListingsError::Forbidden("only platform administrators list suspended brokers".into()));
+            return Err(ListingsError::Forbidden(
+                techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_LIST_SUSPENDED_BROKERS.into(),
+            ));
         }
         _ => {
             return Err(ListingsError::invalid(

@@ -53,7 +53,9 @@ pub async fn give<C: ConnectionTrait>(db: &C, actor: &Actor, achievement_id: Uui
         .filter(|a| a.status == AchievementStatus::Published.as_str() || actor.belongs_to(a.organization_id))
         .ok_or(ListingsError::NotFound("achievement"))?;
     if actor.belongs_to(subject.organization_id) {
-        return Err(ListingsError::Forbidden("feedback comes from prospective buyers, not the owner".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_FEEDBACK_COMES_FROM_PROSPECTIVE_BUYERS_NOT_THE.into(),
+        ));
     }
     let comment = optional_text(input.comment.as_deref(), 2000).map_err(|e| ListingsError::invalid("comment", e))?;
     let now = Utc::now();
@@ -100,7 +102,7 @@ async fn owned<C: ConnectionTrait>(db: &C, actor: &Actor, achievement_id: Uuid) 
         return Ok(subject);
     }
     if subject.status == AchievementStatus::Published.as_str() {
-        return Err(ListingsError::Forbidden("only the owner sees the feedback and analytics of a listing".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_OWNER_SEES_THE_FEEDBACK_AND.into()));
     }
     Err(ListingsError::NotFound("achievement"))
 }

@@ -143,9 +143,10 @@ pub(crate) async fn ensure_cleared<C: ConnectionTrait>(
     let now = Utc::now();
     match latest.as_ref().map(|r| (effective_status(r, now), r.closes_at)) {
         Some((status, _)) if status == "waived" || status == "lapsed" => Ok(()),
-        Some((status, closes)) if status == "open" => Err(ListingsError::Conflict(format!(
-            "the inventors may claim this assignment on equal terms until {closes} (Civil Code art. 847)"
-        ))),
+        Some((status, closes)) if status == "open" => Err(ListingsError::Conflict(
+            format!("the inventors may claim this assignment on equal terms until {closes} (Civil Code art. 847)")
+                .into(),
+        )),
         Some((status, _)) => Err(refuse(ENTITY, "accept after", &status)),
         None => Err(ListingsError::Conflict(
             "this assigns a service invention: notify its inventors first (POST /api/v1/deals/{id}/first-refusal, \
@@ -164,7 +165,9 @@ pub async fn start<C: ConnectionTrait>(
 ) -> Result<first_refusal::Model> {
     let (deal, party) = load_locked(db, actor, deal_id).await?;
     if !matches!(party, Party::Seller | Party::Broker) {
-        return Err(ListingsError::Forbidden("the seller notifies its inventors (or the broker for it)".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_THE_SELLER_NOTIFIES_ITS_INVENTORS_OR_THE.into(),
+        ));
     }
     if !deals::status_of(&deal).is_open() {
         return Err(refuse(deals::ENTITY, "notify inventors on", &deal.status));
@@ -217,7 +220,7 @@ pub async fn start<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "a first-refusal notice is already open on this deal"))?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_A_FIRST_REFUSAL_NOTICE_IS_ALREADY_OPEN))?;
     audit::record(db, Some(actor), "first_refusal.start", ENTITY, created.id, None, Some(snapshot(&created))).await?;
     for answer in &list {
         if let Some(user_id) = answer.notified_user {
@@ -248,7 +251,9 @@ pub async fn answer<C: ConnectionTrait>(
     let (deal, party) = load_locked(db, actor, found.deal_id).await.map_err(|_| ListingsError::NotFound(ENTITY))?;
     let current = first_refusal::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
     if party != Party::Seller {
-        return Err(ListingsError::Forbidden("the seller's organization records the inventors' answers".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_THE_SELLER_S_ORGANIZATION_RECORDS_THE_INVENTORS.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     let status = effective_status(&current, Utc::now());
@@ -273,7 +278,7 @@ pub async fn answer<C: ConnectionTrait>(
         return Err(ListingsError::invalid("inventor", techex_core::msg::INVENTOR_UNKNOWN));
     };
     if entry.response != "pending" {
-        return Err(ListingsError::Conflict(format!("{} has already answered", entry.name)));
+        return Err(ListingsError::Conflict(format!("{} has already answered", entry.name).into()));
     }
     entry.response = if claim { "claimed" } else { "waived" }.into();
     entry.responded_at = Some(Utc::now());
@@ -334,7 +339,7 @@ async fn save<C: ConnectionTrait>(
 pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> Result<Vec<RefusalView>> {
     let (_, party) = deals::load(db, actor, deal_id).await?;
     if party == Party::InvitedBroker {
-        return Err(ListingsError::Forbidden("accept the invitation to see the deal".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ACCEPT_THE_INVITATION_TO_SEE_THE_DEAL.into()));
     }
     let rows = first_refusal::Entity::find()
         .filter(first_refusal::Column::DealId.eq(deal_id))

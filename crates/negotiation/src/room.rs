@@ -58,7 +58,7 @@ fn readable(party: Party, channel: &str, deal: &deal::Model) -> Result<&'static 
         return Err(ListingsError::NotFound("channel"));
     }
     if channel != JOINT && deal.broker_status.as_deref() != Some("accepted") {
-        return Err(ListingsError::Conflict("a caucus needs a broker who accepted to mediate the deal".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_A_CAUCUS_NEEDS_A_BROKER_WHO_ACCEPTED.into()));
     }
     Ok(channel)
 }

@@ -256,7 +256,9 @@ pub async fn schedule<C: ConnectionTrait>(
         }
         .insert(db)
         .await
-        .map_err(|e| ListingsError::from_db_unique(e, "the payouts of this milestone already exist"))?;
+        .map_err(|e| {
+            ListingsError::from_db_unique(e, techex_core::msg::REFUSED_THE_PAYOUTS_OF_THIS_MILESTONE_ALREADY_EXIST)
+        })?;
         ids.push(id);
     }
     Ok(ids)

@@ -284,6 +284,13 @@ impl From<ListingsError> for ApiError {
                 )
             },
             (_, ErrorCode::NotFound) => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),
+            (ListingsError::Conflict(message), _) => {
+                ApiError::worded(StatusCode::CONFLICT, "conflict", message.clone())
+            }
+            (ListingsError::Gone(message), _) => ApiError::worded(StatusCode::GONE, "gone", message.clone()),
+            (ListingsError::Forbidden(message), _) => {
+                ApiError::worded(StatusCode::FORBIDDEN, "forbidden", message.clone())
+            }
             (_, ErrorCode::Conflict) => ApiError::new(StatusCode::CONFLICT, "conflict", detail),
             (_, ErrorCode::Gone) => ApiError::new(StatusCode::GONE, "gone", detail),
             (ListingsError::Stale { given, current }, _) => ApiError::worded(

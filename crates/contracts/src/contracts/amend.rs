@@ -145,7 +145,7 @@ pub async fn amend<C: ConnectionTrait>(
 ) -> Result<contract::Model> {
     let (current, role) = load(db, actor, id, true).await?;
     if role.party().is_none() {
-        return Err(ListingsError::Forbidden("only the parties and their broker amend a contract".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_PARTIES_AND_THEIR_BROKER_AMEND.into()));
     }
     check_version(expected_version, current.version)?;
     if !matches!(contract_status(&current)?, ContractStatus::Draft | ContractStatus::Signing | ContractStatus::Signed) {

@@ -172,7 +172,7 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
         .await
         .map_err(|_| ListingsError::invalid("deal_id", techex_core::msg::DEAL_UNKNOWN))?;
     if !matches!(party, Party::Seller | Party::Buyer | Party::Broker) {
-        return Err(ListingsError::Forbidden("the parties or their broker draft the contract".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_PARTIES_OR_THEIR_BROKER_DRAFT_THE.into()));
     }
     if DealStatus::parse(&deal.status).ok() != Some(DealStatus::Agreed) {
         return Err(ListingsError::InvalidTransition {
@@ -277,7 +277,7 @@ pub async fn draft<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> 
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "this deal already has a contract"))?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_THIS_DEAL_ALREADY_HAS_A_CONTRACT))?;
     let (_, hash) = insert_version(
         db,
         actor,

@@ -38,25 +38,28 @@ pub(super) async fn active_signatures<C: ConnectionTrait>(
 pub async fn sign<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, input: Sign) -> Result<contract::Model> {
     let (current, role) = load(db, actor, id, true).await?;
     let Some(party) = role.party() else {
-        return Err(ListingsError::Forbidden("only the parties and their broker sign".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_PARTIES_AND_THEIR_BROKER_SIGN.into()));
     };
     if !matches!(contract_status(&current)?, ContractStatus::Draft | ContractStatus::Signing) {
         return Err(refuse("sign", &current));
     }
     if !required_parties(&current).contains(&party) {
         return Err(ListingsError::Conflict(
-            "under an open licence the published declaration is the licensor's consent: only the licensee signs".into(),
+            techex_core::msg::REFUSED_UNDER_AN_OPEN_LICENCE_THE_PUBLISHED_DECLARATION.into(),
         ));
     }
     if !input.sha256.trim().eq_ignore_ascii_case(&current.sha256) {
-        return Err(ListingsError::Conflict(format!(
-            "the contract text changed since you read it: the current version {} has SHA-256 {}",
-            current.current_number, current.sha256
-        )));
+        return Err(ListingsError::Conflict(
+            format!(
+                "the contract text changed since you read it: the current version {} has SHA-256 {}",
+                current.current_number, current.sha256
+            )
+            .into(),
+        ));
     }
     let signed = active_signatures(db, &current).await?;
     if signed.iter().any(|s| s.party == party) {
-        return Err(ListingsError::Conflict(format!("the {party} has already signed this version")));
+        return Err(ListingsError::Conflict(format!("the {party} has already signed this version").into()));
     }
     let name = user::Entity::find_by_id(actor.user_id).one(db).await?.map(|u| u.display_name).unwrap_or_default();
     let now = Utc::now();
@@ -123,7 +126,9 @@ pub async fn register<C: ConnectionTrait>(
 ) -> Result<contract::Model> {
     let (current, role) = load(db, actor, id, true).await?;
     if role != ContractRole::Registrar || !(actor.has(Role::Registrar) || actor.is_platform_admin()) {
-        return Err(ListingsError::Forbidden("only the center's registrars register technology contracts".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_CENTER_S_REGISTRARS_REGISTER_TECHNOLOGY.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     if contract_status(&current)? != ContractStatus::Signed {
@@ -134,7 +139,7 @@ pub async fn register<C: ConnectionTrait>(
         precheck::check(&content, true).into_iter().filter(|f| f.severity == "blocker").collect();
     if !blockers.is_empty() {
         let list: Vec<String> = blockers.iter().map(|f| format!("{} ({})", f.code, f.message.key.as_str())).collect();
-        return Err(ListingsError::Conflict(format!("the pre-check refuses registration: {}", list.join("; "))));
+        return Err(ListingsError::Conflict(format!("the pre-check refuses registration: {}", list.join("; ")).into()));
     }
     let now = Utc::now();
     let region: String = content.seller.region.chars().filter(char::is_ascii_digit).take(6).collect();
@@ -150,7 +155,7 @@ pub async fn register<C: ConnectionTrait>(
     active.return_reason = Set(None);
     let updated = save(db, active, &current).await.map_err(|e| match e {
         ListingsError::Db(db) => {
-            ListingsError::from_db_unique(db, "a registration number was taken at the same moment; retry")
+            ListingsError::from_db_unique(db, techex_core::msg::REFUSED_A_REGISTRATION_NUMBER_WAS_TAKEN_AT_THE)
         }
         other => other,
     })?;
@@ -170,7 +175,9 @@ pub async fn return_to_parties<C: ConnectionTrait>(
 ) -> Result<contract::Model> {
     let (current, role) = load(db, actor, id, true).await?;
     if role != ContractRole::Registrar {
-        return Err(ListingsError::Forbidden("only the center's registrars return contracts".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_CENTER_S_REGISTRARS_RETURN_CONTRACTS.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     if contract_status(&current)? != ContractStatus::Signed {

@@ -15,9 +15,7 @@ pub(super) async fn ensure_no_money_held<C: ConnectionTrait>(db: &C, id: Uuid) -
         .count(db)
         .await?;
     if held > 0 {
-        return Err(ListingsError::Conflict(
-            "a milestone is paid or being paid: accept or reject it before terminating the contract".into(),
-        ));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_A_MILESTONE_IS_PAID_OR_BEING_PAID.into()));
     }
     Ok(())
 }
@@ -37,7 +35,7 @@ pub(super) fn termination_side(role: ContractRole) -> Result<&'static str> {
     match role {
         ContractRole::Seller => Ok("seller"),
         ContractRole::Buyer => Ok("buyer"),
-        _ => Err(ListingsError::Forbidden("the seller and the buyer terminate their contract".into())),
+        _ => Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_SELLER_AND_THE_BUYER_TERMINATE_THEIR.into())),
     }
 }
 
@@ -76,7 +74,9 @@ pub async fn propose_termination<C: ConnectionTrait>(
 ) -> Result<contract::Model> {
     let (current, side) = open_for_termination(db, actor, id, expected_version).await?;
     if current.termination_proposed_by.is_some() {
-        return Err(ListingsError::Conflict("a termination is already proposed; answer or withdraw it".into()));
+        return Err(ListingsError::Conflict(
+            techex_core::msg::REFUSED_A_TERMINATION_IS_ALREADY_PROPOSED_ANSWER_OR.into(),
+        ));
     }
     let reason = termination_reason(reason)?;
     ensure_no_money_held(db, id).await?;
@@ -111,10 +111,12 @@ pub async fn answer_termination<C: ConnectionTrait>(
     let side = termination_side(role)?;
     check_version(expected_version, current.version)?;
     let Some(proposer) = current.termination_proposed_by.clone() else {
-        return Err(ListingsError::Conflict("no termination is proposed".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_NO_TERMINATION_IS_PROPOSED.into()));
     };
     if agree && proposer == side {
-        return Err(ListingsError::Forbidden("the other party agrees to the termination".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_THE_OTHER_PARTY_AGREES_TO_THE_TERMINATION.into(),
+        ));
     }
     let mut active: contract::ActiveModel = current.clone().into();
     active.termination_proposed_by = Set(None);
@@ -182,7 +184,8 @@ pub async fn give_termination_notice<C: ConnectionTrait>(
     ensure_no_money_held(db, id).await?;
     let milestones = milestone::Entity::find().filter(milestone::Column::ContractId.eq(id)).all(db).await?;
     let cure = current_content(db, &current).await?.0.clauses.cure_period_days;
-    let ground = breach_ground(side, &milestones, cure, Utc::now().date_naive()).map_err(ListingsError::Conflict)?;
+    let ground = breach_ground(side, &milestones, cure, Utc::now().date_naive())
+        .map_err(|why| ListingsError::Conflict(why.into()))?;
     cancel_unpaid_milestones(db, id).await?;
     let mut active: contract::ActiveModel = current.clone().into();
     active.status = Set(ContractStatus::Terminated.as_str().into());

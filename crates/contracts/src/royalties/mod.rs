@@ -110,7 +110,7 @@ pub async fn file<C: ConnectionTrait>(
 ) -> Result<royalty_report::Model> {
     let (model, role, terms) = royalty_contract(db, actor, contract_id, true).await?;
     if role != ContractRole::Buyer {
-        return Err(ListingsError::Forbidden("the licensee reports its sales".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_LICENSEE_REPORTS_ITS_SALES.into()));
     }
     if !ContractStatus::parse(&model.status).is_ok_and(ContractStatus::is_in_force) {
         return Err(no_royalty(&model));
@@ -161,7 +161,7 @@ pub async fn file<C: ConnectionTrait>(
     errors.into_result()?;
     let Some(period) = period else { return Err(ListingsError::Internal("a period without errors".into())) };
     if reports.iter().any(|r| r.period == period.code && live(r)) {
-        return Err(ListingsError::Conflict(format!("{} is already reported", period.code)));
+        return Err(ListingsError::Conflict(format!("{} is already reported", period.code).into()));
     }
     let earlier: Vec<Earlier> = reports
         .iter()
@@ -204,7 +204,7 @@ pub async fn file<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "this period is already reported"))?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_THIS_PERIOD_IS_ALREADY_REPORTED))?;
     if let Some(old) = disputed {
         let mut active: royalty_report::ActiveModel = old.clone().into();
         active.status = Set(RoyaltyReportStatus::Superseded.as_str().into());
@@ -252,7 +252,9 @@ async fn for_decision<C: ConnectionTrait>(
     let row = royalty_report::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
     let (model, role) = load(db, actor, row.contract_id, true).await.map_err(|_| ListingsError::NotFound(ENTITY))?;
     if role != ContractRole::Seller {
-        return Err(ListingsError::Forbidden("the licensor accepts or disputes a royalty report".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_THE_LICENSOR_ACCEPTS_OR_DISPUTES_A_ROYALTY.into(),
+        ));
     }
     let row = royalty_report::Entity::find_by_id(id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
     check_version(expected_version, row.version)?;

@@ -138,6 +138,20 @@ impl From<MessageKey> for Message {
     }
 }
 
+/// An English sentence without a key yet (a domain rule's refusal not translated so far):
+/// shown as it is to English readers, as the problem's own title to others.
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Message::verbatim(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Self {
+        Message::verbatim(text)
+    }
+}
+
 /// For logs and tests: the key and its values, `text-too-long(count=12, max=10)`.
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -92,13 +92,14 @@ pub(crate) async fn owner_of<C: ConnectionTrait>(db: &C, model: &achievement::Mo
 /// Creates a draft achievement for the actor's organization.
 pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: AchievementInput) -> Result<achievement::Model> {
     if !actor.organization_kind.may_list_achievements() {
-        return Err(ListingsError::Forbidden(format!(
-            "a {} does not list achievements",
-            actor.organization_kind.label_en().to_lowercase()
-        )));
+        return Err(ListingsError::Forbidden(
+            format!("a {} does not list achievements", actor.organization_kind.label_en().to_lowercase()).into(),
+        ));
     }
     if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) {
-        return Err(ListingsError::Forbidden("only members of the organization may list achievements".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_MEMBERS_OF_THE_ORGANIZATION_MAY_LIST.into(),
+        ));
     }
     let org = organization::Entity::find_by_id(actor.organization_id)
         .one(db)
@@ -152,10 +153,9 @@ pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: Achievemen
     if let Some(Some(number)) = current_value(&active.patent_number) {
         ensure_patent_free(db, number, None).await?;
     }
-    let created = active
-        .insert(db)
-        .await
-        .map_err(|e| ListingsError::from_db_unique(e, "an achievement with this patent number is already listed"))?;
+    let created = active.insert(db).await.map_err(|e| {
+        ListingsError::from_db_unique(e, techex_core::msg::REFUSED_AN_ACHIEVEMENT_WITH_THIS_PATENT_NUMBER_IS)
+    })?;
     audit::record(db, Some(actor), "achievement.create", ENTITY, created.id, None, Some(snapshot(&created))).await?;
     Ok(created)
 }
@@ -173,7 +173,7 @@ pub(crate) async fn ensure_patent_free<C: ConnectionTrait>(db: &C, number: &str,
     let existing = achievement::Entity::find().filter(achievement::Column::PatentNumber.eq(number)).one(db).await?;
     match existing {
         Some(found) if Some(found.id) != except => {
-            Err(ListingsError::Conflict(format!("an achievement with patent number {number} is already listed")))
+            Err(ListingsError::Conflict(format!("an achievement with patent number {number} is already listed").into()))
         }
         _ => Ok(()),
     }
@@ -195,7 +195,9 @@ pub async fn update<C: ConnectionTrait>(
 ) -> Result<achievement::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden("only the owning organization may edit an achievement".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_EDIT_AN.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     let status = view::parse_status(&current.status);
@@ -229,7 +231,9 @@ pub async fn update<C: ConnectionTrait>(
 pub async fn delete<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden("only the owning organization may delete an achievement".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_DELETE_AN.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     let status = view::parse_status(&current.status);

@@ -60,7 +60,9 @@ async fn finish<C: ConnectionTrait>(
 
 fn ensure_owner_may_publish(actor: &Actor, current: &achievement::Model, action: &str) -> Result<()> {
     if !acts_for_owner(actor, current) {
-        return Err(ListingsError::Forbidden(format!("only the owning organization may {action} this achievement")));
+        return Err(ListingsError::Forbidden(
+            format!("only the owning organization may {action} this achievement").into(),
+        ));
     }
     if !actor.organization_verified {
         return Err(ListingsError::Forbidden(
@@ -96,12 +98,12 @@ pub async fn submit<C: ConnectionTrait>(
 
 fn ensure_reviewer(actor: &Actor, current: &achievement::Model, action: &str) -> Result<()> {
     if !actor.can_review() {
-        return Err(ListingsError::Forbidden(format!("only center reviewers may {action} achievements")));
+        return Err(ListingsError::Forbidden(format!("only center reviewers may {action} achievements").into()));
     }
     if actor.belongs_to(current.organization_id) {
-        return Err(ListingsError::Forbidden(format!(
-            "a reviewer may not {action} their own organization's achievement"
-        )));
+        return Err(ListingsError::Forbidden(
+            format!("a reviewer may not {action} their own organization's achievement").into(),
+        ));
     }
     Ok(())
 }
@@ -166,7 +168,9 @@ pub async fn withdraw<C: ConnectionTrait>(
 ) -> Result<achievement::Model> {
     let current = get(db, Some(actor), id).await?;
     if !acts_for_owner(actor, &current) {
-        return Err(ListingsError::Forbidden("only the owning organization may withdraw this achievement".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNING_ORGANIZATION_MAY_WITHDRAW_THIS.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     let state = parse_status(&current.status);
@@ -197,7 +201,7 @@ pub async fn republish<C: ConnectionTrait>(
     }
     if current.approved_revision != Some(current.content_revision) {
         return Err(ListingsError::Conflict(
-            "the achievement changed since the center approved it (or was never approved); submit it for review".into(),
+            techex_core::msg::REFUSED_THE_ACHIEVEMENT_CHANGED_SINCE_THE_CENTER_APPROVED.into(),
         ));
     }
     let mut active: achievement::ActiveModel = current.clone().into();

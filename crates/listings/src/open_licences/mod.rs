@@ -274,7 +274,9 @@ pub async fn declare<C: ConnectionTrait>(
         })
         .ok_or(ListingsError::NotFound("achievement"))?;
     if !owner_member(actor, subject.organization_id) {
-        return Err(ListingsError::Forbidden("only the patentee declares an open licence of its patent".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_PATENTEE_DECLARES_AN_OPEN_LICENCE.into(),
+        ));
     }
     let mut errors = check_terms(&mut input, limits);
     let kind = AchievementKind::parse(&subject.kind).ok();
@@ -336,9 +338,7 @@ pub async fn declare<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| {
-        ListingsError::from_db_unique(e, "this patent already has an open-licence declaration pending or published")
-    })?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_THIS_PATENT_ALREADY_HAS_AN_OPEN_LICENCE))?;
     audit::record(db, Some(actor), "open_licence.declare", ENTITY, created.id, None, Some(snapshot(&created))).await?;
     Ok(created)
 }
@@ -385,7 +385,7 @@ pub async fn review<C: ConnectionTrait>(
         return Err(ListingsError::NotFound(ENTITY));
     }
     if !actor.can_review() {
-        return Err(ListingsError::Forbidden("only the center's reviewers review open-licence declarations".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_CENTER_S_REVIEWERS_REVIEW_OPEN.into()));
     }
     check_version(expected_version, current.version)?;
     if status_of(&current)? != OpenLicenceStatus::PendingReview {
@@ -431,7 +431,9 @@ pub async fn withdraw<C: ConnectionTrait>(
         return Err(ListingsError::NotFound(ENTITY));
     }
     if !owner_member(actor, current.organization_id) {
-        return Err(ListingsError::Forbidden("only the patentee withdraws its declaration".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_PATENTEE_WITHDRAWS_ITS_DECLARATION.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     if !matches!(status_of(&current)?, OpenLicenceStatus::PendingReview | OpenLicenceStatus::Published) {
@@ -503,7 +505,9 @@ pub async fn record_grant<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "your organization already took a licence under this declaration"))?;
+    .map_err(|e| {
+        ListingsError::from_db_unique(e, techex_core::msg::REFUSED_YOUR_ORGANIZATION_ALREADY_TOOK_A_LICENCE_UNDER)
+    })?;
     audit::record(
         db,
         Some(actor),
@@ -546,7 +550,7 @@ pub async fn attach_contract<C: ConnectionTrait>(
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(ListingsError::Conflict("this licence already has its contract".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_LICENCE_ALREADY_HAS_ITS_CONTRACT.into()));
     }
     audit::record(
         db,

@@ -13,7 +13,7 @@ pub async fn cancel<C: ConnectionTrait>(
 ) -> Result<auction::Model> {
     let current = locked(db, id).await?;
     if !privileged(Some(actor), &current) {
-        return Err(ListingsError::Forbidden("only the seller or the center cancels an auction".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_SELLER_OR_THE_CENTER_CANCELS.into()));
     }
     check_version(expected_version, current.version)?;
     if !matches!(stored_status(&current), AuctionStatus::Scheduled | AuctionStatus::Open) || current.bid_count > 0 {

@@ -231,9 +231,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: CreateAuct
     let owner_member =
         actor.belongs_to(subject.organization_id) && (actor.has(Role::Member) || actor.has(Role::OrgAdmin));
     if !(owner_member || actor.is_platform_admin()) {
-        return Err(ListingsError::Forbidden(
-            "only the owner (or the center for it) puts an achievement up for bidding".into(),
-        ));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_OWNER_OR_THE_CENTER_FOR.into()));
     }
     if subject.status != AchievementStatus::Published.as_str() {
         return Err(ListingsError::invalid("achievement_id", techex_core::msg::AUCTION_NEEDS_PUBLISHED));
@@ -335,7 +333,9 @@ pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: CreateAuct
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "this achievement is already up for bidding"))?;
+    .map_err(|e| {
+        ListingsError::from_db_unique(e, techex_core::msg::REFUSED_THIS_ACHIEVEMENT_IS_ALREADY_UP_FOR_BIDDING)
+    })?;
     audit::record(db, Some(actor), "auction.create", ENTITY, created.id, None, Some(snapshot(&created))).await?;
     Ok(created)
 }
@@ -364,15 +364,19 @@ pub async fn place_bid<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, inpu
     let current = locked(db, id).await?;
     let now = Utc::now();
     if actor.belongs_to(current.seller_org_id) {
-        return Err(ListingsError::Forbidden("the seller does not bid on its own auction".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_SELLER_DOES_NOT_BID_ON_ITS.into()));
     }
     if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin))
         || actor.organization_kind == techex_core::domain::OrgKind::Center
     {
-        return Err(ListingsError::Forbidden("only members of a buying organization bid".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_MEMBERS_OF_A_BUYING_ORGANIZATION_BID.into(),
+        ));
     }
     if !actor.organization_verified {
-        return Err(ListingsError::Forbidden("your organization must be verified before it bids".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_YOUR_ORGANIZATION_MUST_BE_VERIFIED_BEFORE_IT.into(),
+        ));
     }
     match effective_status(&current, now) {
         AuctionStatus::Open if current.closes_at > now => {}
@@ -397,7 +401,7 @@ pub async fn place_bid<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, inpu
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "another bid was placed at the same moment; retry"))?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_ANOTHER_BID_WAS_PLACED_AT_THE_SAME))?;
     let previous_leader = current.high_bidder_org_id;
     let mut active: auction::ActiveModel = current.clone().into();
     active.status = Set(AuctionStatus::Open.as_str().into());

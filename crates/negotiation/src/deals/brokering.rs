@@ -12,14 +12,14 @@ pub async fn invite_broker<C: ConnectionTrait>(
 ) -> Result<deal::Model> {
     let (current, party) = load_locked(db, actor, id).await?;
     if !matches!(party, Party::Seller | Party::Buyer | Party::Center) {
-        return Err(ListingsError::Forbidden("only the parties or the center choose the broker".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_PARTIES_OR_THE_CENTER_CHOOSE.into()));
     }
     check_version(expected_version, current.version)?;
     if !status_of(&current).is_open() {
         return Err(refuse(ENTITY, "invite a broker to", &current.status));
     }
     if current.broker_status.as_deref() == Some("accepted") {
-        return Err(ListingsError::Conflict("this deal already has a broker".into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_DEAL_ALREADY_HAS_A_BROKER.into()));
     }
     let (broker, rate) =
         check_broker(db, input.broker_id, input.commission_bps, current.seller_org_id, current.buyer_org_id).await?;
@@ -47,7 +47,9 @@ pub async fn answer_invitation<C: ConnectionTrait>(
     if party != Party::InvitedBroker {
         return Err(match party {
             Party::Broker => refuse(ENTITY, "answer an invitation of", "already brokered"),
-            _ => ListingsError::Forbidden("only the invited broker answers the invitation".into()),
+            _ => ListingsError::Forbidden(
+                techex_core::msg::REFUSED_ONLY_THE_INVITED_BROKER_ANSWERS_THE_INVITATION.into(),
+            ),
         });
     }
     check_version(expected_version, current.version)?;
@@ -57,11 +59,13 @@ pub async fn answer_invitation<C: ConnectionTrait>(
     if accept {
         let profile = brokers::get(db, actor.user_id).await?;
         if !brokers::is_active(&profile) {
-            return Err(ListingsError::Forbidden("a suspended broker cannot take on new deals".into()));
+            return Err(ListingsError::Forbidden(
+                techex_core::msg::REFUSED_A_SUSPENDED_BROKER_CANNOT_TAKE_ON_NEW.into(),
+            ));
         }
         if !brokers::is_available(&profile) {
             return Err(ListingsError::Forbidden(
-                "a broker whose certificate has expired cannot take on new deals".into(),
+                techex_core::msg::REFUSED_A_BROKER_WHOSE_CERTIFICATE_HAS_EXPIRED_CANNOT.into(),
             ));
         }
     }

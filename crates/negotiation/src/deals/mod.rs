@@ -131,9 +131,9 @@ pub(crate) async fn load_participant<C: ConnectionTrait>(
     let (model, party) = load(db, actor, id).await?;
     match party {
         Party::Seller | Party::Buyer | Party::Broker => Ok((model, party)),
-        Party::InvitedBroker => {
-            Err(ListingsError::Forbidden("accept the invitation to mediate before taking part in the deal".into()))
-        }
+        Party::InvitedBroker => Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ACCEPT_THE_INVITATION_TO_MEDIATE_BEFORE_TAKING.into(),
+        )),
         Party::Center => Err(ListingsError::NotFound(ENTITY)),
     }
 }
@@ -296,20 +296,22 @@ async fn check_broker<C: ConnectionTrait>(
 pub async fn open<C: ConnectionTrait>(db: &C, actor: &Actor, input: OpenDeal) -> Result<deal::Model> {
     let inquiry = required_text(&input.inquiry, 5000).map_err(|e| ListingsError::invalid("inquiry", e))?;
     if !actor.organization_verified {
-        return Err(ListingsError::Forbidden(
-            "your organization is not verified yet; a platform administrator must verify it before it can trade".into(),
-        ));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_YOUR_ORGANIZATION_IS_NOT_VERIFIED_YET_A.into()));
     }
     let acting_broker =
         actor.has(Role::Broker) && brokers::get(db, actor.user_id).await.ok().is_some_and(|b| brokers::is_active(&b));
     let (seller, buyer, achievement_id, demand_id, mediator) = match (input.achievement_id, input.demand_id) {
         (Some(achievement_id), None) => {
             if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) {
-                return Err(ListingsError::Forbidden("only members of an organization send inquiries".into()));
+                return Err(ListingsError::Forbidden(
+                    techex_core::msg::REFUSED_ONLY_MEMBERS_OF_AN_ORGANIZATION_SEND_INQUIRIES.into(),
+                ));
             }
             let subject = published_achievement(db, achievement_id).await?;
             if actor.belongs_to(subject.organization_id) {
-                return Err(ListingsError::Forbidden("your organization owns this achievement".into()));
+                return Err(ListingsError::Forbidden(
+                    techex_core::msg::REFUSED_YOUR_ORGANIZATION_OWNS_THIS_ACHIEVEMENT.into(),
+                ));
             }
             (subject.organization_id, actor.organization_id, Some(achievement_id), None, None)
         }
@@ -338,10 +340,16 @@ pub async fn open<C: ConnectionTrait>(db: &C, actor: &Actor, input: OpenDeal) ->
                         techex_core::msg::DEAL_BROKER_NAMES_ACHIEVEMENT,
                     ));
                 }
-                None => return Err(ListingsError::Forbidden("your organization does not offer technology".into())),
+                None => {
+                    return Err(ListingsError::Forbidden(
+                        techex_core::msg::REFUSED_YOUR_ORGANIZATION_DOES_NOT_OFFER_TECHNOLOGY.into(),
+                    ));
+                }
             };
             if seller == need.organization_id {
-                return Err(ListingsError::Forbidden("this demand is your own organization's".into()));
+                return Err(ListingsError::Forbidden(
+                    techex_core::msg::REFUSED_THIS_DEMAND_IS_YOUR_OWN_ORGANIZATION_S.into(),
+                ));
             }
             (seller, need.organization_id, offered.map(|a| a.id), Some(demand_id), mediator)
         }
@@ -390,9 +398,7 @@ pub async fn open<C: ConnectionTrait>(db: &C, actor: &Actor, input: OpenDeal) ->
     }
     .insert(db)
     .await
-    .map_err(|e| {
-        ListingsError::from_db_unique(e, "there is already a live deal between your organization and this listing")
-    })?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_THERE_IS_ALREADY_A_LIVE_DEAL_BETWEEN))?;
     audit::record(db, Some(actor), "deal.open", ENTITY, created.id, None, Some(snapshot(&created))).await?;
     let opener_side = if actor.belongs_to(buyer) {
         Some(Side::Buyer)
@@ -449,7 +455,9 @@ pub async fn cancel<C: ConnectionTrait>(
 ) -> Result<deal::Model> {
     let (current, party) = load_locked(db, actor, id).await?;
     if party == Party::InvitedBroker {
-        return Err(ListingsError::Forbidden("an invited broker declines the invitation instead".into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_AN_INVITED_BROKER_DECLINES_THE_INVITATION_INSTEAD.into(),
+        ));
     }
     check_version(expected_version, current.version)?;
     let status = status_of(&current);
@@ -457,7 +465,7 @@ pub async fn cancel<C: ConnectionTrait>(
         return Err(refuse(ENTITY, "cancel", &current.status));
     }
     if status == DealStatus::Agreed && party == Party::Broker {
-        return Err(ListingsError::Forbidden("agreed terms are cancelled by a party or the center".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_AGREED_TERMS_ARE_CANCELLED_BY_A_PARTY.into()));
     }
     let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
     let updated = close(db, Some(actor), &current, DealStatus::Cancelled, &reason).await?;

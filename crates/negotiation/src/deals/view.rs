@@ -181,7 +181,7 @@ pub async fn timeline<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Re
     use techex_listings::entities::audit_log;
     let (model, party) = load(db, actor, id).await?;
     if party == Party::InvitedBroker {
-        return Err(ListingsError::Forbidden("accept the invitation to see the deal's history".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ACCEPT_THE_INVITATION_TO_SEE_THE_DEAL_2.into()));
     }
     let offers = offer::Entity::find().filter(offer::Column::DealId.eq(id)).all(db).await?;
     let hidden: std::collections::HashSet<Uuid> =

@@ -182,7 +182,7 @@ fn maker_side(party: Party, on_behalf_of: Option<Side>) -> Result<(Side, bool)> 
         (Party::Broker, None) => {
             Err(ListingsError::invalid("on_behalf_of", techex_core::msg::OFFER_BROKER_SIDE_REQUIRED))
         }
-        _ => Err(ListingsError::Forbidden("only the parties and their broker make offers".into())),
+        _ => Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_PARTIES_AND_THEIR_BROKER_MAKE.into())),
     }
 }
 
@@ -196,9 +196,7 @@ async fn insert<C: ConnectionTrait>(
     counters: Option<Uuid>,
 ) -> Result<offer::Model> {
     if techex_listings::open_licences::is_by_notice(db, deal.id).await? {
-        return Err(ListingsError::Conflict(
-            "a licence taken by notice is on the declaration's published terms: they are not negotiated".into(),
-        ));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_A_LICENCE_TAKEN_BY_NOTICE_IS_ON.into()));
     }
     let mut terms = input.terms;
     let now = Utc::now();
@@ -245,7 +243,7 @@ async fn insert<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(|e| ListingsError::from_db_unique(e, "another offer was made at the same moment; reload and retry"))?;
+    .map_err(|e| ListingsError::from_db_unique(e, techex_core::msg::REFUSED_ANOTHER_OFFER_WAS_MADE_AT_THE_SAME))?;
     let action = if counters.is_some() { "offer.counter" } else { "offer.make" };
     audit::record(db, Some(actor), action, ENTITY, created.id, None, Some(snapshot(&created))).await?;
     // Negotiation starts with the first offer; the deal's version moves with every offer.
@@ -279,7 +277,7 @@ async fn insert<C: ConnectionTrait>(
 pub async fn make<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid, input: MakeOffer) -> Result<offer::Model> {
     let (deal, party) = load_locked(db, actor, deal_id).await?;
     if matches!(party, Party::InvitedBroker | Party::Center) {
-        return Err(ListingsError::Forbidden("only the parties and their broker make offers".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_PARTIES_AND_THEIR_BROKER_MAKE.into()));
     }
     let (side, by_broker) = maker_side(party, input.on_behalf_of)?;
     ensure_deal_open(&deal, "make an offer on")?;
@@ -313,7 +311,9 @@ async fn transition<C: ConnectionTrait>(
         .filter(offer::Column::Status.eq(current.status.as_str()))
         .exec(db)
         .await
-        .map_err(|e| ListingsError::from_db_unique(e, "another offer of this deal was accepted first"))?;
+        .map_err(|e| {
+            ListingsError::from_db_unique(e, techex_core::msg::REFUSED_ANOTHER_OFFER_OF_THIS_DEAL_WAS_ACCEPTED)
+        })?;
     let reloaded = offer::Entity::find_by_id(current.id).one(db).await?.ok_or(ListingsError::NotFound(ENTITY))?;
     if result.rows_affected != 1 {
         // Decided by someone else meanwhile: its state refuses this (409); merely edited,
@@ -339,10 +339,10 @@ fn ensure_open(current: &offer::Model, wanted: OfferStatus, action: &'static str
 fn ensure_counterparty(party: Party, current: &offer::Model, action: &str) -> Result<()> {
     match party.side() {
         Some(side) if side.as_str() != current.side => Ok(()),
-        Some(_) => Err(ListingsError::Forbidden(format!("the other side {action}s an offer, not its maker"))),
-        None => Err(ListingsError::Forbidden(format!(
-            "only the other side {action}s an offer; a broker cannot bind a party"
-        ))),
+        Some(_) => Err(ListingsError::Forbidden(format!("the other side {action}s an offer, not its maker").into())),
+        None => Err(ListingsError::Forbidden(
+            format!("only the other side {action}s an offer; a broker cannot bind a party").into(),
+        )),
     }
 }
 
@@ -496,7 +496,7 @@ pub async fn confirm<C: ConnectionTrait>(
 ) -> Result<offer::Model> {
     let (current, deal, party) = load(db, actor, id).await?;
     if party.side().map(Side::as_str) != Some(current.side.as_str()) {
-        return Err(ListingsError::Forbidden("only the side it was proposed for confirms a broker's proposal".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_SIDE_IT_WAS_PROPOSED_FOR.into()));
     }
     check_version(expected_version, current.version)?;
     ensure_open(&current, OfferStatus::Proposed, "confirm")?;
@@ -545,7 +545,7 @@ pub async fn withdraw<C: ConnectionTrait>(
     let own_side = party.side().map(Side::as_str) == Some(current.side.as_str());
     let brokers_proposal = party == Party::Broker && current.by_broker;
     if !(own_side || brokers_proposal) {
-        return Err(ListingsError::Forbidden("only the side that made an offer withdraws it".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_SIDE_THAT_MADE_AN_OFFER.into()));
     }
     check_version(expected_version, current.version)?;
     let status = effective_status(&current, Utc::now());

@@ -16,7 +16,7 @@ pub async fn get_view<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Re
 pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, deal_id: Uuid) -> Result<Vec<OfferView>> {
     let (_, party) = deals::load(db, actor, deal_id).await?;
     if party == Party::InvitedBroker {
-        return Err(ListingsError::Forbidden("accept the invitation to see the offers".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ACCEPT_THE_INVITATION_TO_SEE_THE_OFFERS.into()));
     }
     let rows = offer::Entity::find()
         .filter(offer::Column::DealId.eq(deal_id))

@@ -47,7 +47,9 @@ pub use settlement::*;
 
 fn provider_error(error: GatewayError) -> ListingsError {
     match error {
-        GatewayError::Refused(message) => ListingsError::Conflict(format!("the payment provider refused: {message}")),
+        GatewayError::Refused(message) => {
+            ListingsError::Conflict(format!("the payment provider refused: {message}").into())
+        }
         other => ListingsError::Unavailable(format!("{other}; try again shortly")),
     }
 }
@@ -170,7 +172,9 @@ pub async fn ensure_buyer_may(db: &DatabaseConnection, actor: &Actor, id: Uuid, 
         BuyerStep::Reject => {
             let (ms, _, role) = load(db, actor, id, false).await?;
             if role != ContractRole::Buyer {
-                return Err(ListingsError::Forbidden("the buyer rejects a delivered milestone".into()));
+                return Err(ListingsError::Forbidden(
+                    techex_core::msg::REFUSED_THE_BUYER_REJECTS_A_DELIVERED_MILESTONE.into(),
+                ));
             }
             if ms.status != MilestoneStatus::Paid.as_str() {
                 return Err(refuse("reject", &ms));
@@ -185,7 +189,7 @@ pub async fn ensure_buyer_may(db: &DatabaseConnection, actor: &Actor, id: Uuid, 
 async fn payable(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<(milestone::Model, contract::Model)> {
     let (ms, c, role) = load(db, actor, id, false).await?;
     if role != ContractRole::Buyer {
-        return Err(ListingsError::Forbidden("the buyer pays the milestones".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_BUYER_PAYS_THE_MILESTONES.into()));
     }
     if !lifecycle::contract_status(&c)?.is_in_force() {
         return Err(ListingsError::InvalidTransition {
@@ -240,7 +244,7 @@ pub async fn pay(
     let intent_id = opened
         .payment_intent_id
         .clone()
-        .ok_or_else(|| ListingsError::Conflict("the payment is still being set up; try again shortly".into()))?;
+        .ok_or_else(|| ListingsError::Conflict(techex_core::msg::REFUSED_THE_PAYMENT_IS_STILL_BEING_SET_UP.into()))?;
     let (_, c) = payable(db, actor, id).await?;
     let customer = customer_of(db, gateway, c.buyer_org_id).await?;
     let setup = gateway.retrieve_setup_intent(setup_id).await.map_err(|error| match error {
@@ -324,7 +328,7 @@ async fn open_intent(db: &DatabaseConnection, gateway: &dyn Gateway, actor: &Act
             .insert(&transaction)
             .await
             .map_err(|e| {
-                ListingsError::from_db_unique(e, "another payment of this milestone started at the same moment")
+                ListingsError::from_db_unique(e, techex_core::msg::REFUSED_ANOTHER_PAYMENT_OF_THIS_MILESTONE_STARTED_AT)
             })?
         }
     };

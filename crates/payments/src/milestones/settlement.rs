@@ -10,7 +10,7 @@ use super::*;
 pub async fn accept<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<(PaymentView, Vec<Uuid>)> {
     let (ms, c, role) = load(db, actor, id, true).await?;
     if role != ContractRole::Buyer {
-        return Err(ListingsError::Forbidden("the buyer accepts the milestones".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_BUYER_ACCEPTS_THE_MILESTONES.into()));
     }
     if ms.status != MilestoneStatus::Paid.as_str() {
         return Err(refuse("accept", &ms));
@@ -63,7 +63,7 @@ pub async fn reject(
     let reason = required_text(reason, 2000).map_err(|e| ListingsError::invalid("reason", e))?;
     let (ms, c, role) = load(db, actor, id, false).await?;
     if role != ContractRole::Buyer {
-        return Err(ListingsError::Forbidden("the buyer rejects a delivered milestone".into()));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_THE_BUYER_REJECTS_A_DELIVERED_MILESTONE.into()));
     }
     let window = techex_contracts::contracts::get_view(db, actor, c.id).await?.content.clauses.rejection_window_days;
     if ms.status != MilestoneStatus::Paid.as_str() {
@@ -74,11 +74,11 @@ pub async fn reject(
         .filter(payment::Column::Status.is_in([PaymentStatus::Succeeded.as_str(), PaymentStatus::Refunded.as_str()]))
         .one(db)
         .await?
-        .ok_or(ListingsError::Conflict("no successful payment of this milestone".into()))?;
+        .ok_or(ListingsError::Conflict(techex_core::msg::REFUSED_NO_SUCCESSFUL_PAYMENT_OF_THIS_MILESTONE.into()))?;
     if Utc::now() - row.updated_at > Duration::days(i64::from(window)) {
-        return Err(ListingsError::Conflict(format!(
-            "the contract lets the buyer reject a milestone within {window} days of paying it"
-        )));
+        return Err(ListingsError::Conflict(
+            format!("the contract lets the buyer reject a milestone within {window} days of paying it").into(),
+        ));
     }
     let intent = row.payment_intent_id.clone().ok_or(ListingsError::Internal("payment without intent".into()))?;
     let refund = gateway

@@ -232,7 +232,10 @@ async fn payout_owner(state: &AppState, actor: &techex_core::Actor, owner: Owner
         }
     };
     if !allowed {
-        return Err(ListingsError::Forbidden("only the owner's administrators manage its payout account".into()).into());
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_THE_OWNER_S_ADMINISTRATORS_MANAGE_ITS.into(),
+        )
+        .into());
     }
     Ok(())
 }
