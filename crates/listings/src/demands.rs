@@ -343,10 +343,7 @@ pub async fn submit<C: ConnectionTrait>(
         ));
     }
     if !actor.organization_verified {
-        return Err(ListingsError::Forbidden(
-            "your organization is not verified yet; a platform administrator must verify it before it can publish"
-                .into(),
-        ));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_NOT_VERIFIED_TO_PUBLISH.into()));
     }
     check_version(expected_version, current.version)?;
     if status_of(&current) != DemandStatus::Draft {
@@ -369,11 +366,15 @@ pub async fn submit<C: ConnectionTrait>(
 
 fn ensure_reviewer(actor: &Actor, current: &demand::Model, action: &str) -> Result<()> {
     if !actor.can_review() {
-        return Err(ListingsError::Forbidden(format!("only center reviewers may {action} demands").into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_REVIEWERS.with("action", action.to_string()).with("what", "demands"),
+        ));
     }
     if actor.belongs_to(current.organization_id) {
         return Err(ListingsError::Forbidden(
-            format!("a reviewer may not {action} their own organization's demand").into(),
+            techex_core::msg::REFUSED_REVIEWER_OWN_ORGANIZATION
+                .with("action", action.to_string())
+                .with("what", "demand"),
         ));
     }
     Ok(())

@@ -354,8 +354,7 @@ async fn import_row<C: ConnectionTrait>(
     let (id, outcome) = match existing {
         Some(found) if found.organization_id != actor.organization_id => {
             return Err(ListingsError::Conflict(
-                format!("patent number {} is already listed by another organization", number.unwrap_or_default())
-                    .into(),
+                techex_core::msg::REFUSED_PATENT_NUMBER_LISTED_ELSEWHERE.with("number", number.unwrap_or_default()),
             ));
         }
         Some(found) => {

@@ -278,7 +278,9 @@ pub async fn answer<C: ConnectionTrait>(
         return Err(ListingsError::invalid("inventor", techex_core::msg::INVENTOR_UNKNOWN));
     };
     if entry.response != "pending" {
-        return Err(ListingsError::Conflict(format!("{} has already answered", entry.name).into()));
+        return Err(ListingsError::Conflict(
+            techex_core::msg::REFUSED_INVENTOR_ANSWERED.with("name", entry.name.clone()),
+        ));
     }
     entry.response = if claim { "claimed" } else { "waived" }.into();
     entry.responded_at = Some(Utc::now());

@@ -165,6 +165,21 @@ fn a_refused_transition_is_worded_in_both_languages() {
 }
 
 #[test]
+fn a_refusals_reason_is_worded_with_its_values_in_both_languages() {
+    use techex_core::msg;
+    let signed = msg::REFUSED_ALREADY_SIGNED.with("party", "buyer");
+    assert_eq!(message(Lang::En, &signed), "the buyer has already signed this version");
+    assert_eq!(message(Lang::Zh, &signed), "买方已签署此版本");
+    let own = msg::REFUSED_REVIEWER_OWN_ORGANIZATION.with("action", "approve").with("what", "demand");
+    assert_eq!(message(Lang::En, &own), "a reviewer may not approve their own organization's demand");
+    assert_eq!(message(Lang::Zh, &own), "审核员不能审核本机构的需求");
+    let window = msg::REFUSED_REJECTION_WINDOW_PASSED.with("days", 14);
+    assert_eq!(message(Lang::Zh, &window), "按合同约定，买方只能在付款后 14 天内拒绝里程碑");
+    let duplicate = Message::from(msg::REFUSED_AN_ORGANIZATION_WITH_THIS_CREDIT_CODE_IS);
+    assert_eq!(message(Lang::En, &duplicate), "an organization with this credit code is already registered");
+}
+
+#[test]
 fn a_text_without_a_key_stays_english_only_in_english() {
     let verbatim = Message::verbatim("expected `,` or `}`");
     assert_eq!(message(Lang::En, &verbatim), "expected `,` or `}`");

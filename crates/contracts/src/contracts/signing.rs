@@ -59,7 +59,7 @@ pub async fn sign<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, input: Si
     }
     let signed = active_signatures(db, &current).await?;
     if signed.iter().any(|s| s.party == party) {
-        return Err(ListingsError::Conflict(format!("the {party} has already signed this version").into()));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_ALREADY_SIGNED.with("party", party.to_string())));
     }
     let name = user::Entity::find_by_id(actor.user_id).one(db).await?.map(|u| u.display_name).unwrap_or_default();
     let now = Utc::now();

@@ -145,7 +145,7 @@ pub(super) fn breach_ground(
     milestones: &[milestone::Model],
     cure_period_days: i32,
     today: chrono::NaiveDate,
-) -> std::result::Result<&'static str, String> {
+) -> std::result::Result<&'static str, techex_core::Message> {
     if side == "seller" {
         let overdue = milestones.iter().any(|m| {
             m.status == MilestoneStatus::Scheduled.as_str()
@@ -154,14 +154,12 @@ pub(super) fn breach_ground(
         if overdue {
             Ok("buyer_default")
         } else {
-            Err(format!(
-                "the buyer is not in default: no milestone is unpaid more than {cure_period_days} days after its due date"
-            ))
+            Err(techex_core::msg::REFUSED_BUYER_NOT_IN_DEFAULT.with("days", cure_period_days))
         }
     } else if milestones.iter().any(|m| m.status == MilestoneStatus::Refunded.as_str()) {
         Ok("seller_default")
     } else {
-        Err("the seller is not in default: no delivery failed acceptance and was refunded".into())
+        Err(techex_core::msg::REFUSED_SELLER_NOT_IN_DEFAULT.into())
     }
 }
 
@@ -184,8 +182,7 @@ pub async fn give_termination_notice<C: ConnectionTrait>(
     ensure_no_money_held(db, id).await?;
     let milestones = milestone::Entity::find().filter(milestone::Column::ContractId.eq(id)).all(db).await?;
     let cure = current_content(db, &current).await?.0.clauses.cure_period_days;
-    let ground = breach_ground(side, &milestones, cure, Utc::now().date_naive())
-        .map_err(|why| ListingsError::Conflict(why.into()))?;
+    let ground = breach_ground(side, &milestones, cure, Utc::now().date_naive()).map_err(ListingsError::Conflict)?;
     cancel_unpaid_milestones(db, id).await?;
     let mut active: contract::ActiveModel = current.clone().into();
     active.status = Set(ContractStatus::Terminated.as_str().into());

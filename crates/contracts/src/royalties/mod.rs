@@ -161,7 +161,9 @@ pub async fn file<C: ConnectionTrait>(
     errors.into_result()?;
     let Some(period) = period else { return Err(ListingsError::Internal("a period without errors".into())) };
     if reports.iter().any(|r| r.period == period.code && live(r)) {
-        return Err(ListingsError::Conflict(format!("{} is already reported", period.code).into()));
+        return Err(ListingsError::Conflict(
+            techex_core::msg::REFUSED_PERIOD_REPORTED.with("period", period.code.clone()),
+        ));
     }
     let earlier: Vec<Earlier> = reports
         .iter()

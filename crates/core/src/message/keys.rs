@@ -265,6 +265,18 @@ message_keys! {
     NOT_READY_SEARCH_INDEX_UNREADABLE = "not-ready-search-index-unreadable",
 
     // Refusals of the domain rules (409, 403, 410): why, in each language.
+    REFUSED_NOT_VERIFIED_TO_PUBLISH = "refused-not-verified-to-publish",
+    REFUSED_NOT_THE_OWNER_OF_THE_ACHIEVEMENT = "refused-not-the-owner-of-the-achievement",
+    REFUSED_ONLY_REVIEWERS = "refused-only-reviewers",
+    REFUSED_REVIEWER_OWN_ORGANIZATION = "refused-reviewer-own-organization",
+    REFUSED_PATENT_NUMBER_LISTED = "refused-patent-number-listed",
+    REFUSED_PATENT_NUMBER_LISTED_ELSEWHERE = "refused-patent-number-listed-elsewhere",
+    REFUSED_REJECTION_WINDOW_PASSED = "refused-rejection-window-passed",
+    REFUSED_ALREADY_SIGNED = "refused-already-signed",
+    REFUSED_PERIOD_REPORTED = "refused-period-reported",
+    REFUSED_INVENTOR_ANSWERED = "refused-inventor-answered",
+    REFUSED_BUYER_NOT_IN_DEFAULT = "refused-buyer-not-in-default",
+    REFUSED_SELLER_NOT_IN_DEFAULT = "refused-seller-not-in-default",
     REFUSED_A_BROKER_WHOSE_CERTIFICATE_HAS_EXPIRED_CANNOT = "refused-a-broker-whose-certificate-has-expired-cannot",
     REFUSED_A_CAUCUS_NEEDS_A_BROKER_WHO_ACCEPTED = "refused-a-caucus-needs-a-broker-who-accepted",
     REFUSED_A_FIRST_REFUSAL_NOTICE_IS_ALREADY_OPEN = "refused-a-first-refusal-notice-is-already-open",

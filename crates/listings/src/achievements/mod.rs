@@ -172,9 +172,9 @@ pub(crate) fn current_value<T: Into<sea_orm::Value>>(value: &sea_orm::ActiveValu
 pub(crate) async fn ensure_patent_free<C: ConnectionTrait>(db: &C, number: &str, except: Option<Uuid>) -> Result<()> {
     let existing = achievement::Entity::find().filter(achievement::Column::PatentNumber.eq(number)).one(db).await?;
     match existing {
-        Some(found) if Some(found.id) != except => {
-            Err(ListingsError::Conflict(format!("an achievement with patent number {number} is already listed").into()))
-        }
+        Some(found) if Some(found.id) != except => Err(ListingsError::Conflict(
+            techex_core::msg::REFUSED_PATENT_NUMBER_LISTED.with("number", number.to_string()),
+        )),
         _ => Ok(()),
     }
 }

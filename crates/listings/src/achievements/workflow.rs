@@ -61,14 +61,11 @@ async fn finish<C: ConnectionTrait>(
 fn ensure_owner_may_publish(actor: &Actor, current: &achievement::Model, action: &str) -> Result<()> {
     if !acts_for_owner(actor, current) {
         return Err(ListingsError::Forbidden(
-            format!("only the owning organization may {action} this achievement").into(),
+            techex_core::msg::REFUSED_NOT_THE_OWNER_OF_THE_ACHIEVEMENT.with("action", action.to_string()),
         ));
     }
     if !actor.organization_verified {
-        return Err(ListingsError::Forbidden(
-            "your organization is not verified yet; a platform administrator must verify it before it can publish"
-                .into(),
-        ));
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_NOT_VERIFIED_TO_PUBLISH.into()));
     }
     Ok(())
 }
@@ -98,11 +95,15 @@ pub async fn submit<C: ConnectionTrait>(
 
 fn ensure_reviewer(actor: &Actor, current: &achievement::Model, action: &str) -> Result<()> {
     if !actor.can_review() {
-        return Err(ListingsError::Forbidden(format!("only center reviewers may {action} achievements").into()));
+        return Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_ONLY_REVIEWERS.with("action", action.to_string()).with("what", "achievements"),
+        ));
     }
     if actor.belongs_to(current.organization_id) {
         return Err(ListingsError::Forbidden(
-            format!("a reviewer may not {action} their own organization's achievement").into(),
+            techex_core::msg::REFUSED_REVIEWER_OWN_ORGANIZATION
+                .with("action", action.to_string())
+                .with("what", "achievement"),
         ));
     }
     Ok(())

@@ -76,9 +76,7 @@ pub async fn reject(
         .await?
         .ok_or(ListingsError::Conflict(techex_core::msg::REFUSED_NO_SUCCESSFUL_PAYMENT_OF_THIS_MILESTONE.into()))?;
     if Utc::now() - row.updated_at > Duration::days(i64::from(window)) {
-        return Err(ListingsError::Conflict(
-            format!("the contract lets the buyer reject a milestone within {window} days of paying it").into(),
-        ));
+        return Err(ListingsError::Conflict(techex_core::msg::REFUSED_REJECTION_WINDOW_PASSED.with("days", window)));
     }
     let intent = row.payment_intent_id.clone().ok_or(ListingsError::Internal("payment without intent".into()))?;
     let refund = gateway

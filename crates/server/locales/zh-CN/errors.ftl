@@ -422,3 +422,23 @@ refused-your-organization-must-be-verified-before-it = 贵机构须先通过认�
 refused-your-organization-must-be-verified-before-it-2 = 贵机构须先通过认证才能接收保密信息
 refused-your-organization-must-be-verified-before-it-3 = 贵机构须先通过认证才能取得许可
 refused-your-organization-owns-this-achievement = 此成果属于贵机构
+refused-not-verified-to-publish = 贵机构尚未认证；平台管理员认证后方可发布
+refused-not-the-owner-of-the-achievement = 只有所属机构可以进行此操作
+refused-only-reviewers = 只有中心审核员可以进行此审核操作
+refused-reviewer-own-organization = 审核员不能审核本机构的{ $what ->
+        [achievement] 成果
+       *[other] 需求
+    }
+refused-patent-number-listed = 专利号 { $number } 的成果已经发布
+refused-patent-number-listed-elsewhere = 专利号 { $number } 已由其他机构发布
+refused-rejection-window-passed = 按合同约定，买方只能在付款后 { $days } 天内拒绝里程碑
+refused-already-signed = { $party ->
+        [seller] 卖方
+        [buyer] 买方
+        [broker] 经纪人
+       *[other] 此方
+    }已签署此版本
+refused-period-reported = { $period } 已申报
+refused-inventor-answered = { $name } 已经答复
+refused-buyer-not-in-default = 买方没有违约：没有里程碑在到期日后超过 { $days } 天仍未付款
+refused-seller-not-in-default = 卖方没有违约：没有交付未通过验收并已退款
