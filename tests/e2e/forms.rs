@@ -160,7 +160,8 @@ async fn the_center_desks_are_for_the_center_staff_only() {
     let app = spawn_app().await;
     let anonymous = app.client.get(app.url("/center/review?lang=en")).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&anonymous), "/sign-in?next=%2Fcenter%2Freview");
+    // Back to the same page in the same language after signing in.
+    assert_eq!(location(&anonymous), "/sign-in?next=%2Fcenter%2Freview%3Flang%3Den&lang=en");
 
     let mut seller = signed_in(&app, &app.seller.email).await;
     for path in ["/center/review", "/center/contracts", "/center/stats"] {
