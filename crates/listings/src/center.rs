@@ -51,7 +51,7 @@ pub async fn existing<C: ConnectionTrait>(db: &C) -> Result<Option<organization:
 pub async fn install<C: ConnectionTrait>(db: &C, input: NewCenter) -> Result<(organization::Model, user::Model)> {
     if let Some(center) = existing(db).await? {
         return Err(ListingsError::Conflict(
-            format!("the center `{}` ({}) already exists", center.name, center.id).into(),
+            techex_core::msg::REFUSED_CENTER_EXISTS.with("name", center.name).with("id", center.id.to_string()),
         ));
     }
     let mut errors = FieldErrors::new();

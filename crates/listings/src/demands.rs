@@ -219,7 +219,7 @@ async fn apply<C: ConnectionTrait>(
 pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: DemandInput) -> Result<demand::Model> {
     if !actor.organization_kind.may_post_demands() {
         return Err(ListingsError::Forbidden(
-            format!("a {} does not post technology demands", actor.organization_kind.label_en().to_lowercase()).into(),
+            techex_core::msg::REFUSED_KIND_DOES_NOT_POST.with("kind", actor.organization_kind.as_str()),
         ));
     }
     if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) {

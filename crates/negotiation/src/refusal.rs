@@ -144,8 +144,7 @@ pub(crate) async fn ensure_cleared<C: ConnectionTrait>(
     match latest.as_ref().map(|r| (effective_status(r, now), r.closes_at)) {
         Some((status, _)) if status == "waived" || status == "lapsed" => Ok(()),
         Some((status, closes)) if status == "open" => Err(ListingsError::Conflict(
-            format!("the inventors may claim this assignment on equal terms until {closes} (Civil Code art. 847)")
-                .into(),
+            techex_core::msg::REFUSED_INVENTORS_MAY_CLAIM_UNTIL.with("closes", closes.to_string()),
         )),
         Some((status, _)) => Err(refuse(ENTITY, "accept after", &status)),
         None => Err(ListingsError::Conflict(

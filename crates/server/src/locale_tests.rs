@@ -175,6 +175,15 @@ fn a_refusals_reason_is_worded_with_its_values_in_both_languages() {
     assert_eq!(message(Lang::Zh, &own), "审核员不能审核本机构的需求");
     let window = msg::REFUSED_REJECTION_WINDOW_PASSED.with("days", 14);
     assert_eq!(message(Lang::Zh, &window), "按合同约定，买方只能在付款后 14 天内拒绝里程碑");
+    let kind = msg::REFUSED_KIND_DOES_NOT_POST.with("kind", "enterprise");
+    assert_eq!(message(Lang::En, &kind), "an enterprise does not post technology demands");
+    let kind = msg::REFUSED_KIND_DOES_NOT_LIST.with("kind", "broker_agency");
+    assert_eq!(message(Lang::Zh, &kind), "技术转移服务机构不能发布科技成果");
+    let maker = msg::REFUSED_OFFER_MAKER_CANNOT_ANSWER.with("action", "accept");
+    assert_eq!(message(Lang::En, &maker), "the other side accepts an offer, not its maker");
+    assert_eq!(message(Lang::Zh, &maker), "报价须由另一方接受，报价方本人不能操作");
+    let provider = msg::REFUSED_PAYMENT_PROVIDER.with("message", "Your card was declined.");
+    assert_eq!(message(Lang::Zh, &provider), "支付服务商拒绝了此操作：Your card was declined.");
     let duplicate = Message::from(msg::REFUSED_AN_ORGANIZATION_WITH_THIS_CREDIT_CODE_IS);
     assert_eq!(message(Lang::En, &duplicate), "an organization with this credit code is already registered");
 }

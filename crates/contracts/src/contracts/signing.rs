@@ -139,7 +139,9 @@ pub async fn register<C: ConnectionTrait>(
         precheck::check(&content, true).into_iter().filter(|f| f.severity == "blocker").collect();
     if !blockers.is_empty() {
         let list: Vec<String> = blockers.iter().map(|f| format!("{} ({})", f.code, f.message.key.as_str())).collect();
-        return Err(ListingsError::Conflict(format!("the pre-check refuses registration: {}", list.join("; ")).into()));
+        return Err(ListingsError::Conflict(
+            techex_core::msg::REFUSED_PRECHECK_BLOCKERS.with("findings", list.join("; ")),
+        ));
     }
     let now = Utc::now();
     let region: String = content.seller.region.chars().filter(char::is_ascii_digit).take(6).collect();

@@ -93,7 +93,7 @@ pub(crate) async fn owner_of<C: ConnectionTrait>(db: &C, model: &achievement::Mo
 pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: AchievementInput) -> Result<achievement::Model> {
     if !actor.organization_kind.may_list_achievements() {
         return Err(ListingsError::Forbidden(
-            format!("a {} does not list achievements", actor.organization_kind.label_en().to_lowercase()).into(),
+            techex_core::msg::REFUSED_KIND_DOES_NOT_LIST.with("kind", actor.organization_kind.as_str()),
         ));
     }
     if !(actor.has(Role::Member) || actor.has(Role::OrgAdmin)) {

@@ -339,9 +339,11 @@ fn ensure_open(current: &offer::Model, wanted: OfferStatus, action: &'static str
 fn ensure_counterparty(party: Party, current: &offer::Model, action: &str) -> Result<()> {
     match party.side() {
         Some(side) if side.as_str() != current.side => Ok(()),
-        Some(_) => Err(ListingsError::Forbidden(format!("the other side {action}s an offer, not its maker").into())),
+        Some(_) => Err(ListingsError::Forbidden(
+            techex_core::msg::REFUSED_OFFER_MAKER_CANNOT_ANSWER.with("action", action.to_string()),
+        )),
         None => Err(ListingsError::Forbidden(
-            format!("only the other side {action}s an offer; a broker cannot bind a party").into(),
+            techex_core::msg::REFUSED_OFFER_BROKER_CANNOT_ANSWER.with("action", action.to_string()),
         )),
     }
 }

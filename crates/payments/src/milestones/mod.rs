@@ -48,7 +48,7 @@ pub use settlement::*;
 fn provider_error(error: GatewayError) -> ListingsError {
     match error {
         GatewayError::Refused(message) => {
-            ListingsError::Conflict(format!("the payment provider refused: {message}").into())
+            ListingsError::Conflict(techex_core::msg::REFUSED_PAYMENT_PROVIDER.with("message", message))
         }
         other => ListingsError::Unavailable(format!("{other}; try again shortly")),
     }

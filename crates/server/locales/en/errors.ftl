@@ -400,3 +400,23 @@ refused-period-reported = { $period } is already reported
 refused-inventor-answered = { $name } has already answered
 refused-buyer-not-in-default = the buyer is not in default: no milestone is unpaid more than { $days } days after its due date
 refused-seller-not-in-default = the seller is not in default: no delivery failed acceptance and was refunded
+refused-offer-maker-cannot-answer = the other side { $action }s an offer, not its maker
+refused-offer-broker-cannot-answer = only the other side { $action }s an offer; a broker cannot bind a party
+refused-inventors-may-claim-until = the inventors may claim this assignment on equal terms until { $closes } (Civil Code art. 847)
+refused-payment-provider = the payment provider refused: { $message }
+refused-precheck-blockers = the pre-check refuses registration: { $findings }
+refused-center-exists = the center `{ $name }` ({ $id }) already exists
+refused-kind-does-not-list = { $kind ->
+        [university] a university
+        [research_institute] a research institute
+        [enterprise] an enterprise
+        [broker_agency] a broker agency
+       *[center] a trading center
+    } does not list achievements
+refused-kind-does-not-post = { $kind ->
+        [university] a university
+        [research_institute] a research institute
+        [enterprise] an enterprise
+        [broker_agency] a broker agency
+       *[center] a trading center
+    } does not post technology demands

@@ -442,3 +442,31 @@ refused-period-reported = { $period } 已申报
 refused-inventor-answered = { $name } 已经答复
 refused-buyer-not-in-default = 买方没有违约：没有里程碑在到期日后超过 { $days } 天仍未付款
 refused-seller-not-in-default = 卖方没有违约：没有交付未通过验收并已退款
+refused-offer-maker-cannot-answer = 报价须由另一方{ $action ->
+        [accept] 接受
+        [reject] 拒绝
+       *[counter] 还价
+    }，报价方本人不能操作
+refused-offer-broker-cannot-answer = 只有另一方可以{ $action ->
+        [accept] 接受
+        [reject] 拒绝
+       *[counter] 还价
+    }报价；经纪人不能代替当事方作出约束
+refused-inventors-may-claim-until = 发明人在 { $closes } 之前可以同等条件主张优先受让（《民法典》第 847 条）
+refused-payment-provider = 支付服务商拒绝了此操作：{ $message }
+refused-precheck-blockers = 合同预审发现阻断问题，不能登记：{ $findings }
+refused-center-exists = 交易中心“{ $name }”（{ $id }）已经存在
+refused-kind-does-not-list = { $kind ->
+        [university] 高等院校
+        [research_institute] 科研院所
+        [enterprise] 企业
+        [broker_agency] 技术转移服务机构
+       *[center] 交易中心
+    }不能发布科技成果
+refused-kind-does-not-post = { $kind ->
+        [university] 高等院校
+        [research_institute] 科研院所
+        [enterprise] 企业
+        [broker_agency] 技术转移服务机构
+       *[center] 交易中心
+    }不能发布技术需求
