@@ -164,7 +164,7 @@ async fn the_center_desks_are_for_the_center_staff_only() {
     assert_eq!(location(&anonymous), "/sign-in?next=%2Fcenter%2Freview%3Flang%3Den&lang=en");
 
     let mut seller = signed_in(&app, &app.seller.email).await;
-    for path in ["/center/review", "/center/contracts", "/center/stats"] {
+    for path in ["/center/review", "/center/contracts", "/center/stats", "/center/open-licences"] {
         let refused = seller.get(&app, path).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
         assert!(refused.text().await.unwrap().contains("<html"), "a page, not JSON");

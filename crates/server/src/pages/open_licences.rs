@@ -5,7 +5,7 @@
 //! Every form posts to the JSON API (`web/static/workspace.js`), so the pages and the API
 //! share one set of rules.
 
-use super::guard::sign_in_redirect;
+use super::guard::{problem, sign_in_redirect};
 use super::{
     LangQuery, field_and_region_names, field_and_region_options, labels, not_found_page, page_context,
     remember_language,
@@ -15,7 +15,7 @@ use crate::extract::{ApiPath, ApiQuery, MaybeUser};
 use crate::i18n::Lang;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
@@ -157,10 +157,11 @@ pub(super) async fn review_desk(
 ) -> ApiResult<Response> {
     let path = "/center/open-licences";
     let Some(actor) = user.actor() else { return Ok(sign_in_redirect(path)) };
-    if !actor.can_review() {
-        return Ok(not_found_page());
-    }
     let page = page_context(&headers, query.lang.as_deref(), &user);
+    if !actor.can_review() {
+        // As every other desk of the center: forbidden, not hidden (its address is no secret).
+        return Ok(problem(&state, &page, path, StatusCode::FORBIDDEN, None));
+    }
     let filter = OpenLicenceFilter {
         status: Some(OpenLicenceStatus::PendingReview),
         mine: false,
