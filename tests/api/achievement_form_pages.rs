@@ -209,7 +209,7 @@ impl Form {
                         .collect::<Vec<_>>()
                 ),
                 _ if raw.is_empty() && field.optional => continue,
-                "int" | "yuan" | "percent" if raw.is_empty() => Value::Null,
+                "int" | "yuan" | "percent" | "date" if raw.is_empty() => Value::Null,
                 "int" => raw.parse::<i64>().map_or(json!(raw), |n| json!(n)),
                 "yuan" | "percent" => raw.parse::<f64>().map_or(json!(raw), |n| json!((n * 100.0).round() as i64)),
                 _ => json!(raw),
@@ -474,13 +474,14 @@ async fn a_demand_is_written_in_both_languages_on_its_form_and_edited_there() {
     assert!(form.fields.iter().any(|f| f.name == "desired_modes" && f.value == "assignment" && f.checked));
 
     // A mistake is reported on its field; then the English description is rewritten and
-    // the English title emptied, which clears it.
+    // the English title and the deadline emptied, which clears them.
     form.fill("description_en", &"x".repeat(20_001));
     assert_eq!(buyer.submit(&form, "en").await.expect(422).error_fields(), ["description_en"]);
-    form.fill("description_en", "Saline-alkali land, 6 t per hectare or more").fill("title_en", "");
+    form.fill("description_en", "Saline-alkali land, 6 t per hectare or more").fill("title_en", "").fill("deadline", "");
     let edited = buyer.submit(&form, "en").await.expect(200).body;
     assert_eq!(edited["description_en"], "Saline-alkali land, 6 t per hectare or more");
     assert_eq!(edited["title_en"], Value::Null);
+    assert_eq!(edited["deadline"], Value::Null, "an emptied deadline is cleared");
     assert_eq!(edited["description_zh"], "盐碱地改良，亩产不低于400公斤");
     assert_eq!(edited["budget_max_minor"], 50_000_000);
     let form = Form::read(&buyer.page(&format!("/my/demands?edit={id}")).await, "demand-form");

@@ -52,6 +52,7 @@
       if (type === "int") { value = raw === "" ? null : Number(raw); }
       if (type === "yuan") { value = raw === "" ? null : Math.round(Number(raw) * 100); }
       if (type === "percent") { value = raw === "" ? null : Math.round(Number(raw) * 100); }
+      if (type === "date") { value = raw === "" ? null : raw; }
       if (type === "datetime") { value = raw ? new Date(raw).toISOString() : null; }
       if (typeof value === "number" && isNaN(value)) { value = raw; }
       put(out, field.name, value);
