@@ -477,7 +477,9 @@ async fn a_demand_is_written_in_both_languages_on_its_form_and_edited_there() {
     // the English title and the deadline emptied, which clears them.
     form.fill("description_en", &"x".repeat(20_001));
     assert_eq!(buyer.submit(&form, "en").await.expect(422).error_fields(), ["description_en"]);
-    form.fill("description_en", "Saline-alkali land, 6 t per hectare or more").fill("title_en", "").fill("deadline", "");
+    form.fill("description_en", "Saline-alkali land, 6 t per hectare or more")
+        .fill("title_en", "")
+        .fill("deadline", "");
     let edited = buyer.submit(&form, "en").await.expect(200).body;
     assert_eq!(edited["description_en"], "Saline-alkali land, 6 t per hectare or more");
     assert_eq!(edited["title_en"], Value::Null);
