@@ -230,7 +230,15 @@ async fn an_agreed_deal_becomes_a_signed_and_registered_contract() {
         "{csv}"
     );
     app.get("/api/v1/stats/contracts", Some(&app.seller)).await.expect_problem(403, "forbidden");
-    app.get("/api/v1/stats/contracts?by=colour", Some(&app.admin)).await.expect_problem(422, "validation_failed");
+    app.get("/api/v1/stats/contracts?by=colour", Some(&app.admin)).await.expect_problem(400, "malformed_request");
+    // A range that ends before it begins is refused alike wherever a list takes one.
+    for path in ["/api/v1/stats/contracts", "/api/v1/stats/brokers", "/api/v1/stats/registration-time", "/api/v1/audit"]
+    {
+        app.get(&format!("{path}?from=2026-06-01&to=2026-05-31"), Some(&app.admin))
+            .await
+            .expect_problem(422, "validation_failed");
+        app.get(&format!("{path}?from=2026-06-01&to=2026-06-01"), Some(&app.admin)).await.expect(200);
+    }
 
     let version = registered.version();
     app.patch(&format!("/api/v1/contracts/{id}"), &app.seller, Some(version), json!({"penalty_bps": 500}))

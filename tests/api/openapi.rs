@@ -59,6 +59,7 @@ fn check_enum_type(name: &str, values: &[String]) -> Result<(), String> {
         }
         "Improvements" => accepts::<techex_negotiation::terms::Improvements>(values),
         "ContractType" => accepts::<techex_contracts::content::ContractType>(values),
+        "Grouping" => accepts::<techex_contracts::stats::Grouping>(values),
         "ContractRole" => {
             use techex_contracts::contracts::ContractRole;
             emits(values, &[ContractRole::Seller, ContractRole::Buyer, ContractRole::Broker, ContractRole::Registrar])

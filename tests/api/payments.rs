@@ -1133,7 +1133,7 @@ async fn a_party_terminates_by_notice_only_for_the_other_partys_breach() {
             .map_or(0, |g| g["contracts"].as_i64().unwrap_or(0))
     };
     assert_eq!((count("terminated_buyer_default"), count("terminated_seller_default")), (1, 1), "{by_status}");
-    app.get("/api/v1/stats/contracts?by=mood", Some(&app.admin)).await.expect_problem(422, "validation_failed");
+    app.get("/api/v1/stats/contracts?by=mood", Some(&app.admin)).await.expect_problem(400, "malformed_request");
 }
 
 #[tokio::test]

@@ -51,35 +51,22 @@ pub struct ContractGroup {
     pub currency: String,
 }
 
-/// How registered contracts are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How registered contracts are grouped: `month` (the default), `field`, `type`,
+/// `region` or `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Grouping {
+    #[default]
     Month,
     Field,
+    /// The contract type (`type`; `contract_type` is read as the same).
+    #[serde(rename = "type", alias = "contract_type")]
     ContractType,
     Region,
     /// Where each registered contract stands now: `registered`, `performing`,
     /// `completed`, or `terminated_<ground>` (`agreement`, `buyer_default`,
     /// `seller_default`): how many ended early, and how.
     Status,
-}
-
-impl Grouping {
-    pub fn parse(text: &str) -> Result<Grouping> {
-        match text {
-            "month" => Ok(Grouping::Month),
-            "field" => Ok(Grouping::Field),
-            "type" | "contract_type" => Ok(Grouping::ContractType),
-            "region" => Ok(Grouping::Region),
-            "status" => Ok(Grouping::Status),
-            _ => Err(ListingsError::invalid(
-                "by",
-                techex_core::msg::VALUE_NOT_ONE_OF
-                    .with("input", text)
-                    .with("allowed", "month, field, type, region, status"),
-            )),
-        }
-    }
 }
 
 async fn registered<C: ConnectionTrait>(db: &C, period: Period) -> Result<Vec<contract::Model>> {

@@ -73,6 +73,17 @@ impl ListingsError {
         ListingsError::Invalid(FieldErrors::single(field, message))
     }
 
+    /// A `from`..`to` range of days (both optional, both inclusive) that ends before it
+    /// begins is refused on `to` (422), the same way wherever a list takes one.
+    pub fn check_date_range(from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> Result<(), Self> {
+        match (from, to) {
+            (Some(from), Some(to)) if to < from => {
+                Err(ListingsError::invalid("to", techex_core::msg::DATE_RANGE_REVERSED))
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {
             ListingsError::Invalid(errors) => Some(errors),

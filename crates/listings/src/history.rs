@@ -80,6 +80,7 @@ pub async fn list<C: ConnectionTrait>(
             techex_core::msg::REFUSED_ONLY_PLATFORM_ADMINISTRATORS_READ_THE_WHOLE_AUDIT.into(),
         ));
     }
+    ListingsError::check_date_range(filter.from, filter.to)?;
     let mut query = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
     if let Some(entity_type) = &filter.entity_type {
         query = query.filter(audit_log::Column::EntityType.eq(entity_type.as_str()));

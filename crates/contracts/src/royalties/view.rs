@@ -157,10 +157,7 @@ pub struct IncomeFilter {
 impl IncomeFilter {
     /// A range that ends before it begins is refused (422 on `to`).
     pub fn check(&self) -> Result<()> {
-        match (self.from, self.to) {
-            (Some(from), Some(to)) if to < from => Err(ListingsError::invalid("to", msg::DATE_RANGE_REVERSED)),
-            _ => Ok(()),
-        }
+        ListingsError::check_date_range(self.from, self.to)
     }
 }
 

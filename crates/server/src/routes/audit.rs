@@ -32,7 +32,8 @@ pub struct AuditQuery {
 
 /// The whole audit log, newest first (platform admins).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
-    responses((status = 200, body = Page<AuditEntry>), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = Page<AuditEntry>), (status = 403, body = crate::error::Problem),
+        (status = 422, description = "`to` is before `from`", body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// For contracts: `month` (default), `field`, `type`, `region` or `status`.
-    pub by: Option<String>,
+    pub by: Option<Grouping>,
     /// First day of registration counted (YYYY-MM-DD).
     pub from: Option<NaiveDate>,
     /// Last day of registration counted (YYYY-MM-DD).
@@ -29,8 +29,10 @@ pub struct StatsQuery {
 }
 
 impl StatsQuery {
-    fn period(&self) -> Period {
-        Period { from: self.from, to: self.to }
+    /// The registration days asked for; one that ends before it begins is 422 on `to`.
+    fn period(&self) -> Result<Period, techex_listings::ListingsError> {
+        techex_listings::ListingsError::check_date_range(self.from, self.to)?;
+        Ok(Period { from: self.from, to: self.to })
     }
 
     fn csv(&self, headers: &HeaderMap) -> bool {
@@ -78,7 +80,8 @@ fn json<T: Serialize>(value: T) -> Response {
 /// status (`terminated_<ground>` for those ended early).
 #[utoipa::path(get, path = "/api/v1/stats/contracts", tag = "statistics", security(("bearer" = [])), params(StatsQuery),
     responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((Vec<ContractGroup> = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem),
-              (status = 422, description = "`by` is not a grouping", body = crate::error::Problem)))]
+              (status = 400, description = "`by` is not a grouping", body = crate::error::Problem),
+              (status = 422, description = "`to` is before `from`", body = crate::error::Problem)))]
 async fn contracts(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -86,8 +89,7 @@ async fn contracts(
     ApiQuery(query): ApiQuery<StatsQuery>,
 ) -> ApiResult<Response> {
     stats::ensure_center(&user.actor)?;
-    let grouping = Grouping::parse(query.by.as_deref().unwrap_or("month"))?;
-    let groups = stats::contracts_by(&state.db, grouping, query.period()).await?;
+    let groups = stats::contracts_by(&state.db, query.by.unwrap_or_default(), query.period()?).await?;
     if query.csv(&headers) {
         let rows = groups
             .into_iter()
@@ -118,7 +120,8 @@ async fn deals(
 
 /// The broker league table.
 #[utoipa::path(get, path = "/api/v1/stats/brokers", tag = "statistics", security(("bearer" = [])), params(StatsQuery),
-    responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((Vec<LeagueRow> = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((Vec<LeagueRow> = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem),
+              (status = 422, description = "`to` is before `from`", body = crate::error::Problem)))]
 async fn brokers(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -126,7 +129,7 @@ async fn brokers(
     ApiQuery(query): ApiQuery<StatsQuery>,
 ) -> ApiResult<Response> {
     stats::ensure_center(&user.actor)?;
-    let league = stats::broker_league(&state.db, query.period()).await?;
+    let league = stats::broker_league(&state.db, query.period()?).await?;
     if query.csv(&headers) {
         let rows = league
             .into_iter()
@@ -161,7 +164,8 @@ async fn brokers(
 
 /// Time from inquiry to registration: mean, median and 90th percentile in days.
 #[utoipa::path(get, path = "/api/v1/stats/registration-time", tag = "statistics", security(("bearer" = [])), params(StatsQuery),
-    responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((techex_contracts::stats::TimeToRegistration = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "the figures, as JSON or (with `format=csv` or `Accept: text/csv`) CSV", content((techex_contracts::stats::TimeToRegistration = "application/json"), (String = "text/csv"))), (status = 403, body = crate::error::Problem),
+              (status = 422, description = "`to` is before `from`", body = crate::error::Problem)))]
 async fn registration_time(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -169,7 +173,7 @@ async fn registration_time(
     ApiQuery(query): ApiQuery<StatsQuery>,
 ) -> ApiResult<Response> {
     stats::ensure_center(&user.actor)?;
-    let figures = stats::inquiry_to_registration(&state.db, query.period()).await?;
+    let figures = stats::inquiry_to_registration(&state.db, query.period()?).await?;
     if query.csv(&headers) {
         let show = |v: Option<f64>| v.map(|d| format!("{d:.1}")).unwrap_or_default();
         let rows = vec![vec![
