@@ -336,6 +336,14 @@ async fn a_licensee_may_take_an_open_licence_through_a_broker_who_becomes_its_th
     let offer = json!({"terms": {"mode": "ordinary_license", "lump_sum_minor": 1_000_000, "territory": "山东省",
         "term_years": 3}, "valid_until": (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339()});
     app.post(&format!("/api/v1/deals/{deal}/offers"), Some(&app.seller), offer).await.expect_problem(409, "conflict");
+    // The broker is the licensee's choice alone: neither the patentee nor the center
+    // puts another in its place (the accept below, on the same version, shows nothing
+    // changed).
+    for who in [&app.seller, &app.admin] {
+        app.post(&format!("/api/v1/deals/{deal}/broker"), Some(who), json!({"broker_id": app.broker2.user_id}))
+            .await
+            .expect_problem(403, "forbidden");
+    }
 
     // A second licensee's broker declines; the licensee ends that deal and takes the
     // licence directly instead.

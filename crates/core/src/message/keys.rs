@@ -328,6 +328,7 @@ message_keys! {
     REFUSED_ONLY_THE_CENTER_S_REGISTRARS_RETURN_CONTRACTS = "refused-only-the-center-s-registrars-return-contracts",
     REFUSED_ONLY_THE_CENTER_S_REVIEWERS_REVIEW_OPEN = "refused-only-the-center-s-reviewers-review-open",
     REFUSED_ONLY_THE_INVITED_BROKER_ANSWERS_THE_INVITATION = "refused-only-the-invited-broker-answers-the-invitation",
+    REFUSED_ONLY_THE_LICENSEE_INVITES_A_BROKER = "refused-only-the-licensee-invites-a-broker",
     REFUSED_ONLY_THE_ORGANIZATION_S_ADMINISTRATORS_MAY_CHANGE = "refused-only-the-organization-s-administrators-may-change",
     REFUSED_ONLY_THE_ORGANIZATION_S_ADMINISTRATORS_MAY_EDIT = "refused-only-the-organization-s-administrators-may-edit",
     REFUSED_ONLY_THE_ORGANIZATION_S_ADMINISTRATORS_MAY_INVITE = "refused-only-the-organization-s-administrators-may-invite",

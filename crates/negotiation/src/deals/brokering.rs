@@ -18,6 +18,12 @@ pub async fn invite_broker<C: ConnectionTrait>(
     if !status_of(&current).is_open() {
         return Err(refuse(ENTITY, "invite a broker to", &current.status));
     }
+    // A licence taken by notice under an open licence has a broker only if the licensee
+    // invites one (while it waits for that broker's answer): never the patentee's choice
+    // nor the center's.
+    if party != Party::Buyer && techex_listings::open_licences::pending_for_deal(db, id).await?.is_some() {
+        return Err(ListingsError::Forbidden(techex_core::msg::REFUSED_ONLY_THE_LICENSEE_INVITES_A_BROKER.into()));
+    }
     if current.broker_status.as_deref() == Some("accepted") {
         return Err(ListingsError::Conflict(techex_core::msg::REFUSED_THIS_DEAL_ALREADY_HAS_A_BROKER.into()));
     }

@@ -319,6 +319,7 @@ refused-only-the-center-s-registrars-register-technology = only the center's reg
 refused-only-the-center-s-registrars-return-contracts = only the center's registrars return contracts
 refused-only-the-center-s-reviewers-review-open = only the center's reviewers review open-licence declarations
 refused-only-the-invited-broker-answers-the-invitation = only the invited broker answers the invitation
+refused-only-the-licensee-invites-a-broker = a licence taken under an open licence has a broker only if the licensee invites one
 refused-only-the-organization-s-administrators-may-change = only the organization's administrators may change members
 refused-only-the-organization-s-administrators-may-edit = only the organization's administrators may edit it
 refused-only-the-organization-s-administrators-may-invite = only the organization's administrators may invite members

@@ -353,6 +353,7 @@ refused-only-the-center-s-registrars-register-technology = 只有中心登记员
 refused-only-the-center-s-registrars-return-contracts = 只有中心登记员可以退回合同
 refused-only-the-center-s-reviewers-review-open = 只有中心审核员可以审核开放许可声明
 refused-only-the-invited-broker-answers-the-invitation = 只有受邀经纪人可以答复邀请
+refused-only-the-licensee-invites-a-broker = 依开放许可取得的许可，只有被许可人可以邀请经纪人
 refused-only-the-organization-s-administrators-may-change = 只有本机构管理员可以变更成员
 refused-only-the-organization-s-administrators-may-edit = 只有本机构管理员可以编辑机构信息
 refused-only-the-organization-s-administrators-may-invite = 只有本机构管理员可以邀请成员
