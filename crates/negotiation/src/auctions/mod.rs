@@ -33,9 +33,11 @@ use techex_listings::{ListingsError, audit};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+pub mod calendar;
 mod closing;
 mod view;
 
+pub use calendar::working_days_after;
 pub use closing::*;
 pub use view::*;
 
@@ -163,8 +165,9 @@ pub struct ResultNotice {
     pub buyer: OwnerBrief,
     pub final_price_minor: i64,
     pub closed_at: DateTime<Utc>,
-    /// The last day of the publicity period: five working days (Monday to Friday) after
-    /// the day of the close.
+    /// The last day of the publicity period: five working days after the day of the close
+    /// (weekends and China's public holidays skipped, the weekend days worked in their place
+    /// counted).
     pub publicity_ends_on: chrono::NaiveDate,
     /// Whether the publicity period is still running.
     pub in_publicity: bool,
@@ -172,20 +175,6 @@ pub struct ResultNotice {
 
 /// Working days of an auction's result notice.
 pub const PUBLICITY_WORKING_DAYS: u32 = 5;
-
-/// The day `days` working days (Monday to Friday) after `from`.
-pub fn working_days_after(from: chrono::NaiveDate, days: u32) -> chrono::NaiveDate {
-    use chrono::Datelike;
-    let mut day = from;
-    let mut left = days;
-    while left > 0 {
-        day = day.succ_opt().unwrap_or(day);
-        if !matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    day
-}
 
 fn stored_status(model: &auction::Model) -> AuctionStatus {
     AuctionStatus::parse(&model.status).unwrap_or(AuctionStatus::Cancelled)
@@ -455,22 +444,4 @@ async fn notify_org<C: ConnectionTrait>(
     };
     techex_listings::notifications::notify_members(db, org, Audience::Members, None, &notice).await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::working_days_after;
-    use chrono::NaiveDate;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
-    }
-
-    #[test]
-    fn the_publicity_period_counts_working_days_only() {
-        assert_eq!(working_days_after(day(2026, 11, 30), 5), day(2026, 12, 7), "Monday to next Monday");
-        assert_eq!(working_days_after(day(2026, 12, 4), 5), day(2026, 12, 11), "Friday to next Friday");
-        assert_eq!(working_days_after(day(2026, 12, 5), 1), day(2026, 12, 7), "a Saturday's next working day");
-        assert_eq!(working_days_after(day(2026, 12, 5), 0), day(2026, 12, 5));
-    }
 }
