@@ -46,6 +46,19 @@ pub(crate) fn format_money(minor: i64) -> String {
     if fen == 0 { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{fen:02}") }
 }
 
+/// An amount with its currency's sign: `¥123,456.78`, `US$500`, `€5`, `HK$1,000`. A
+/// record without a currency (older data, totals across records) is in renminbi.
+pub(crate) fn format_price(minor: i64, currency: Option<&str>) -> String {
+    let sign = match currency.unwrap_or("CNY") {
+        "CNY" | "" => "¥",
+        "USD" => "US$",
+        "EUR" => "€",
+        "HKD" => "HK$",
+        other => return format!("{other} {}", format_money(minor)),
+    };
+    format!("{sign}{}", format_money(minor))
+}
+
 /// Whether a text holds Chinese characters (CJK ideographs or full-width punctuation).
 pub(crate) fn has_chinese(text: &str) -> bool {
     text.chars().any(is_chinese)

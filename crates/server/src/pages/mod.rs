@@ -70,6 +70,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("deal_room.html", include_str!("../../../../web/templates/deal_room.html")),
     ("offer_form.html", include_str!("../../../../web/templates/offer_form.html")),
     ("terms_card.html", include_str!("../../../../web/templates/terms_card.html")),
+    ("currency_select.html", include_str!("../../../../web/templates/currency_select.html")),
     ("dashboard.html", include_str!("../../../../web/templates/dashboard.html")),
     ("my_contracts.html", include_str!("../../../../web/templates/my_contracts.html")),
     ("contract.html", include_str!("../../../../web/templates/contract.html")),
@@ -137,6 +138,10 @@ impl Templates {
                 Some(value) => format_money(value),
                 None => String::new(),
             }
+        });
+        // `{{ a.asking_price_minor|price(a.currency) }}`: the amount with its currency's sign.
+        environment.add_filter("price", |minor: Option<i64>, currency: Option<String>| -> String {
+            minor.map(|value| filters::format_price(value, currency.as_deref())).unwrap_or_default()
         });
         // The value of an input as the user typed it: fen as plain yuan, basis points as
         // a percentage (`88000000` → `880000`, `550` → `5.5`), never `880000.0`.

@@ -12,6 +12,16 @@ fn money_is_grouped_in_yuan() {
 }
 
 #[test]
+fn prices_carry_their_currency_sign() {
+    assert_eq!(filters::format_price(12_345_678, Some("CNY")), "¥123,456.78");
+    assert_eq!(filters::format_price(50_000, Some("USD")), "US$500");
+    assert_eq!(filters::format_price(500, Some("EUR")), "€5");
+    assert_eq!(filters::format_price(100_000, Some("HKD")), "HK$1,000");
+    assert_eq!(filters::format_price(100, None), "¥1", "renminbi when the record names none");
+    assert_eq!(filters::format_price(100, Some("GBP")), "GBP 1");
+}
+
+#[test]
 fn input_values_are_shown_as_typed() {
     assert_eq!(hundredths(88_000_000), "880000");
     assert_eq!(hundredths(12_345), "123.45");
