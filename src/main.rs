@@ -5,6 +5,13 @@ use anyhow::Context;
 use clap::Parser;
 use techex::cli::{Cli, Command};
 
+/// mimalloc rather than glibc's malloc: a search allocates and frees many small scorers and
+/// buffers per query on two pool threads at once, where glibc spent a tenth of the search
+/// threads' time (`_int_malloc`, `_int_free`, `malloc_consolidate`; see
+/// docs/ARCHITECTURE.md, "Where a search's time goes").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

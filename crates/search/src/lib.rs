@@ -18,6 +18,7 @@ pub mod index;
 pub mod indexer;
 pub mod matching;
 pub mod params;
+pub mod prepared;
 pub mod query;
 pub mod rebuild;
 pub mod saved;

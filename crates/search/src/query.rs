@@ -128,6 +128,22 @@ impl Plan {
         self.has_text && !self.ranks()
     }
 
+    /// The plan with each part's weight computed once for `searcher` (see `prepared`):
+    /// every pass of one search over that searcher then shares them.
+    pub fn prepare(mut self, searcher: &tantivy::Searcher) -> tantivy::Result<Plan> {
+        let share = |query: &mut Box<dyn Query>| -> tantivy::Result<()> {
+            *query = Box::new(crate::prepared::Prepared::new(query.as_ref(), searcher)?);
+            Ok(())
+        };
+        for unit in self.units.iter_mut().chain(self.required.iter_mut()) {
+            share(&mut unit.query)?;
+        }
+        for query in self.excluded.iter_mut().chain(self.bonus.iter_mut()) {
+            share(query)?;
+        }
+        Ok(self)
+    }
+
     /// What to mark in hits: every alternative of every positive unit.
     pub fn marks(&self) -> Marks {
         let mut marks = Marks::default();

@@ -245,6 +245,7 @@ impl SearchIndex {
         }
         let sort = if request.sort == Sort::Relevance && !plan.ranks() { Sort::Newest } else { request.sort };
         let searcher = self.searcher();
+        let plan = plan.prepare(&searcher)?;
         let first_floor = floor(plan.units.len());
         let coordinated = sort == Sort::Relevance && plan.units.len() > 1;
         let wanted = request.offset + request.limit;
@@ -310,6 +311,7 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.searcher();
+        let plan = plan.prepare(&searcher)?;
         let coordinated = plan.units.len() > 1;
         let depth = if coordinated { request.limit.max(COORDINATED) } else { request.limit };
         let limit = TopDocs::with_limit(depth.max(1)).order_by_score();

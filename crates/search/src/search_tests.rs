@@ -166,3 +166,44 @@ fn the_words_of_a_synonym_phrase_still_count_one_by_one() {
     assert!(terms.contains(&"hull"), "{terms:?}");
     assert!(results.hits[1].title_highlighted.contains("<mark>hull</mark>"), "{}", results.hits[1].title_highlighted);
 }
+
+#[test]
+fn a_prepared_plan_scores_exactly_as_the_plan_it_was_made_from() {
+    use tantivy::collector::TopDocs;
+    let dir = tempfile::tempdir().expect("dir");
+    let index = SearchIndex::open_or_create(dir.path()).expect("index");
+    let now = chrono::Utc::now();
+    let owner = test_owner(now);
+    let texts = [
+        ("一种海水淡化膜材料的制备方法", "本发明对膜的亲水性能、透湿性能进行了研究。Reverse osmosis membranes."),
+        ("基于深度学习的轴承故障诊断", "Convolutional networks recognise bearing faults in vibration signals."),
+        ("Reverse osmosis membrane", "A high-flux membrane for seawater desalination 海水淡化."),
+        ("海水淡化反渗透膜的抗污染改性", "膜污染是反渗透海水淡化的主要问题，本文研究亲水改性。"),
+    ];
+    // One segment per commit, so the statistics span segments.
+    for (position, (title, body)) in texts.iter().enumerate() {
+        let mut row = test_row(owner.id, now);
+        row.title_zh = Some((*title).into());
+        row.abstract_zh = Some((*body).into());
+        let document = achievement_document(&index.fields, &row, &owner, &crate::document::Labels::default());
+        index.upsert(&row.id.to_string(), document).expect("upsert");
+        index.commit(position as i64 + 1).expect("commit");
+    }
+    let searcher = index.searcher();
+    assert!(searcher.segment_readers().len() > 1);
+    let filters = crate::query::Filters { doc_type: "achievement".into(), ..Default::default() };
+    let synonyms = Synonyms::parse("海水淡化, seawater desalination, desalination\n");
+    for query in ["海水淡化 膜 改性", "reverse osmosis membrane fouling", "+膜 -轴承 海水", "深度学习 轴承 故障 诊断"]
+    {
+        let clauses = syntax::parse(query).expect("parses");
+        let plain = plan(&index.fields, &clauses, &synonyms);
+        let prepared = plan(&index.fields, &clauses, &synonyms).prepare(&searcher).expect("prepared");
+        for level in [1, 2] {
+            let top = TopDocs::with_limit(10).order_by_score();
+            let expected = searcher.search(&build(&index.fields, &plain, &filters, level), &top).expect("search");
+            let got = searcher.search(&build(&index.fields, &prepared, &filters, level), &top).expect("search");
+            assert!(!expected.is_empty() || level > 1, "{query} finds something");
+            assert_eq!(got, expected, "{query} at floor {level}");
+        }
+    }
+}
