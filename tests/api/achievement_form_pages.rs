@@ -299,9 +299,11 @@ async fn an_achievement_is_written_in_both_languages_on_its_form_and_edited_ther
         .fill("keywords", "海水淡化, desalination");
     let region = form.field("region").options.iter().find(|o| **o != form.field("region").value).cloned();
     let region = region.expect("a second region to choose");
-    form.fill("region", &region);
+    form.fill("region", &region).fill("currency", "USD");
     let created = seller.submit(&form, "en").await.expect(201);
     let id = created.id();
+    let mine = seller.page("/my/achievements?lang=en").await;
+    assert!(mine.contains("US$500,000"), "the price is shown in its own currency: {mine}");
 
     // The API has every field as typed.
     let saved = app.get(&format!("/api/v1/achievements/{id}"), Some(&app.seller)).await.expect(200).body;
@@ -328,7 +330,7 @@ async fn an_achievement_is_written_in_both_languages_on_its_form_and_edited_ther
         "transaction_modes": ["assignment", "exclusive_license"],
         "asking_price_minor": 50_000_000,
         "floor_price_minor": 30_000_050,
-        "currency": "CNY",
+        "currency": "USD",
         "price_negotiable": false,
         "inventors": ["张伟", "李娜"],
         "keywords": ["海水淡化", "desalination"],

@@ -16,12 +16,15 @@
   var offset = 0;
   var target = Date.now() + Number(root.getAttribute("data-seconds-left") || 0) * 1000;
 
-  // `12345678` fen → `123,456.78`; whole yuan drop the decimals (as the server writes it).
+  // The sign of the auction's currency, as the server's `price` filter writes it.
+  var sign = { CNY: "¥", USD: "US$", EUR: "€", HKD: "HK$" }[root.getAttribute("data-currency")] || "¥";
+
+  // `12345678` fen → `¥123,456.78`; whole amounts drop the decimals (as the server writes it).
   function money(minor) {
     var yuan = Math.trunc(minor / 100);
     var fen = Math.abs(minor % 100);
     var grouped = String(yuan).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return "¥" + (fen ? grouped + "." + (fen < 10 ? "0" : "") + fen : grouped);
+    return sign + (fen ? grouped + "." + (fen < 10 ? "0" : "") + fen : grouped);
   }
 
   function counted(name, n) {
